@@ -1,0 +1,197 @@
+//! Interned text columns and their flag results: each distinct agency, reason, category, prompt
+//! and prior flag is stored once and matched against the rule set once.
+
+use std::sync::Arc;
+
+use crate::flag::{Hit, RuleSet};
+use crate::ingest::{Row, Text};
+use crate::intern::{Interner, Sym};
+use crate::model::Field;
+
+/// Symbol of the empty string in every column.
+pub const EMPTY: Sym = 0;
+/// Symbol of a redacted cell in every column.
+pub const REDACTED: Sym = 1;
+/// How a redacted cell is shown.
+pub const REDACTED_TEXT: &str = "[redacted]";
+/// Agency of a record whose file names none.
+pub const UNKNOWN_AGENCY: &str = "unknown";
+
+/// The text columns a catalog interns, in slot order.
+pub const TEXT_FIELDS: [Field; 5] = [
+    Field::Agency,
+    Field::Reason,
+    Field::OffenseType,
+    Field::TextPrompt,
+    Field::PriorFlag,
+];
+
+fn slot(field: Field) -> usize {
+    TEXT_FIELDS.iter().position(|f| *f == field).unwrap_or(0)
+}
+
+#[derive(Clone, Debug)]
+struct Column {
+    strings: Interner,
+    hits: Vec<Option<Box<[Hit]>>>,
+}
+
+impl Column {
+    fn new() -> Column {
+        let mut strings = Interner::new();
+        strings.intern("");
+        strings.intern(REDACTED_TEXT);
+        Column {
+            strings,
+            hits: vec![None, None],
+        }
+    }
+}
+
+/// The symbols of one record's text columns.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct TextSyms {
+    /// Agency.
+    pub agency: Sym,
+    /// Reason.
+    pub reason: Sym,
+    /// Dropdown category.
+    pub offense: Sym,
+    /// Text prompt.
+    pub prompt: Sym,
+    /// Prior flag.
+    pub prior: Sym,
+}
+
+impl TextSyms {
+    fn get(&self, field: Field) -> Sym {
+        match field {
+            Field::Agency => self.agency,
+            Field::Reason => self.reason,
+            Field::OffenseType => self.offense,
+            Field::TextPrompt => self.prompt,
+            Field::PriorFlag => self.prior,
+            _ => EMPTY,
+        }
+    }
+}
+
+/// Interned text columns plus flag results, shared by every sink.
+#[derive(Clone, Debug)]
+pub struct Catalog {
+    /// The rule set hits were computed with.
+    pub rules: Arc<RuleSet>,
+    columns: [Column; 5],
+}
+
+impl Catalog {
+    /// An empty catalog.
+    pub fn new(rules: Arc<RuleSet>) -> Catalog {
+        Catalog {
+            rules,
+            columns: std::array::from_fn(|_| Column::new()),
+        }
+    }
+
+    /// Interns one cell and, when it is new, matches it against the rules.
+    pub fn intern(&mut self, field: Field, text: &Text<'_>) -> Sym {
+        let s = match text {
+            Text::Missing => return EMPTY,
+            Text::Redacted(_) => return REDACTED,
+            Text::Value(v) => v.as_ref(),
+        };
+        self.intern_str(field, s)
+    }
+
+    /// Interns a plain string.
+    pub fn intern_str(&mut self, field: Field, s: &str) -> Sym {
+        let col = &mut self.columns[slot(field)];
+        let (sym, new) = col.strings.intern(s);
+        if new {
+            let hits = self.rules.match_field(field, s);
+            col.hits
+                .push((!hits.is_empty()).then(|| hits.into_boxed_slice()));
+        }
+        sym
+    }
+
+    /// Interns the text columns of a row.
+    pub fn intern_row(&mut self, row: &Row<'_>) -> TextSyms {
+        let agency = match &row.agency {
+            Text::Missing => self.intern_str(Field::Agency, UNKNOWN_AGENCY),
+            t => self.intern(Field::Agency, t),
+        };
+        TextSyms {
+            agency,
+            reason: self.intern(Field::Reason, &row.reason),
+            offense: self.intern(Field::OffenseType, &row.offense),
+            prompt: self.intern(Field::TextPrompt, &row.prompt),
+            prior: self.intern(Field::PriorFlag, &row.prior_flag),
+        }
+    }
+
+    /// The text of a symbol (`[redacted]` for redaction).
+    pub fn text(&self, field: Field, sym: Sym) -> &str {
+        self.columns[slot(field)].strings.resolve(sym)
+    }
+
+    /// The symbol of a string, if interned.
+    pub fn lookup(&self, field: Field, s: &str) -> Option<Sym> {
+        self.columns[slot(field)].strings.get(s)
+    }
+
+    /// Every distinct string of a column, by symbol.
+    pub fn strings(&self, field: Field) -> &[Box<str>] {
+        self.columns[slot(field)].strings.strings()
+    }
+
+    /// The hits on one symbol.
+    pub fn hits(&self, field: Field, sym: Sym) -> &[Hit] {
+        self.columns[slot(field)]
+            .hits
+            .get(sym as usize)
+            .and_then(|h| h.as_deref())
+            .unwrap_or(&[])
+    }
+
+    /// True when a symbol has hits.
+    pub fn sym_flagged(&self, field: Field, sym: Sym) -> bool {
+        self.columns[slot(field)]
+            .hits
+            .get(sym as usize)
+            .is_some_and(Option::is_some)
+    }
+
+    /// True when any of a record's text columns has hits.
+    pub fn is_flagged(&self, syms: &TextSyms) -> bool {
+        TEXT_FIELDS
+            .iter()
+            .any(|&f| self.sym_flagged(f, syms.get(f)))
+    }
+
+    /// Every hit of a record with the text it was found in, reason first.
+    pub fn explain(&self, syms: &TextSyms) -> Vec<(&Hit, &str)> {
+        [
+            Field::Reason,
+            Field::OffenseType,
+            Field::TextPrompt,
+            Field::Agency,
+            Field::PriorFlag,
+        ]
+        .iter()
+        .flat_map(|&f| {
+            let sym = syms.get(f);
+            let text = self.text(f, sym);
+            self.hits(f, sym).iter().map(move |h| (h, text))
+        })
+        .collect()
+    }
+
+    /// Approximate heap bytes (for memory reports).
+    pub fn heap_bytes(&self) -> usize {
+        self.columns
+            .iter()
+            .map(|c| c.strings.heap_bytes() + c.hits.capacity() * 16)
+            .sum()
+    }
+}

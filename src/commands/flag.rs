@@ -1,0 +1,354 @@
+//! `alpr-triage flag`: the flagged records (or all with `--all`), with explanations and sources.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use rustc_hash::FxHashMap;
+
+use super::{CommandError, EXIT_INPUT, EXIT_OK, check_output, inputs, load_rules};
+use crate::catalog::Catalog;
+use crate::idset::IdSet;
+use crate::ingest::{
+    FileReport, InputFile, ReadOptions, Row, RowOutcome, RowSink, Schema, read_file,
+};
+use crate::model::RecordId;
+use crate::output::{Format, OutRecord, RecordWriter};
+
+/// Options of `flag`.
+#[derive(Clone, Debug)]
+pub struct FlagOptions {
+    /// Files and folders.
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    pub format: Format,
+    /// Output file (standard output when None).
+    pub out: Option<PathBuf>,
+    /// Replace an existing output file.
+    pub force: bool,
+    /// Every record, not only flagged ones.
+    pub all: bool,
+    /// A rules file.
+    pub rules: Option<PathBuf>,
+    /// How files are read.
+    pub read: ReadOptions,
+}
+
+/// Column labels in first-seen order, collected as schemas change.
+#[derive(Default)]
+pub struct ColumnUnion {
+    labels: Vec<String>,
+    last: Option<Vec<String>>,
+}
+
+impl ColumnUnion {
+    /// Notes the columns of a row's schema (cheap when the schema did not change).
+    pub fn note(&mut self, schema: &Schema, cells: usize) {
+        let n = schema.len().max(cells);
+        if self.last.as_ref().is_some_and(|l| {
+            l.len() == n && l.iter().zip(&schema.columns).all(|(a, c)| *a == c.label)
+        }) {
+            return;
+        }
+        let labels: Vec<String> = (0..n)
+            .map(|i| {
+                schema
+                    .columns
+                    .get(i)
+                    .map(|c| c.label.clone())
+                    .unwrap_or_else(|| format!("column {}", i + 1))
+            })
+            .collect();
+        for l in &labels {
+            if !self.labels.contains(l) {
+                self.labels.push(l.clone());
+            }
+        }
+        self.last = Some(labels);
+    }
+
+    /// The union.
+    pub fn into_labels(self) -> Vec<String> {
+        self.labels
+    }
+}
+
+fn source_string(files: &[InputFile], row: &Row<'_>) -> String {
+    let name = files
+        .get(row.source.file as usize)
+        .map(|f| f.display.as_str())
+        .unwrap_or("?");
+    format!("{name}:{}", row.source.line)
+}
+
+/// Keeps flagged records (few) in memory with every source; counts the rest.
+struct FlaggedSink<'f> {
+    files: &'f [InputFile],
+    catalog: Catalog,
+    seen: IdSet,
+    flagged: Vec<OutRecord>,
+    index: FxHashMap<RecordId, usize>,
+    columns: ColumnUnion,
+}
+
+impl RowSink for FlaggedSink<'_> {
+    fn row(&mut self, row: &Row<'_>) -> RowOutcome {
+        if !self.seen.insert(row.id) {
+            if let Some(&i) = self.index.get(&row.id) {
+                self.flagged[i].sources.push(source_string(self.files, row));
+            }
+            return RowOutcome {
+                duplicate: true,
+                flagged: false,
+            };
+        }
+        let syms = self.catalog.intern_row(row);
+        let flagged = self.catalog.is_flagged(&syms);
+        if flagged {
+            self.columns.note(row.schema, row.cells.len());
+            self.index.insert(row.id, self.flagged.len());
+            let src = source_string(self.files, row);
+            self.flagged
+                .push(OutRecord::from_row(row, &self.catalog, &syms, vec![src]));
+        }
+        RowOutcome {
+            duplicate: false,
+            flagged,
+        }
+    }
+}
+
+/// Pass 1 of `--all`: which ids repeat, and where.
+struct DupPass<'f> {
+    files: &'f [InputFile],
+    catalog: Catalog,
+    seen: IdSet,
+    later: FxHashMap<RecordId, Vec<String>>,
+    columns: ColumnUnion,
+}
+
+impl RowSink for DupPass<'_> {
+    fn row(&mut self, row: &Row<'_>) -> RowOutcome {
+        self.columns.note(row.schema, row.cells.len());
+        if !self.seen.insert(row.id) {
+            self.later
+                .entry(row.id)
+                .or_default()
+                .push(source_string(self.files, row));
+            return RowOutcome {
+                duplicate: true,
+                flagged: false,
+            };
+        }
+        let syms = self.catalog.intern_row(row);
+        RowOutcome {
+            duplicate: false,
+            flagged: self.catalog.is_flagged(&syms),
+        }
+    }
+}
+
+/// Pass 2 of `--all`: write each record at its first row, with all its sources.
+struct WritePass<'f, 'w> {
+    files: &'f [InputFile],
+    catalog: Catalog,
+    later: FxHashMap<RecordId, Vec<String>>,
+    written: IdSet,
+    writer: RecordWriter<'w>,
+    error: Option<std::io::Error>,
+}
+
+impl RowSink for WritePass<'_, '_> {
+    fn row(&mut self, row: &Row<'_>) -> RowOutcome {
+        if !self.written.insert(row.id) {
+            return RowOutcome {
+                duplicate: true,
+                flagged: false,
+            };
+        }
+        let syms = self.catalog.intern_row(row);
+        let mut sources = vec![source_string(self.files, row)];
+        if let Some(more) = self.later.remove(&row.id) {
+            sources.extend(more);
+        }
+        let rec = OutRecord::from_row(row, &self.catalog, &syms, sources);
+        if self.error.is_none()
+            && let Err(e) = self.writer.write(&rec)
+        {
+            self.error = Some(e);
+        }
+        RowOutcome {
+            duplicate: false,
+            flagged: !rec.flags.is_empty(),
+        }
+    }
+
+    fn cancelled(&self) -> bool {
+        self.error.is_some()
+    }
+}
+
+/// Runs `flag`. Warnings and errors go to `err`; records to `--out` or `stdout`.
+pub fn run(
+    opts: &FlagOptions,
+    stdout: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<i32, CommandError> {
+    let rules = load_rules(opts.rules.as_deref())?;
+    let inputs = inputs(&opts.paths);
+    if inputs.files.is_empty() && inputs.errors.is_empty() {
+        return Err(CommandError::NoInput(
+            "no supported files in the given folders".into(),
+        ));
+    }
+    if let Some(out) = &opts.out {
+        check_output(out, &inputs.files, opts.force)?;
+    }
+    let files = &inputs.files;
+    let out_err = |e: std::io::Error| CommandError::Output {
+        path: opts
+            .out
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "standard output".into()),
+        message: e.to_string(),
+    };
+    let (reports, count) = if opts.all {
+        let mut pass1 = DupPass {
+            files,
+            catalog: Catalog::new(rules.clone()),
+            seen: IdSet::new(),
+            later: FxHashMap::default(),
+            columns: ColumnUnion::default(),
+        };
+        let reports: Vec<FileReport> = files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| read_file(i as u32, f, &opts.read, &mut pass1))
+            .collect();
+        let DupPass {
+            catalog,
+            later,
+            columns,
+            ..
+        } = pass1;
+        let readable: Vec<(usize, &InputFile)> = files
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| reports[*i].kind.is_some())
+            .collect();
+        let columns = columns.into_labels();
+        let count = write_to(opts, stdout, |w| {
+            let writer = RecordWriter::new(w, opts.format, columns, Vec::new())?;
+            let mut pass2 = WritePass {
+                files,
+                catalog,
+                later,
+                written: IdSet::new(),
+                writer,
+                error: None,
+            };
+            for (i, f) in &readable {
+                read_file(*i as u32, f, &opts.read, &mut pass2);
+            }
+            if let Some(e) = pass2.error {
+                return Err(e);
+            }
+            pass2.writer.finish()
+        })
+        .map_err(out_err)?;
+        (reports, count)
+    } else {
+        let mut sink = FlaggedSink {
+            files,
+            catalog: Catalog::new(rules.clone()),
+            seen: IdSet::new(),
+            flagged: Vec::new(),
+            index: FxHashMap::default(),
+            columns: ColumnUnion::default(),
+        };
+        let reports: Vec<FileReport> = files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| read_file(i as u32, f, &opts.read, &mut sink))
+            .collect();
+        let columns = std::mem::take(&mut sink.columns).into_labels();
+        let count = write_to(opts, stdout, |w| {
+            let mut writer = RecordWriter::new(w, opts.format, columns, Vec::new())?;
+            for rec in &sink.flagged {
+                writer.write(rec)?;
+            }
+            writer.finish()
+        })
+        .map_err(out_err)?;
+        (reports, count)
+    };
+    let failed = report_problems(err, &inputs, &reports);
+    let t = super::scan::totals(&reports, inputs.errors.len());
+    let _ = writeln!(
+        err,
+        "{count} records written ({} flagged of {} records in {} rows{}){}",
+        t.flagged,
+        t.records,
+        t.rows,
+        if t.warnings > 0 {
+            format!(", {} warnings", t.warnings)
+        } else {
+            String::new()
+        },
+        opts.out
+            .as_ref()
+            .map(|p| format!(" to {}", p.display()))
+            .unwrap_or_default()
+    );
+    Ok(if failed { EXIT_INPUT } else { EXIT_OK })
+}
+
+fn write_to<F>(opts: &FlagOptions, stdout: &mut dyn Write, f: F) -> std::io::Result<u64>
+where
+    F: FnOnce(&mut dyn Write) -> std::io::Result<u64>,
+{
+    match &opts.out {
+        Some(path) => {
+            let mut count = 0;
+            crate::fsutil::atomic_write(path, |w| {
+                count = f(w)?;
+                Ok(())
+            })?;
+            Ok(count)
+        }
+        None => f(stdout),
+    }
+}
+
+/// Prints file errors and a warning summary per file; true when any file failed.
+pub fn report_problems(
+    err: &mut dyn Write,
+    inputs: &super::Inputs,
+    reports: &[FileReport],
+) -> bool {
+    let mut failed = !inputs.errors.is_empty();
+    for e in &inputs.errors {
+        let _ = writeln!(err, "error: {e}");
+    }
+    for r in reports {
+        if let Some(e) = &r.error {
+            failed = true;
+            let _ = writeln!(err, "error: {e}");
+        }
+        if let Some(first) = r.warnings.list.first() {
+            let _ = writeln!(
+                err,
+                "warning: {}: {} rows with problems (first, line {}: {}); `alpr-triage scan {}` lists them",
+                r.path,
+                r.warnings.total,
+                first
+                    .line
+                    .map(|l| l.to_string())
+                    .unwrap_or_else(|| "-".into()),
+                first.message,
+                r.path
+            );
+        }
+    }
+    failed
+}

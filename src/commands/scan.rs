@@ -1,0 +1,262 @@
+//! `alpr-triage scan`: what each file is, how many rows, records, duplicates, flags, warnings.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use serde_json::json;
+
+use super::{CommandError, EXIT_INPUT, EXIT_OK, inputs, load_rules};
+use crate::catalog::Catalog;
+use crate::idset::IdSet;
+use crate::ingest::{FileReport, ReadOptions, Row, RowOutcome, RowSink, read_file};
+
+/// Options of `scan`.
+#[derive(Clone, Debug, Default)]
+pub struct ScanOptions {
+    /// Files and folders.
+    pub paths: Vec<PathBuf>,
+    /// Machine-readable output.
+    pub json: bool,
+    /// A rules file instead of (or extending) the built-in set.
+    pub rules: Option<PathBuf>,
+    /// How files are read.
+    pub read: ReadOptions,
+    /// How many warnings to print per file in text output.
+    pub max_warnings: usize,
+}
+
+/// Counts records and flags without keeping rows: memory is one id per distinct record plus
+/// the distinct strings.
+pub struct ScanSink {
+    /// Interned text and flag results.
+    pub catalog: Catalog,
+    seen: IdSet,
+}
+
+impl ScanSink {
+    /// A sink for a rule set.
+    pub fn new(catalog: Catalog) -> ScanSink {
+        ScanSink {
+            catalog,
+            seen: IdSet::new(),
+        }
+    }
+}
+
+impl RowSink for ScanSink {
+    fn row(&mut self, row: &Row<'_>) -> RowOutcome {
+        if !self.seen.insert(row.id) {
+            return RowOutcome {
+                duplicate: true,
+                flagged: false,
+            };
+        }
+        let syms = self.catalog.intern_row(row);
+        RowOutcome {
+            duplicate: false,
+            flagged: self.catalog.is_flagged(&syms),
+        }
+    }
+}
+
+/// Totals over files.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Totals {
+    /// Files given or found.
+    pub files: u64,
+    /// Files that could not be read.
+    pub failed: u64,
+    /// Data rows.
+    pub rows: u64,
+    /// Distinct records.
+    pub records: u64,
+    /// Rows that repeated a record.
+    pub duplicates: u64,
+    /// Rows dropped (each a warning).
+    pub dropped: u64,
+    /// Flagged records.
+    pub flagged: u64,
+    /// Warnings.
+    pub warnings: u64,
+}
+
+/// Sums file reports.
+pub fn totals(reports: &[FileReport], failed_paths: usize) -> Totals {
+    let mut t = Totals {
+        files: (reports.len() + failed_paths) as u64,
+        failed: failed_paths as u64,
+        ..Totals::default()
+    };
+    for r in reports {
+        if r.error.is_some() {
+            t.failed += 1;
+        }
+        t.rows += r.rows;
+        t.records += r.records;
+        t.duplicates += r.duplicates;
+        t.dropped += r.dropped;
+        t.flagged += r.flagged;
+        t.warnings += r.warnings.total;
+    }
+    t
+}
+
+/// Runs `scan`, writing the report to `out`.
+pub fn run(opts: &ScanOptions, out: &mut dyn Write) -> Result<i32, CommandError> {
+    let rules = load_rules(opts.rules.as_deref())?;
+    let inputs = inputs(&opts.paths);
+    let mut sink = ScanSink::new(Catalog::new(rules.clone()));
+    let reports: Vec<FileReport> = inputs
+        .files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| read_file(i as u32, f, &opts.read, &mut sink))
+        .collect();
+    let totals = totals(&reports, inputs.errors.len());
+    let failed = totals.failed > 0;
+    let result = if opts.json {
+        write_json(out, &reports, &inputs, &totals, &rules.name)
+    } else {
+        write_text(
+            out,
+            &reports,
+            &inputs,
+            &totals,
+            opts.max_warnings.max(1),
+            &rules.name,
+        )
+    };
+    result.map_err(|e| CommandError::Output {
+        path: "standard output".into(),
+        message: e.to_string(),
+    })?;
+    Ok(if failed { EXIT_INPUT } else { EXIT_OK })
+}
+
+fn write_json(
+    out: &mut dyn Write,
+    reports: &[FileReport],
+    inputs: &super::Inputs,
+    totals: &Totals,
+    rules: &str,
+) -> std::io::Result<()> {
+    let mut files: Vec<serde_json::Value> = inputs
+        .errors
+        .iter()
+        .map(|e| json!({"path": e.split(": ").next().unwrap_or(e), "error": e}))
+        .collect();
+    files.extend(reports.iter().map(|r| {
+        json!({
+            "path": r.path,
+            "kind": r.kind.map(|k| k.as_str()),
+            "gzip": r.gzip,
+            "schema": r.schema,
+            "columns": r.columns,
+            "agency_from_file": r.file_agency,
+            "rows": r.rows,
+            "records": r.records,
+            "duplicates": r.duplicates,
+            "dropped": r.dropped,
+            "flagged": r.flagged,
+            "warnings": r.warnings.list,
+            "warnings_total": r.warnings.total,
+            "error": r.error,
+        })
+    }));
+    let doc = json!({
+        "rules": rules,
+        "files": files,
+        "skipped": inputs.skipped.iter().map(|s| json!({"path": s.display, "reason": s.reason})).collect::<Vec<_>>(),
+        "totals": totals,
+    });
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    writeln!(out)
+}
+
+fn write_text(
+    out: &mut dyn Write,
+    reports: &[FileReport],
+    inputs: &super::Inputs,
+    totals: &Totals,
+    max_warnings: usize,
+    rules: &str,
+) -> std::io::Result<()> {
+    for e in &inputs.errors {
+        writeln!(out, "{e}\n  error: could not open\n")?;
+    }
+    for r in reports {
+        writeln!(out, "{}", r.path)?;
+        if let Some(e) = &r.error
+            && r.kind.is_none()
+        {
+            writeln!(
+                out,
+                "  error: {}\n",
+                e.strip_prefix(&format!("{}: ", r.path)).unwrap_or(e)
+            )?;
+            continue;
+        }
+        let kind = r.kind.map(|k| k.as_str()).unwrap_or("?");
+        writeln!(
+            out,
+            "  kind:     {kind}{} ({})",
+            if r.gzip { ", gzip" } else { "" },
+            r.schema
+        )?;
+        if let Some(a) = &r.file_agency {
+            writeln!(out, "  agency:   {a} (from the file)")?;
+        }
+        writeln!(
+            out,
+            "  rows: {}  records: {}  duplicates: {}  dropped: {}  flagged: {}  warnings: {}",
+            r.rows, r.records, r.duplicates, r.dropped, r.flagged, r.warnings.total
+        )?;
+        for w in r.warnings.list.iter().take(max_warnings) {
+            match w.line {
+                Some(l) => writeln!(out, "    line {l}: {}", w.message)?,
+                None => writeln!(out, "    {}", w.message)?,
+            }
+        }
+        let more = r
+            .warnings
+            .total
+            .saturating_sub(max_warnings.min(r.warnings.list.len()) as u64);
+        if more > 0 {
+            writeln!(
+                out,
+                "    ... and {more} more warnings (scan --json lists up to 1000 a file)"
+            )?;
+        }
+        if let Some(e) = &r.error {
+            writeln!(
+                out,
+                "  error: {}",
+                e.strip_prefix(&format!("{}: ", r.path)).unwrap_or(e)
+            )?;
+        }
+        writeln!(out)?;
+    }
+    if !inputs.skipped.is_empty() {
+        writeln!(
+            out,
+            "skipped {} files that are not audit formats:",
+            inputs.skipped.len()
+        )?;
+        for s in &inputs.skipped {
+            writeln!(out, "  {}", s.display)?;
+        }
+        writeln!(out)?;
+    }
+    writeln!(
+        out,
+        "total: {} files ({} failed), {} rows, {} records, {} duplicates, {} dropped, {} flagged by {rules}, {} warnings",
+        totals.files,
+        totals.failed,
+        totals.rows,
+        totals.records,
+        totals.duplicates,
+        totals.dropped,
+        totals.flagged,
+        totals.warnings
+    )
+}

@@ -1,0 +1,412 @@
+use std::path::{Path, PathBuf};
+
+use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use super::{Hit, RuleIdx, match_text};
+use crate::model::Field;
+
+/// The rules file compiled into the binary.
+pub const BUILTIN_RULES: &str = include_str!("builtin.toml");
+
+/// How sure a match is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Strength {
+    /// The term nearly always means immigration enforcement.
+    #[default]
+    Strong,
+    /// The term often means something else; the rule's note says what to check.
+    Ambiguous,
+}
+
+impl Strength {
+    /// Name as written in rules files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Strength::Strong => "strong",
+            Strength::Ambiguous => "ambiguous",
+        }
+    }
+}
+
+/// A problem in a rules file.
+#[derive(Debug, thiserror::Error)]
+pub enum RuleFileError {
+    /// The file could not be read.
+    #[error("{path}: cannot read rules file: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The TOML is malformed or has unknown keys.
+    #[error("{origin}: {message}")]
+    Syntax {
+        /// The file (or `built-in rules`).
+        origin: String,
+        /// The parser's message, with line and column.
+        message: String,
+    },
+    /// A rule is invalid.
+    #[error("{origin}: rule {rule:?}: {message}")]
+    Rule {
+        /// The file.
+        origin: String,
+        /// The rule's name.
+        rule: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RulesFile {
+    name: Option<String>,
+    version: Option<u32>,
+    extends: Option<String>,
+    #[serde(default)]
+    rule: Vec<RuleDef>,
+}
+
+#[derive(Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+struct RuleDef {
+    name: String,
+    #[serde(default)]
+    description: String,
+    fields: Vec<String>,
+    pattern: String,
+    unless: Option<String>,
+    #[serde(default)]
+    strength: Strength,
+    note: Option<String>,
+    #[serde(default)]
+    disabled: bool,
+}
+
+/// One compiled rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// Short name shown in the table and in exports (`ice`, `agency-border-patrol`).
+    pub name: String,
+    /// What the rule looks for.
+    pub description: String,
+    /// Fields it reads.
+    pub fields: Vec<Field>,
+    /// How sure a match is.
+    pub strength: Strength,
+    /// What the reviewer should check (ambiguous terms).
+    pub note: Option<String>,
+    /// The pattern as written.
+    pub pattern: String,
+    regex: Regex,
+    unless: Option<Regex>,
+}
+
+/// Fields rules may read.
+const RULE_FIELDS: [Field; 4] = [
+    Field::Reason,
+    Field::Agency,
+    Field::OffenseType,
+    Field::TextPrompt,
+];
+
+fn rule_field(name: &str) -> Option<Field> {
+    RULE_FIELDS.iter().copied().find(|f| f.key() == name)
+}
+
+/// A compiled rule set plus the implicit `prior-flag` rule.
+#[derive(Debug, Clone)]
+pub struct RuleSet {
+    /// The set's name (`immigration-builtin`, or the rules file's `name`).
+    pub name: String,
+    /// SHA-256 of the rule text(s) it was built from, for methods manifests.
+    pub hash: String,
+    /// Where it came from (`built-in`, a path, or `built-in + path`).
+    pub origin: String,
+    rules: Vec<Rule>,
+    /// Per field: a RegexSet over the rules reading that field, and their indices.
+    sets: Vec<(Field, RegexSet, Vec<RuleIdx>)>,
+    prior: RuleIdx,
+}
+
+/// Name of the implicit rule that keeps flags set by another tool.
+pub const PRIOR_FLAG_RULE: &str = "prior-flag";
+
+impl RuleSet {
+    /// The built-in rule set.
+    pub fn builtin() -> RuleSet {
+        match RuleSet::from_toml(BUILTIN_RULES, "built-in rules") {
+            Ok(r) => r,
+            // The built-in file is tested; this cannot happen in a released binary.
+            Err(e) => panic!("built-in rules are invalid: {e}"),
+        }
+    }
+
+    /// Loads a rules file. A file with `extends = "builtin"` adds to (and may override, by rule
+    /// name, or disable) the built-in rules; otherwise it replaces them.
+    pub fn load(path: &Path) -> Result<RuleSet, RuleFileError> {
+        let text = std::fs::read_to_string(path).map_err(|source| RuleFileError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        RuleSet::from_toml(&text, &path.display().to_string())
+    }
+
+    /// Builds a rule set from TOML text. `origin` names it in messages.
+    pub fn from_toml(text: &str, origin: &str) -> Result<RuleSet, RuleFileError> {
+        let file: RulesFile = toml::from_str(text).map_err(|e| RuleFileError::Syntax {
+            origin: origin.to_string(),
+            message: e.to_string().trim().replace('\n', " "),
+        })?;
+        if let Some(v) = file.version
+            && v != 1
+        {
+            return Err(RuleFileError::Syntax {
+                origin: origin.to_string(),
+                message: format!(
+                    "rules format version {v} is not supported (this build reads version 1)"
+                ),
+            });
+        }
+        let mut hasher = Sha256::new();
+        let (mut defs, origin_label) = match file.extends.as_deref() {
+            None => (Vec::new(), origin.to_string()),
+            Some("builtin") | Some("built-in") => {
+                let base: RulesFile =
+                    toml::from_str(BUILTIN_RULES).map_err(|e| RuleFileError::Syntax {
+                        origin: "built-in rules".into(),
+                        message: e.to_string(),
+                    })?;
+                hasher.update(BUILTIN_RULES.as_bytes());
+                (base.rule, format!("built-in + {origin}"))
+            }
+            Some(other) => {
+                return Err(RuleFileError::Syntax {
+                    origin: origin.to_string(),
+                    message: format!("extends = {other:?}: only \"builtin\" can be extended"),
+                });
+            }
+        };
+        hasher.update(text.as_bytes());
+        for def in file.rule {
+            match defs.iter_mut().find(|d| d.name == def.name) {
+                Some(existing) => *existing = def,
+                None => defs.push(def),
+            }
+        }
+        let mut rules = Vec::new();
+        for def in defs.into_iter().filter(|d| !d.disabled) {
+            rules.push(compile(def, origin)?);
+        }
+        if rules.iter().any(|r| r.name == PRIOR_FLAG_RULE) {
+            return Err(RuleFileError::Rule {
+                origin: origin.to_string(),
+                rule: PRIOR_FLAG_RULE.into(),
+                message: "this name is reserved for flags set by another tool".into(),
+            });
+        }
+        let prior = rules.len() as RuleIdx;
+        rules.push(Rule {
+            name: PRIOR_FLAG_RULE.into(),
+            description: "flagged by another tool before import (its text is the explanation)"
+                .into(),
+            fields: vec![Field::PriorFlag],
+            strength: Strength::Strong,
+            note: None,
+            pattern: String::new(),
+            regex: Regex::new(r"\S(?:.*\S)?").map_err(|e| RuleFileError::Rule {
+                origin: origin.to_string(),
+                rule: PRIOR_FLAG_RULE.into(),
+                message: e.to_string(),
+            })?,
+            unless: None,
+        });
+        let mut sets = Vec::new();
+        for field in RULE_FIELDS {
+            let idx: Vec<RuleIdx> = (0..prior)
+                .filter(|&i| rules[i as usize].fields.contains(&field))
+                .collect();
+            let set = RegexSetBuilder::new(idx.iter().map(|&i| rules[i as usize].regex.as_str()))
+                .case_insensitive(true)
+                .build()
+                .map_err(|e| RuleFileError::Syntax {
+                    origin: origin.to_string(),
+                    message: e.to_string(),
+                })?;
+            sets.push((field, set, idx));
+        }
+        Ok(RuleSet {
+            name: file.name.unwrap_or_else(|| origin.to_string()),
+            hash: crate::fsutil::hex(&hasher.finalize()),
+            origin: origin_label,
+            rules,
+            sets,
+            prior,
+        })
+    }
+
+    /// Every rule, the implicit `prior-flag` last.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// One rule.
+    pub fn rule(&self, idx: RuleIdx) -> &Rule {
+        &self.rules[idx as usize]
+    }
+
+    /// Index of the rule named `name`.
+    pub fn find(&self, name: &str) -> Option<RuleIdx> {
+        self.rules
+            .iter()
+            .position(|r| r.name.eq_ignore_ascii_case(name))
+            .map(|i| i as RuleIdx)
+    }
+
+    /// The hits of every rule reading `field` on `text`. An ambiguous hit that overlaps a strong
+    /// hit in the same text is dropped: `ICE hold` explains itself as `ice-context`, not also as
+    /// the ambiguous `ice`.
+    pub fn match_field(&self, field: Field, text: &str) -> Vec<Hit> {
+        if text.is_empty() {
+            return Vec::new();
+        }
+        if field == Field::PriorFlag {
+            return self.match_prior(text);
+        }
+        let Some((_, set, idx)) = self.sets.iter().find(|(f, _, _)| *f == field) else {
+            return Vec::new();
+        };
+        let text = match_text(text);
+        let text = text.as_ref();
+        let mut hits: Vec<Hit> = Vec::new();
+        for m in set.matches(text).iter() {
+            let ri = idx[m];
+            let rule = &self.rules[ri as usize];
+            if rule.unless.as_ref().is_some_and(|u| u.is_match(text)) {
+                continue;
+            }
+            let spans: Vec<(u32, u32)> = rule
+                .regex
+                .find_iter(text)
+                .filter(|m| !m.is_empty())
+                .map(|m| (m.start() as u32, m.end() as u32))
+                .collect();
+            if !spans.is_empty() {
+                hits.push(Hit {
+                    rule: ri,
+                    field,
+                    spans,
+                });
+            }
+        }
+        let strong: Vec<(u32, u32)> = hits
+            .iter()
+            .filter(|h| self.rules[h.rule as usize].strength == Strength::Strong)
+            .flat_map(|h| h.spans.iter().copied())
+            .collect();
+        hits.retain(|h| {
+            self.rules[h.rule as usize].strength == Strength::Strong
+                || !h
+                    .spans
+                    .iter()
+                    .all(|&(a, b)| strong.iter().any(|&(sa, sb)| a < sb && sa < b))
+        });
+        hits
+    }
+
+    fn match_prior(&self, text: &str) -> Vec<Hit> {
+        let t = text.trim().to_ascii_lowercase();
+        let falsy = matches!(
+            t.as_str(),
+            "" | "no" | "false" | "0" | "none" | "n" | "n/a" | "na" | "-" | "not flagged" | "null"
+        );
+        if falsy {
+            return Vec::new();
+        }
+        let rule = &self.rules[self.prior as usize];
+        match rule.regex.find(text) {
+            Some(m) => vec![Hit {
+                rule: self.prior,
+                field: Field::PriorFlag,
+                spans: vec![(m.start() as u32, m.end() as u32)],
+            }],
+            None => Vec::new(),
+        }
+    }
+
+    /// The rule set as TOML-like text for `alpr-triage rules`.
+    pub fn describe(&self) -> String {
+        let mut out = format!(
+            "# rule set {:?} from {} (sha256 {})\n",
+            self.name, self.origin, self.hash
+        );
+        for r in &self.rules {
+            let fields: Vec<&str> = r.fields.iter().map(|f| f.key()).collect();
+            out.push_str(&format!(
+                "{:<22} {:<9} [{}] {}\n",
+                r.name,
+                r.strength.as_str(),
+                fields.join(","),
+                r.description
+            ));
+            if let Some(n) = &r.note {
+                out.push_str(&format!("{:<32} note: {}\n", "", n));
+            }
+        }
+        out
+    }
+}
+
+fn compile(def: RuleDef, origin: &str) -> Result<Rule, RuleFileError> {
+    let err = |message: String| RuleFileError::Rule {
+        origin: origin.to_string(),
+        rule: def.name.clone(),
+        message,
+    };
+    if def.name.trim().is_empty() || def.name.contains(char::is_whitespace) {
+        return Err(err("a rule name must be one word".into()));
+    }
+    if def.fields.is_empty() {
+        return Err(err("`fields` is empty".into()));
+    }
+    let mut fields = Vec::new();
+    for f in &def.fields {
+        match rule_field(f) {
+            Some(field) => fields.push(field),
+            None => {
+                return Err(err(format!(
+                    "unknown field {f:?} (rules read: reason, agency, offense_type, text_prompt)"
+                )));
+            }
+        }
+    }
+    let build = |p: &str| {
+        RegexBuilder::new(p)
+            .case_insensitive(true)
+            .size_limit(1 << 22)
+            .build()
+            .map_err(|e| err(format!("bad pattern: {e}")))
+    };
+    let regex = build(&def.pattern)?;
+    if regex.is_match("") {
+        return Err(err(
+            "the pattern matches empty text, so it would flag every record".into(),
+        ));
+    }
+    let unless = def.unless.as_deref().map(build).transpose()?;
+    Ok(Rule {
+        name: def.name,
+        description: def.description,
+        fields,
+        strength: def.strength,
+        note: def.note,
+        pattern: def.pattern,
+        regex,
+        unless,
+    })
+}

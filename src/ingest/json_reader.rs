@@ -1,0 +1,230 @@
+//! JSON: arrays of row objects, portal-scrape objects (`search_audit_csv`), NDJSON.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read};
+
+use csv::ByteRecord;
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
+
+use super::process::Processor;
+use super::{FileError, Kind};
+
+/// Column labels for JSON keys, in order of first appearance.
+#[derive(Default)]
+struct Keys {
+    labels: Vec<String>,
+    index: HashMap<String, usize>,
+}
+
+impl Keys {
+    fn add(&mut self, key: &str) -> bool {
+        if self.index.contains_key(key) {
+            return false;
+        }
+        self.index.insert(key.to_string(), self.labels.len());
+        self.labels.push(key.to_string());
+        true
+    }
+
+    fn record(&self, obj: &Map<String, Value>, rec: &mut ByteRecord, line: u64, byte: u64) {
+        let mut cells: Vec<Cow<'_, str>> = vec![Cow::Borrowed(""); self.labels.len()];
+        for (k, v) in obj {
+            if let Some(&i) = self.index.get(k) {
+                cells[i] = cell_text(v);
+            }
+        }
+        rec.clear();
+        for c in &cells {
+            rec.push_field(c.as_bytes());
+        }
+        let mut pos = csv::Position::new();
+        pos.set_line(line);
+        pos.set_byte(byte);
+        rec.set_position(Some(pos));
+    }
+}
+
+fn cell_text(v: &Value) -> Cow<'_, str> {
+    match v {
+        Value::String(s) => Cow::Borrowed(s),
+        Value::Null => Cow::Borrowed(""),
+        Value::Bool(b) => Cow::Borrowed(if *b { "true" } else { "false" }),
+        Value::Number(n) => Cow::Owned(n.to_string()),
+        other => Cow::Owned(other.to_string()),
+    }
+}
+
+fn json_error(p: &Processor<'_>, e: &serde_json::Error) -> FileError {
+    FileError::Read {
+        path: p.path.clone(),
+        line: e.line() as u64,
+        message: format!("invalid JSON: {e}"),
+    }
+}
+
+/// A whole JSON document: an array of rows, or an object holding them.
+pub(crate) fn run_doc(
+    mut reader: BufReader<Box<dyn Read + Send>>,
+    p: &mut Processor<'_>,
+) -> Result<(), FileError> {
+    let mut buf = Vec::new();
+    reader.read_to_end(&mut buf).map_err(|e| FileError::Read {
+        path: p.path.clone(),
+        line: 0,
+        message: e.to_string(),
+    })?;
+    let trimmed = buf.trim_ascii_start();
+    let (elements, kind): (Vec<&RawValue>, Kind) = if trimmed.starts_with(b"[") {
+        let v: Vec<&RawValue> = serde_json::from_slice(&buf).map_err(|e| json_error(p, &e))?;
+        (v, Kind::JsonArray)
+    } else {
+        let obj: HashMap<Cow<'_, str>, &RawValue> =
+            serde_json::from_slice(&buf).map_err(|e| json_error(p, &e))?;
+        if let Some(name) = obj
+            .get("crawled_name")
+            .and_then(|v| serde_json::from_str::<String>(v.get()).ok())
+        {
+            p.set_file_agency(&name);
+        }
+        if let Some(rows) = obj.get("search_audit_csv") {
+            let v: Vec<&RawValue> =
+                serde_json::from_str(rows.get()).map_err(|e| json_error(p, &e))?;
+            (v, Kind::PortalScrapeJson)
+        } else if let Some(rows) = obj.values().find_map(|v| {
+            serde_json::from_str::<Vec<&RawValue>>(v.get())
+                .ok()
+                .filter(|a| {
+                    a.first()
+                        .is_some_and(|e| e.get().trim_start().starts_with('{'))
+                })
+        }) {
+            (rows, Kind::JsonArray)
+        } else {
+            let whole: &RawValue = serde_json::from_slice(&buf).map_err(|e| json_error(p, &e))?;
+            (vec![whole], Kind::JsonArray)
+        }
+    };
+    let base = buf.as_ptr() as usize;
+    let offset_of = |raw: &RawValue| (raw.get().as_ptr() as usize).saturating_sub(base);
+    // Keys: the union over the first rows, so a key absent from row 1 still binds.
+    let mut keys = Keys::default();
+    for raw in elements.iter().take(1000) {
+        if let Ok(obj) = serde_json::from_str::<Map<String, Value>>(raw.get()) {
+            for k in obj.keys() {
+                keys.add(k);
+            }
+        }
+    }
+    if keys.labels.is_empty() {
+        return Err(FileError::NotAudit {
+            path: p.path.clone(),
+            message: "JSON without row objects: expected an array of search-audit rows, or a portal page with search_audit_csv".into(),
+        });
+    }
+    p.set_labels(&keys.labels, kind)?;
+    let mut rec = ByteRecord::new();
+    let mut line = 1u64;
+    let mut counted_to = 0usize;
+    for raw in elements {
+        let off = offset_of(raw);
+        if off >= counted_to && off <= buf.len() {
+            line += memchr::memchr_iter(b'\n', &buf[counted_to..off]).count() as u64;
+            counted_to = off;
+        }
+        match serde_json::from_str::<Map<String, Value>>(raw.get()) {
+            Ok(obj) => {
+                let mut grew = false;
+                for k in obj.keys() {
+                    grew |= keys.add(k);
+                }
+                if grew {
+                    p.set_labels(&keys.labels, kind)?;
+                }
+                keys.record(&obj, &mut rec, line, off as u64);
+                p.data_record(&rec)?;
+            }
+            Err(_) => {
+                p.report.rows += 1;
+                p.report.dropped += 1;
+                p.report.warnings.push(
+                    Some(line),
+                    "dropped: this array element is not a JSON object",
+                );
+            }
+        }
+        if p.cancelled() {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// One JSON object per line. A bad line is a warning; the rest still load.
+pub(crate) fn run_ndjson(
+    mut reader: BufReader<Box<dyn Read + Send>>,
+    p: &mut Processor<'_>,
+) -> Result<(), FileError> {
+    let mut keys = Keys::default();
+    let mut started = false;
+    let mut line_buf = Vec::new();
+    let mut rec = ByteRecord::new();
+    let mut line = 0u64;
+    let mut offset = 0u64;
+    loop {
+        line_buf.clear();
+        let n = reader
+            .read_until(b'\n', &mut line_buf)
+            .map_err(|e| FileError::Read {
+                path: p.path.clone(),
+                line,
+                message: e.to_string(),
+            })?;
+        if n == 0 {
+            break;
+        }
+        line += 1;
+        let start = offset;
+        offset += n as u64;
+        let text = line_buf.trim_ascii();
+        if text.is_empty() {
+            continue;
+        }
+        match serde_json::from_slice::<Map<String, Value>>(text) {
+            Ok(obj) => {
+                let mut grew = false;
+                for k in obj.keys() {
+                    grew |= keys.add(k);
+                }
+                if grew || !started {
+                    p.set_labels(&keys.labels, Kind::Ndjson)?;
+                    started = true;
+                }
+                keys.record(&obj, &mut rec, line, start);
+                p.data_record(&rec)?;
+            }
+            Err(e) => {
+                p.report.rows += 1;
+                p.report.dropped += 1;
+                p.report.warnings.push(
+                    Some(line),
+                    format!(
+                        "dropped: not a JSON object ({})",
+                        e.to_string().split(" at line").next().unwrap_or("")
+                    ),
+                );
+            }
+        }
+        if line.is_multiple_of(4096) && p.cancelled() {
+            break;
+        }
+    }
+    if !started {
+        return Err(FileError::NotAudit {
+            path: p.path.clone(),
+            message: "no JSON object lines found; expected NDJSON search-audit rows".into(),
+        });
+    }
+    Ok(())
+}

@@ -1,0 +1,220 @@
+//! Files → rows. Reads every export kind in FORMATS.md (Flock CSV audits of every era, portal
+//! CSV, portal-scrape JSON, JSON arrays, NDJSON, any of them gzip-compressed), binds columns by
+//! header name, normalises values, computes each row's identity and hands rows to a [`RowSink`].
+//!
+//! ```text
+//!  path ──discover──▶ InputFile ──open/sniff──▶ csv | json | ndjson reader (own thread)
+//!                                                   │ batches of raw rows
+//!                                                   ▼
+//!                                 Processor: header/schema, quirks, warnings, identity
+//!                                                   │ Row
+//!                                                   ▼
+//!                                 RowSink: scan counters | flag output | TUI dataset
+//! ```
+//!
+//! Input files are opened read-only and never written.
+
+mod csv_reader;
+mod discover;
+mod json_reader;
+mod open;
+mod process;
+pub mod row;
+pub mod schema;
+pub mod time;
+pub mod value;
+
+use std::fmt;
+use std::path::PathBuf;
+
+pub use discover::{InputFile, Skipped, discover};
+pub use process::read_file;
+pub use row::{Row, Text};
+pub use schema::Schema;
+
+/// What kind of export a file is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// Flock Network Audit (`…-Network-Audit.csv`).
+    FlockNetworkAudit,
+    /// Flock Organization Audit (`…-Audit.csv`, usually without `Org Name`).
+    FlockOrganizationAudit,
+    /// Flock federal-searches export (2026).
+    FlockFederalSearches,
+    /// A Flock audit CSV whose name does not say which.
+    FlockAudit,
+    /// Transparency-portal search audit CSV (`id,userId,searchDate,…`).
+    PortalSearchAudit,
+    /// A scraped portal page (JSON object with `search_audit_csv`).
+    PortalScrapeJson,
+    /// A JSON array of row objects.
+    JsonArray,
+    /// One JSON object per line.
+    Ndjson,
+}
+
+impl Kind {
+    /// Name used in `scan` output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::FlockNetworkAudit => "flock-network-audit",
+            Kind::FlockOrganizationAudit => "flock-organization-audit",
+            Kind::FlockFederalSearches => "flock-federal-searches",
+            Kind::FlockAudit => "flock-audit",
+            Kind::PortalSearchAudit => "portal-search-audit",
+            Kind::PortalScrapeJson => "portal-scrape-json",
+            Kind::JsonArray => "json-array",
+            Kind::Ndjson => "ndjson",
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A problem with one row (or a note about a quirk), with the line it was found on.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Warning {
+    /// 1-based line, when the problem is tied to one.
+    pub line: Option<u64>,
+    /// What is wrong and what was done about it.
+    pub message: String,
+}
+
+/// Warnings of one file: the first [`Warnings::KEEP`] in full, and a count of all.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Warnings {
+    /// The first warnings, in line order.
+    pub list: Vec<Warning>,
+    /// How many there were in all.
+    pub total: u64,
+}
+
+impl Warnings {
+    /// How many warnings are kept in full per file.
+    pub const KEEP: usize = 1000;
+
+    /// Records a warning.
+    pub fn push(&mut self, line: Option<u64>, message: impl Into<String>) {
+        self.total += 1;
+        if self.list.len() < Self::KEEP {
+            self.list.push(Warning {
+                line,
+                message: message.into(),
+            });
+        }
+    }
+
+    /// Warnings counted but not kept.
+    pub fn omitted(&self) -> u64 {
+        self.total - self.list.len() as u64
+    }
+}
+
+/// What a load found in one file.
+#[derive(Clone, Debug, Default)]
+pub struct FileReport {
+    /// The path as shown to the user.
+    pub path: String,
+    /// Detected kind (None when the file could not be read at all).
+    pub kind: Option<Kind>,
+    /// The file was gzip-compressed.
+    pub gzip: bool,
+    /// The column labels of the (first) header.
+    pub columns: Vec<String>,
+    /// A short description of the schema (era, layout).
+    pub schema: String,
+    /// The agency named by the file (name pattern or portal metadata).
+    pub file_agency: Option<String>,
+    /// Data rows read (header rows excluded).
+    pub rows: u64,
+    /// Rows that became new records.
+    pub records: u64,
+    /// Rows that repeated a record already loaded (this file or an earlier one).
+    pub duplicates: u64,
+    /// Rows dropped because they held nothing usable (each also a warning).
+    pub dropped: u64,
+    /// New records that are flagged.
+    pub flagged: u64,
+    /// Row problems and quirks.
+    pub warnings: Warnings,
+    /// Why the file could not be read (or stopped being read).
+    pub error: Option<String>,
+}
+
+/// Error for a whole file: it could not be opened, is empty, or is not a search-audit export.
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    /// The path does not exist or cannot be opened.
+    #[error("{path}: cannot open: {source}")]
+    Open {
+        /// The file.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// Reading stopped part-way (I/O or decompression error).
+    #[error("{path}: read failed at line {line}: {message}")]
+    Read {
+        /// The file.
+        path: String,
+        /// The last line reached.
+        line: u64,
+        /// What failed.
+        message: String,
+    },
+    /// The file is empty.
+    #[error("{path}: file is empty; expected a CSV or JSON search-audit export")]
+    Empty {
+        /// The file.
+        path: String,
+    },
+    /// The file is not an audit export.
+    #[error("{path}: {message}")]
+    NotAudit {
+        /// The file.
+        path: String,
+        /// What was found and what was expected.
+        message: String,
+    },
+}
+
+/// What a sink did with a row.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RowOutcome {
+    /// The row repeated a record already seen.
+    pub duplicate: bool,
+    /// The (new) record is flagged.
+    pub flagged: bool,
+}
+
+/// Receives the rows of a load.
+pub trait RowSink {
+    /// Called before the rows of each file, with the file's index and report so far.
+    fn begin_file(&mut self, _file: u32, _report: &FileReport) {}
+    /// One row.
+    fn row(&mut self, row: &Row<'_>) -> RowOutcome;
+    /// Polled between batches: return true to stop reading (the load was cancelled).
+    fn cancelled(&self) -> bool {
+        false
+    }
+}
+
+/// Options that change how files are read.
+#[derive(Clone, Debug, Default)]
+pub struct ReadOptions {
+    /// Agency for files that name none (no `Org Name` column, no agency in the file name).
+    pub default_agency: Option<String>,
+}
+
+/// Path of a file for messages.
+pub fn display_path(p: &std::path::Path) -> String {
+    p.display().to_string()
+}
+
+/// Paths as given on the command line.
+pub type Paths = Vec<PathBuf>;

@@ -1,0 +1,184 @@
+//! Opening a file: gzip by magic bytes, BOM, and what the content is (CSV, JSON, NDJSON).
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+
+use super::{FileError, InputFile};
+
+/// What the content looks like.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// Delimited text.
+    Csv {
+        /// `,`, `\t`, `;` or `|`.
+        delimiter: u8,
+    },
+    /// One JSON document (array or object).
+    JsonDoc,
+    /// One JSON object per line.
+    Ndjson,
+}
+
+/// An open input, positioned after any BOM.
+pub struct Opened {
+    /// The (decompressed) content.
+    pub reader: BufReader<Box<dyn Read + Send>>,
+    /// It was gzip-compressed.
+    pub gzip: bool,
+    /// What it looks like.
+    pub format: Format,
+    /// Bytes skipped before the content (a BOM), for byte offsets.
+    pub base_offset: u64,
+}
+
+const BUF: usize = 256 * 1024;
+
+/// Opens a file for reading (read-only) and sniffs its format.
+pub fn open(file: &InputFile) -> Result<Opened, FileError> {
+    let path = file.display.clone();
+    let f = File::open(&file.path).map_err(|source| FileError::Open {
+        path: path.clone(),
+        source,
+    })?;
+    let mut raw = BufReader::with_capacity(BUF, f);
+    let head = raw.fill_buf().map_err(|source| FileError::Open {
+        path: path.clone(),
+        source,
+    })?;
+    let gzip = head.starts_with(&[0x1f, 0x8b]);
+    let inner: Box<dyn Read + Send> = if gzip {
+        Box::new(flate2::read::MultiGzDecoder::new(raw))
+    } else {
+        Box::new(raw)
+    };
+    let mut reader = BufReader::with_capacity(BUF, inner);
+    let head = reader.fill_buf().map_err(|e| FileError::Read {
+        path: path.clone(),
+        line: 0,
+        message: if gzip {
+            format!("not a readable gzip file: {e}")
+        } else {
+            e.to_string()
+        },
+    })?;
+    if head.is_empty() {
+        return Err(FileError::Empty { path });
+    }
+    let not_audit = |message: &str| FileError::NotAudit {
+        path: path.clone(),
+        message: message.to_string(),
+    };
+    if head.starts_with(b"PK\x03\x04") {
+        return Err(not_audit(
+            "this is a ZIP archive or an Excel workbook (XLSX); save the sheet as CSV (UTF-8) and load that",
+        ));
+    }
+    if head.starts_with(&[0xff, 0xfe]) || head.starts_with(&[0xfe, 0xff]) {
+        return Err(not_audit(
+            "this file is UTF-16 text; save it as UTF-8 CSV and load that",
+        ));
+    }
+    if head.starts_with(b"%PDF") {
+        return Err(not_audit(
+            "this is a PDF; extract its table to CSV first (the audit export Flock produces is CSV)",
+        ));
+    }
+    let probe = &head[..head.len().min(4096)];
+    if probe.contains(&0) {
+        return Err(not_audit(
+            "this is a binary file, not a CSV or JSON search-audit export",
+        ));
+    }
+    let mut base_offset = 0;
+    if head.starts_with(b"\xef\xbb\xbf") {
+        reader.consume(3);
+        base_offset = 3;
+    }
+    let head = reader.fill_buf().map_err(|e| FileError::Read {
+        path: path.clone(),
+        line: 0,
+        message: e.to_string(),
+    })?;
+    let format = sniff(head, &file.path);
+    Ok(Opened {
+        reader,
+        gzip,
+        format,
+        base_offset,
+    })
+}
+
+fn sniff(head: &[u8], path: &std::path::Path) -> Format {
+    let first = head.iter().position(|c| !c.is_ascii_whitespace());
+    let name = path.to_string_lossy().to_ascii_lowercase();
+    let name = name.strip_suffix(".gz").unwrap_or(&name);
+    match first.map(|i| head[i]) {
+        Some(b'[') => Format::JsonDoc,
+        Some(b'{') => {
+            if name.ends_with(".ndjson") || name.ends_with(".jsonl") {
+                return Format::Ndjson;
+            }
+            let start = first.unwrap_or(0);
+            let rest = &head[start..];
+            let line_end = rest.iter().position(|&c| c == b'\n').unwrap_or(rest.len());
+            let line = &rest[..line_end];
+            let complete =
+                serde_json::from_slice::<serde::de::IgnoredAny>(line.trim_ascii()).is_ok();
+            let more = rest[line_end..]
+                .iter()
+                .find(|c| !c.is_ascii_whitespace())
+                .is_some_and(|&c| c == b'{');
+            if complete && more {
+                Format::Ndjson
+            } else {
+                Format::JsonDoc
+            }
+        }
+        _ => Format::Csv {
+            delimiter: sniff_delimiter(head, name),
+        },
+    }
+}
+
+fn sniff_delimiter(head: &[u8], name: &str) -> u8 {
+    if name.ends_with(".tsv") {
+        return b'\t';
+    }
+    let line_end = head.iter().position(|&c| c == b'\n').unwrap_or(head.len());
+    let line = &head[..line_end];
+    let mut in_quotes = false;
+    let mut counts = [0usize; 4];
+    const CANDIDATES: [u8; 4] = [b',', b'\t', b';', b'|'];
+    for &c in line {
+        if c == b'"' {
+            in_quotes = !in_quotes;
+        } else if !in_quotes && let Some(i) = CANDIDATES.iter().position(|&d| d == c) {
+            counts[i] += 1;
+        }
+    }
+    let (best, n) = counts
+        .iter()
+        .enumerate()
+        .max_by_key(|(i, n)| (**n, usize::MAX - i))
+        .map(|(i, n)| (CANDIDATES[i], *n))
+        .unwrap_or((b',', 0));
+    if n == 0 { b',' } else { best }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn sniffs_formats() {
+        let p = Path::new("x.csv");
+        assert_eq!(sniff(b"a,b,c\n1,2,3", p), Format::Csv { delimiter: b',' });
+        assert_eq!(sniff(b"a\tb\tc\n", p), Format::Csv { delimiter: b'\t' });
+        assert_eq!(sniff(b"\"a;b\",c,d\n", p), Format::Csv { delimiter: b',' });
+        assert_eq!(sniff(b"  [{\"a\":1}]", p), Format::JsonDoc);
+        assert_eq!(sniff(b"{\"a\":1}\n{\"a\":2}\n", p), Format::Ndjson);
+        assert_eq!(sniff(b"{\n \"a\": 1\n}\n", p), Format::JsonDoc);
+        assert_eq!(sniff(b"{\"a\":1}\n", Path::new("x.jsonl")), Format::Ndjson);
+    }
+}

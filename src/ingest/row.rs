@@ -1,0 +1,424 @@
+//! One row of an export, bound to its schema: normalised fields on demand, identity, originals.
+
+use std::borrow::Cow;
+
+use csv::ByteRecord;
+
+use super::schema::Schema;
+use super::time::{Millis, parse_time_frame, parse_timestamp};
+use super::value::{collapse_ws, decode, is_redaction, repair_mojibake};
+use crate::model::{Field, RecordId, Source};
+
+/// A normalised cell.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Text<'a> {
+    /// No such column, or an empty cell.
+    Missing,
+    /// The cell holds a redaction marker (kept as written).
+    Redacted(Cow<'a, str>),
+    /// A value, trimmed, whitespace collapsed, mojibake repaired.
+    Value(Cow<'a, str>),
+}
+
+impl<'a> Text<'a> {
+    /// The value, if there is one.
+    pub fn value(&self) -> Option<&str> {
+        match self {
+            Text::Value(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// True for a redaction marker.
+    pub fn is_redacted(&self) -> bool {
+        matches!(self, Text::Redacted(_))
+    }
+
+    /// True when there is neither a value nor a redaction.
+    pub fn is_missing(&self) -> bool {
+        matches!(self, Text::Missing)
+    }
+
+    /// Normalises a raw cell.
+    pub fn from_cell(cell: &'a str) -> Text<'a> {
+        let t = cell.trim_start_matches('\u{feff}').trim();
+        if t.is_empty() {
+            return Text::Missing;
+        }
+        if is_redaction(t) {
+            return Text::Redacted(Cow::Borrowed(t));
+        }
+        match repair_mojibake(t) {
+            Some(fixed) => Text::Value(Cow::Owned(collapse_ws(&fixed).into_owned())),
+            None => Text::Value(collapse_ws(t)),
+        }
+    }
+
+    /// Detaches from the row buffer.
+    pub fn into_owned(self) -> Text<'static> {
+        match self {
+            Text::Missing => Text::Missing,
+            Text::Redacted(s) => Text::Redacted(Cow::Owned(s.into_owned())),
+            Text::Value(s) => Text::Value(Cow::Owned(s.into_owned())),
+        }
+    }
+}
+
+/// A row handed to a [`super::RowSink`]: its identity, where it came from, the fields every sink
+/// needs already normalised, and everything else on demand.
+pub struct Row<'a> {
+    /// Stable identity.
+    pub id: RecordId,
+    /// File and line.
+    pub source: Source,
+    /// The schema the row was read with.
+    pub schema: &'a Schema,
+    /// The raw cells (UTF-8 unless `lossy`).
+    pub cells: &'a ByteRecord,
+    /// Some cell was not valid UTF-8 and was decoded as Windows-1252.
+    pub lossy: bool,
+    /// The searching agency (column, else the file's agency).
+    pub agency: Text<'a>,
+    /// True when `agency` came from the file (name or portal metadata), not a column.
+    pub agency_from_file: bool,
+    /// The reason text.
+    pub reason: Text<'a>,
+    /// The dropdown category, when in its own column.
+    pub offense: Text<'a>,
+    /// A freeform text prompt.
+    pub prompt: Text<'a>,
+    /// A flag set by another tool.
+    pub prior_flag: Text<'a>,
+    /// When the search ran.
+    pub search_time: Option<Millis>,
+    /// Total networks searched.
+    pub networks: Option<u32>,
+}
+
+impl<'a> Row<'a> {
+    /// The raw cell at a position, decoded.
+    pub fn cell(&self, i: usize) -> Option<Cow<'a, str>> {
+        self.cells.get(i).map(|b| decode(b).0)
+    }
+
+    /// A field's normalised text.
+    pub fn text(&self, field: Field) -> Text<'a> {
+        match field {
+            Field::Agency => self.agency.clone(),
+            Field::Reason => self.reason.clone(),
+            Field::OffenseType => self.offense.clone(),
+            Field::TextPrompt => self.prompt.clone(),
+            Field::PriorFlag => self.prior_flag.clone(),
+            _ => field_text(self.schema, self.cells, field),
+        }
+    }
+
+    /// The time frame (start, end), from one combined cell or two split ones.
+    pub fn time_frame(&self) -> Option<(Millis, Millis)> {
+        time_frame(self.schema, self.cells)
+    }
+
+    /// Every original column with its label, in file order (extra cells beyond the header are
+    /// labelled `column N`).
+    pub fn originals(&self) -> Vec<(Cow<'a, str>, Cow<'a, str>)> {
+        originals(self.schema, self.cells)
+    }
+}
+
+/// Every original column of a raw row, labelled.
+pub fn originals<'a>(
+    schema: &'a Schema,
+    cells: &'a ByteRecord,
+) -> Vec<(Cow<'a, str>, Cow<'a, str>)> {
+    cells
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let label = match schema.columns.get(i) {
+                Some(c) => Cow::Borrowed(c.label.as_str()),
+                None => Cow::Owned(format!("column {}", i + 1)),
+            };
+            (label, decode(b).0)
+        })
+        .collect()
+}
+
+/// A field's normalised text from a raw row.
+pub fn field_text<'a>(schema: &Schema, cells: &'a ByteRecord, field: Field) -> Text<'a> {
+    match schema.position(field).and_then(|i| cells.get(i)) {
+        Some(b) => match decode(b).0 {
+            Cow::Borrowed(s) => Text::from_cell(s),
+            Cow::Owned(s) => Text::from_cell(&s).into_owned(),
+        },
+        None => Text::Missing,
+    }
+}
+
+fn raw<'a>(schema: &Schema, cells: &'a ByteRecord, field: Field) -> Option<Cow<'a, str>> {
+    let b = cells.get(schema.position(field)?)?;
+    Some(decode(b).0)
+}
+
+/// The search time: a full timestamp in `Search Time` or `Search Date`, or the two joined.
+pub fn search_time(schema: &Schema, cells: &ByteRecord) -> Option<Millis> {
+    let t = raw(schema, cells, Field::SearchTime);
+    if let Some(ms) = t.as_deref().and_then(parse_timestamp) {
+        return Some(ms);
+    }
+    let d = raw(schema, cells, Field::SearchDate);
+    if let Some(ms) = d.as_deref().and_then(parse_timestamp) {
+        // A date-only column next to a time-only column: join them.
+        if let Some(t) = t.as_deref().filter(|t| !t.trim().is_empty())
+            && let Some(joined) = parse_timestamp(&format!(
+                "{}, {}",
+                d.as_deref().unwrap_or("").trim(),
+                t.trim()
+            ))
+        {
+            return Some(joined);
+        }
+        return Some(ms);
+    }
+    None
+}
+
+/// The time frame from one combined cell or two split ones.
+pub fn time_frame(schema: &Schema, cells: &ByteRecord) -> Option<(Millis, Millis)> {
+    if let Some(tf) = raw(schema, cells, Field::TimeFrame) {
+        return parse_time_frame(&tf);
+    }
+    let a = parse_timestamp(&raw(schema, cells, Field::TimeFrameStart)?)?;
+    let b = parse_timestamp(&raw(schema, cells, Field::TimeFrameEnd)?)?;
+    Some((a, b))
+}
+
+/// Parses a count (`1,234`, ` 17652 `); `——` and other non-numbers give None.
+pub fn parse_count(s: &str) -> Option<u32> {
+    let t = s.trim();
+    if t.is_empty() {
+        return None;
+    }
+    if let Ok(v) = t.parse::<u32>() {
+        return Some(v);
+    }
+    let digits: String = t.chars().filter(|c| *c != ',').collect();
+    digits
+        .parse::<f64>()
+        .ok()
+        .filter(|v| *v >= 0.0 && v.fract() == 0.0 && *v <= u32::MAX as f64)
+        .map(|v| v as u32)
+}
+
+/// Builds the identity key of a raw row into `buf` (see README, "Record identity").
+///
+/// With a Flock ID: the ID, the search time and the reason. Without one: every non-empty cell,
+/// keyed by its field (or normalised header for unknown columns) and sorted by key, so column
+/// order, header spelling and a missing empty column do not change the identity. Times are
+/// normalised to milliseconds, so the same search in two timestamp formats keeps its id. An
+/// agency taken from the file name is never part of the key, so renaming a file keeps ids.
+pub fn identity(
+    schema: &Schema,
+    cells: &ByteRecord,
+    search_time: Option<Millis>,
+    buf: &mut Vec<u8>,
+) -> RecordId {
+    buf.clear();
+    let id_cell = schema
+        .position(Field::FlockId)
+        .and_then(|i| cells.get(i))
+        .map(trim_bytes)
+        .filter(|b| !b.is_empty() && !is_redaction(&String::from_utf8_lossy(b)));
+    if let Some(id) = id_cell {
+        buf.extend_from_slice(b"v1\x1fid\x1f");
+        buf.extend(id.iter().map(u8::to_ascii_lowercase));
+        buf.push(0x1f);
+        push_time(buf, schema, cells, search_time);
+        buf.push(0x1f);
+        if let Some(r) = schema.position(Field::Reason).and_then(|i| cells.get(i)) {
+            buf.extend_from_slice(trim_bytes(r));
+        }
+        return RecordId::from_key(buf);
+    }
+    buf.extend_from_slice(b"v1\x1frow");
+    let mut keyed: Vec<(&str, usize)> = Vec::with_capacity(schema.len());
+    let mut has_split_frame = false;
+    for (i, col) in schema.columns.iter().enumerate() {
+        let key = match col.field {
+            Some(Field::SearchTime) | Some(Field::SearchDate) => continue,
+            Some(Field::TimeFrameStart) | Some(Field::TimeFrameEnd) | Some(Field::TimeFrame) => {
+                has_split_frame = true;
+                continue;
+            }
+            Some(f) => f.key(),
+            None => col.normalized.as_str(),
+        };
+        keyed.push((key, i));
+    }
+    keyed.sort_unstable();
+    buf.push(0x1f);
+    buf.extend_from_slice(b"search_time=");
+    push_time(buf, schema, cells, search_time);
+    if has_split_frame {
+        buf.extend_from_slice(b"\x1ftime_frame=");
+        match time_frame(schema, cells) {
+            Some((a, b)) => {
+                buf.extend_from_slice(a.to_string().as_bytes());
+                buf.extend_from_slice(b"..");
+                buf.extend_from_slice(b.to_string().as_bytes());
+            }
+            None => {
+                for f in [Field::TimeFrame, Field::TimeFrameStart, Field::TimeFrameEnd] {
+                    if let Some(c) = schema.position(f).and_then(|i| cells.get(i)) {
+                        buf.extend_from_slice(trim_bytes(c));
+                        buf.push(b'|');
+                    }
+                }
+            }
+        }
+    }
+    for (key, i) in keyed {
+        let Some(cell) = cells.get(i).map(trim_bytes) else {
+            continue;
+        };
+        if cell.is_empty() {
+            continue;
+        }
+        buf.push(0x1f);
+        buf.extend_from_slice(key.as_bytes());
+        buf.push(b'=');
+        buf.extend_from_slice(cell);
+    }
+    RecordId::from_key(buf)
+}
+
+fn push_time(buf: &mut Vec<u8>, schema: &Schema, cells: &ByteRecord, search_time: Option<Millis>) {
+    match search_time {
+        Some(ms) => buf.extend_from_slice(ms.to_string().as_bytes()),
+        None => {
+            for f in [Field::SearchTime, Field::SearchDate] {
+                if let Some(c) = schema.position(f).and_then(|i| cells.get(i)) {
+                    buf.extend_from_slice(trim_bytes(c));
+                    buf.push(b'|');
+                }
+            }
+        }
+    }
+}
+
+fn trim_bytes(b: &[u8]) -> &[u8] {
+    b.trim_ascii()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(cells: &[&str]) -> ByteRecord {
+        ByteRecord::from(cells.to_vec())
+    }
+
+    #[test]
+    fn identity_ignores_column_order_and_header_spelling() {
+        let a = Schema::from_labels(&["Org Name", "Reason", "Search Time", "Plate"]);
+        let b = Schema::from_labels(&[
+            "search_time",
+            "License Plate",
+            "org_name",
+            "reason",
+            "Moderation",
+        ]);
+        let ra = rec(&[
+            "Dallas TX PD",
+            "ICE",
+            "04/10/2026, 05:01:33 AM UTC",
+            "ABC123",
+        ]);
+        let rb = rec(&[
+            "2026-04-10T05:01:33Z",
+            "ABC123",
+            "Dallas TX PD",
+            " ICE ",
+            "",
+        ]);
+        let mut buf = Vec::new();
+        let ta = search_time(&a, &ra);
+        let tb = search_time(&b, &rb);
+        assert_eq!(ta, tb);
+        assert_eq!(
+            identity(&a, &ra, ta, &mut buf),
+            identity(&b, &rb, tb, &mut buf)
+        );
+        let rc = rec(&[
+            "Dallas TX PD",
+            "ICE",
+            "04/10/2026, 05:01:34 AM UTC",
+            "ABC123",
+        ]);
+        let tc = search_time(&a, &rc);
+        assert_ne!(
+            identity(&a, &ra, ta, &mut buf),
+            identity(&a, &rc, tc, &mut buf)
+        );
+    }
+
+    #[test]
+    fn identity_with_flock_id_ignores_other_columns() {
+        let a = Schema::from_labels(&["ID", "Name", "Reason", "Search Time"]);
+        let ra = rec(&["AB-1", "Officer A", "ICE", "4/1/2025, 7:00:05 AM UTC"]);
+        let rb = rec(&["ab-1", "***", "ICE", "04/01/2025, 07:00:05 AM UTC"]);
+        let mut buf = Vec::new();
+        let (ta, tb) = (search_time(&a, &ra), search_time(&a, &rb));
+        assert_eq!(
+            identity(&a, &ra, ta, &mut buf),
+            identity(&a, &rb, tb, &mut buf)
+        );
+    }
+
+    #[test]
+    fn split_and_joined_time_frames_match() {
+        let a = Schema::from_labels(&["Reason", "Search Time", "Time Frame"]);
+        let b = Schema::from_labels(&[
+            "Reason",
+            "Search_Time",
+            "Time_Frame_Start",
+            "Time_Frame_End",
+        ]);
+        let ra = rec(&[
+            "x",
+            "4/1/2025, 7:00:05 AM UTC",
+            "4/1/2025, 1:00:00 AM UTC\n4/1/2025, 7:00:00 AM UTC",
+        ]);
+        let rb = rec(&[
+            "x",
+            "4/1/2025, 7:00:05 AM UTC",
+            "4/1/2025, 1:00:00 AM UTC",
+            "4/1/2025, 7:00:00 AM UTC",
+        ]);
+        let mut buf = Vec::new();
+        assert_eq!(
+            identity(&a, &ra, search_time(&a, &ra), &mut buf),
+            identity(&b, &rb, search_time(&b, &rb), &mut buf)
+        );
+    }
+
+    #[test]
+    fn split_date_and_time_columns_join() {
+        let s = Schema::from_labels(&["Reason", "Search Date", "Search Time"]);
+        let r = rec(&["x", "04/10/2026", "05:01:33 AM UTC"]);
+        assert_eq!(
+            super::super::time::format_rfc3339(search_time(&s, &r).unwrap()),
+            "2026-04-10T05:01:33Z"
+        );
+    }
+
+    #[test]
+    fn text_cells() {
+        assert_eq!(Text::from_cell("  "), Text::Missing);
+        assert!(Text::from_cell("***").is_redacted());
+        assert_eq!(Text::from_cell(" ICE\n hold ").value(), Some("ICE hold"));
+        assert_eq!(Text::from_cell("PC Â§ 211").value(), Some("PC § 211"));
+        assert_eq!(parse_count("1,234"), Some(1234));
+        assert_eq!(parse_count("——"), None);
+        assert_eq!(parse_count("12.0"), Some(12));
+    }
+}

@@ -1,0 +1,308 @@
+//! Timestamps in every form the exports use, to UTC milliseconds since the Unix epoch.
+//!
+//! The common forms (Flock's `04/10/2026, 05:01:33 AM UTC`, ISO 8601 with or without `Z`) are
+//! read by a byte-level fast path, because a large export holds millions of them; chrono
+//! validates the calendar and handles the rarer forms.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
+
+/// Milliseconds since 1970-01-01T00:00:00Z.
+pub type Millis = i64;
+
+/// Parses one timestamp. Every form is read as UTC unless it carries an explicit offset.
+pub fn parse_timestamp(s: &str) -> Option<Millis> {
+    let s = s.trim();
+    if s.is_empty() {
+        return None;
+    }
+    fast_parse(s.as_bytes()).or_else(|| slow_parse(s))
+}
+
+/// Parses a `Time Frame` cell: two timestamps separated by a newline or by ` to `.
+pub fn parse_time_frame(s: &str) -> Option<(Millis, Millis)> {
+    let s = s.trim();
+    let (a, b) = if let Some(i) = s.find('\n') {
+        (&s[..i], &s[i + 1..])
+    } else {
+        let lower = s.to_ascii_lowercase();
+        let i = lower.find(" to ")?;
+        (&s[..i], &s[i + 4..])
+    };
+    Some((parse_timestamp(a)?, parse_timestamp(b)?))
+}
+
+/// Formats as RFC 3339 UTC (`2026-04-10T05:01:33Z`, with milliseconds only when present).
+pub fn format_rfc3339(ms: Millis) -> String {
+    match DateTime::<Utc>::from_timestamp_millis(ms) {
+        Some(t) => t.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+        None => ms.to_string(),
+    }
+}
+
+/// Formats for the table: `2026-04-10 05:01`.
+pub fn format_short(ms: Millis) -> String {
+    match DateTime::<Utc>::from_timestamp_millis(ms) {
+        Some(t) => t.format("%Y-%m-%d %H:%M").to_string(),
+        None => String::from("?"),
+    }
+}
+
+fn build(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32, ms: u32) -> Option<Millis> {
+    let date = NaiveDate::from_ymd_opt(y, mo, d)?;
+    let t = date.and_hms_milli_opt(h, mi, s, ms)?;
+    Some(t.and_utc().timestamp_millis())
+}
+
+struct Cursor<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl Cursor<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+    fn eat(&mut self, c: u8) -> bool {
+        if self.peek() == Some(c) {
+            self.i += 1;
+            true
+        } else {
+            false
+        }
+    }
+    fn skip_spaces(&mut self) {
+        while matches!(self.peek(), Some(b' ') | Some(b'\t')) {
+            self.i += 1;
+        }
+    }
+    /// Reads 1..=max digits.
+    fn num(&mut self, max: usize) -> Option<u32> {
+        let start = self.i;
+        let mut v: u32 = 0;
+        while self.i - start < max {
+            match self.peek() {
+                Some(c @ b'0'..=b'9') => {
+                    v = v * 10 + u32::from(c - b'0');
+                    self.i += 1;
+                }
+                _ => break,
+            }
+        }
+        (self.i > start).then_some(v)
+    }
+    fn rest(&self) -> &[u8] {
+        &self.b[self.i..]
+    }
+}
+
+/// `[H]H:MM[:SS[.fff]]`; returns (h, m, s, ms).
+fn clock(c: &mut Cursor<'_>) -> Option<(u32, u32, u32, u32)> {
+    let h = c.num(2)?;
+    if !c.eat(b':') {
+        return None;
+    }
+    let mi = c.num(2)?;
+    let mut s = 0;
+    let mut ms = 0;
+    if c.eat(b':') {
+        s = c.num(2)?;
+        if c.eat(b'.') || c.eat(b',') {
+            let start = c.i;
+            let frac = c.num(9)?;
+            let digits = (c.i - start) as u32;
+            ms = match digits {
+                1 => frac * 100,
+                2 => frac * 10,
+                3 => frac,
+                n => frac / 10u32.pow(n - 3),
+            };
+        }
+    }
+    Some((h, mi, s, ms))
+}
+
+/// Accepts an optional UTC marker (` UTC`, ` GMT`, `Z`, `+00:00`) and returns the offset in
+/// minutes to subtract, or None when something unexpected follows.
+fn zone(c: &mut Cursor<'_>) -> Option<i64> {
+    c.skip_spaces();
+    let rest = c.rest();
+    if rest.is_empty() {
+        return Some(0);
+    }
+    if rest.eq_ignore_ascii_case(b"utc") || rest.eq_ignore_ascii_case(b"gmt") || rest == b"Z" {
+        return Some(0);
+    }
+    if rest.len() == 6 && (rest[0] == b'+' || rest[0] == b'-') && rest[3] == b':' {
+        let sign = if rest[0] == b'-' { -1 } else { 1 };
+        let mut cc = Cursor { b: rest, i: 1 };
+        let h = cc.num(2)?;
+        cc.eat(b':');
+        let m = cc.num(2)?;
+        return Some(sign * (i64::from(h) * 60 + i64::from(m)));
+    }
+    None
+}
+
+fn fast_parse(b: &[u8]) -> Option<Millis> {
+    let mut c = Cursor { b, i: 0 };
+    let first = c.num(4)?;
+    match c.peek()? {
+        b'/' => {
+            // M/D/YYYY[,] [H]H:MM[:SS] [AM|PM] [UTC]
+            c.i += 1;
+            let mo = first;
+            let d = c.num(2)?;
+            if !c.eat(b'/') {
+                return None;
+            }
+            let y = c.num(4)? as i32;
+            c.eat(b',');
+            c.skip_spaces();
+            if c.rest().is_empty() {
+                return build(y, mo, d, 0, 0, 0, 0);
+            }
+            let (mut h, mi, s, ms) = clock(&mut c)?;
+            c.skip_spaces();
+            let rest = c.rest();
+            if rest.len() >= 2
+                && (rest[..2].eq_ignore_ascii_case(b"am") || rest[..2].eq_ignore_ascii_case(b"pm"))
+            {
+                let pm = rest[0].eq_ignore_ascii_case(&b'p');
+                if !(1..=12).contains(&h) {
+                    return None;
+                }
+                h = match (pm, h) {
+                    (false, 12) => 0,
+                    (true, 12) => 12,
+                    (true, h) => h + 12,
+                    (false, h) => h,
+                };
+                c.i += 2;
+            }
+            let off = zone(&mut c)?;
+            Some(build(y, mo, d, h, mi, s, ms)? - off * 60_000)
+        }
+        b'-' if c.i == 4 => {
+            // YYYY-MM-DD[(T| )HH:MM[:SS[.fff]]][Z|±HH:MM| UTC]
+            c.i += 1;
+            let y = first as i32;
+            let mo = c.num(2)?;
+            if !c.eat(b'-') {
+                return None;
+            }
+            let d = c.num(2)?;
+            if c.rest().is_empty() {
+                return build(y, mo, d, 0, 0, 0, 0);
+            }
+            if !(c.eat(b'T') || c.eat(b't') || c.eat(b' ')) {
+                return None;
+            }
+            let (h, mi, s, ms) = clock(&mut c)?;
+            let off = zone(&mut c)?;
+            Some(build(y, mo, d, h, mi, s, ms)? - off * 60_000)
+        }
+        _ => None,
+    }
+}
+
+fn slow_parse(s: &str) -> Option<Millis> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.timestamp_millis());
+    }
+    if let Ok(t) = DateTime::parse_from_rfc2822(s) {
+        return Some(t.timestamp_millis());
+    }
+    let lower = s.to_ascii_lowercase();
+    let stripped = if lower.ends_with(" utc") || lower.ends_with(" gmt") {
+        s[..s.len() - 4].trim()
+    } else {
+        s
+    };
+    const FORMATS: &[&str] = &[
+        "%m/%d/%Y %I:%M:%S %p",
+        "%m/%d/%Y %I:%M %p",
+        "%m/%d/%Y %H:%M",
+        "%m/%d/%y %H:%M",
+        "%m/%d/%y %I:%M %p",
+        "%m/%d/%y, %I:%M:%S %p",
+        "%b %d, %Y %I:%M:%S %p",
+        "%b %d, %Y, %I:%M:%S %p",
+        "%B %d, %Y %I:%M:%S %p",
+        "%Y/%m/%d %H:%M:%S",
+        "%d-%b-%Y %H:%M:%S",
+    ];
+    for f in FORMATS {
+        if let Ok(t) = NaiveDateTime::parse_from_str(stripped, f) {
+            return Some(t.and_utc().timestamp_millis());
+        }
+    }
+    for f in ["%m/%d/%y", "%b %d, %Y", "%B %d, %Y", "%Y/%m/%d"] {
+        if let Ok(d) = NaiveDate::parse_from_str(stripped, f) {
+            return d
+                .and_hms_opt(0, 0, 0)
+                .map(|t| t.and_utc().timestamp_millis());
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn iso(s: &str) -> String {
+        format_rfc3339(parse_timestamp(s).unwrap_or_else(|| panic!("no parse: {s:?}")))
+    }
+
+    #[test]
+    fn flock_text_form() {
+        assert_eq!(iso("04/10/2026, 05:01:33 AM UTC"), "2026-04-10T05:01:33Z");
+        assert_eq!(iso("4/1/2025, 7:00:05 AM UTC"), "2025-04-01T07:00:05Z");
+        assert_eq!(iso("12/06/2025, 06:14:54 PM UTC"), "2025-12-06T18:14:54Z");
+        assert_eq!(iso("12/06/2025, 12:14:54 AM UTC"), "2025-12-06T00:14:54Z");
+        assert_eq!(iso("12/06/2025, 12:14:54 PM UTC"), "2025-12-06T12:14:54Z");
+        assert_eq!(iso("12/06/2025 18:14"), "2025-12-06T18:14:00Z");
+        assert_eq!(iso("12/06/2025"), "2025-12-06T00:00:00Z");
+    }
+
+    #[test]
+    fn portal_forms() {
+        assert_eq!(iso("2026-03-10T04:31:52.901Z"), "2026-03-10T04:31:52.901Z");
+        assert_eq!(iso("2025-06-18 00:02:04.789"), "2025-06-18T00:02:04.789Z");
+        assert_eq!(iso("2025-06-18 00:02:04"), "2025-06-18T00:02:04Z");
+        assert_eq!(iso("2025-06-18T02:02:04+02:00"), "2025-06-18T00:02:04Z");
+        assert_eq!(
+            iso("2025-06-18T00:02:04.123456Z"),
+            "2025-06-18T00:02:04.123Z"
+        );
+        assert_eq!(iso("2025-06-18"), "2025-06-18T00:00:00Z");
+        assert_eq!(iso("Jun 18, 2025 1:02:03 PM"), "2025-06-18T13:02:03Z");
+    }
+
+    #[test]
+    fn rejects_garbage() {
+        for s in [
+            "",
+            "Search Time",
+            "13/45/2025, 01:00:00 AM UTC",
+            "2025-02-30",
+            "soon",
+            "4/1/2025, 13:00:00 PM UTC",
+            "2025-01-01 10:00 EST",
+        ] {
+            assert_eq!(parse_timestamp(s), None, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn time_frames() {
+        let (a, b) =
+            parse_time_frame("11/13/2025, 10:00:17 PM UTC\n11/14/2025, 10:00:17 AM UTC").unwrap();
+        assert_eq!(format_rfc3339(a), "2025-11-13T22:00:17Z");
+        assert_eq!(format_rfc3339(b), "2025-11-14T10:00:17Z");
+        let (a, b) =
+            parse_time_frame("11/13/2025, 10:00:17 PM UTC to 11/14/2025, 10:00:17 AM UTC").unwrap();
+        assert_eq!(b - a, 12 * 3600 * 1000);
+        assert!(parse_time_frame("——").is_none());
+    }
+}

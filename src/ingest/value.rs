@@ -1,0 +1,130 @@
+//! Cell values: decoding bytes, recognising redaction, repairing mojibake.
+
+use std::borrow::Cow;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// Decodes a cell. Valid UTF-8 is borrowed; anything else is read as Windows-1252 (what Latin-1
+/// exports almost always are) and reported through the `bool`.
+pub fn decode(bytes: &[u8]) -> (Cow<'_, str>, bool) {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => (Cow::Borrowed(s), false),
+        Err(_) => {
+            let (s, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
+            (Cow::Owned(s.into_owned()), true)
+        }
+    }
+}
+
+/// True when a whole cell is a redaction marker: `***`, `REDACTED`, `[REDACTED]`, `###`,
+/// `* * *`, a FOIA exemption (`(b)(6)`), or a statute cite such as `7923.600 GC`. A `*` inside a
+/// value (`Z*0028*`) is a wildcard, not redaction.
+pub fn is_redaction(s: &str) -> bool {
+    static STATUTE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"(?i)^(?:(?:cal\.?\s*)?(?:gc|gov\.?\s*code|government\s+code)\s*§?\s*\d{3,5}(?:\.\d+)?(?:\([a-z0-9]+\))*|\d{3,5}(?:\.\d+)?(?:\([a-z0-9]+\))*\s*(?:gc|gov\.?\s*code|government\s+code))$",
+        )
+        .expect("static regex")
+    });
+    let t = s.trim();
+    if t.chars().count() < 3 {
+        return false;
+    }
+    let markers = t
+        .chars()
+        .filter(|c| matches!(c, '*' | '#' | '█' | '■'))
+        .count();
+    if markers >= 3 && t.chars().all(|c| matches!(c, '*' | '#' | '█' | '■' | ' ')) {
+        return true;
+    }
+    let lower = t.to_lowercase();
+    let inner = lower.trim_matches(|c| matches!(c, '[' | ']' | '(' | ')' | '<' | '>'));
+    if matches!(inner, "redacted" | "redact" | "withheld" | "exempt") || lower.starts_with("(b)(") {
+        return true;
+    }
+    STATUTE.is_match(t)
+}
+
+/// Repairs UTF-8 text that was decoded as Windows-1252 somewhere upstream (`Â§` → `§`,
+/// `â€“` → `–`). Returns None when the text does not look like mojibake or would not survive the
+/// round trip.
+pub fn repair_mojibake(s: &str) -> Option<String> {
+    if !s.contains(['Â', 'â', 'Ã']) {
+        return None;
+    }
+    let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(s);
+    if unmappable {
+        return None;
+    }
+    let fixed = std::str::from_utf8(&bytes).ok()?;
+    (fixed != s).then(|| fixed.to_string())
+}
+
+/// Trims and collapses whitespace runs (including newlines) to single spaces.
+pub fn collapse_ws(s: &str) -> Cow<'_, str> {
+    let t = s.trim();
+    let needs = t
+        .as_bytes()
+        .windows(2)
+        .any(|w| w[0].is_ascii_whitespace() && w[1].is_ascii_whitespace())
+        || t.bytes().any(|c| c.is_ascii_whitespace() && c != b' ');
+    if !needs {
+        return Cow::Borrowed(t);
+    }
+    Cow::Owned(t.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redaction_markers() {
+        for s in [
+            "***",
+            "REDACTED",
+            "[REDACTED]",
+            "###",
+            "* * *",
+            " *** ",
+            "7923.600 GC",
+            "GC 7923.600",
+            "7923.600(a) Gov. Code",
+            "(b)(6)",
+            "Redacted",
+            "████",
+        ] {
+            assert!(is_redaction(s), "{s:?}");
+        }
+        for s in [
+            "Z*0028*", "ABC123", "", "**", "Stolen", "211PC", "10851", "HS 11350", "ICE", "GC",
+            "211 PC", "7923",
+        ] {
+            assert!(!is_redaction(s), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn latin1_bytes_are_decoded_and_reported() {
+        let (s, bad) = decode(b"Caf\xe9 \xa7 5");
+        assert_eq!(s, "Café § 5");
+        assert!(bad);
+        let (s, bad) = decode("ok".as_bytes());
+        assert_eq!(s, "ok");
+        assert!(!bad);
+    }
+
+    #[test]
+    fn mojibake_is_repaired() {
+        assert_eq!(repair_mojibake("PC Â§ 211").as_deref(), Some("PC § 211"));
+        assert_eq!(repair_mojibake("ICE â€“ ERO").as_deref(), Some("ICE – ERO"));
+        assert_eq!(repair_mojibake("plain"), None);
+    }
+
+    #[test]
+    fn whitespace_collapses() {
+        assert_eq!(collapse_ws("  a  b\nc "), "a b c");
+        assert!(matches!(collapse_ws(" ab "), Cow::Borrowed("ab")));
+    }
+}

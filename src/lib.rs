@@ -1,0 +1,25 @@
+//! alpr-triage: review ALPR search-audit logs for immigration-related searches.
+//!
+//! Data flows one way:
+//!
+//! ```text
+//!  files ─▶ ingest (schema, quirks, identity) ─▶ Row ─▶ catalog (intern + flag once per string)
+//!                                                  │
+//!            ┌─────────────────────────────────────┼──────────────────────────────┐
+//!            ▼                                     ▼                              ▼
+//!     commands::scan (counts)        commands::flag (records out)     dataset (TUI, columnar)
+//! ```
+//!
+//! Domain modules (`ingest`, `flag`, `catalog`, `output`, `commands`) never touch the terminal.
+
+pub mod catalog;
+pub mod cli;
+pub mod commands;
+pub mod flag;
+pub mod fsutil;
+pub mod idset;
+pub mod ingest;
+pub mod intern;
+pub mod model;
+pub mod output;
+pub mod synth;
