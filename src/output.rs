@@ -158,14 +158,7 @@ impl OutRecord {
         fields.push(("agency", text_value(row.agency.clone())));
         fields.push((
             "agency_source",
-            OutValue::Str(
-                if row.agency_from_file {
-                    "file"
-                } else {
-                    "column"
-                }
-                .into(),
-            ),
+            OutValue::Str(row.agency_source.as_str().into()),
         ));
         fields.push(("reason", text_value(row.reason.clone())));
         fields.push((

@@ -29,7 +29,7 @@ use std::path::PathBuf;
 
 pub use discover::{InputFile, Skipped, discover};
 pub use process::read_file;
-pub use row::{Row, Text};
+pub use row::{AgencySource, Row, Text};
 pub use schema::Schema;
 
 /// What kind of export a file is.

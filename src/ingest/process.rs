@@ -6,14 +6,14 @@ use csv::ByteRecord;
 use regex::Regex;
 
 use super::open::{Format, open};
-use super::row::{self, Row, Text, identity, parse_count};
+use super::row::{self, AgencySource, Row, Text, identity, parse_count};
 use super::schema::{KNOWN_LAYOUTS, Schema, normalize_header};
-use super::time::parse_timestamp;
 use super::value::decode;
 use super::{
     FileError, FileReport, InputFile, Kind, ReadOptions, RowSink, csv_reader, json_reader,
 };
 use crate::model::{Field, Source};
+use std::borrow::Cow;
 
 /// Reads one file into `sink` and reports what was found. Never panics on bad input; a file that
 /// cannot be read at all comes back with `error` set and no rows.
@@ -290,7 +290,7 @@ impl Processor<'_> {
             for k in 0..schema.len() {
                 let s = schema.without(k);
                 let score = plausibility(&s, rec);
-                if score > 0 && best.is_none_or(|(_, b)| score > b) {
+                if score > 0 && best.is_none_or(|(_, b)| score >= b) {
                     best = Some((k, score));
                 }
             }
@@ -314,11 +314,26 @@ impl Processor<'_> {
     /// One data row, bound with the current schema.
     pub(crate) fn data_record(&mut self, rec: &ByteRecord) -> Result<(), FileError> {
         let line = line_of(rec);
-        self.report.rows += 1;
         let Some(header_len) = self.schema.as_ref().map(Schema::len) else {
             return Ok(());
         };
+        let time_ok = self
+            .schema
+            .as_ref()
+            .is_some_and(|s| row::search_time(s, rec).is_some());
+        // A row that does not fit may be the header of a second export stacked below the first.
+        if (rec.len() != header_len || !time_ok) && self.try_stacked_header(rec) {
+            return Ok(());
+        }
+        self.report.rows += 1;
         let mut owned_schema = None;
+        let mut problems: Vec<String> = Vec::new();
+        // "A header kept for a deleted column" is decided on the first data row under a header:
+        // when that row is one field short, every such row is read without the deleted column.
+        // A short row later in a well-formed file is just a malformed row.
+        if self.shifted.is_none() && !(rec.len() + 1 == header_len && header_len > 2) {
+            self.shifted = Some(None);
+        }
         if rec.len() != header_len {
             let shifted = if rec.len() + 1 == header_len && header_len > 2 {
                 self.shifted_schema(rec)
@@ -327,20 +342,17 @@ impl Processor<'_> {
             };
             match shifted {
                 Some((s, _)) => owned_schema = Some(s),
-                None => self.report.warnings.push(
-                    Some(line),
-                    if rec.len() < header_len {
-                        format!(
-                            "expected {header_len} fields, found {}; the missing fields read as empty",
-                            rec.len()
-                        )
-                    } else {
-                        format!(
-                            "expected {header_len} fields, found {}; the extra fields are kept as \"column N\"",
-                            rec.len()
-                        )
-                    },
-                ),
+                None => problems.push(if rec.len() < header_len {
+                    format!(
+                        "expected {header_len} fields, found {}; the missing fields read as empty",
+                        rec.len()
+                    )
+                } else {
+                    format!(
+                        "expected {header_len} fields, found {}; the extra fields are kept as \"column N\"",
+                        rec.len()
+                    )
+                }),
             }
         }
         let schema = match (&owned_schema, &self.schema) {
@@ -350,39 +362,23 @@ impl Processor<'_> {
         };
         let search_time = row::search_time(schema, rec);
         if search_time.is_none() {
-            let raw_time = [Field::SearchTime, Field::SearchDate]
+            let time_col = [Field::SearchTime, Field::SearchDate]
                 .iter()
-                .filter_map(|f| schema.position(*f).and_then(|i| rec.get(i)))
-                .map(|b| decode(b).0.trim().to_string())
-                .find(|s| !s.is_empty());
-            match raw_time {
-                Some(t) => {
-                    if self.try_stacked_header(rec) {
-                        self.report.rows -= 1;
-                        return Ok(());
-                    }
-                    let schema = owned_schema.as_ref().or(self.schema.as_ref());
-                    let label = schema
-                        .and_then(|s| {
-                            s.position(Field::SearchTime)
-                                .or(s.position(Field::SearchDate))
-                        })
-                        .and_then(|i| schema.map(|s| s.columns[i].label.clone()))
-                        .unwrap_or_else(|| "Search Time".into());
-                    if parse_timestamp(&t).is_none() {
-                        self.report.warnings.push(
-                            Some(line),
-                            format!(
-                                "{label} {:?} is not a timestamp; the record has no search time",
-                                clip(&t)
-                            ),
-                        );
-                    }
+                .filter_map(|f| schema.position(*f))
+                .find(|&i| rec.get(i).is_some_and(|b| !b.trim_ascii().is_empty()));
+            match time_col {
+                Some(i) => {
+                    let t = rec
+                        .get(i)
+                        .map(|b| decode(b).0.trim().to_string())
+                        .unwrap_or_default();
+                    problems.push(format!(
+                        "{} {:?} is not a timestamp; the record has no search time",
+                        schema.columns[i].label,
+                        clip(&t)
+                    ));
                 }
-                None => self
-                    .report
-                    .warnings
-                    .push(Some(line), "no search time; the record has no time"),
+                None => problems.push("no search time; the record has no time".into()),
             }
         }
         let schema = match (&owned_schema, &self.schema) {
@@ -424,9 +420,16 @@ impl Processor<'_> {
             );
             return Ok(());
         }
-        let (agency, agency_from_file) = match (&column_agency, &self.file_agency) {
-            (Text::Missing, Some(a)) => (Text::Value(std::borrow::Cow::Owned(a.clone())), true),
-            _ => (column_agency, false),
+        for p in problems {
+            self.report.warnings.push(Some(line), p);
+        }
+        let (agency, agency_source) = match (&column_agency, &self.file_agency) {
+            (Text::Missing, Some(a)) => (Text::Value(Cow::Owned(a.clone())), AgencySource::File),
+            (Text::Missing, None) => (
+                Text::Value(Cow::Borrowed(crate::catalog::UNKNOWN_AGENCY)),
+                AgencySource::None,
+            ),
+            _ => (column_agency, AgencySource::Column),
         };
         let networks = schema
             .position(Field::Networks)
@@ -446,7 +449,7 @@ impl Processor<'_> {
             cells: rec,
             lossy,
             agency,
-            agency_from_file,
+            agency_source,
             reason,
             offense: row::field_text(schema, rec, Field::OffenseType),
             prompt: row::field_text(schema, rec, Field::TextPrompt),
@@ -530,26 +533,29 @@ fn clip(s: &str) -> String {
 
 fn describe_schema(schema: &Schema, kind: Kind) -> String {
     let n = schema.len();
-    let has = |f| schema.has(f);
+    let fields: std::collections::BTreeSet<Field> =
+        schema.columns.iter().filter_map(|c| c.field).collect();
     let renamed = schema
         .columns
         .iter()
-        .any(|c| c.label.contains('_') && c.field.is_some());
-    let era = match kind {
-        Kind::PortalSearchAudit | Kind::PortalScrapeJson => "transparency portal".to_string(),
-        Kind::FlockFederalSearches => "federal searches export (2026)".to_string(),
-        _ if has(Field::TimeFrameStart) || renamed => {
-            "researcher extract (renamed headers)".to_string()
+        .any(|c| c.label.contains('_') && c.field.is_some_and(|f| f != Field::PriorFlag));
+    for (name, layout) in KNOWN_LAYOUTS {
+        let known: std::collections::BTreeSet<Field> = Schema::from_labels(layout)
+            .columns
+            .iter()
+            .filter_map(|c| c.field)
+            .collect();
+        if known == fields && !renamed {
+            return name.to_string();
         }
-        _ if !has(Field::FlockId) && n <= 8 => "Flock 2024 layout".to_string(),
-        _ if has(Field::FlockId) && has(Field::Devices) => "Flock mid/late-2025 layout".to_string(),
-        _ if has(Field::FlockId) && !has(Field::Devices) => {
-            "Flock 2026 layout (no Total Devices Searched)".to_string()
-        }
-        _ if has(Field::TextPrompt) || has(Field::Moderation) => "Flock 2025 layout".to_string(),
-        _ => "Flock audit".to_string(),
+    }
+    let what = match kind {
+        Kind::PortalSearchAudit | Kind::PortalScrapeJson => "transparency-portal columns",
+        _ if renamed => "researcher extract with renamed headers",
+        Kind::JsonArray | Kind::Ndjson => "JSON keys",
+        _ => "columns bound by name",
     };
-    format!("{n} columns, {era}")
+    format!("{n} columns, {what}")
 }
 
 /// The agency named by a Flock file name: `M_D_YYYY-M_D_YYYY-<Org Name>-Audit.csv` or

@@ -64,6 +64,28 @@ impl<'a> Text<'a> {
     }
 }
 
+/// Where a record's agency came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AgencySource {
+    /// The row's `Org Name` column.
+    Column,
+    /// The file: its name, its portal metadata, or `--agency`.
+    File,
+    /// Nowhere: the agency is `unknown`.
+    None,
+}
+
+impl AgencySource {
+    /// Name used in output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AgencySource::Column => "column",
+            AgencySource::File => "file",
+            AgencySource::None => "none",
+        }
+    }
+}
+
 /// A row handed to a [`super::RowSink`]: its identity, where it came from, the fields every sink
 /// needs already normalised, and everything else on demand.
 pub struct Row<'a> {
@@ -79,8 +101,8 @@ pub struct Row<'a> {
     pub lossy: bool,
     /// The searching agency (column, else the file's agency).
     pub agency: Text<'a>,
-    /// True when `agency` came from the file (name or portal metadata), not a column.
-    pub agency_from_file: bool,
+    /// Where `agency` came from.
+    pub agency_source: AgencySource,
     /// The reason text.
     pub reason: Text<'a>,
     /// The dropdown category, when in its own column.

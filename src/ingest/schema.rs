@@ -210,6 +210,24 @@ pub const KNOWN_LAYOUTS: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "Flock audit, 13 columns (2025, Text Prompt and Moderation, no ID)",
+        &[
+            "Name",
+            "Org Name",
+            "Total Networks Searched",
+            "Total Devices Searched",
+            "Time Frame",
+            "License Plate",
+            "Reason",
+            "Case #",
+            "Filters",
+            "Search Time",
+            "Search Type",
+            "Text Prompt",
+            "Moderation",
+        ],
+    ),
+    (
         "Flock federal searches, 10 columns (2026)",
         &[
             "ID",

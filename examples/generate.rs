@@ -1,0 +1,63 @@
+//! Writes synthetic audit data.
+//!
+//! ```text
+//! cargo run --release --example generate -- sample-data              # the shipped sample set
+//! cargo run --release --example generate -- --rows 1000000 OUT.csv   # one big Network Audit
+//! ```
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use alpr_triage::synth::{Generator, Layout, SynthOptions, write_sample_data};
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut rows: Option<u64> = None;
+    let mut target: Option<PathBuf> = None;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--rows" => rows = it.next().and_then(|v| v.replace('_', "").parse().ok()),
+            "-h" | "--help" => {
+                println!("usage: generate DIR | generate --rows N FILE.csv");
+                return;
+            }
+            other => target = Some(PathBuf::from(other)),
+        }
+    }
+    let Some(target) = target else {
+        eprintln!("usage: generate DIR | generate --rows N FILE.csv");
+        std::process::exit(2);
+    };
+    let result = match rows {
+        None => write_sample_data(&target).map(|files| {
+            for f in files {
+                println!("{}", f.display());
+            }
+        }),
+        Some(rows) => (|| {
+            if let Some(dir) = target.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            let mut w = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&target)?);
+            let opts = SynthOptions {
+                rows,
+                seed: 7,
+                ..SynthOptions::default()
+            };
+            let stats = Generator::new(opts).write_csv(Layout::Full2025, &mut w)?;
+            w.flush()?;
+            println!(
+                "{}: {} rows, {} planted immigration searches",
+                target.display(),
+                stats.rows,
+                stats.immigration
+            );
+            Ok(())
+        })(),
+    };
+    if let Err(e) = result {
+        eprintln!("generate: {e}");
+        std::process::exit(1);
+    }
+}

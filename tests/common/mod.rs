@@ -1,0 +1,119 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use alpr_triage::catalog::Catalog;
+use alpr_triage::flag::RuleSet;
+use alpr_triage::idset::IdSet;
+use alpr_triage::ingest::{
+    FileReport, InputFile, ReadOptions, Row, RowOutcome, RowSink, discover, read_file,
+};
+use alpr_triage::model::RecordId;
+use alpr_triage::output::{OutRecord, OutValue};
+
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// Keeps every record in output form.
+pub struct Collect {
+    pub files: Vec<InputFile>,
+    pub catalog: Catalog,
+    pub seen: IdSet,
+    pub records: Vec<OutRecord>,
+    pub index: HashMap<RecordId, usize>,
+}
+
+impl RowSink for Collect {
+    fn row(&mut self, row: &Row<'_>) -> RowOutcome {
+        let src = format!(
+            "{}:{}",
+            Path::new(&self.files[row.source.file as usize].display)
+                .file_name()
+                .unwrap()
+                .to_string_lossy(),
+            row.source.line
+        );
+        if !self.seen.insert(row.id) {
+            let i = self.index[&row.id];
+            self.records[i].sources.push(src);
+            return RowOutcome {
+                duplicate: true,
+                flagged: false,
+            };
+        }
+        let syms = self.catalog.intern_row(row);
+        let rec = OutRecord::from_row(row, &self.catalog, &syms, vec![src]);
+        let flagged = !rec.flags.is_empty();
+        self.index.insert(row.id, self.records.len());
+        self.records.push(rec);
+        RowOutcome {
+            duplicate: false,
+            flagged,
+        }
+    }
+}
+
+/// The built-in rules, compiled once per test binary.
+pub fn builtin() -> Arc<RuleSet> {
+    static RULES: std::sync::OnceLock<Arc<RuleSet>> = std::sync::OnceLock::new();
+    RULES.get_or_init(|| Arc::new(RuleSet::builtin())).clone()
+}
+
+/// Loads paths with the built-in rules.
+pub fn load(paths: &[PathBuf]) -> (Vec<FileReport>, Vec<OutRecord>) {
+    load_with(paths, builtin(), &ReadOptions::default())
+}
+
+pub fn load_with(
+    paths: &[PathBuf],
+    rules: Arc<RuleSet>,
+    opts: &ReadOptions,
+) -> (Vec<FileReport>, Vec<OutRecord>) {
+    let (files, _, errors) = discover(paths);
+    assert!(errors.is_empty(), "{errors:?}");
+    let mut sink = Collect {
+        files: files.clone(),
+        catalog: Catalog::new(rules),
+        seen: IdSet::new(),
+        records: Vec::new(),
+        index: HashMap::new(),
+    };
+    let reports = files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| read_file(i as u32, f, opts, &mut sink))
+        .collect();
+    (reports, sink.records)
+}
+
+pub fn load_fixture(name: &str) -> (FileReport, Vec<OutRecord>) {
+    let (mut reports, records) = load(&[fixture(name)]);
+    (reports.remove(0), records)
+}
+
+/// A normalised field as a string ("" when null, "<redacted>" when redacted).
+pub fn field(rec: &OutRecord, key: &str) -> String {
+    match rec.fields.iter().find(|(k, _)| *k == key).map(|(_, v)| v) {
+        Some(OutValue::Str(s)) => s.clone(),
+        Some(OutValue::Int(n)) => n.to_string(),
+        Some(OutValue::Redacted(_)) => "<redacted>".into(),
+        _ => String::new(),
+    }
+}
+
+pub fn rules_of(rec: &OutRecord) -> Vec<String> {
+    rec.flags.iter().map(|f| f.rule.clone()).collect()
+}
+
+pub fn column(rec: &OutRecord, label: &str) -> Option<String> {
+    rec.columns
+        .iter()
+        .find(|(k, _)| k == label)
+        .map(|(_, v)| v.clone())
+}

@@ -1,0 +1,467 @@
+//! Ingest of every schema variant and quirk in FORMATS.md, one fixture each.
+
+mod common;
+
+use std::io::Write;
+
+use alpr_triage::ingest::{Kind, ReadOptions};
+use common::*;
+
+#[test]
+fn flock_2024_eight_columns_without_id() {
+    let (r, recs) = load_fixture("1_1_2024-1_31_2024-Lakemont IL PD-Network-Audit.csv");
+    assert_eq!(r.kind, Some(Kind::FlockNetworkAudit));
+    assert_eq!((r.rows, r.records, r.warnings.total), (4, 4, 0));
+    let first = &recs[0];
+    assert_eq!(field(first, "agency"), "Lakemont IL PD");
+    assert_eq!(field(first, "agency_source"), "column");
+    assert_eq!(field(first, "search_time"), "2024-01-04T09:55:12Z");
+    assert_eq!(field(first, "time_frame_start"), "2024-01-03T22:00:00Z");
+    assert_eq!(field(first, "time_frame_end"), "2024-01-04T10:00:00Z");
+    assert_eq!(field(first, "networks_searched"), "1204");
+    assert_eq!(field(first, "devices_searched"), "38011");
+    assert_eq!(field(first, "case_number"), "24-0113");
+    assert_eq!(field(first, "officer"), "Officer Avery");
+    assert_eq!(rules_of(first), ["ice-context", "ero"]);
+    assert_eq!(
+        recs[0].sources[0],
+        "1_1_2024-1_31_2024-Lakemont IL PD-Network-Audit.csv:2"
+    );
+    // The second row starts on line 4: the Time Frame cell of row 1 spans two lines.
+    assert_eq!(
+        recs[1].sources[0],
+        "1_1_2024-1_31_2024-Lakemont IL PD-Network-Audit.csv:4"
+    );
+    assert_eq!(
+        field(&recs[1], "search_time"),
+        "2024-01-05T07:01:02Z",
+        "unpadded month/day"
+    );
+    assert!(recs[1].flags.is_empty());
+    assert!(
+        recs[3].flags.is_empty(),
+        "'police service' must not match ICE"
+    );
+}
+
+#[test]
+fn flock_2025_with_text_prompt_and_moderation() {
+    let (r, recs) = load_fixture("4_1_2025-4_30_2025-Harbor City CA PD-Network-Audit.csv");
+    assert_eq!(r.columns.len(), 13);
+    assert_eq!(
+        field(&recs[1], "text_prompt"),
+        "white pickup with ladder rack"
+    );
+    assert_eq!(field(&recs[1], "moderation"), "approved");
+    assert_eq!(field(&recs[1], "filters"), "make: Toyota, color: white");
+    assert_eq!(rules_of(&recs[0]), ["deportation"]);
+    // Border Patrol searching with a reason that has no keyword: flagged on the agency.
+    assert_eq!(rules_of(&recs[2]), ["agency-border-patrol"]);
+    assert_eq!(recs[2].flags[0].field, "agency");
+    // A wildcard inside a plate is not redaction.
+    assert_eq!(field(&recs[2], "license_plate"), "7XYZ*8*");
+}
+
+#[test]
+fn flock_2025_all_fourteen_columns() {
+    let (r, recs) = load_fixture("10_1_2025-10_31_2025-Millbrook TX PD-Network-Audit.csv");
+    assert_eq!(r.columns[0], "ID");
+    assert_eq!(
+        field(&recs[0], "flock_id"),
+        "6f1c9a2e-0b1d-4c55-9f3e-1a2b3c4d5e01"
+    );
+    assert_eq!(rules_of(&recs[0]), ["ice-context"]);
+    assert_eq!(
+        rules_of(&recs[1]),
+        ["agency-ice"],
+        "HSI agency with 'Investigation'"
+    );
+    let hsi = &recs[2].flags[0];
+    assert_eq!((hsi.rule.as_str(), hsi.strength), ("hsi", "ambiguous"));
+    assert!(hsi.note.as_deref().unwrap().contains("drug"));
+    assert!(recs[3].flags.is_empty(), "Niceville accomplice notice");
+    assert_eq!(field(&recs[3], "devices_searched"), "", "—— is no number");
+    assert_eq!(field(&recs[3], "license_plate"), "<redacted>");
+    assert_eq!(
+        column(&recs[3], "License Plate").as_deref(),
+        Some("***"),
+        "original kept as written"
+    );
+}
+
+#[test]
+fn flock_2026_without_devices_and_with_redaction() {
+    let (r, recs) = load_fixture("1_1_2026-1_31_2026-Millbrook TX PD-Network-Audit.csv");
+    assert!(!r.columns.iter().any(|c| c.contains("Devices")));
+    assert_eq!(field(&recs[0], "officer"), "<redacted>");
+    assert_eq!(field(&recs[1], "license_plate"), "<redacted>", "REDACTED");
+    assert_eq!(field(&recs[1], "filters"), "<redacted>", "[REDACTED]");
+    assert_eq!(
+        field(&recs[2], "filters"),
+        "<redacted>",
+        "statute cite 7923.600 GC"
+    );
+    assert_eq!(rules_of(&recs[0]), ["immigration-category", "hsi"]);
+    assert!(recs[1].flags.is_empty(), "Other - Not Applicable");
+    assert_eq!(rules_of(&recs[2]), ["immigration-category"]);
+}
+
+#[test]
+fn organization_audit_takes_agency_from_file_name() {
+    let (r, recs) = load_fixture("2_1_2026-2_28_2026-Riverbend WA PD-Audit.csv");
+    assert_eq!(r.kind, Some(Kind::FlockOrganizationAudit));
+    assert_eq!(r.file_agency.as_deref(), Some("Riverbend WA PD"));
+    assert_eq!(field(&recs[0], "agency"), "Riverbend WA PD");
+    assert_eq!(field(&recs[0], "agency_source"), "file");
+    assert!(recs[0].flags.is_empty(), "penal code 10851");
+    assert_eq!(rules_of(&recs[1]), ["border-patrol"]);
+}
+
+#[test]
+fn renaming_a_file_keeps_record_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = fixture("2_1_2026-2_28_2026-Riverbend WA PD-Audit.csv");
+    let b = dir.path().join("renamed.csv");
+    std::fs::copy(&a, &b).unwrap();
+    let (_, ra) = load(&[a]);
+    let (_, rb) = load(&[b]);
+    assert_eq!(
+        ra.iter().map(|r| r.id).collect::<Vec<_>>(),
+        rb.iter().map(|r| r.id).collect::<Vec<_>>()
+    );
+    assert_eq!(field(&rb[0], "agency"), "unknown");
+    assert_eq!(field(&rb[0], "agency_source"), "none");
+}
+
+#[test]
+fn federal_searches_export_with_spaced_headers() {
+    let (r, recs) = load_fixture("federal-searches-2026.csv");
+    assert_eq!(r.kind, Some(Kind::FlockFederalSearches));
+    assert_eq!(
+        field(&recs[0], "agency"),
+        "US Immigration and Customs Enforcement ERO"
+    );
+    let rules = rules_of(&recs[0]);
+    assert!(
+        rules.contains(&"alien".to_string()) && rules.contains(&"agency-ice".to_string()),
+        "{rules:?}"
+    );
+    assert!(recs[1].flags.is_empty(), "U.S. Marshals 'fugitive'");
+}
+
+#[test]
+fn portal_csv_network_count() {
+    let (r, recs) = load_fixture("portal-networkcount.csv");
+    assert_eq!(r.kind, Some(Kind::PortalSearchAudit));
+    assert_eq!(
+        (r.rows, r.records),
+        (3, 3),
+        "last row has no trailing newline"
+    );
+    assert_eq!(field(&recs[0], "search_time"), "2026-03-10T04:31:52.901Z");
+    assert_eq!(field(&recs[0], "user_id"), "<redacted>");
+    assert_eq!(field(&recs[0], "networks_searched"), "2");
+    assert_eq!(field(&recs[0], "agency"), "unknown");
+    assert_eq!(rules_of(&recs[1]), ["border-patrol"]);
+    assert!(
+        recs[2].flags.is_empty(),
+        "287(B) and 26-13287 are not 287(g)"
+    );
+}
+
+#[test]
+fn portal_csv_camera_count_naive_times_and_plus_signs() {
+    let (_, recs) = load_fixture("portal-cameracount.csv");
+    assert_eq!(field(&recs[0], "search_time"), "2025-06-18T00:02:04.789Z");
+    assert_eq!(field(&recs[0], "devices_searched"), "2510");
+    assert!(recs[0].flags.is_empty());
+    assert_eq!(rules_of(&recs[1]), ["immigration"]);
+    assert_eq!(recs[1].flags[0].matched, ["Immigration"]);
+    assert_eq!(rules_of(&recs[2]), ["immigration"]);
+}
+
+#[test]
+fn portal_scrape_json_with_offense_type() {
+    let (r, recs) = load_fixture("portal-scrape.json");
+    assert_eq!(r.kind, Some(Kind::PortalScrapeJson));
+    assert_eq!(field(&recs[0], "agency"), "Lakeview OR PD");
+    assert_eq!(field(&recs[0], "reason"), "");
+    assert_eq!(
+        field(&recs[0], "offense_type"),
+        "Immigration (civil/administrative)"
+    );
+    assert_eq!(recs[0].flags[0].field, "offense_type");
+    assert!(recs[1].flags.is_empty());
+    assert_eq!(field(&recs[2], "networks_searched"), "3", "a JSON number");
+    assert_eq!(rules_of(&recs[2]), ["dhs"]);
+    assert_eq!(
+        recs[0].sources[0], "portal-scrape.json:10",
+        "the line where the object starts"
+    );
+}
+
+#[test]
+fn json_array_keeps_unknown_keys_and_reports_non_objects() {
+    let (r, recs) = load_fixture("array.json");
+    assert_eq!(r.kind, Some(Kind::JsonArray));
+    assert_eq!((r.rows, r.records, r.dropped), (3, 2, 1));
+    assert_eq!(
+        r.warnings.list[0].message,
+        "dropped: this array element is not a JSON object"
+    );
+    assert_eq!(column(&recs[1], "Extra Note").as_deref(), Some("kept"));
+    assert_eq!(rules_of(&recs[0]), ["ice-context"]);
+}
+
+#[test]
+fn ndjson_and_gzip_read_the_same() {
+    let (r, recs) = load_fixture("extract.ndjson");
+    assert_eq!(r.kind, Some(Kind::Ndjson));
+    assert_eq!((r.rows, r.records, r.dropped), (4, 3, 1));
+    assert_eq!(r.warnings.list[0].line, Some(3));
+    assert_eq!(field(&recs[0], "time_frame_start"), "2025-11-13T22:00:17Z");
+    assert_eq!(
+        column(&recs[2], "Research_Flag").as_deref(),
+        Some("x"),
+        "a key first seen late"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let gz = dir.path().join("extract.ndjson.gz");
+    let mut enc = flate2::write::GzEncoder::new(
+        std::fs::File::create(&gz).unwrap(),
+        flate2::Compression::fast(),
+    );
+    enc.write_all(&std::fs::read(fixture("extract.ndjson")).unwrap())
+        .unwrap();
+    enc.finish().unwrap();
+    let (rg, recs_gz) = load(&[gz]);
+    assert!(rg[0].gzip);
+    assert_eq!(
+        recs_gz.iter().map(|r| r.id).collect::<Vec<_>>(),
+        recs.iter().map(|r| r.id).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn gzip_csv_is_read_by_magic_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let gz = dir
+        .path()
+        .join("10_1_2025-10_31_2025-Millbrook TX PD-Network-Audit.csv.gz");
+    let mut enc = flate2::write::GzEncoder::new(
+        std::fs::File::create(&gz).unwrap(),
+        flate2::Compression::default(),
+    );
+    enc.write_all(
+        &std::fs::read(fixture(
+            "10_1_2025-10_31_2025-Millbrook TX PD-Network-Audit.csv",
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    enc.finish().unwrap();
+    let (r, recs) = load(&[gz]);
+    assert!(r[0].gzip);
+    assert_eq!(r[0].kind, Some(Kind::FlockNetworkAudit));
+    assert_eq!(r[0].file_agency.as_deref(), Some("Millbrook TX PD"));
+    assert_eq!(recs.len(), 4);
+}
+
+#[test]
+fn bom_leading_spaces_and_crlf() {
+    let (r, recs) = load_fixture("quirk-bom-spaces-crlf.csv");
+    assert_eq!(r.columns, ["ID", "Org Name", "Reason", "Search Time"]);
+    assert_eq!(r.warnings.total, 0);
+    assert_eq!(
+        field(&recs[0], "flock_id"),
+        "f6000000-0000-4000-8000-000000000001"
+    );
+    assert_eq!(field(&recs[0], "search_time"), "2025-06-01T08:00:00Z");
+    assert_eq!(rules_of(&recs[0]), ["ice-context"]);
+    assert!(recs[1].flags.is_empty(), "VICE");
+}
+
+#[test]
+fn repeated_header_row_is_skipped_with_a_note() {
+    let (r, recs) = load_fixture("quirk-repeated-header.csv");
+    assert_eq!((r.rows, r.records), (2, 2));
+    assert_eq!(r.warnings.list[0].line, Some(3));
+    assert!(recs[0].flags.is_empty(), "Heroin NUMEROUS dangerous");
+    assert_eq!(rules_of(&recs[1]), ["hsi"]);
+}
+
+#[test]
+fn stacked_exports_switch_schema() {
+    let (r, recs) = load_fixture("quirk-stacked.csv");
+    assert_eq!((r.rows, r.records, r.warnings.total), (2, 2, 1));
+    assert!(r.warnings.list[0].message.contains("second export"));
+    assert_eq!(field(&recs[1], "networks_searched"), "5");
+    assert_eq!(rules_of(&recs[1]), ["immigration"]);
+    assert!(recs[0].flags.is_empty(), "211PC");
+}
+
+#[test]
+fn no_header_row_uses_a_known_layout() {
+    let (r, recs) = load_fixture("quirk-no-header.csv");
+    assert_eq!((r.rows, r.records), (2, 2));
+    assert!(r.warnings.list[0].message.contains("no header row"));
+    assert_eq!(field(&recs[0], "agency"), "Bayside FL PD");
+    assert_eq!(rules_of(&recs[0]), ["removal-order"]);
+    assert_eq!(rules_of(&recs[1]), ["removal"], "tag removal: ambiguous");
+}
+
+#[test]
+fn header_kept_for_a_deleted_column() {
+    let (r, recs) = load_fixture("quirk-deleted-column.csv");
+    assert!(
+        r.warnings.list[0]
+            .message
+            .contains("Total Devices Searched")
+    );
+    assert_eq!(r.warnings.total, 1, "one note, not one per row");
+    assert_eq!(field(&recs[0], "networks_searched"), "40");
+    assert_eq!(field(&recs[0], "reason"), "ICE");
+    assert_eq!(field(&recs[0], "search_type"), "lookup");
+}
+
+#[test]
+fn latin1_bytes_and_mojibake() {
+    let (r, recs) = load_fixture("quirk-latin1.csv");
+    assert_eq!(r.warnings.list[0].line, Some(2));
+    assert!(r.warnings.list[0].message.contains("Windows-1252"));
+    assert_eq!(field(&recs[0], "agency"), "Señora Valley NM PD");
+    assert_eq!(field(&recs[0], "reason"), "inmigración ICE");
+    assert_eq!(field(&recs[1], "reason"), "PC § 211 robbery");
+}
+
+#[test]
+fn bad_rows_warn_with_line_and_are_kept_when_useful() {
+    let (r, recs) = load_fixture("quirk-bad-rows.csv");
+    assert_eq!((r.rows, r.records, r.dropped), (5, 4, 1));
+    let lines: Vec<(Option<u64>, &str)> = r
+        .warnings
+        .list
+        .iter()
+        .map(|w| (w.line, w.message.as_str()))
+        .collect();
+    assert!(
+        lines
+            .iter()
+            .any(|(l, m)| *l == Some(3) && m.contains("\"not a time\" is not a timestamp"))
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|(l, m)| *l == Some(4) && m.contains("expected 4 fields, found 2"))
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|(l, m)| *l == Some(5) && m.starts_with("dropped"))
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|(l, m)| *l == Some(6) && m.contains("found 5"))
+    );
+    // The theft row without a time is kept: it has a reason and an agency.
+    assert!(
+        recs.iter()
+            .any(|r| field(r, "reason") == "theft" && field(r, "search_time").is_empty())
+    );
+    // Extra cells survive as "column N".
+    assert_eq!(column(&recs[3], "column 5").as_deref(), Some("extra"));
+    assert_eq!(
+        column(&recs[0], "column 4").as_deref(),
+        Some("x"),
+        "a blank header label is named"
+    );
+}
+
+#[test]
+fn prior_flags_are_kept_with_their_text() {
+    let (_, recs) = load_fixture("prior-flagged.csv");
+    assert_eq!(rules_of(&recs[0]), ["prior-flag"]);
+    assert_eq!(recs[0].flags[0].matched, ["Federal immigration partner"]);
+    assert!(recs[1].flags.is_empty());
+    assert!(recs[2].flags.is_empty(), "'no' is not a flag");
+}
+
+#[test]
+fn overlapping_releases_deduplicate_and_keep_every_source() {
+    let (reports, recs) = load(&[fixture("overlap-a.csv"), fixture("overlap-b.csv")]);
+    assert_eq!(
+        reports[0].duplicates, 1,
+        "the same search twice in one file"
+    );
+    assert_eq!(
+        reports[1].duplicates, 1,
+        "and again in a reordered, renamed release"
+    );
+    assert_eq!(recs.len(), 3);
+    assert_eq!(
+        recs[0].sources,
+        ["overlap-a.csv:2", "overlap-a.csv:4", "overlap-b.csv:2"]
+    );
+    // The order of files does not change ids.
+    let (_, rev) = load(&[fixture("overlap-b.csv"), fixture("overlap-a.csv")]);
+    let mut a: Vec<_> = recs.iter().map(|r| r.id).collect();
+    let mut b: Vec<_> = rev.iter().map(|r| r.id).collect();
+    a.sort();
+    b.sort();
+    assert_eq!(a, b);
+}
+
+#[test]
+fn tab_separated() {
+    let (_, recs) = load_fixture("tabbed.tsv");
+    assert_eq!(field(&recs[0], "agency"), "Tab Town PD");
+    assert_eq!(rules_of(&recs[0]), ["deportation"]);
+}
+
+#[test]
+fn unreadable_files_get_one_clear_error_and_others_still_load() {
+    let (reports, recs) = load(&[
+        fixture("empty.csv"),
+        fixture("not-audit.csv"),
+        fixture("workbook.xlsx"),
+        fixture("not-json.json"),
+        fixture("tabbed.tsv"),
+    ]);
+    let err = |i: usize| reports[i].error.clone().unwrap();
+    assert!(err(0).contains("empty.csv") && err(0).contains("file is empty"));
+    assert!(
+        err(1).contains("not-audit.csv")
+            && err(1).contains("reason column")
+            && err(1).contains("make, model, year")
+    );
+    assert!(err(2).contains("XLSX"));
+    assert!(err(3).contains("not-json.json") && err(3).contains("invalid JSON"));
+    assert!(reports[4].error.is_none());
+    assert_eq!(recs.len(), 1);
+}
+
+#[test]
+fn default_agency_fills_files_that_name_none() {
+    let opts = ReadOptions {
+        default_agency: Some("Eugene OR PD".into()),
+    };
+    let (_, recs) = load_with(
+        &[fixture("portal-networkcount.csv")],
+        std::sync::Arc::new(alpr_triage::flag::RuleSet::builtin()),
+        &opts,
+    );
+    assert_eq!(field(&recs[0], "agency"), "Eugene OR PD");
+}
+
+#[test]
+fn input_files_are_never_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("x.csv");
+    std::fs::copy(fixture("quirk-bad-rows.csv"), &p).unwrap();
+    let before = std::fs::metadata(&p).unwrap().modified().unwrap();
+    let bytes = std::fs::read(&p).unwrap();
+    let _ = load(std::slice::from_ref(&p));
+    assert_eq!(std::fs::read(&p).unwrap(), bytes);
+    assert_eq!(std::fs::metadata(&p).unwrap().modified().unwrap(), before);
+}
