@@ -4,7 +4,9 @@
 use std::sync::Arc;
 
 use crate::flag::{Hit, RuleSet};
-use crate::ingest::{Row, Text};
+use rustc_hash::FxHashMap;
+
+use crate::ingest::{AgencySource, Row, Text};
 use crate::intern::{Interner, Sym};
 use crate::model::Field;
 
@@ -34,6 +36,8 @@ fn slot(field: Field) -> usize {
 struct Column {
     strings: Interner,
     hits: Vec<Option<Box<[Hit]>>>,
+    /// Raw cell bytes → symbol, so each distinct raw value is normalised once.
+    raw: FxHashMap<Box<[u8]>, Sym>,
 }
 
 impl Column {
@@ -44,6 +48,7 @@ impl Column {
         Column {
             strings,
             hits: vec![None, None],
+            raw: FxHashMap::default(),
         }
     }
 }
@@ -115,18 +120,34 @@ impl Catalog {
         sym
     }
 
+    /// Interns one field of a row, normalising its text only the first time its raw bytes are
+    /// seen.
+    pub fn intern_field(&mut self, row: &Row<'_>, field: Field) -> Sym {
+        if field == Field::Agency && row.agency_source != AgencySource::Column {
+            let text = row.text(Field::Agency);
+            return self.intern(Field::Agency, &text);
+        }
+        let raw = row.raw(field);
+        if raw.is_empty() {
+            return EMPTY;
+        }
+        if let Some(&sym) = self.columns[slot(field)].raw.get(raw) {
+            return sym;
+        }
+        let text = row.text(field);
+        let sym = self.intern(field, &text);
+        self.columns[slot(field)].raw.insert(raw.into(), sym);
+        sym
+    }
+
     /// Interns the text columns of a row.
     pub fn intern_row(&mut self, row: &Row<'_>) -> TextSyms {
-        let agency = match &row.agency {
-            Text::Missing => self.intern_str(Field::Agency, UNKNOWN_AGENCY),
-            t => self.intern(Field::Agency, t),
-        };
         TextSyms {
-            agency,
-            reason: self.intern(Field::Reason, &row.reason),
-            offense: self.intern(Field::OffenseType, &row.offense),
-            prompt: self.intern(Field::TextPrompt, &row.prompt),
-            prior: self.intern(Field::PriorFlag, &row.prior_flag),
+            agency: self.intern_field(row, Field::Agency),
+            reason: self.intern_field(row, Field::Reason),
+            offense: self.intern_field(row, Field::OffenseType),
+            prompt: self.intern_field(row, Field::TextPrompt),
+            prior: self.intern_field(row, Field::PriorFlag),
         }
     }
 
@@ -191,7 +212,11 @@ impl Catalog {
     pub fn heap_bytes(&self) -> usize {
         self.columns
             .iter()
-            .map(|c| c.strings.heap_bytes() + c.hits.capacity() * 16)
+            .map(|c| {
+                c.strings.heap_bytes()
+                    + c.hits.capacity() * 16
+                    + c.raw.keys().map(|k| k.len() + 32).sum::<usize>()
+            })
             .sum()
     }
 }

@@ -27,6 +27,11 @@ impl IdSet {
         true
     }
 
+    /// Makes room for `additional` more ids.
+    pub fn reserve(&mut self, additional: usize) {
+        self.table.reserve(additional, |&k| k as u64);
+    }
+
     /// True when the id is in the set.
     pub fn contains(&self, id: RecordId) -> bool {
         self.table.find(id.low64(), |&k| k == id.0).is_some()

@@ -155,12 +155,12 @@ impl OutRecord {
         sources: Vec<String>,
     ) -> OutRecord {
         let mut fields: Vec<(&'static str, OutValue)> = Vec::with_capacity(24);
-        fields.push(("agency", text_value(row.agency.clone())));
+        fields.push(("agency", text_value(row.agency())));
         fields.push((
             "agency_source",
             OutValue::Str(row.agency_source.as_str().into()),
         ));
-        fields.push(("reason", text_value(row.reason.clone())));
+        fields.push(("reason", text_value(row.reason())));
         fields.push((
             "search_time",
             row.search_time

@@ -44,6 +44,10 @@ impl ScanSink {
 }
 
 impl RowSink for ScanSink {
+    fn begin_file(&mut self, _file: u32, report: &FileReport) {
+        self.seen.reserve(report.row_estimate());
+    }
+
     fn row(&mut self, row: &Row<'_>) -> RowOutcome {
         if !self.seen.insert(row.id) {
             return RowOutcome {

@@ -1,85 +1,51 @@
-//! CSV: a parser thread reads raw records in batches while the caller's thread processes them.
+//! CSV on the reader thread: parse a batch of records in place, process it, send it on.
 
 use std::io::{BufReader, Read};
-use std::sync::mpsc;
-
-use csv::ByteRecord;
 
 use super::FileError;
-use super::process::Processor;
+use super::batch::BATCH;
+use super::process::{Processor, Stop};
 
-const BATCH: usize = 2048;
-
-struct Batch {
-    records: Vec<ByteRecord>,
-    len: usize,
-    error: Option<(u64, String)>,
-}
-
-/// Reads delimited text into the processor. The csv parser runs on its own thread, one batch
-/// ahead, so parsing and processing overlap on two cores.
+/// Reads delimited text.
 pub(crate) fn run(
     reader: BufReader<Box<dyn Read + Send>>,
     delimiter: u8,
-    p: &mut Processor<'_>,
-) -> Result<(), FileError> {
-    let (tx, rx) = mpsc::sync_channel::<Batch>(2);
-    let (back_tx, back_rx) = mpsc::channel::<Vec<ByteRecord>>();
-    std::thread::scope(|scope| {
-        scope.spawn(move || {
-            let mut rdr = csv::ReaderBuilder::new()
-                .has_headers(false)
-                .flexible(true)
-                .delimiter(delimiter)
-                .buffer_capacity(256 * 1024)
-                .from_reader(reader);
-            loop {
-                let mut records = back_rx
-                    .try_recv()
-                    .unwrap_or_else(|_| (0..BATCH).map(|_| ByteRecord::new()).collect());
-                let mut len = 0;
-                let mut error = None;
-                while len < BATCH {
-                    match rdr.read_byte_record(&mut records[len]) {
-                        Ok(true) => len += 1,
-                        Ok(false) => break,
-                        Err(e) => {
-                            let line = rdr.position().line();
-                            error = Some((line, e.to_string()));
-                            break;
-                        }
-                    }
-                }
-                let done = len < BATCH;
-                if tx
-                    .send(Batch {
-                        records,
-                        len,
-                        error,
-                    })
-                    .is_err()
-                    || done
-                {
-                    return;
+    p: &mut Processor,
+) -> Result<(), Stop> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .buffer_capacity(256 * 1024)
+        .from_reader(reader);
+    loop {
+        let mut batch = p.fresh_batch();
+        let mut n = 0;
+        let mut error = None;
+        while n < BATCH {
+            match rdr.read_byte_record(batch.slot(n)) {
+                Ok(true) => n += 1,
+                Ok(false) => break,
+                Err(e) => {
+                    error = Some(FileError::Read {
+                        path: p.path.clone(),
+                        line: rdr.position().line(),
+                        message: e.to_string(),
+                    });
+                    break;
                 }
             }
-        });
-        for batch in rx {
-            for rec in &batch.records[..batch.len] {
-                p.csv_record(rec)?;
-            }
-            if let Some((line, message)) = batch.error {
-                return Err(FileError::Read {
-                    path: p.path.clone(),
-                    line,
-                    message,
-                });
-            }
-            if p.cancelled() {
-                return Ok(());
-            }
-            let _ = back_tx.send(batch.records);
         }
-        Ok(())
-    })
+        let (records, mut out) = batch.split();
+        for (i, rec) in records[..n].iter().enumerate() {
+            p.csv_record(&mut out, rec, i as u32)?;
+        }
+        p.send(batch)?;
+        if let Some(e) = error {
+            return Err(e.into());
+        }
+        if n < BATCH {
+            return Ok(());
+        }
+    }
 }

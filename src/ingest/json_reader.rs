@@ -8,7 +8,8 @@ use csv::ByteRecord;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use super::process::Processor;
+use super::batch::{BATCH, Batch};
+use super::process::{Processor, Stop};
 use super::{FileError, Kind};
 
 /// Column labels for JSON keys, in order of first appearance.
@@ -56,7 +57,7 @@ fn cell_text(v: &Value) -> Cow<'_, str> {
     }
 }
 
-fn json_error(p: &Processor<'_>, e: &serde_json::Error) -> FileError {
+fn json_error(p: &Processor, e: &serde_json::Error) -> FileError {
     FileError::Read {
         path: p.path.clone(),
         line: e.line() as u64,
@@ -67,8 +68,8 @@ fn json_error(p: &Processor<'_>, e: &serde_json::Error) -> FileError {
 /// A whole JSON document: an array of rows, or an object holding them.
 pub(crate) fn run_doc(
     mut reader: BufReader<Box<dyn Read + Send>>,
-    p: &mut Processor<'_>,
-) -> Result<(), FileError> {
+    p: &mut Processor,
+) -> Result<(), Stop> {
     let mut buf = Vec::new();
     reader.read_to_end(&mut buf).map_err(|e| FileError::Read {
         path: p.path.clone(),
@@ -121,10 +122,11 @@ pub(crate) fn run_doc(
         return Err(FileError::NotAudit {
             path: p.path.clone(),
             message: "JSON without row objects: expected an array of search-audit rows, or a portal page with search_audit_csv".into(),
-        });
+        }
+        .into());
     }
     p.set_labels(&keys.labels, kind)?;
-    let mut rec = ByteRecord::new();
+    let mut rows = Rows::new(p);
     let mut line = 1u64;
     let mut counted_to = 0usize;
     for raw in elements {
@@ -142,8 +144,7 @@ pub(crate) fn run_doc(
                 if grew {
                     p.set_labels(&keys.labels, kind)?;
                 }
-                keys.record(&obj, &mut rec, line, off as u64);
-                p.data_record(&rec)?;
+                rows.push(p, &keys, &obj, line, off as u64)?;
             }
             Err(_) => {
                 p.report.rows += 1;
@@ -154,22 +155,58 @@ pub(crate) fn run_doc(
                 );
             }
         }
-        if p.cancelled() {
-            break;
+    }
+    rows.finish(p)
+}
+
+/// Fills batches with JSON rows and sends them.
+struct Rows {
+    batch: Batch,
+    n: usize,
+}
+
+impl Rows {
+    fn new(p: &Processor) -> Rows {
+        Rows {
+            batch: p.fresh_batch(),
+            n: 0,
         }
     }
-    Ok(())
+
+    fn push(
+        &mut self,
+        p: &mut Processor,
+        keys: &Keys,
+        obj: &Map<String, Value>,
+        line: u64,
+        byte: u64,
+    ) -> Result<(), Stop> {
+        keys.record(obj, self.batch.slot(self.n), line, byte);
+        let (records, mut out) = self.batch.split();
+        p.data_record(&mut out, &records[self.n], self.n as u32)?;
+        self.n += 1;
+        if self.n == BATCH {
+            let full = std::mem::replace(&mut self.batch, p.fresh_batch());
+            p.send(full)?;
+            self.n = 0;
+        }
+        Ok(())
+    }
+
+    fn finish(self, p: &mut Processor) -> Result<(), Stop> {
+        p.send(self.batch)
+    }
 }
 
 /// One JSON object per line. A bad line is a warning; the rest still load.
 pub(crate) fn run_ndjson(
     mut reader: BufReader<Box<dyn Read + Send>>,
-    p: &mut Processor<'_>,
-) -> Result<(), FileError> {
+    p: &mut Processor,
+) -> Result<(), Stop> {
     let mut keys = Keys::default();
     let mut started = false;
     let mut line_buf = Vec::new();
-    let mut rec = ByteRecord::new();
+    let mut rows = Rows::new(p);
     let mut line = 0u64;
     let mut offset = 0u64;
     loop {
@@ -201,8 +238,7 @@ pub(crate) fn run_ndjson(
                     p.set_labels(&keys.labels, Kind::Ndjson)?;
                     started = true;
                 }
-                keys.record(&obj, &mut rec, line, start);
-                p.data_record(&rec)?;
+                rows.push(p, &keys, &obj, line, start)?;
             }
             Err(e) => {
                 p.report.rows += 1;
@@ -216,15 +252,13 @@ pub(crate) fn run_ndjson(
                 );
             }
         }
-        if line.is_multiple_of(4096) && p.cancelled() {
-            break;
-        }
     }
     if !started {
         return Err(FileError::NotAudit {
             path: p.path.clone(),
             message: "no JSON object lines found; expected NDJSON search-audit rows".into(),
-        });
+        }
+        .into());
     }
-    Ok(())
+    rows.finish(p)
 }

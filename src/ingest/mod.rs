@@ -14,9 +14,11 @@
 //!
 //! Input files are opened read-only and never written.
 
+mod batch;
 mod csv_reader;
 mod discover;
 mod json_reader;
+mod load;
 mod open;
 mod process;
 pub mod row;
@@ -28,7 +30,8 @@ use std::fmt;
 use std::path::PathBuf;
 
 pub use discover::{InputFile, Skipped, discover};
-pub use process::read_file;
+pub use load::read_file;
+pub use process::agency_from_file_name;
 pub use row::{AgencySource, Row, Text};
 pub use schema::Schema;
 
@@ -124,6 +127,8 @@ pub struct FileReport {
     pub kind: Option<Kind>,
     /// The file was gzip-compressed.
     pub gzip: bool,
+    /// Size on disk in bytes.
+    pub bytes: u64,
     /// The column labels of the (first) header.
     pub columns: Vec<String>,
     /// A short description of the schema (era, layout).
@@ -181,6 +186,19 @@ pub enum FileError {
         /// What was found and what was expected.
         message: String,
     },
+}
+
+impl FileReport {
+    /// A guess at how many rows the file holds, for sizing tables (about 150 bytes a row,
+    /// five times the size of a gzip file).
+    pub fn row_estimate(&self) -> usize {
+        let bytes = if self.gzip {
+            self.bytes.saturating_mul(5)
+        } else {
+            self.bytes
+        };
+        (bytes / 150) as usize
+    }
 }
 
 /// What a sink did with a row.

@@ -1,136 +1,183 @@
-//! Raw rows → [`Row`]s: header detection, schema quirks, per-row warnings, identity.
+//! The reader thread's half of a load: header detection, schema quirks, per-row warnings,
+//! identity and time. Rows go to the sink thread in batches (see `load.rs`).
 
-use std::sync::LazyLock;
+use std::sync::mpsc::{Receiver, SyncSender};
+use std::sync::{Arc, LazyLock};
 
 use csv::ByteRecord;
 use regex::Regex;
 
-use super::open::{Format, open};
-use super::row::{self, AgencySource, Row, Text, identity, parse_count};
+use super::batch::{Batch, Msg, RowMeta};
+use super::row::{self, AgencySource, identity, parse_count};
 use super::schema::{KNOWN_LAYOUTS, Schema, normalize_header};
 use super::value::decode;
-use super::{
-    FileError, FileReport, InputFile, Kind, ReadOptions, RowSink, csv_reader, json_reader,
-};
-use crate::model::{Field, Source};
-use std::borrow::Cow;
+use super::{FileError, FileReport, Kind};
+use crate::model::Field;
 
-/// Reads one file into `sink` and reports what was found. Never panics on bad input; a file that
-/// cannot be read at all comes back with `error` set and no rows.
-pub fn read_file(
-    file_idx: u32,
-    file: &InputFile,
-    options: &ReadOptions,
-    sink: &mut dyn RowSink,
-) -> FileReport {
-    let mut report = FileReport {
-        path: file.display.clone(),
-        ..FileReport::default()
-    };
-    let opened = match open(file) {
-        Ok(o) => o,
-        Err(e) => {
-            report.error = Some(e.to_string());
-            return report;
-        }
-    };
-    report.gzip = opened.gzip;
-    let name_agency = agency_from_file_name(&file.path);
-    let mut p = Processor {
-        file_idx,
-        path: file.display.clone(),
-        report,
-        sink,
-        schema: None,
-        shifted: None,
-        header_norm: Vec::new(),
-        file_agency: name_agency.or_else(|| options.default_agency.clone()),
-        keybuf: Vec::with_capacity(512),
-        base_offset: opened.base_offset,
-        file_name: file
-            .path
-            .file_name()
-            .map(|n| n.to_string_lossy().to_ascii_lowercase())
-            .unwrap_or_default(),
-    };
-    let result = match opened.format {
-        Format::Csv { delimiter } => csv_reader::run(opened.reader, delimiter, &mut p),
-        Format::JsonDoc => json_reader::run_doc(opened.reader, &mut p),
-        Format::Ndjson => json_reader::run_ndjson(opened.reader, &mut p),
-    };
-    if let Err(e) = result {
-        p.report.error = Some(e.to_string());
-    } else if p.schema.is_none() && p.report.error.is_none() {
-        p.report.error = Some(
-            FileError::NotAudit {
-                path: p.path.clone(),
-                message: "no rows found; expected a search-audit export with a header row".into(),
-            }
-            .to_string(),
-        );
-    }
-    p.report.file_agency = p.file_agency.clone();
-    p.report
+/// Why reading stopped early.
+pub(crate) enum Stop {
+    /// The file is unusable from here on.
+    File(FileError),
+    /// The sink went away (the load was cancelled).
+    Cancelled,
 }
 
-/// How a reader hands rows to the processor.
-pub(crate) struct Processor<'s> {
-    file_idx: u32,
+impl From<FileError> for Stop {
+    fn from(e: FileError) -> Stop {
+        Stop::File(e)
+    }
+}
+
+/// Where processed rows of one batch go.
+pub(crate) struct Out<'b> {
+    rows: &'b mut Vec<RowMeta>,
+    batch_schemas: &'b mut Vec<Arc<Schema>>,
+}
+
+impl Batch {
+    /// The filled records and the place to put rows found in them.
+    pub(crate) fn split(&mut self) -> (&[ByteRecord], Out<'_>) {
+        (
+            &self.records,
+            Out {
+                rows: &mut self.rows,
+                batch_schemas: &mut self.schemas,
+            },
+        )
+    }
+}
+
+impl Out<'_> {
+    fn schema_index(&mut self, schema: &Arc<Schema>) -> u16 {
+        match self.batch_schemas.last() {
+            Some(last) if Arc::ptr_eq(last, schema) => (self.batch_schemas.len() - 1) as u16,
+            _ => {
+                self.batch_schemas.push(schema.clone());
+                (self.batch_schemas.len() - 1) as u16
+            }
+        }
+    }
+}
+
+/// Turns raw records into rows, on the reader thread.
+pub(crate) struct Processor {
     pub(crate) path: String,
     pub(crate) report: FileReport,
-    sink: &'s mut dyn RowSink,
-    schema: Option<Schema>,
-    /// For rows one field short of the header: the header without the deleted column.
-    shifted: Option<Option<(Schema, usize)>>,
+    schema: Option<Arc<Schema>>,
+    /// For files whose header keeps a deleted column: the header without it.
+    shifted: Option<Option<Arc<Schema>>>,
     header_norm: Vec<String>,
-    file_agency: Option<String>,
+    header_first: Vec<u8>,
     keybuf: Vec<u8>,
     base_offset: u64,
     file_name: String,
+    began: bool,
+    tx: SyncSender<Msg>,
+    back: Receiver<Batch>,
 }
 
-impl Processor<'_> {
-    /// True when the sink asked to stop.
-    pub(crate) fn cancelled(&self) -> bool {
-        self.sink.cancelled()
+impl Processor {
+    pub(crate) fn new(
+        path: String,
+        file_name: String,
+        report: FileReport,
+        base_offset: u64,
+        tx: SyncSender<Msg>,
+        back: Receiver<Batch>,
+    ) -> Processor {
+        Processor {
+            path,
+            report,
+            schema: None,
+            shifted: None,
+            header_norm: Vec::new(),
+            header_first: Vec::new(),
+            keybuf: Vec::with_capacity(512),
+            base_offset,
+            file_name,
+            began: false,
+            tx,
+            back,
+        }
+    }
+
+    /// An empty batch, recycled when the sink has returned one.
+    pub(crate) fn fresh_batch(&self) -> Batch {
+        match self.back.try_recv() {
+            Ok(mut b) => {
+                b.reset();
+                b
+            }
+            Err(_) => Batch::new(),
+        }
+    }
+
+    /// Hands a batch to the sink thread.
+    pub(crate) fn send(&mut self, batch: Batch) -> Result<(), Stop> {
+        if batch.rows.is_empty() {
+            return Ok(());
+        }
+        self.tx.send(Msg::Batch(batch)).map_err(|_| Stop::Cancelled)
+    }
+
+    /// The end of the file: the final report (with the error, if any).
+    pub(crate) fn finish(mut self, result: Result<(), Stop>) -> FileReport {
+        let err = match result {
+            Ok(()) if self.schema.is_none() => Some(FileError::NotAudit {
+                path: self.path.clone(),
+                message: "no rows found; expected a search-audit export with a header row".into(),
+            }),
+            Ok(()) | Err(Stop::Cancelled) => None,
+            Err(Stop::File(e)) => Some(e),
+        };
+        if let Some(e) = &err {
+            self.report.error = Some(e.to_string());
+        }
+        std::mem::take(&mut self.report)
+    }
+
+    /// Sends the end message.
+    pub(crate) fn end(self, result: Result<(), Stop>) {
+        let tx = self.tx.clone();
+        let report = self.finish(result);
+        let _ = tx.send(Msg::End(Box::new(report)));
     }
 
     /// Sets the agency named by the file's metadata (portal `crawled_name`).
     pub(crate) fn set_file_agency(&mut self, agency: &str) {
         let a = agency.trim();
         if !a.is_empty() {
-            self.file_agency = Some(a.to_string());
+            self.report.file_agency = Some(a.to_string());
         }
     }
 
     /// Sets the schema from labels (JSON keys) without a header row in the data.
-    pub(crate) fn set_labels(&mut self, labels: &[String], kind: Kind) -> Result<(), FileError> {
+    pub(crate) fn set_labels(&mut self, labels: &[String], kind: Kind) -> Result<(), Stop> {
         let schema = Schema::from_labels(labels);
         let first = self.schema.is_none();
         if first && !schema.is_audit() {
-            return Err(self.not_audit(&schema));
+            return Err(self.not_audit(&schema).into());
         }
-        self.header_norm = schema
-            .columns
-            .iter()
-            .map(|c| c.normalized.clone())
-            .collect();
-        self.schema = Some(schema);
-        if first {
-            self.begin(kind);
-        } else if let Some(s) = &self.schema {
-            self.report.columns = s.labels().iter().map(|s| s.to_string()).collect();
-            self.report.schema = describe_schema(s, kind);
-        }
-        Ok(())
+        self.header_norm.clear();
+        self.header_first.clear();
+        self.schema = Some(Arc::new(schema));
+        self.begin(kind)
     }
 
-    fn begin(&mut self, kind: Kind) {
-        let Some(schema) = &self.schema else { return };
+    fn begin(&mut self, kind: Kind) -> Result<(), Stop> {
+        let Some(schema) = &self.schema else {
+            return Ok(());
+        };
         self.report.kind = Some(kind);
         self.report.columns = schema.labels().iter().map(|s| s.to_string()).collect();
         self.report.schema = describe_schema(schema, kind);
-        self.sink.begin_file(self.file_idx, &self.report);
+        if !self.began {
+            self.began = true;
+            self.tx
+                .send(Msg::Begin(Box::new(self.report.clone())))
+                .map_err(|_| Stop::Cancelled)?;
+        }
+        Ok(())
     }
 
     fn not_audit(&self, schema: &Schema) -> FileError {
@@ -190,34 +237,55 @@ impl Processor<'_> {
         }
     }
 
-    /// One raw CSV record (the first is the header).
-    pub(crate) fn csv_record(&mut self, rec: &ByteRecord) -> Result<(), FileError> {
-        if self.schema.is_none() {
-            return self.first_csv_record(rec);
+    fn set_header(&mut self, schema: Schema, rec: Option<&ByteRecord>) {
+        self.header_norm = schema
+            .columns
+            .iter()
+            .map(|c| c.normalized.clone())
+            .collect();
+        self.header_first = rec
+            .and_then(|r| r.get(0))
+            .map(|b| b.trim_ascii().to_ascii_lowercase())
+            .unwrap_or_default();
+        if self.header_first.starts_with(b"\xef\xbb\xbf") {
+            self.header_first.drain(..3);
         }
-        let line = line_of(rec);
-        if self.is_header_repeat(rec) {
-            self.report
-                .warnings
-                .push(Some(line), "the header row is repeated here; skipped it");
-            return Ok(());
-        }
-        self.data_record(rec)
+        self.schema = Some(Arc::new(schema));
+        self.shifted = None;
     }
 
-    fn first_csv_record(&mut self, rec: &ByteRecord) -> Result<(), FileError> {
+    /// One raw CSV record (the first is the header).
+    pub(crate) fn csv_record(
+        &mut self,
+        out: &mut Out<'_>,
+        rec: &ByteRecord,
+        idx: u32,
+    ) -> Result<(), Stop> {
+        if self.schema.is_none() {
+            return self.first_csv_record(out, rec, idx);
+        }
+        if self.is_header_repeat(rec) {
+            self.report.warnings.push(
+                Some(line_of(rec)),
+                "the header row is repeated here; skipped it",
+            );
+            return Ok(());
+        }
+        self.data_record(out, rec, idx)
+    }
+
+    fn first_csv_record(
+        &mut self,
+        out: &mut Out<'_>,
+        rec: &ByteRecord,
+        idx: u32,
+    ) -> Result<(), Stop> {
         let labels: Vec<String> = rec.iter().map(|b| decode(b).0.into_owned()).collect();
         let schema = Schema::from_labels(&labels);
         if schema.is_audit() {
             let kind = self.csv_kind(&schema);
-            self.header_norm = schema
-                .columns
-                .iter()
-                .map(|c| c.normalized.clone())
-                .collect();
-            self.schema = Some(schema);
-            self.begin(kind);
-            return Ok(());
+            self.set_header(schema, Some(rec));
+            return self.begin(kind);
         }
         // No header row? Try Flock's known layouts against this row.
         for (name, layout) in KNOWN_LAYOUTS {
@@ -227,30 +295,27 @@ impl Processor<'_> {
             let candidate = Schema::from_labels(layout);
             if row::search_time(&candidate, rec).is_some() {
                 let kind = self.csv_kind(&candidate);
-                self.schema = Some(candidate);
+                self.set_header(candidate, None);
                 self.header_norm.clear();
-                self.begin(kind);
+                self.begin(kind)?;
                 self.report.warnings.push(
                     Some(line_of(rec)),
                     format!("no header row; read the columns as the {name} layout"),
                 );
-                return self.data_record(rec);
+                return self.data_record(out, rec, idx);
             }
         }
-        Err(self.not_audit(&schema))
+        Err(self.not_audit(&schema).into())
     }
 
     fn is_header_repeat(&self, rec: &ByteRecord) -> bool {
         if self.header_norm.is_empty() || rec.len() != self.header_norm.len() {
             return false;
         }
-        let Some(first) = rec.get(0) else {
-            return false;
-        };
-        // Cheap test first: a data row's first cell almost never normalises to a header label.
-        let first = decode(first).0;
-        if normalize_header(&first) != self.header_norm[0] {
-            return false;
+        // Cheap test first, without allocating: the first cell must spell the header's.
+        match rec.get(0) {
+            Some(first) if first.trim_ascii().eq_ignore_ascii_case(&self.header_first) => {}
+            _ => return false,
         }
         rec.iter()
             .zip(&self.header_norm)
@@ -264,46 +329,37 @@ impl Processor<'_> {
         if !schema.is_audit() || schema.known_count() * 2 < schema.len() {
             return false;
         }
-        let line = line_of(rec);
         self.report.warnings.push(
-            Some(line),
+            Some(line_of(rec)),
             format!(
                 "a new header row starts a second export here ({} columns: {}); read the rows below with it",
                 schema.len(),
                 schema.labels().join(", ")
             ),
         );
-        self.header_norm = schema
-            .columns
-            .iter()
-            .map(|c| c.normalized.clone())
-            .collect();
-        self.schema = Some(schema);
-        self.shifted = None;
+        self.set_header(schema, Some(rec));
         true
     }
 
-    fn shifted_schema(&mut self, rec: &ByteRecord) -> Option<(Schema, usize)> {
+    fn shifted_schema(&mut self, rec: &ByteRecord) -> Option<Arc<Schema>> {
         if self.shifted.is_none() {
-            let schema = self.schema.as_ref()?;
+            let schema = self.schema.clone()?;
             let mut best: Option<(usize, usize)> = None;
             for k in 0..schema.len() {
-                let s = schema.without(k);
-                let score = plausibility(&s, rec);
+                let score = plausibility(&schema.without(k), rec);
                 if score > 0 && best.is_none_or(|(_, b)| score >= b) {
                     best = Some((k, score));
                 }
             }
-            self.shifted = Some(best.map(|(k, _)| (schema.without(k), k)));
+            self.shifted = Some(best.map(|(k, _)| Arc::new(schema.without(k))));
             if let Some((k, _)) = best {
-                let label = schema.columns[k].label.clone();
                 self.report.warnings.push(
                     Some(line_of(rec)),
                     format!(
                         "rows have {} fields but the header names {}: the header keeps column {:?} whose data was deleted; read such rows without it",
                         rec.len(),
                         schema.len(),
-                        label
+                        schema.columns[k].label
                     ),
                 );
             }
@@ -312,36 +368,35 @@ impl Processor<'_> {
     }
 
     /// One data row, bound with the current schema.
-    pub(crate) fn data_record(&mut self, rec: &ByteRecord) -> Result<(), FileError> {
+    pub(crate) fn data_record(
+        &mut self,
+        out: &mut Out<'_>,
+        rec: &ByteRecord,
+        idx: u32,
+    ) -> Result<(), Stop> {
         let line = line_of(rec);
-        let Some(header_len) = self.schema.as_ref().map(Schema::len) else {
+        let Some(mut schema) = self.schema.clone() else {
             return Ok(());
         };
-        let time_ok = self
-            .schema
-            .as_ref()
-            .is_some_and(|s| row::search_time(s, rec).is_some());
+        let header_len = schema.len();
+        let mut search_time = row::search_time(&schema, rec);
+        let time_ok = search_time.is_some();
         // A row that does not fit may be the header of a second export stacked below the first.
         if (rec.len() != header_len || !time_ok) && self.try_stacked_header(rec) {
             return Ok(());
         }
         self.report.rows += 1;
-        let mut owned_schema = None;
         let mut problems: Vec<String> = Vec::new();
         // "A header kept for a deleted column" is decided on the first data row under a header:
         // when that row is one field short, every such row is read without the deleted column.
         // A short row later in a well-formed file is just a malformed row.
-        if self.shifted.is_none() && !(rec.len() + 1 == header_len && header_len > 2) {
+        let one_short = rec.len() + 1 == header_len && header_len > 2;
+        if self.shifted.is_none() && !one_short {
             self.shifted = Some(None);
         }
         if rec.len() != header_len {
-            let shifted = if rec.len() + 1 == header_len && header_len > 2 {
-                self.shifted_schema(rec)
-            } else {
-                None
-            };
-            match shifted {
-                Some((s, _)) => owned_schema = Some(s),
+            match if one_short { self.shifted_schema(rec) } else { None } {
+                Some(s) => schema = s,
                 None => problems.push(if rec.len() < header_len {
                     format!(
                         "expected {header_len} fields, found {}; the missing fields read as empty",
@@ -354,13 +409,8 @@ impl Processor<'_> {
                     )
                 }),
             }
+            search_time = row::search_time(&schema, rec);
         }
-        let schema = match (&owned_schema, &self.schema) {
-            (Some(s), _) => s,
-            (None, Some(s)) => s,
-            (None, None) => return Ok(()),
-        };
-        let search_time = row::search_time(schema, rec);
         if search_time.is_none() {
             let time_col = [Field::SearchTime, Field::SearchDate]
                 .iter()
@@ -381,12 +431,7 @@ impl Processor<'_> {
                 None => problems.push("no search time; the record has no time".into()),
             }
         }
-        let schema = match (&owned_schema, &self.schema) {
-            (Some(s), _) => s,
-            (None, Some(s)) => s,
-            (None, None) => return Ok(()),
-        };
-        let lossy = std::str::from_utf8(rec.as_slice()).is_err();
+        let lossy = simdutf8::basic::from_utf8(rec.as_slice()).is_err();
         if lossy {
             let cols: Vec<String> = rec
                 .iter()
@@ -408,10 +453,15 @@ impl Processor<'_> {
                 ),
             );
         }
-        let column_agency = row::field_text(schema, rec, Field::Agency);
-        let reason = row::field_text(schema, rec, Field::Reason);
-        let has_content =
-            !reason.is_missing() || !column_agency.is_missing() || search_time.is_some();
+        let cell = |f: Field| {
+            schema
+                .position(f)
+                .and_then(|i| rec.get(i))
+                .map(<[u8]>::trim_ascii)
+                .unwrap_or(b"")
+        };
+        let column_agency = !cell(Field::Agency).is_empty();
+        let has_content = column_agency || !cell(Field::Reason).is_empty() || search_time.is_some();
         if !has_content {
             self.report.dropped += 1;
             self.report.warnings.push(
@@ -423,49 +473,29 @@ impl Processor<'_> {
         for p in problems {
             self.report.warnings.push(Some(line), p);
         }
-        let (agency, agency_source) = match (&column_agency, &self.file_agency) {
-            (Text::Missing, Some(a)) => (Text::Value(Cow::Owned(a.clone())), AgencySource::File),
-            (Text::Missing, None) => (
-                Text::Value(Cow::Borrowed(crate::catalog::UNKNOWN_AGENCY)),
-                AgencySource::None,
-            ),
-            _ => (column_agency, AgencySource::Column),
+        let agency_source = if column_agency {
+            AgencySource::Column
+        } else if self.report.file_agency.is_some() {
+            AgencySource::File
+        } else {
+            AgencySource::None
         };
-        let networks = schema
-            .position(Field::Networks)
-            .and_then(|i| rec.get(i))
-            .and_then(|b| std::str::from_utf8(b).ok())
+        let networks = std::str::from_utf8(cell(Field::Networks))
+            .ok()
             .and_then(parse_count);
-        let id = identity(schema, rec, search_time, &mut self.keybuf);
-        let pos = rec.position();
-        let r = Row {
+        let id = identity(&schema, rec, search_time, &mut self.keybuf);
+        let schema_idx = out.schema_index(&schema);
+        out.rows.push(RowMeta {
+            rec: idx,
+            schema: schema_idx,
             id,
-            source: Source {
-                file: self.file_idx,
-                line,
-                offset: pos.map(|p| p.byte()).unwrap_or(0) + self.base_offset,
-            },
-            schema,
-            cells: rec,
+            line,
+            offset: rec.position().map(|p| p.byte()).unwrap_or(0) + self.base_offset,
             lossy,
-            agency,
             agency_source,
-            reason,
-            offense: row::field_text(schema, rec, Field::OffenseType),
-            prompt: row::field_text(schema, rec, Field::TextPrompt),
-            prior_flag: row::field_text(schema, rec, Field::PriorFlag),
             search_time,
             networks,
-        };
-        let outcome = self.sink.row(&r);
-        if outcome.duplicate {
-            self.report.duplicates += 1;
-        } else {
-            self.report.records += 1;
-            if outcome.flagged {
-                self.report.flagged += 1;
-            }
-        }
+        });
         Ok(())
     }
 }

@@ -86,8 +86,9 @@ impl AgencySource {
     }
 }
 
-/// A row handed to a [`super::RowSink`]: its identity, where it came from, the fields every sink
-/// needs already normalised, and everything else on demand.
+/// A row handed to a [`super::RowSink`]: its identity, where it came from, what the reader
+/// worked out (time, networks, agency source), and every field on demand. Text is normalised
+/// only when asked for, so a sink that caches by raw bytes pays for each distinct value once.
 pub struct Row<'a> {
     /// Stable identity.
     pub id: RecordId,
@@ -97,20 +98,12 @@ pub struct Row<'a> {
     pub schema: &'a Schema,
     /// The raw cells (UTF-8 unless `lossy`).
     pub cells: &'a ByteRecord,
-    /// Some cell was not valid UTF-8 and was decoded as Windows-1252.
+    /// Some cell was not valid UTF-8 and is decoded as Windows-1252.
     pub lossy: bool,
-    /// The searching agency (column, else the file's agency).
-    pub agency: Text<'a>,
-    /// Where `agency` came from.
+    /// Where the agency comes from.
     pub agency_source: AgencySource,
-    /// The reason text.
-    pub reason: Text<'a>,
-    /// The dropdown category, when in its own column.
-    pub offense: Text<'a>,
-    /// A freeform text prompt.
-    pub prompt: Text<'a>,
-    /// A flag set by another tool.
-    pub prior_flag: Text<'a>,
+    /// The agency named by the file, if any.
+    pub file_agency: Option<&'a str>,
     /// When the search ran.
     pub search_time: Option<Millis>,
     /// Total networks searched.
@@ -118,21 +111,37 @@ pub struct Row<'a> {
 }
 
 impl<'a> Row<'a> {
-    /// The raw cell at a position, decoded.
-    pub fn cell(&self, i: usize) -> Option<Cow<'a, str>> {
-        self.cells.get(i).map(|b| decode(b).0)
+    /// The raw bytes of a field's cell, trimmed (empty when there is no such column).
+    pub fn raw(&self, field: Field) -> &'a [u8] {
+        self.schema
+            .position(field)
+            .and_then(|i| self.cells.get(i))
+            .map(<[u8]>::trim_ascii)
+            .unwrap_or(b"")
     }
 
-    /// A field's normalised text.
+    /// A field's normalised text. The agency falls back to the file's agency, then `unknown`.
     pub fn text(&self, field: Field) -> Text<'a> {
-        match field {
-            Field::Agency => self.agency.clone(),
-            Field::Reason => self.reason.clone(),
-            Field::OffenseType => self.offense.clone(),
-            Field::TextPrompt => self.prompt.clone(),
-            Field::PriorFlag => self.prior_flag.clone(),
-            _ => field_text(self.schema, self.cells, field),
+        if field == Field::Agency {
+            return match self.agency_source {
+                AgencySource::Column => field_text(self.schema, self.cells, field),
+                AgencySource::File => Text::Value(Cow::Borrowed(
+                    self.file_agency.unwrap_or(crate::catalog::UNKNOWN_AGENCY),
+                )),
+                AgencySource::None => Text::Value(Cow::Borrowed(crate::catalog::UNKNOWN_AGENCY)),
+            };
         }
+        field_text(self.schema, self.cells, field)
+    }
+
+    /// The agency.
+    pub fn agency(&self) -> Text<'a> {
+        self.text(Field::Agency)
+    }
+
+    /// The reason.
+    pub fn reason(&self) -> Text<'a> {
+        self.text(Field::Reason)
     }
 
     /// The time frame (start, end), from one combined cell or two split ones.
@@ -249,7 +258,9 @@ pub fn identity(
         .position(Field::FlockId)
         .and_then(|i| cells.get(i))
         .map(trim_bytes)
-        .filter(|b| !b.is_empty() && !is_redaction(&String::from_utf8_lossy(b)));
+        .filter(|b| {
+            !b.is_empty() && (looks_like_uuid(b) || !std::str::from_utf8(b).is_ok_and(is_redaction))
+        });
     if let Some(id) = id_cell {
         buf.extend_from_slice(b"v1\x1fid\x1f");
         buf.extend(id.iter().map(u8::to_ascii_lowercase));
@@ -284,9 +295,8 @@ pub fn identity(
         buf.extend_from_slice(b"\x1ftime_frame=");
         match time_frame(schema, cells) {
             Some((a, b)) => {
-                buf.extend_from_slice(a.to_string().as_bytes());
-                buf.extend_from_slice(b"..");
-                buf.extend_from_slice(b.to_string().as_bytes());
+                buf.extend_from_slice(&a.to_le_bytes());
+                buf.extend_from_slice(&b.to_le_bytes());
             }
             None => {
                 for f in [Field::TimeFrame, Field::TimeFrameStart, Field::TimeFrameEnd] {
@@ -315,7 +325,7 @@ pub fn identity(
 
 fn push_time(buf: &mut Vec<u8>, schema: &Schema, cells: &ByteRecord, search_time: Option<Millis>) {
     match search_time {
-        Some(ms) => buf.extend_from_slice(ms.to_string().as_bytes()),
+        Some(ms) => buf.extend_from_slice(&ms.to_le_bytes()),
         None => {
             for f in [Field::SearchTime, Field::SearchDate] {
                 if let Some(c) = schema.position(f).and_then(|i| cells.get(i)) {
@@ -325,6 +335,10 @@ fn push_time(buf: &mut Vec<u8>, schema: &Schema, cells: &ByteRecord, search_time
             }
         }
     }
+}
+
+fn looks_like_uuid(b: &[u8]) -> bool {
+    b.len() == 36 && b[8] == b'-' && b[13] == b'-' && b[18] == b'-' && b[23] == b'-'
 }
 
 fn trim_bytes(b: &[u8]) -> &[u8] {

@@ -48,9 +48,32 @@ pub fn format_short(ms: Millis) -> String {
 }
 
 fn build(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32, ms: u32) -> Option<Millis> {
-    let date = NaiveDate::from_ymd_opt(y, mo, d)?;
-    let t = date.and_hms_milli_opt(h, mi, s, ms)?;
-    Some(t.and_utc().timestamp_millis())
+    thread_local! {
+        /// The last date seen and its midnight: rows in an export come in date order, so most
+        /// timestamps share the previous row's date and skip calendar validation.
+        static LAST_DATE: std::cell::Cell<(i32, u32, u32, Millis)> = const { std::cell::Cell::new((0, 0, 0, 0)) };
+    }
+    if h > 23 || mi > 59 || s > 59 || ms > 999 {
+        return None;
+    }
+    let (ly, lm, ld, midnight) = LAST_DATE.get();
+    let midnight = if (ly, lm, ld) == (y, mo, d) {
+        midnight
+    } else {
+        let m = NaiveDate::from_ymd_opt(y, mo, d)?
+            .and_hms_opt(0, 0, 0)?
+            .and_utc()
+            .timestamp_millis();
+        LAST_DATE.set((y, mo, d, m));
+        m
+    };
+    Some(
+        midnight
+            + i64::from(h) * 3_600_000
+            + i64::from(mi) * 60_000
+            + i64::from(s) * 1000
+            + i64::from(ms),
+    )
 }
 
 struct Cursor<'a> {
@@ -143,7 +166,66 @@ fn zone(c: &mut Cursor<'_>) -> Option<i64> {
     None
 }
 
+/// Two digits at `i`.
+fn d2(b: &[u8], i: usize) -> Option<u32> {
+    let (x, y) = (b[i].wrapping_sub(b'0'), b[i + 1].wrapping_sub(b'0'));
+    (x < 10 && y < 10).then(|| u32::from(x) * 10 + u32::from(y))
+}
+
+/// The exact shapes that fill large exports: `04/10/2026, 05:01:33 AM UTC` (Flock) and
+/// `2026-03-10T04:31:52.901Z` (portal). Anything else takes the general path.
+fn fixed_parse(b: &[u8]) -> Option<Millis> {
+    if b.len() == 27
+        && b[2] == b'/'
+        && b[5] == b'/'
+        && &b[10..12] == b", "
+        && b[14] == b':'
+        && b[17] == b':'
+        && &b[23..] == b" UTC"
+    {
+        let (mo, d, y) = (d2(b, 0)?, d2(b, 3)?, d2(b, 6)? * 100 + d2(b, 8)?);
+        let (h, mi, s) = (d2(b, 12)?, d2(b, 15)?, d2(b, 18)?);
+        let h = match (&b[20..22], h) {
+            (_, 0) | (_, 13..) => return None,
+            (b"AM", 12) => 0,
+            (b"AM", h) => h,
+            (b"PM", 12) => 12,
+            (b"PM", h) => h + 12,
+            _ => return None,
+        };
+        return build(y as i32, mo, d, h, mi, s, 0);
+    }
+    if b.len() == 24
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b[10] == b'T'
+        && b[13] == b':'
+        && b[16] == b':'
+        && b[19] == b'.'
+        && b[23] == b'Z'
+    {
+        let y = d2(b, 0)? * 100 + d2(b, 2)?;
+        let ms = d2(b, 20)? * 10 + u32::from(b[22].wrapping_sub(b'0')).min(10);
+        if b[22].wrapping_sub(b'0') >= 10 {
+            return None;
+        }
+        return build(
+            y as i32,
+            d2(b, 5)?,
+            d2(b, 8)?,
+            d2(b, 11)?,
+            d2(b, 14)?,
+            d2(b, 17)?,
+            ms,
+        );
+    }
+    None
+}
+
 fn fast_parse(b: &[u8]) -> Option<Millis> {
+    if let Some(ms) = fixed_parse(b) {
+        return Some(ms);
+    }
     let mut c = Cursor { b, i: 0 };
     let first = c.num(4)?;
     match c.peek()? {

@@ -28,22 +28,35 @@ pub fn is_redaction(s: &str) -> bool {
         .expect("static regex")
     });
     let t = s.trim();
-    if t.chars().count() < 3 {
+    let b = t.as_bytes();
+    if b.len() < 3 {
         return false;
     }
-    let markers = t
-        .chars()
-        .filter(|c| matches!(c, '*' | '#' | '█' | '■'))
-        .count();
-    if markers >= 3 && t.chars().all(|c| matches!(c, '*' | '#' | '█' | '■' | ' ')) {
-        return true;
+    // Most cells are ordinary values: decide from the first byte before doing any real work.
+    match b[0] {
+        b'*' | b'#' | 0xe2 => {
+            let markers = t
+                .chars()
+                .filter(|c| matches!(c, '*' | '#' | '█' | '■'))
+                .count();
+            markers >= 3 && t.chars().all(|c| matches!(c, '*' | '#' | '█' | '■' | ' '))
+        }
+        b'[' | b'(' | b'<' | b'r' | b'R' | b'w' | b'W' | b'e' | b'E' => {
+            let inner = t.trim_matches(|c| matches!(c, '[' | ']' | '(' | ')' | '<' | '>'));
+            ["redacted", "redact", "withheld", "exempt"]
+                .iter()
+                .any(|w| inner.eq_ignore_ascii_case(w))
+                || (b.len() >= 4 && b[..4].eq_ignore_ascii_case(b"(b)("))
+        }
+        b'0'..=b'9' => {
+            let lower_end = |suffix: &[u8]| {
+                b.len() >= suffix.len() && b[b.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+            };
+            (lower_end(b"gc") || lower_end(b"code")) && STATUTE.is_match(t)
+        }
+        b'g' | b'G' | b'c' | b'C' => b.iter().any(u8::is_ascii_digit) && STATUTE.is_match(t),
+        _ => false,
     }
-    let lower = t.to_lowercase();
-    let inner = lower.trim_matches(|c| matches!(c, '[' | ']' | '(' | ')' | '<' | '>'));
-    if matches!(inner, "redacted" | "redact" | "withheld" | "exempt") || lower.starts_with("(b)(") {
-        return true;
-    }
-    STATUTE.is_match(t)
 }
 
 /// Repairs UTF-8 text that was decoded as Windows-1252 somewhere upstream (`Â§` → `§`,
