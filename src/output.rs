@@ -1,6 +1,7 @@
 //! Records out: one self-describing shape for `flag` and `export`, written as JSONL, JSON or CSV.
 
 use std::io::{self, Write};
+use std::sync::Arc;
 
 use serde_json::{Map, Value, json};
 
@@ -47,9 +48,9 @@ pub struct FlagOut {
     /// Byte spans in the field's text.
     pub spans: Vec<(u32, u32)>,
     /// What the rule looks for.
-    pub description: String,
+    pub description: Arc<str>,
     /// What to check, for ambiguous terms.
-    pub note: Option<String>,
+    pub note: Option<Arc<str>>,
 }
 
 impl FlagOut {
@@ -82,9 +83,9 @@ impl FlagOut {
         m.insert("field".into(), json!(self.field));
         m.insert("matched".into(), json!(self.matched));
         m.insert("spans".into(), json!(self.spans));
-        m.insert("description".into(), json!(self.description));
+        m.insert("description".into(), json!(self.description.as_ref()));
         if let Some(n) = &self.note {
-            m.insert("note".into(), json!(n));
+            m.insert("note".into(), json!(n.as_ref()));
         }
         Value::Object(m)
     }

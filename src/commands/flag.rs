@@ -6,10 +6,10 @@ use std::path::PathBuf;
 use rustc_hash::FxHashMap;
 
 use super::{CommandError, EXIT_INPUT, EXIT_OK, check_output, inputs, load_rules};
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, TextSyms};
 use crate::idset::IdSet;
 use crate::ingest::{
-    FileReport, InputFile, ReadOptions, Row, RowOutcome, RowSink, Schema, read_file,
+    FileReport, InputFile, OwnedRow, ReadOptions, Row, RowOutcome, RowSink, Schema, read_file,
 };
 use crate::model::RecordId;
 use crate::output::{Format, OutRecord, RecordWriter};
@@ -80,21 +80,25 @@ fn source_string(files: &[InputFile], row: &Row<'_>) -> String {
     format!("{name}:{}", row.source.line)
 }
 
-/// Keeps flagged records (few) in memory with every source; counts the rest.
+/// Keeps flagged records (few) in memory as raw rows with every source; counts the rest.
 struct FlaggedSink<'f> {
     files: &'f [InputFile],
     catalog: Catalog,
     seen: IdSet,
-    flagged: Vec<OutRecord>,
+    flagged: Vec<(OwnedRow, TextSyms, Vec<String>)>,
     index: FxHashMap<RecordId, usize>,
     columns: ColumnUnion,
 }
 
 impl RowSink for FlaggedSink<'_> {
+    fn begin_file(&mut self, _file: u32, report: &FileReport) {
+        self.seen.reserve(report.row_estimate());
+    }
+
     fn row(&mut self, row: &Row<'_>) -> RowOutcome {
         if !self.seen.insert(row.id) {
             if let Some(&i) = self.index.get(&row.id) {
-                self.flagged[i].sources.push(source_string(self.files, row));
+                self.flagged[i].2.push(source_string(self.files, row));
             }
             return RowOutcome {
                 duplicate: true,
@@ -108,7 +112,7 @@ impl RowSink for FlaggedSink<'_> {
             self.index.insert(row.id, self.flagged.len());
             let src = source_string(self.files, row);
             self.flagged
-                .push(OutRecord::from_row(row, &self.catalog, &syms, vec![src]));
+                .push((OwnedRow::from_row(row), syms, vec![src]));
         }
         RowOutcome {
             duplicate: false,
@@ -127,6 +131,10 @@ struct DupPass<'f> {
 }
 
 impl RowSink for DupPass<'_> {
+    fn begin_file(&mut self, _file: u32, report: &FileReport) {
+        self.seen.reserve(report.row_estimate());
+    }
+
     fn row(&mut self, row: &Row<'_>) -> RowOutcome {
         self.columns.note(row.schema, row.cells.len());
         if !self.seen.insert(row.id) {
@@ -158,6 +166,10 @@ struct WritePass<'f, 'w> {
 }
 
 impl RowSink for WritePass<'_, '_> {
+    fn begin_file(&mut self, _file: u32, report: &FileReport) {
+        self.written.reserve(report.row_estimate());
+    }
+
     fn row(&mut self, row: &Row<'_>) -> RowOutcome {
         if !self.written.insert(row.id) {
             return RowOutcome {
@@ -274,8 +286,9 @@ pub fn run(
         let columns = std::mem::take(&mut sink.columns).into_labels();
         let count = write_to(opts, stdout, |w| {
             let mut writer = RecordWriter::new(w, opts.format, columns, Vec::new())?;
-            for rec in &sink.flagged {
-                writer.write(rec)?;
+            for (row, syms, sources) in &sink.flagged {
+                let rec = OutRecord::from_row(&row.row(), &sink.catalog, syms, sources.clone());
+                writer.write(&rec)?;
             }
             writer.finish()
         })

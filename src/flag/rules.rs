@@ -1,4 +1,5 @@
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 use serde::Deserialize;
@@ -94,13 +95,13 @@ pub struct Rule {
     /// Short name shown in the table and in exports (`ice`, `agency-border-patrol`).
     pub name: String,
     /// What the rule looks for.
-    pub description: String,
+    pub description: Arc<str>,
     /// Fields it reads.
     pub fields: Vec<Field>,
     /// How sure a match is.
     pub strength: Strength,
     /// What the reviewer should check (ambiguous terms).
-    pub note: Option<String>,
+    pub note: Option<Arc<str>>,
     /// The pattern as written.
     pub pattern: String,
     regex: Regex,
@@ -401,10 +402,10 @@ fn compile(def: RuleDef, origin: &str) -> Result<Rule, RuleFileError> {
     let unless = def.unless.as_deref().map(build).transpose()?;
     Ok(Rule {
         name: def.name,
-        description: def.description,
+        description: Arc::from(def.description),
         fields,
         strength: def.strength,
-        note: def.note,
+        note: def.note.map(Arc::from),
         pattern: def.pattern,
         regex,
         unless,

@@ -11,7 +11,7 @@ use super::{AgencySource, FileReport};
 use crate::model::RecordId;
 
 /// Records a batch holds.
-pub(crate) const BATCH: usize = 8192;
+pub(crate) const BATCH: usize = 2048;
 
 /// One data row of a batch.
 #[derive(Clone, Debug)]

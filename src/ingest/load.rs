@@ -18,7 +18,7 @@ pub fn read_file(
     options: &ReadOptions,
     sink: &mut dyn RowSink,
 ) -> FileReport {
-    let (tx, rx) = mpsc::sync_channel::<Msg>(3);
+    let (tx, rx) = mpsc::sync_channel::<Msg>(4);
     let (back_tx, back_rx) = mpsc::channel::<Batch>();
     let mut report = FileReport {
         path: file.display.clone(),

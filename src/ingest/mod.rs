@@ -32,7 +32,7 @@ use std::path::PathBuf;
 pub use discover::{InputFile, Skipped, discover};
 pub use load::read_file;
 pub use process::agency_from_file_name;
-pub use row::{AgencySource, Row, Text};
+pub use row::{AgencySource, OwnedRow, Row, Text};
 pub use schema::Schema;
 
 /// What kind of export a file is.

@@ -1,6 +1,7 @@
 //! One row of an export, bound to its schema: normalised fields on demand, identity, originals.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use csv::ByteRecord;
 
@@ -94,8 +95,8 @@ pub struct Row<'a> {
     pub id: RecordId,
     /// File and line.
     pub source: Source,
-    /// The schema the row was read with.
-    pub schema: &'a Schema,
+    /// The schema the row was read with (shared, so a sink can keep it).
+    pub schema: &'a Arc<Schema>,
     /// The raw cells (UTF-8 unless `lossy`).
     pub cells: &'a ByteRecord,
     /// Some cell was not valid UTF-8 and is decoded as Windows-1252.
@@ -153,6 +154,62 @@ impl<'a> Row<'a> {
     /// labelled `column N`).
     pub fn originals(&self) -> Vec<(Cow<'a, str>, Cow<'a, str>)> {
         originals(self.schema, self.cells)
+    }
+}
+
+/// A row detached from its batch, to be turned back into a [`Row`] later (e.g. to write it once
+/// all its duplicates' sources are known).
+#[derive(Clone, Debug)]
+pub struct OwnedRow {
+    /// Stable identity.
+    pub id: RecordId,
+    /// File and line.
+    pub source: Source,
+    /// The schema.
+    pub schema: Arc<Schema>,
+    /// The raw cells.
+    pub cells: ByteRecord,
+    /// Some cell was not valid UTF-8.
+    pub lossy: bool,
+    /// Where the agency comes from.
+    pub agency_source: AgencySource,
+    /// The file's agency.
+    pub file_agency: Option<Arc<str>>,
+    /// Search time.
+    pub search_time: Option<Millis>,
+    /// Networks searched.
+    pub networks: Option<u32>,
+}
+
+impl OwnedRow {
+    /// Copies a row.
+    pub fn from_row(row: &Row<'_>) -> OwnedRow {
+        OwnedRow {
+            id: row.id,
+            source: row.source,
+            schema: row.schema.clone(),
+            cells: row.cells.clone(),
+            lossy: row.lossy,
+            agency_source: row.agency_source,
+            file_agency: row.file_agency.map(Arc::from),
+            search_time: row.search_time,
+            networks: row.networks,
+        }
+    }
+
+    /// The row view.
+    pub fn row(&self) -> Row<'_> {
+        Row {
+            id: self.id,
+            source: self.source,
+            schema: &self.schema,
+            cells: &self.cells,
+            lossy: self.lossy,
+            agency_source: self.agency_source,
+            file_agency: self.file_agency.as_deref(),
+            search_time: self.search_time,
+            networks: self.networks,
+        }
     }
 }
 

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Wall time, CPU time and peak memory of `alpr-triage scan` and `alpr-triage flag` on generated
+# Network Audits. Usage: scripts/bench.sh [ROWS ...]   (default: 1000000)
+# Prints the median of 9 runs (RUNS=N to change), beside the csv crate alone reading the same
+# file, the floor for any CSV reader built on it. Needs /usr/bin/time (GNU time).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release --quiet --bin alpr-triage --example generate --example csv_baseline
+rows_list=("${@:-1000000}")
+runs=${RUNS:-9}
+for rows in "${rows_list[@]}"; do
+  f="bench-data/${rows}-Network-Audit.csv"
+  [ -f "$f" ] || ./target/release/examples/generate --rows "$rows" "$f" >/dev/null
+  size=$(stat -c %s "$f")
+  for cmd in csv-crate-alone scan flag; do
+    for _ in $(seq "$runs"); do
+      if [ "$cmd" = csv-crate-alone ]; then
+        /usr/bin/time -f "%e %U %S %M" ./target/release/examples/csv_baseline "$f" 2>&1 >/dev/null | tail -n 1
+      else
+        /usr/bin/time -f "%e %U %S %M" ./target/release/alpr-triage "$cmd" "$f" 2>&1 >/dev/null | tail -n 1
+      fi
+    done | sort -n | awk -v size="$size" -v rows="$rows" -v cmd="$cmd" '
+      { wall[NR]=$1; cpu[NR]=$2+$3; rss[NR]=$4 }
+      END {
+        m=int((NR+1)/2); w=wall[m];
+        maxrss=0; for (i=1;i<=NR;i++) if (rss[i]>maxrss) maxrss=rss[i];
+        printf "%-15s %9d rows %7.1f MB: median %.2f s (min %.2f s), %.0f MB/s, cpu %.2f s, peak RSS %.0f MB\n",
+          cmd, rows, size/1e6, w, wall[1], size/1e6/w, cpu[m], maxrss/1024 }'
+  done
+done
