@@ -73,6 +73,8 @@ pub struct SynthRow {
     pub moderation: String,
     /// Ground truth: planted as an immigration search.
     pub immigration: bool,
+    /// The releasing agency redacted this row's officer and plate (other agencies' searches).
+    pub redacted: bool,
 }
 
 /// Column layouts (FORMATS.md §2).
@@ -183,10 +185,15 @@ impl Layout {
     fn cells(self, r: &SynthRow, home: &str) -> Vec<String> {
         let flock_time = |t: &DateTime<Utc>| t.format("%m/%d/%Y, %I:%M:%S %p UTC").to_string();
         let frame = format!("{}\n{}", flock_time(&r.frame.0), flock_time(&r.frame.1));
-        let redact = self == Layout::Redacted2026 && r.org != home;
+        let redact = (self == Layout::Redacted2026 || r.redacted) && r.org != home;
+        let marker = if self == Layout::Redacted2026 {
+            "***"
+        } else {
+            "REDACTED"
+        };
         let hide = |s: &str| {
             if redact && !s.is_empty() {
-                "***".to_string()
+                marker.to_string()
             } else {
                 s.to_string()
             }
@@ -451,6 +458,7 @@ impl Generator {
                 String::new()
             },
             immigration,
+            redacted: rng.chance(0.04),
         }
     }
 }
