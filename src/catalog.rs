@@ -10,6 +10,9 @@ use crate::ingest::{AgencySource, Row, Text};
 use crate::intern::{Interner, Sym};
 use crate::model::Field;
 
+/// The hits of one distinct string (None: not flagged).
+pub type Hits = Option<Box<[Hit]>>;
+
 /// Symbol of the empty string in every column.
 pub const EMPTY: Sym = 0;
 /// Symbol of a redacted cell in every column.
@@ -206,6 +209,37 @@ impl Catalog {
             self.hits(f, sym).iter().map(move |h| (h, text))
         })
         .collect()
+    }
+
+    /// Number of distinct strings in a column (including the empty and redacted entries).
+    pub fn len(&self, field: Field) -> usize {
+        self.columns[slot(field)].strings.len()
+    }
+
+    /// The strings (with their hits) added to a column since it held `from` strings.
+    pub fn added_since(&self, field: Field, from: usize) -> Vec<(Box<str>, Hits)> {
+        let col = &self.columns[slot(field)];
+        (from..col.strings.len())
+            .map(|i| (col.strings.strings()[i].clone(), col.hits[i].clone()))
+            .collect()
+    }
+
+    /// Appends a string interned elsewhere (with its hits), keeping symbols equal to the other
+    /// catalog's. Returns the symbol.
+    pub fn append(&mut self, field: Field, s: &str, hits: Hits) -> Sym {
+        let col = &mut self.columns[slot(field)];
+        let (sym, new) = col.strings.intern(s);
+        if new {
+            col.hits.push(hits);
+        }
+        sym
+    }
+
+    /// Forgets the raw-bytes caches (kept only while loading).
+    pub fn drop_raw_caches(&mut self) {
+        for c in &mut self.columns {
+            c.raw = FxHashMap::default();
+        }
     }
 
     /// Approximate heap bytes (for memory reports).

@@ -10,11 +10,44 @@ use crate::ingest::ReadOptions;
 use crate::output::Format;
 
 /// Review ALPR search-audit logs for immigration-related searches.
+///
+/// With paths and no command, opens the review UI over them.
 #[derive(Parser, Debug)]
-#[command(name = "alpr-triage", version, about, long_about = None, args_conflicts_with_subcommands = true)]
+#[command(
+    name = "alpr-triage",
+    version,
+    about,
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true,
+    override_usage = "alpr-triage [OPTIONS] PATH...\n       alpr-triage <COMMAND> [OPTIONS] PATH..."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Sub>,
+    #[command(flatten)]
+    review: ReviewArgs,
+}
+
+#[derive(Args, Debug)]
+struct ReviewArgs {
+    /// Audit files or folders to review (CSV, JSON, NDJSON, any of them .gz).
+    #[arg(value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// Annotation file to read and write (default: one per dataset folder, see below).
+    #[arg(long, value_name = "FILE")]
+    annotations: Option<PathBuf>,
+    /// Name recorded with each verdict (default: your login name).
+    #[arg(long, value_name = "NAME")]
+    reviewer: Option<String>,
+    /// A rules file that replaces the built-in rules (or extends them: `extends = "builtin"`).
+    #[arg(long, value_name = "FILE")]
+    rules: Option<PathBuf>,
+    /// Agency for files that name none.
+    #[arg(long, value_name = "NAME")]
+    agency: Option<String>,
+    /// Config file (default: config.toml in the config directory, see below).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -104,7 +137,9 @@ pub enum Command {
         /// Print the built-in file's text.
         source: bool,
     },
-    /// No subcommand: print help.
+    /// Open the review UI.
+    Review(crate::runtime::TuiOptions),
+    /// No subcommand and no paths: print help.
     Help(String),
 }
 
@@ -114,6 +149,20 @@ fn read_options(c: &Common) -> ReadOptions {
     }
 }
 
+/// The clap command, with the folders in force in its help.
+fn command() -> clap::Command {
+    use clap::CommandFactory;
+    Cli::command().after_help(format!(
+        "Annotations are saved on every change to --annotations FILE, by default one file per \
+         dataset folder in\n  {}\n(set {} to move it). Keys can be rebound in\n  {}\n(set {} to \
+         move it). NO_COLOR turns colours off. In the UI, ? shows every key.",
+        crate::config::data_dir().join("annotations").display(),
+        crate::config::DATA_DIR_ENV,
+        crate::config::config_file().display(),
+        crate::config::CONFIG_DIR_ENV,
+    ))
+}
+
 /// Parses arguments. Errors (and `--help`/`--version`) come back as clap's message with the exit
 /// code to use.
 pub fn parse<I, T>(args: I) -> Result<Command, (String, i32)>
@@ -121,7 +170,12 @@ where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
-    let cli = Cli::try_parse_from(args).map_err(|e| (e.render().to_string(), e.exit_code()))?;
+    use clap::FromArgMatches;
+    let matches = command()
+        .try_get_matches_from(args)
+        .map_err(|e| (e.render().to_string(), e.exit_code()))?;
+    let cli =
+        Cli::from_arg_matches(&matches).map_err(|e| (e.render().to_string(), e.exit_code()))?;
     Ok(match cli.command {
         Some(Sub::Scan {
             common,
@@ -150,9 +204,19 @@ where
             rules: common.rules,
         }),
         Some(Sub::Rules { rules, source }) => Command::Rules { rules, source },
+        None if cli.review.paths.is_empty() => Command::Help(command().render_help().to_string()),
         None => {
-            use clap::CommandFactory;
-            Command::Help(Cli::command().render_help().to_string())
+            let r = cli.review;
+            Command::Review(crate::runtime::TuiOptions {
+                read: ReadOptions {
+                    default_agency: r.agency,
+                },
+                paths: r.paths,
+                annotations: r.annotations,
+                reviewer: r.reviewer,
+                rules: r.rules,
+                config: r.config,
+            })
         }
     })
 }

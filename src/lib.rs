@@ -12,14 +12,24 @@
 //!
 //! Domain modules (`ingest`, `flag`, `catalog`, `output`, `commands`) never touch the terminal.
 
+pub mod app;
 pub mod catalog;
 pub mod cli;
 pub mod commands;
+pub mod config;
+pub mod dataset;
+pub mod filter;
 pub mod flag;
 pub mod fsutil;
 pub mod idset;
 pub mod ingest;
 pub mod intern;
+pub mod keymap;
+pub mod loader;
 pub mod model;
 pub mod output;
+pub mod rawrow;
+pub mod runtime;
+pub mod store;
 pub mod synth;
+pub mod ui;

@@ -41,6 +41,16 @@ fn run(command: Command) -> i32 {
                     .map_err(Into::into)
             }
         }
+        Command::Review(opts) => {
+            drop(out);
+            return match alpr_triage::runtime::run(&opts) {
+                Ok(code) => code,
+                Err(e) => {
+                    let _ = writeln!(err, "alpr-triage: {e}");
+                    EXIT_USAGE
+                }
+            };
+        }
         Command::Help(text) => {
             let _ = write!(out, "{text}");
             Ok(0)

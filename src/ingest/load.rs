@@ -4,7 +4,7 @@
 use std::sync::mpsc;
 
 use super::batch::{Batch, Msg};
-use super::open::{Format, open};
+use super::open::{ContentFormat, open};
 use super::process::{Processor, agency_from_file_name};
 use super::row::Row;
 use super::{FileReport, InputFile, ReadOptions, RowSink, csv_reader, json_reader};
@@ -111,6 +111,7 @@ fn reader_main(
     };
     report.gzip = opened.gzip;
     report.bytes = std::fs::metadata(&file.path).map(|m| m.len()).unwrap_or(0);
+    report.content = Some(opened.format);
     let file_name = file
         .path
         .file_name()
@@ -125,9 +126,9 @@ fn reader_main(
         back,
     );
     let result = match opened.format {
-        Format::Csv { delimiter } => csv_reader::run(opened.reader, delimiter, &mut p),
-        Format::JsonDoc => json_reader::run_doc(opened.reader, &mut p),
-        Format::Ndjson => json_reader::run_ndjson(opened.reader, &mut p),
+        ContentFormat::Csv { delimiter } => csv_reader::run(opened.reader, delimiter, &mut p),
+        ContentFormat::JsonDoc => json_reader::run_doc(opened.reader, &mut p),
+        ContentFormat::Ndjson => json_reader::run_ndjson(opened.reader, &mut p),
     };
     p.end(result);
 }

@@ -19,7 +19,7 @@ mod csv_reader;
 mod discover;
 mod json_reader;
 mod load;
-mod open;
+pub mod open;
 mod process;
 pub mod row;
 pub mod schema;
@@ -31,6 +31,7 @@ use std::path::PathBuf;
 
 pub use discover::{InputFile, Skipped, discover};
 pub use load::read_file;
+pub use open::ContentFormat;
 pub use process::agency_from_file_name;
 pub use row::{AgencySource, OwnedRow, Row, Text};
 pub use schema::Schema;
@@ -129,6 +130,8 @@ pub struct FileReport {
     pub gzip: bool,
     /// Size on disk in bytes.
     pub bytes: u64,
+    /// What the content is (CSV and its delimiter, JSON, NDJSON), once opened.
+    pub content: Option<ContentFormat>,
     /// The column labels of the (first) header.
     pub columns: Vec<String>,
     /// A short description of the schema (era, layout).

@@ -7,7 +7,7 @@ use super::{FileError, InputFile};
 
 /// What the content looks like.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
+pub enum ContentFormat {
     /// Delimited text.
     Csv {
         /// `,`, `\t`, `;` or `|`.
@@ -26,7 +26,7 @@ pub struct Opened {
     /// It was gzip-compressed.
     pub gzip: bool,
     /// What it looks like.
-    pub format: Format,
+    pub format: ContentFormat,
     /// Bytes skipped before the content (a BOM), for byte offsets.
     pub base_offset: u64,
 }
@@ -108,15 +108,15 @@ pub fn open(file: &InputFile) -> Result<Opened, FileError> {
     })
 }
 
-fn sniff(head: &[u8], path: &std::path::Path) -> Format {
+fn sniff(head: &[u8], path: &std::path::Path) -> ContentFormat {
     let first = head.iter().position(|c| !c.is_ascii_whitespace());
     let name = path.to_string_lossy().to_ascii_lowercase();
     let name = name.strip_suffix(".gz").unwrap_or(&name);
     match first.map(|i| head[i]) {
-        Some(b'[') => Format::JsonDoc,
+        Some(b'[') => ContentFormat::JsonDoc,
         Some(b'{') => {
             if name.ends_with(".ndjson") || name.ends_with(".jsonl") {
-                return Format::Ndjson;
+                return ContentFormat::Ndjson;
             }
             let start = first.unwrap_or(0);
             let rest = &head[start..];
@@ -129,12 +129,12 @@ fn sniff(head: &[u8], path: &std::path::Path) -> Format {
                 .find(|c| !c.is_ascii_whitespace())
                 .is_some_and(|&c| c == b'{');
             if complete && more {
-                Format::Ndjson
+                ContentFormat::Ndjson
             } else {
-                Format::JsonDoc
+                ContentFormat::JsonDoc
             }
         }
-        _ => Format::Csv {
+        _ => ContentFormat::Csv {
             delimiter: sniff_delimiter(head, name),
         },
     }
@@ -173,12 +173,24 @@ mod tests {
     #[test]
     fn sniffs_formats() {
         let p = Path::new("x.csv");
-        assert_eq!(sniff(b"a,b,c\n1,2,3", p), Format::Csv { delimiter: b',' });
-        assert_eq!(sniff(b"a\tb\tc\n", p), Format::Csv { delimiter: b'\t' });
-        assert_eq!(sniff(b"\"a;b\",c,d\n", p), Format::Csv { delimiter: b',' });
-        assert_eq!(sniff(b"  [{\"a\":1}]", p), Format::JsonDoc);
-        assert_eq!(sniff(b"{\"a\":1}\n{\"a\":2}\n", p), Format::Ndjson);
-        assert_eq!(sniff(b"{\n \"a\": 1\n}\n", p), Format::JsonDoc);
-        assert_eq!(sniff(b"{\"a\":1}\n", Path::new("x.jsonl")), Format::Ndjson);
+        assert_eq!(
+            sniff(b"a,b,c\n1,2,3", p),
+            ContentFormat::Csv { delimiter: b',' }
+        );
+        assert_eq!(
+            sniff(b"a\tb\tc\n", p),
+            ContentFormat::Csv { delimiter: b'\t' }
+        );
+        assert_eq!(
+            sniff(b"\"a;b\",c,d\n", p),
+            ContentFormat::Csv { delimiter: b',' }
+        );
+        assert_eq!(sniff(b"  [{\"a\":1}]", p), ContentFormat::JsonDoc);
+        assert_eq!(sniff(b"{\"a\":1}\n{\"a\":2}\n", p), ContentFormat::Ndjson);
+        assert_eq!(sniff(b"{\n \"a\": 1\n}\n", p), ContentFormat::JsonDoc);
+        assert_eq!(
+            sniff(b"{\"a\":1}\n", Path::new("x.jsonl")),
+            ContentFormat::Ndjson
+        );
     }
 }

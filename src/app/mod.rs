@@ -1,0 +1,427 @@
+//! The review session's state and the one function that changes it: `update(app, action)`
+//! returns effects (save, read a record, quit) for the runtime to carry out. No I/O and no
+//! terminal types here, so flows are tested by feeding actions.
+
+mod action;
+pub mod layout;
+mod text;
+mod update;
+mod view;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use action::{Action, Effect};
+pub use text::TextInput;
+pub use update::update;
+pub use view::{SortKey, TableView};
+
+use crate::config::Advance;
+use crate::dataset::Dataset;
+use crate::filter::{Clause, FilterJob, Query, Term, verdict_code};
+use crate::flag::RuleSet;
+use crate::intern::Sym;
+use crate::model::Verdict;
+use crate::output::OutRecord;
+use crate::store::{Annotation, Store};
+
+/// What the keyboard is talking to.
+#[derive(Debug)]
+pub enum Mode {
+    /// The table.
+    Normal,
+    /// Editing the filter line; `before` is restored by Esc.
+    Filter {
+        /// The line.
+        input: TextInput,
+        /// The filter in force before editing.
+        before: String,
+    },
+    /// Editing a record's note.
+    Note {
+        /// The record.
+        row: u32,
+        /// The note.
+        input: TextInput,
+    },
+    /// Choosing an agency.
+    Picker(Picker),
+    /// Key help.
+    Help {
+        /// First line shown.
+        scroll: u16,
+    },
+    /// Load warnings.
+    Warnings {
+        /// First line shown.
+        scroll: u16,
+    },
+    /// Asking before a bulk verdict.
+    Confirm {
+        /// The verdict.
+        verdict: Verdict,
+        /// How many records it would set.
+        count: usize,
+    },
+}
+
+/// The agency picker.
+#[derive(Debug, Default)]
+pub struct Picker {
+    /// What was typed.
+    pub input: TextInput,
+    /// Every agency: symbol, flagged records, all records.
+    pub agencies: Vec<(Sym, usize, usize)>,
+    /// Indexes into `agencies` matching the input, best first.
+    pub shown: Vec<usize>,
+    /// Selected index into `shown`.
+    pub cursor: usize,
+}
+
+/// The last save.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SaveState {
+    /// Nothing changed yet this session.
+    Clean,
+    /// A change waits for the runtime to write it.
+    Pending,
+    /// Written at this time (HH:MM:SS).
+    Saved(String),
+    /// The last write failed; changes since the last good save are only in memory.
+    Failed {
+        /// Why.
+        error: String,
+        /// Changes not on disk.
+        unsaved: usize,
+    },
+}
+
+/// A message in the status line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Message {
+    /// The text.
+    pub text: String,
+    /// True for problems.
+    pub error: bool,
+}
+
+/// Load progress.
+#[derive(Clone, Debug, Default)]
+pub struct Loading {
+    /// Still loading.
+    pub active: bool,
+    /// Bytes read.
+    pub bytes_done: u64,
+    /// Bytes in all inputs.
+    pub total_bytes: u64,
+    /// How long the load took, once finished.
+    pub elapsed: Option<Duration>,
+}
+
+/// One undoable change: each record's annotation before and after.
+#[derive(Clone, Debug)]
+pub struct Step {
+    changes: Vec<(
+        crate::model::RecordId,
+        Option<Annotation>,
+        Option<Annotation>,
+    )>,
+}
+
+/// The review session.
+pub struct App {
+    /// The records.
+    pub ds: Dataset,
+    /// The rule set.
+    pub rules: Arc<RuleSet>,
+    /// Annotations.
+    pub store: Store,
+    /// Verdict code per record (see [`verdict_code`]).
+    pub verdicts: Vec<u8>,
+    /// Who is reviewing.
+    pub reviewer: String,
+    /// Where the cursor goes after a verdict.
+    pub advance: Advance,
+    /// The table.
+    pub view: TableView,
+    /// The keyboard's target.
+    pub mode: Mode,
+    /// The filter in force, as typed.
+    pub filter_text: String,
+    filter_query: Query,
+    /// Show every record, not only flagged ones.
+    pub all_records: bool,
+    /// Sort column and direction.
+    pub sort: (SortKey, bool),
+    orders: HashMap<SortKey, Arc<Vec<u32>>>,
+    job: Option<FilterJob>,
+    matcher: Option<FilterJob>,
+    last_result: Option<(Query, (SortKey, bool), Vec<u32>)>,
+    keep_selection: Option<crate::model::RecordId>,
+    /// Status-line message.
+    pub message: Option<Message>,
+    /// Annotation-file state.
+    pub save: SaveState,
+    /// Load progress.
+    pub loading: Loading,
+    undo: Vec<Step>,
+    redo: Vec<Step>,
+    /// The selected record's full detail.
+    pub detail: Option<(u32, Result<Box<OutRecord>, String>)>,
+    /// Detail pane scroll.
+    pub detail_scroll: u16,
+    /// Terminal size.
+    pub size: (u16, u16),
+    /// Problems with the config file.
+    pub config_warnings: Vec<String>,
+    /// Set when the session should end.
+    pub quit: bool,
+    /// Key hints and help are generated from this (mode → [(keys, description)]).
+    pub key_help: crate::keymap::KeyHelp,
+    /// The user has moved the selection (until then, a finished load starts at the top).
+    moved: bool,
+}
+
+impl App {
+    /// A session over a (possibly still empty) dataset.
+    pub fn new(ds: Dataset, rules: Arc<RuleSet>, store: Store, reviewer: String) -> App {
+        let mut app = App {
+            ds,
+            rules,
+            store,
+            verdicts: Vec::new(),
+            reviewer,
+            advance: Advance::default(),
+            view: TableView::default(),
+            mode: Mode::Normal,
+            filter_text: String::new(),
+            filter_query: Query::default(),
+            all_records: false,
+            sort: (SortKey::Time, false),
+            orders: HashMap::new(),
+            job: None,
+            matcher: None,
+            last_result: None,
+            keep_selection: None,
+            message: None,
+            save: SaveState::Clean,
+            loading: Loading::default(),
+            undo: Vec::new(),
+            redo: Vec::new(),
+            detail: None,
+            detail_scroll: 0,
+            size: (80, 24),
+            config_warnings: Vec::new(),
+            quit: false,
+            key_help: crate::keymap::Keymap::default().help(),
+            moved: false,
+        };
+        app.rows_added(0..app.ds.len() as u32);
+        app.start_filter();
+        app
+    }
+
+    /// The query in force, with the flagged-only default unless the query says otherwise.
+    pub fn effective_query(&self) -> Query {
+        let mut q = self.filter_query.clone();
+        if !self.all_records && !q.mentions_flagged() {
+            q.clauses.push(Clause {
+                negated: false,
+                term: Term::Flagged(true),
+            });
+        }
+        q
+    }
+
+    /// The query in force as text (recorded with each verdict).
+    pub fn query_description(&self) -> String {
+        let base = self.filter_text.trim();
+        if !self.all_records && !self.filter_query.mentions_flagged() {
+            if base.is_empty() {
+                "flagged:yes".to_string()
+            } else {
+                format!("flagged:yes {base}")
+            }
+        } else {
+            base.to_string()
+        }
+    }
+
+    /// The records shown, in order.
+    pub fn shown(&self) -> &[u32] {
+        &self.view.rows
+    }
+
+    /// The selected record.
+    pub fn selected(&self) -> Option<u32> {
+        self.view.selected()
+    }
+
+    /// True while a filter is being applied.
+    pub fn filtering(&self) -> bool {
+        self.job.is_some()
+    }
+
+    /// Progress of the filter being applied.
+    pub fn filter_progress(&self) -> f64 {
+        self.job.as_ref().map(FilterJob::progress).unwrap_or(1.0)
+    }
+
+    /// Records with a verdict among the flagged ones, and flagged records.
+    pub fn review_progress(&self) -> (usize, usize) {
+        let flagged = self.ds.flagged_count();
+        let reviewed = (0..self.ds.len() as u32)
+            .filter(|&r| {
+                self.ds.is_flagged(r)
+                    && self.verdict_code(r) & !verdict_code::CONFLICT != verdict_code::NONE
+            })
+            .count();
+        (reviewed, flagged)
+    }
+
+    /// Verdict code of a record.
+    pub fn verdict_code(&self, row: u32) -> u8 {
+        self.verdicts.get(row as usize).copied().unwrap_or(0)
+    }
+
+    /// The annotation of a record.
+    pub fn annotation(&self, row: u32) -> Option<&Annotation> {
+        self.store.get(self.ds.ids[row as usize])
+    }
+
+    /// Warnings and errors of the load, as lines (file:line: message).
+    pub fn warning_lines(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.config_warnings.clone();
+        for f in &self.ds.files {
+            if let Some(e) = &f.report.error {
+                out.push(format!("error: {e}"));
+            }
+            for w in &f.report.warnings.list {
+                match w.line {
+                    Some(l) => out.push(format!("{}:{l}: {}", f.input.display, w.message)),
+                    None => out.push(format!("{}: {}", f.input.display, w.message)),
+                }
+            }
+            if f.report.warnings.omitted() > 0 {
+                out.push(format!(
+                    "{}: … and {} more warnings (alpr-triage scan lists up to 1000 a file)",
+                    f.input.display,
+                    f.report.warnings.omitted()
+                ));
+            }
+        }
+        out
+    }
+
+    /// Number of warnings and errors.
+    pub fn warning_count(&self) -> u64 {
+        self.config_warnings.len() as u64
+            + self
+                .ds
+                .files
+                .iter()
+                .map(|f| f.report.warnings.total + u64::from(f.report.error.is_some()))
+                .sum::<u64>()
+    }
+
+    /// New rows arrived: give them their verdicts and, when a filter is already applied, test
+    /// them against it.
+    fn rows_added(&mut self, range: std::ops::Range<u32>) {
+        self.verdicts.resize(self.ds.len(), 0);
+        for r in range.clone() {
+            if let Some(a) = self.store.get(self.ds.ids[r as usize]) {
+                self.verdicts[r as usize] = annotation_code(a);
+            }
+        }
+        if range.is_empty() {
+            return;
+        }
+        self.orders.clear();
+        if let Some(job) = &mut self.job {
+            job.refresh(&self.ds, self.ds.len() as u32);
+        } else if let Some(m) = &mut self.matcher {
+            m.refresh(&self.ds, self.ds.len() as u32);
+            for r in range {
+                if m.matches(&self.ds, &self.verdicts, r).is_some() {
+                    self.view.rows.push(r);
+                }
+            }
+        }
+    }
+
+    /// Starts applying the filter in force (from scratch, or narrowing the last result).
+    pub fn start_filter(&mut self) {
+        let q = self.effective_query();
+        self.keep_selection = self.selected().map(|r| self.ds.ids[r as usize]);
+        let candidates = match &self.last_result {
+            Some((prev, sort, rows))
+                if *sort == self.sort && !self.loading.active && q.narrows(prev) =>
+            {
+                crate::filter::Candidates::Rows(rows.clone())
+            }
+            _ if self.loading.active || self.ds.is_empty() => {
+                crate::filter::Candidates::Natural(self.ds.len() as u32)
+            }
+            _ => crate::filter::Candidates::Order(self.order(self.sort.0)),
+        };
+        let reverse = self.sort.1 && matches!(candidates, crate::filter::Candidates::Order(_));
+        self.job = Some(FilterJob::new(&self.ds, q, candidates, reverse));
+    }
+
+    /// Works on the filter for up to `budget`. Returns true when it finished in this call.
+    pub fn step_filter(&mut self, budget: Duration) -> bool {
+        let Some(job) = &mut self.job else {
+            return false;
+        };
+        if !job.step(&self.ds, &self.verdicts, budget) {
+            return false;
+        }
+        let Some(mut job) = self.job.take() else {
+            return false;
+        };
+        self.view.rows = std::mem::take(&mut job.rows);
+        if !self.loading.active {
+            self.last_result = Some((job.query().clone(), self.sort, self.view.rows.clone()));
+        }
+        self.matcher = Some(job);
+        let keep = self.keep_selection.take();
+        let pos = keep.and_then(|id| {
+            let row = self.ds.row_of(id)?;
+            self.view.rows.iter().position(|&r| r == row)
+        });
+        match pos {
+            Some(p) => self.view.select_index(p),
+            None => self.view.clamp(),
+        }
+        true
+    }
+
+    /// A sort order over every record (built once per key, until rows change).
+    fn order(&mut self, key: SortKey) -> Arc<Vec<u32>> {
+        if let Some(o) = self.orders.get(&key) {
+            return o.clone();
+        }
+        let o = Arc::new(view::sort_order(&self.ds, &self.verdicts, key));
+        self.orders.insert(key, o.clone());
+        o
+    }
+
+    /// Sets the status message.
+    pub fn say(&mut self, text: impl Into<String>, error: bool) {
+        self.message = Some(Message {
+            text: text.into(),
+            error,
+        });
+    }
+}
+
+/// The verdict code an annotation gives its record.
+pub fn annotation_code(a: &Annotation) -> u8 {
+    verdict_code::of(a.verdict)
+        | if a.conflict {
+            verdict_code::CONFLICT
+        } else {
+            0
+        }
+}

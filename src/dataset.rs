@@ -1,0 +1,363 @@
+//! The records of a load, in memory for the review UI: one column per field the table, filters
+//! and sorting need (about 60 bytes a record), interned text, and where each record came from.
+//! Everything else is re-read from disk for the one record on screen (see [`crate::rawrow`]).
+
+use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
+
+use crate::catalog::{Catalog, Hits, TextSyms};
+use crate::flag::{Hit, RuleIdx};
+use crate::idset::IdIndex;
+use crate::ingest::time::Millis;
+use crate::ingest::{ContentFormat, FileReport, InputFile, Schema};
+use crate::intern::Sym;
+use crate::model::{Field, RecordId, Source};
+
+/// No search time.
+pub const NO_TIME: Millis = i64::MIN;
+/// No count.
+pub const NO_COUNT: u32 = u32::MAX;
+/// Not flagged.
+pub const NO_RULE: u16 = u16::MAX;
+
+/// A row as the loader ships it.
+#[derive(Clone, Debug)]
+pub struct NewRow {
+    /// Identity.
+    pub id: RecordId,
+    /// Search time or [`NO_TIME`].
+    pub time: Millis,
+    /// Text symbols.
+    pub syms: TextSyms,
+    /// Networks searched or [`NO_COUNT`].
+    pub networks: u32,
+    /// The first rule that flags it, or [`NO_RULE`].
+    pub rule: u16,
+    /// Where it came from.
+    pub source: Source,
+    /// The raw cells, for files that cannot be re-read by offset (gzip, JSON documents).
+    pub raw: Option<csv::ByteRecord>,
+}
+
+/// What the loader sends: catalog strings new since the last chunk, then rows.
+#[derive(Clone, Debug, Default)]
+pub struct Chunk {
+    /// New strings, per field, in symbol order.
+    pub strings: Vec<(Field, Box<str>, Hits)>,
+    /// Schema changes: (file, first byte offset it applies from, schema).
+    pub schemas: Vec<(u32, u64, Arc<Schema>)>,
+    /// Rows.
+    pub rows: Vec<NewRow>,
+    /// Bytes of input read so far (all files).
+    pub bytes_done: u64,
+}
+
+/// One input file as the dataset knows it.
+#[derive(Clone, Debug)]
+pub struct FileEntry {
+    /// The file.
+    pub input: InputFile,
+    /// What the load found (rows, warnings, errors); counts filled in as rows arrive.
+    pub report: FileReport,
+    /// Content format, for re-reading a row.
+    pub content: Option<ContentFormat>,
+    /// Schemas by the byte offset they start at.
+    pub schemas: Vec<(u64, Arc<Schema>)>,
+}
+
+impl FileEntry {
+    /// The schema in force at a byte offset.
+    pub fn schema_at(&self, offset: u64) -> Option<&Arc<Schema>> {
+        let i = self.schemas.partition_point(|(o, _)| *o <= offset);
+        self.schemas.get(i.checked_sub(1)?).map(|(_, s)| s)
+    }
+
+    /// True when a row can be re-read from disk by its offset.
+    pub fn seekable(&self) -> bool {
+        !self.report.gzip
+            && matches!(
+                self.content,
+                Some(ContentFormat::Csv { .. }) | Some(ContentFormat::Ndjson)
+            )
+    }
+}
+
+/// Takes the reader's findings, keeping the record counts the dataset made.
+fn merge_report(into: &mut FileReport, from: FileReport) {
+    let (records, duplicates, flagged) = (into.records, into.duplicates, into.flagged);
+    *into = from;
+    into.records = records;
+    into.duplicates = duplicates;
+    into.flagged = flagged;
+}
+
+/// Where a row came from, compactly.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SourceRef {
+    /// File index.
+    pub file: u16,
+    /// Line.
+    pub line: u32,
+    /// Byte offset.
+    pub offset: u64,
+}
+
+/// The records of a load.
+pub struct Dataset {
+    /// Interned text and flag results.
+    pub catalog: Catalog,
+    /// Input files.
+    pub files: Vec<FileEntry>,
+    /// Record ids.
+    pub ids: Vec<RecordId>,
+    /// Search times ([`NO_TIME`] when unknown).
+    pub time: Vec<Millis>,
+    /// Agency symbols.
+    pub agency: Vec<Sym>,
+    /// Reason symbols.
+    pub reason: Vec<Sym>,
+    /// Dropdown-category symbols.
+    pub offense: Vec<Sym>,
+    /// Networks searched ([`NO_COUNT`] when unknown).
+    pub networks: Vec<u32>,
+    /// First flagging rule ([`NO_RULE`] when not flagged).
+    pub rule: Vec<u16>,
+    src_file: Vec<u16>,
+    src_line: Vec<u32>,
+    src_offset: Vec<u64>,
+    /// Text prompt and prior flag, for the few rows that have them.
+    sparse: FxHashMap<u32, (Sym, Sym)>,
+    /// Sources of duplicates beyond the first.
+    more_sources: FxHashMap<u32, Vec<SourceRef>>,
+    /// Raw cells of rows from files that cannot be re-read by offset.
+    raw: FxHashMap<u32, csv::ByteRecord>,
+    index: IdIndex,
+    flagged: usize,
+}
+
+impl Dataset {
+    /// An empty dataset for a catalog (whose rule set flags the rows).
+    pub fn new(catalog: Catalog, files: Vec<InputFile>) -> Dataset {
+        Dataset {
+            catalog,
+            files: files
+                .into_iter()
+                .map(|input| FileEntry {
+                    report: FileReport {
+                        path: input.display.clone(),
+                        ..FileReport::default()
+                    },
+                    input,
+                    content: None,
+                    schemas: Vec::new(),
+                })
+                .collect(),
+            ids: Vec::new(),
+            time: Vec::new(),
+            agency: Vec::new(),
+            reason: Vec::new(),
+            offense: Vec::new(),
+            networks: Vec::new(),
+            rule: Vec::new(),
+            src_file: Vec::new(),
+            src_line: Vec::new(),
+            src_offset: Vec::new(),
+            sparse: FxHashMap::default(),
+            more_sources: FxHashMap::default(),
+            raw: FxHashMap::default(),
+            index: IdIndex::new(),
+            flagged: 0,
+        }
+    }
+
+    /// Number of records.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// True when there are no records.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// Number of flagged records.
+    pub fn flagged_count(&self) -> usize {
+        self.flagged
+    }
+
+    /// True when a record is flagged.
+    pub fn is_flagged(&self, row: u32) -> bool {
+        self.rule[row as usize] != NO_RULE
+    }
+
+    /// The row holding a record id.
+    pub fn row_of(&self, id: RecordId) -> Option<u32> {
+        self.index.get(&self.ids, id)
+    }
+
+    /// Adds a chunk from the loader. Rows whose id is already loaded become extra sources of
+    /// that record. Returns the rows added (new records), in order.
+    pub fn append(&mut self, chunk: Chunk) -> std::ops::Range<u32> {
+        for (field, s, hits) in chunk.strings {
+            self.catalog.append(field, &s, hits);
+        }
+        for (file, offset, schema) in chunk.schemas {
+            if let Some(f) = self.files.get_mut(file as usize) {
+                f.schemas.push((offset, schema));
+            }
+        }
+        let start = self.ids.len() as u32;
+        for r in chunk.rows {
+            let src = SourceRef {
+                file: r.source.file as u16,
+                line: r.source.line.min(u64::from(u32::MAX)) as u32,
+                offset: r.source.offset,
+            };
+            let file = r.source.file as usize;
+            if let Some(existing) = self.index.get(&self.ids, r.id) {
+                self.more_sources.entry(existing).or_default().push(src);
+                if let Some(f) = self.files.get_mut(file) {
+                    f.report.duplicates += 1;
+                }
+                continue;
+            }
+            let row = self.ids.len() as u32;
+            self.ids.push(r.id);
+            self.index.insert(&self.ids, row);
+            self.time.push(r.time);
+            self.agency.push(r.syms.agency);
+            self.reason.push(r.syms.reason);
+            self.offense.push(r.syms.offense);
+            self.networks.push(r.networks);
+            self.rule.push(r.rule);
+            self.src_file.push(src.file);
+            self.src_line.push(src.line);
+            self.src_offset.push(src.offset);
+            if r.syms.prompt != 0 || r.syms.prior != 0 {
+                self.sparse.insert(row, (r.syms.prompt, r.syms.prior));
+            }
+            if let Some(raw) = r.raw {
+                self.raw.insert(row, raw);
+            }
+            if let Some(f) = self.files.get_mut(file) {
+                f.report.records += 1;
+                if r.rule != NO_RULE {
+                    f.report.flagged += 1;
+                }
+            }
+            if r.rule != NO_RULE {
+                self.flagged += 1;
+            }
+        }
+        start..self.ids.len() as u32
+    }
+
+    /// Takes a loader event into the dataset. Returns the rows added, if any.
+    pub fn apply(&mut self, event: crate::loader::LoadEvent) -> std::ops::Range<u32> {
+        use crate::loader::LoadEvent;
+        let n = self.ids.len() as u32;
+        match event {
+            LoadEvent::FileStarted(i, r) => {
+                if let Some(f) = self.files.get_mut(i as usize) {
+                    f.content = r.content;
+                    merge_report(&mut f.report, *r);
+                }
+            }
+            LoadEvent::FileDone(i, r) => {
+                if let Some(f) = self.files.get_mut(i as usize) {
+                    merge_report(&mut f.report, *r);
+                }
+            }
+            LoadEvent::Chunk(c) => return self.append(*c),
+            LoadEvent::Finished { .. } => self.catalog.drop_raw_caches(),
+        }
+        n..n
+    }
+
+    /// The text symbols of a record.
+    pub fn syms(&self, row: u32) -> TextSyms {
+        let r = row as usize;
+        let (prompt, prior) = self.sparse.get(&row).copied().unwrap_or((0, 0));
+        TextSyms {
+            agency: self.agency[r],
+            reason: self.reason[r],
+            offense: self.offense[r],
+            prompt,
+            prior,
+        }
+    }
+
+    /// Agency text.
+    pub fn agency_text(&self, row: u32) -> &str {
+        self.catalog.text(Field::Agency, self.agency[row as usize])
+    }
+
+    /// Reason text.
+    pub fn reason_text(&self, row: u32) -> &str {
+        self.catalog.text(Field::Reason, self.reason[row as usize])
+    }
+
+    /// Every hit of a record, with the text it was found in.
+    pub fn hits(&self, row: u32) -> Vec<(&Hit, &str)> {
+        self.catalog.explain(&self.syms(row))
+    }
+
+    /// True when any of a record's hits comes from `rule`.
+    pub fn has_rule(&self, row: u32, rule: RuleIdx) -> bool {
+        self.hits(row).iter().any(|(h, _)| h.rule == rule)
+    }
+
+    /// The first source of a record.
+    pub fn source(&self, row: u32) -> SourceRef {
+        let r = row as usize;
+        SourceRef {
+            file: self.src_file[r],
+            line: self.src_line[r],
+            offset: self.src_offset[r],
+        }
+    }
+
+    /// Every source of a record, first one first.
+    pub fn sources(&self, row: u32) -> Vec<SourceRef> {
+        let mut v = vec![self.source(row)];
+        if let Some(more) = self.more_sources.get(&row) {
+            v.extend(more.iter().copied());
+        }
+        v
+    }
+
+    /// `file:line` of a source.
+    pub fn source_text(&self, s: SourceRef) -> String {
+        let name = self
+            .files
+            .get(s.file as usize)
+            .map(|f| f.input.display.as_str())
+            .unwrap_or("?");
+        format!("{name}:{}", s.line)
+    }
+
+    /// The raw cells kept in memory for a row from a file that cannot be re-read.
+    pub fn raw_cells(&self, row: u32) -> Option<&csv::ByteRecord> {
+        self.raw.get(&row)
+    }
+
+    /// Approximate heap bytes held.
+    pub fn heap_bytes(&self) -> usize {
+        let n = self.ids.capacity();
+        n * (16 + 8 + 4 + 4 + 4 + 4 + 2 + 2 + 4 + 8)
+            + self.index.heap_bytes()
+            + self.catalog.heap_bytes()
+            + self.sparse.len() * 16
+            + self
+                .more_sources
+                .values()
+                .map(|v| 48 + v.len() * 16)
+                .sum::<usize>()
+            + self
+                .raw
+                .values()
+                .map(|r| r.as_slice().len() + r.len() * 8 + 64)
+                .sum::<usize>()
+    }
+}

@@ -1,0 +1,248 @@
+//! Loading in the background: a thread reads every file into chunks of rows and sends them, with
+//! progress, to whoever owns the [`Loader`]. Dropping the loader cancels the load.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, SyncSender};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crate::catalog::{Catalog, TEXT_FIELDS};
+use crate::dataset::{Chunk, NO_COUNT, NO_RULE, NO_TIME, NewRow};
+use crate::flag::RuleSet;
+use crate::ingest::{
+    FileReport, InputFile, ReadOptions, Row, RowOutcome, RowSink, Schema, read_file,
+};
+
+/// What the loader reports.
+#[derive(Debug)]
+pub enum LoadEvent {
+    /// A file's schema is known (kind, columns, content format).
+    FileStarted(u32, Box<FileReport>),
+    /// Rows.
+    Chunk(Box<Chunk>),
+    /// A file is done: rows, dropped rows, warnings and any error.
+    FileDone(u32, Box<FileReport>),
+    /// Every file is done.
+    Finished {
+        /// How long the load took.
+        elapsed: Duration,
+    },
+}
+
+/// A running load. Dropping it cancels the load and waits for the thread.
+pub struct Loader {
+    rx: Receiver<LoadEvent>,
+    cancel: Arc<AtomicBool>,
+    handle: Option<JoinHandle<()>>,
+    /// Total bytes of all inputs (for progress).
+    pub total_bytes: u64,
+}
+
+impl Loader {
+    /// Starts loading `files` on a thread.
+    pub fn start(files: Vec<InputFile>, options: ReadOptions, rules: Arc<RuleSet>) -> Loader {
+        let (tx, rx) = mpsc::sync_channel(64);
+        let cancel = Arc::new(AtomicBool::new(false));
+        let total_bytes = files
+            .iter()
+            .map(|f| std::fs::metadata(&f.path).map(|m| m.len()).unwrap_or(0))
+            .sum();
+        let c = cancel.clone();
+        let handle = std::thread::Builder::new()
+            .name("alpr-triage-loader".into())
+            .spawn(move || run(files, options, rules, tx, c))
+            .ok();
+        Loader {
+            rx,
+            cancel,
+            handle,
+            total_bytes,
+        }
+    }
+
+    /// The next event, if one is waiting.
+    pub fn try_recv(&self) -> Option<LoadEvent> {
+        self.rx.try_recv().ok()
+    }
+
+    /// The next event, waiting up to `timeout`.
+    pub fn recv_timeout(&self, timeout: Duration) -> Option<LoadEvent> {
+        self.rx.recv_timeout(timeout).ok()
+    }
+
+    /// Asks the load to stop.
+    pub fn cancel(&self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+}
+
+impl Drop for Loader {
+    fn drop(&mut self) {
+        self.cancel();
+        // Unblock a loader waiting on a full channel.
+        while self.rx.try_recv().is_ok() {}
+        if let Some(h) = self.handle.take() {
+            while !h.is_finished() {
+                while self.rx.try_recv().is_ok() {}
+                std::thread::yield_now();
+            }
+            let _ = h.join();
+        }
+    }
+}
+
+/// Rows go out in chunks of this many, or sooner at the start so the first frame has records.
+const CHUNK_ROWS: usize = 16_384;
+const FIRST_CHUNK_ROWS: usize = 512;
+const CHUNK_AGE: Duration = Duration::from_millis(40);
+
+struct Sink {
+    catalog: Catalog,
+    sent: [usize; 5],
+    chunk: Chunk,
+    tx: SyncSender<LoadEvent>,
+    cancel: Arc<AtomicBool>,
+    last_send: Instant,
+    first_sent: bool,
+    keep_raw: bool,
+    last_schema: Option<Arc<Schema>>,
+    file: u32,
+    bytes_before: u64,
+    failed: Arc<Mutex<bool>>,
+}
+
+impl Sink {
+    fn flush(&mut self) {
+        for (i, &field) in TEXT_FIELDS.iter().enumerate() {
+            let added = self.catalog.added_since(field, self.sent[i]);
+            self.sent[i] += added.len();
+            self.chunk
+                .strings
+                .extend(added.into_iter().map(|(s, h)| (field, s, h)));
+        }
+        if self.chunk.rows.is_empty()
+            && self.chunk.strings.is_empty()
+            && self.chunk.schemas.is_empty()
+        {
+            return;
+        }
+        let chunk = std::mem::take(&mut self.chunk);
+        if self.tx.send(LoadEvent::Chunk(Box::new(chunk))).is_err()
+            && let Ok(mut f) = self.failed.lock()
+        {
+            *f = true;
+        }
+        self.last_send = Instant::now();
+        self.first_sent = true;
+    }
+}
+
+impl RowSink for Sink {
+    fn begin_file(&mut self, file: u32, report: &FileReport) {
+        self.file = file;
+        self.keep_raw = report.gzip
+            || !matches!(
+                report.content,
+                Some(crate::ingest::ContentFormat::Csv { .. })
+                    | Some(crate::ingest::ContentFormat::Ndjson)
+            );
+        self.last_schema = None;
+        let _ = self
+            .tx
+            .send(LoadEvent::FileStarted(file, Box::new(report.clone())));
+    }
+
+    fn row(&mut self, row: &Row<'_>) -> RowOutcome {
+        if !self
+            .last_schema
+            .as_ref()
+            .is_some_and(|s| Arc::ptr_eq(s, row.schema))
+        {
+            self.last_schema = Some(row.schema.clone());
+            self.chunk
+                .schemas
+                .push((self.file, row.source.offset, row.schema.clone()));
+        }
+        let syms = self.catalog.intern_row(row);
+        let rule = self
+            .catalog
+            .explain(&syms)
+            .first()
+            .map(|(h, _)| h.rule)
+            .unwrap_or(NO_RULE);
+        self.chunk.rows.push(NewRow {
+            id: row.id,
+            time: row.search_time.unwrap_or(NO_TIME),
+            syms,
+            networks: row.networks.unwrap_or(NO_COUNT),
+            rule,
+            source: row.source,
+            raw: self.keep_raw.then(|| row.cells.clone()),
+        });
+        self.chunk.bytes_done = self.bytes_before + row.source.offset;
+        let n = self.chunk.rows.len();
+        if n >= CHUNK_ROWS
+            || (!self.first_sent && n >= FIRST_CHUNK_ROWS)
+            || (n.is_multiple_of(1024) && self.last_send.elapsed() >= CHUNK_AGE)
+        {
+            self.flush();
+        }
+        // Duplicates are found where the records live (the dataset), not here.
+        RowOutcome {
+            duplicate: false,
+            flagged: rule != NO_RULE,
+        }
+    }
+
+    fn cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+}
+
+fn run(
+    files: Vec<InputFile>,
+    options: ReadOptions,
+    rules: Arc<RuleSet>,
+    tx: SyncSender<LoadEvent>,
+    cancel: Arc<AtomicBool>,
+) {
+    let start = Instant::now();
+    let mut sink = Sink {
+        catalog: Catalog::new(rules),
+        sent: [0; 5],
+        chunk: Chunk::default(),
+        tx: tx.clone(),
+        cancel: cancel.clone(),
+        last_send: Instant::now(),
+        first_sent: false,
+        keep_raw: false,
+        last_schema: None,
+        file: 0,
+        bytes_before: 0,
+        failed: Arc::new(Mutex::new(false)),
+    };
+    // Symbols 0 and 1 (empty, redacted) exist in both catalogs already.
+    sink.sent = [2; 5];
+    for (i, f) in files.iter().enumerate() {
+        if cancel.load(Ordering::Relaxed) {
+            break;
+        }
+        let mut report = read_file(i as u32, f, &options, &mut sink);
+        sink.flush();
+        sink.bytes_before += report.bytes;
+        // Record counts are the dataset's to make (it knows the duplicates).
+        report.records = 0;
+        report.duplicates = 0;
+        report.flagged = 0;
+        if tx
+            .send(LoadEvent::FileDone(i as u32, Box::new(report)))
+            .is_err()
+        {
+            return;
+        }
+    }
+    let _ = tx.send(LoadEvent::Finished {
+        elapsed: start.elapsed(),
+    });
+}

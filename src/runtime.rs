@@ -1,0 +1,327 @@
+//! The only place that does I/O for the review UI: terminal events → actions → `update` →
+//! effects (save, read a record) → draw. [`Session`] is everything but the terminal, so tests
+//! drive the real keymap → update → effect path with key strings.
+
+use std::io::Stdout;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use crossterm::event::{self, Event, KeyEvent, KeyEventKind, MouseButton, MouseEventKind};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+
+use crate::app::{Action, App, Effect, update};
+use crate::catalog::Catalog;
+use crate::commands::load_rules;
+use crate::config;
+use crate::dataset::Dataset;
+use crate::ingest::ReadOptions;
+use crate::keymap::{KeyMode, Keymap, parse_keys};
+use crate::loader::{LoadEvent, Loader};
+use crate::store::{Store, login_name};
+use crate::ui::{self, Theme};
+
+/// Options of the review UI.
+#[derive(Clone, Debug, Default)]
+pub struct TuiOptions {
+    /// Files and folders.
+    pub paths: Vec<PathBuf>,
+    /// Annotation file (default: one per dataset folder in the data directory).
+    pub annotations: Option<PathBuf>,
+    /// Reviewer name (default: the login name).
+    pub reviewer: Option<String>,
+    /// Rules file.
+    pub rules: Option<PathBuf>,
+    /// How files are read.
+    pub read: ReadOptions,
+    /// Config file (default: `config.toml` in the config directory).
+    pub config: Option<PathBuf>,
+}
+
+/// Why the UI could not start. Shown on the terminal before anything is drawn.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// Nothing to open.
+    #[error("no input: {0}")]
+    NoInput(String),
+    /// Rules file problem.
+    #[error(transparent)]
+    Rules(#[from] crate::flag::RuleFileError),
+    /// Annotation file problem.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    /// Terminal problem.
+    #[error("cannot use the terminal: {0}")]
+    Terminal(std::io::Error),
+}
+
+/// A review session without a terminal: the app, its keymap, the loader, and effect handling.
+pub struct Session {
+    /// The state.
+    pub app: App,
+    /// Keys → actions.
+    pub keymap: Keymap,
+    loader: Option<Loader>,
+}
+
+impl Session {
+    /// Opens the inputs (loading starts in the background), the rules, the annotation file and
+    /// the config.
+    pub fn new(opts: &TuiOptions) -> Result<Session, StartError> {
+        let rules = load_rules(opts.rules.as_deref())?;
+        let inputs = crate::commands::inputs(&opts.paths);
+        if inputs.files.is_empty() {
+            let why = if inputs.errors.is_empty() {
+                "no .csv, .tsv, .json, .ndjson or .jsonl files (optionally .gz) in the given folders".to_string()
+            } else {
+                inputs.errors.join("; ")
+            };
+            return Err(StartError::NoInput(why));
+        }
+        let path = opts
+            .annotations
+            .clone()
+            .unwrap_or_else(|| config::default_annotations(&opts.paths));
+        let store = Store::open(&path)?;
+        let config_path = opts.config.clone().unwrap_or_else(config::config_file);
+        let (cfg, mut warnings) = config::load(&config_path);
+        let (keymap, key_warnings) =
+            Keymap::default().with_overrides(&cfg.keys, &config_path.display().to_string());
+        warnings.extend(key_warnings);
+        warnings.extend(inputs.errors.iter().map(|e| format!("error: {e}")));
+        let reviewer = opts.reviewer.clone().unwrap_or_else(login_name);
+        let ds = Dataset::new(Catalog::new(rules.clone()), inputs.files.clone());
+        let loader = Loader::start(inputs.files, opts.read.clone(), rules.clone());
+        let mut app = App::new(ds, rules, store, reviewer);
+        app.advance = cfg.advance;
+        app.key_help = keymap.help();
+        app.loading.active = true;
+        app.loading.total_bytes = loader.total_bytes;
+        if !warnings.is_empty() {
+            app.say(format!("{} (w lists all)", warnings[0]), true);
+        }
+        app.config_warnings = warnings;
+        app.start_filter();
+        Ok(Session {
+            app,
+            keymap,
+            loader: Some(loader),
+        })
+    }
+
+    /// Applies an action and carries out its effects.
+    pub fn dispatch(&mut self, action: Action) {
+        let effects = update(&mut self.app, action);
+        for e in effects {
+            self.perform(e);
+        }
+    }
+
+    fn perform(&mut self, effect: Effect) {
+        match effect {
+            Effect::Save => {
+                let r = self
+                    .app
+                    .store
+                    .save()
+                    .map_err(|e| format!("{}: {e}", self.app.store.path().display()));
+                self.dispatch(Action::Saved(r));
+            }
+            Effect::LoadDetail(row) => {
+                let r = crate::rawrow::record(&self.app.ds, row).map(Box::new);
+                self.dispatch(Action::DetailLoaded(row, r));
+            }
+            Effect::Quit => self.app.quit = true,
+        }
+    }
+
+    /// One key press.
+    pub fn key(&mut self, ev: &KeyEvent) {
+        if let Some(a) = self.keymap.action(KeyMode::of(&self.app.mode), ev) {
+            self.dispatch(a);
+        }
+    }
+
+    /// Takes loader events for up to `budget`. Returns true when any arrived.
+    pub fn pump(&mut self, budget: Duration) -> bool {
+        let deadline = Instant::now() + budget;
+        let mut any = false;
+        while Instant::now() < deadline {
+            let Some(ev) = self.loader.as_ref().and_then(Loader::try_recv) else {
+                break;
+            };
+            let done = matches!(ev, LoadEvent::Finished { .. });
+            self.dispatch(Action::Loaded(ev));
+            any = true;
+            if done {
+                self.loader = None;
+                break;
+            }
+        }
+        any
+    }
+
+    /// Waits for the whole load (tests and benchmarks).
+    pub fn finish_loading(&mut self) {
+        while let Some(loader) = &self.loader {
+            match loader.recv_timeout(Duration::from_secs(60)) {
+                Some(ev) => {
+                    let done = matches!(ev, LoadEvent::Finished { .. });
+                    self.dispatch(Action::Loaded(ev));
+                    if done {
+                        self.loader = None;
+                    }
+                }
+                None => self.loader = None,
+            }
+        }
+        self.settle();
+    }
+
+    /// Runs the filter in progress to the end.
+    pub fn settle(&mut self) {
+        while self.app.filtering() {
+            self.app.step_filter(Duration::from_secs(60));
+        }
+        if let Some(row) = self.app.selected()
+            && self.app.detail.as_ref().is_none_or(|(r, _)| *r != row)
+        {
+            self.perform(Effect::LoadDetail(row));
+        }
+    }
+
+    /// Types a key string (`"/agency:dallas<enter>y"`), letting filters finish after each key.
+    pub fn keys(&mut self, s: &str) {
+        for ev in parse_keys(s) {
+            self.key(&ev);
+            self.settle();
+        }
+    }
+
+    /// True while loading.
+    pub fn loading(&self) -> bool {
+        self.loader.is_some()
+    }
+}
+
+/// Restores the terminal when dropped, and from the panic hook.
+struct TerminalGuard;
+
+fn restore_terminal() {
+    let _ = crossterm::terminal::disable_raw_mode();
+    let _ = crossterm::execute!(
+        std::io::stdout(),
+        crossterm::event::DisableMouseCapture,
+        crossterm::terminal::LeaveAlternateScreen,
+        crossterm::cursor::Show
+    );
+}
+
+impl TerminalGuard {
+    fn enter() -> std::io::Result<TerminalGuard> {
+        let hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            restore_terminal();
+            hook(info);
+        }));
+        crossterm::terminal::enable_raw_mode()?;
+        crossterm::execute!(
+            std::io::stdout(),
+            crossterm::terminal::EnterAlternateScreen,
+            crossterm::event::EnableMouseCapture
+        )?;
+        Ok(TerminalGuard)
+    }
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore_terminal();
+    }
+}
+
+/// Runs the review UI on the terminal until the user quits or a signal arrives. Annotations are
+/// saved on every change, so quitting never loses one.
+pub fn run(opts: &TuiOptions) -> Result<i32, StartError> {
+    let mut session = Session::new(opts)?;
+    let stop = Arc::new(AtomicBool::new(false));
+    for sig in [
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGHUP,
+        signal_hook::consts::SIGINT,
+    ] {
+        let _ = signal_hook::flag::register(sig, stop.clone());
+    }
+    let guard = TerminalGuard::enter().map_err(StartError::Terminal)?;
+    let result = event_loop(&mut session, &stop);
+    drop(guard);
+    result.map_err(StartError::Terminal)?;
+    if let crate::app::SaveState::Failed { error, unsaved } = &session.app.save {
+        eprintln!("alpr-triage: {unsaved} annotation changes were NOT saved: {error}");
+        return Ok(1);
+    }
+    Ok(0)
+}
+
+fn event_loop(session: &mut Session, stop: &AtomicBool) -> std::io::Result<()> {
+    let theme = Theme::from_env();
+    let mut terminal = Terminal::new(CrosstermBackend::new(std::io::stdout()))?;
+    let size = terminal.size()?;
+    session.dispatch(Action::Resize(size.width, size.height));
+    draw(&mut terminal, session, &theme)?;
+    loop {
+        if stop.load(Ordering::Relaxed) {
+            session.dispatch(Action::Terminate);
+        }
+        if session.app.quit {
+            return Ok(());
+        }
+        let mut dirty = session.pump(Duration::from_millis(8));
+        // Keys first: typing never waits for a filter pass, only for one slice of one.
+        let busy = session.loading() || session.app.filtering();
+        let timeout = if busy {
+            Duration::from_millis(4)
+        } else {
+            Duration::from_millis(250)
+        };
+        if event::poll(timeout)? {
+            loop {
+                match event::read()? {
+                    Event::Key(k) if k.kind == KeyEventKind::Press => session.key(&k),
+                    Event::Mouse(m) => match m.kind {
+                        MouseEventKind::ScrollDown => session.dispatch(Action::Scroll(3)),
+                        MouseEventKind::ScrollUp => session.dispatch(Action::Scroll(-3)),
+                        MouseEventKind::Down(MouseButton::Left) => {
+                            session.dispatch(Action::Click(m.row))
+                        }
+                        _ => {}
+                    },
+                    Event::Resize(w, h) => session.dispatch(Action::Resize(w, h)),
+                    _ => {}
+                }
+                dirty = true;
+                if session.app.quit || !event::poll(Duration::ZERO)? {
+                    break;
+                }
+            }
+        }
+        if session.app.filtering() {
+            session.app.step_filter(Duration::from_millis(8));
+            dirty = true;
+        }
+        if dirty || busy {
+            draw(&mut terminal, session, &theme)?;
+        }
+    }
+}
+
+fn draw(
+    terminal: &mut Terminal<CrosstermBackend<Stdout>>,
+    session: &Session,
+    theme: &Theme,
+) -> std::io::Result<()> {
+    terminal.draw(|f| ui::draw(f, &session.app, theme))?;
+    Ok(())
+}

@@ -1,0 +1,354 @@
+//! The annotation store: reviewers' verdicts and notes keyed by record id, saved as versioned
+//! JSON through an atomic write on every change.
+//!
+//! File format (version 1), one annotation a line so diffs stay readable:
+//!
+//! ```json
+//! {"version": 1, "tool": "alpr-triage 0.1.0", "saved_at": "2026-11-22T12:00:00Z", "annotations": [
+//! {"record_id": "…", "verdict": "immigration", "note": "…", "reviewer": "ana", "annotated_at": "…",
+//!  "query": "flagged:yes agency:dallas", "record": {"agency": "…", "reason": "…",
+//!  "search_time": "…", "sources": ["file.csv:12"]}}
+//! ]}
+//! ```
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{RecordId, Verdict};
+
+/// The newest annotation-file version this build reads and writes.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// What a record was, so an annotation file means something on its own.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct RecordSummary {
+    /// Searching agency.
+    pub agency: String,
+    /// Reason text.
+    pub reason: String,
+    /// Search time, RFC 3339 UTC.
+    #[serde(default)]
+    pub search_time: Option<String>,
+    /// Every `file:line` the record was read from.
+    #[serde(default)]
+    pub sources: Vec<String>,
+}
+
+/// One reviewer's verdict, kept in merged files where several reviewers annotated a record.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Review {
+    /// Who.
+    pub reviewer: String,
+    /// Their verdict.
+    pub verdict: Option<Verdict>,
+    /// Their note.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
+    /// When.
+    pub annotated_at: String,
+}
+
+/// A reviewer's decision about one record.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Annotation {
+    /// The record's stable id.
+    pub record_id: RecordId,
+    /// The verdict; `null` for a note without a decision yet.
+    pub verdict: Option<Verdict>,
+    /// Free text: why.
+    #[serde(default)]
+    pub note: String,
+    /// Who decided.
+    pub reviewer: String,
+    /// When (RFC 3339 UTC).
+    pub annotated_at: String,
+    /// The filter in force when the verdict was given (part of the reviewer's method).
+    #[serde(default)]
+    pub query: String,
+    /// What the record was.
+    pub record: RecordSummary,
+    /// Every reviewer's verdict, in merged files.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reviews: Vec<Review>,
+    /// Set when reviewers disagree and nobody has adjudicated yet.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub conflict: bool,
+    /// Who resolved a disagreement.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adjudicated_by: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct FileIn {
+    version: u32,
+    annotations: Vec<Annotation>,
+}
+
+/// A problem opening an annotation file. The file is never overwritten after one of these.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Cannot read.
+    #[error("{path}: cannot read the annotation file: {source}")]
+    Read {
+        /// The file.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// Truncated or invalid JSON.
+    #[error(
+        "{path}: the annotation file is damaged ({message}); it was left untouched. Repair it, restore {path}.bak, or use --annotations OTHER.json"
+    )]
+    Corrupt {
+        /// The file.
+        path: String,
+        /// The parser's message with line and column.
+        message: String,
+    },
+    /// Valid JSON but not an annotation file.
+    #[error(
+        "{path}: this is not an alpr-triage annotation file ({message}); it was left untouched. Use --annotations OTHER.json"
+    )]
+    Foreign {
+        /// The file.
+        path: String,
+        /// What is missing.
+        message: String,
+    },
+    /// Written by a newer alpr-triage.
+    #[error(
+        "{path}: annotation file version {version} is newer than this alpr-triage reads (version {FORMAT_VERSION}); upgrade alpr-triage or use --annotations OTHER.json"
+    )]
+    NewerVersion {
+        /// The file.
+        path: String,
+        /// Its version.
+        version: u32,
+    },
+}
+
+/// Annotations in memory, and where they are saved.
+#[derive(Debug)]
+pub struct Store {
+    path: PathBuf,
+    map: BTreeMap<RecordId, Annotation>,
+}
+
+impl Store {
+    /// Opens an annotation file; a missing file is an empty store (created on first save).
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let shown = path.display().to_string();
+        let bytes = match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Store {
+                    path: path.to_path_buf(),
+                    map: BTreeMap::new(),
+                });
+            }
+            Err(source) => {
+                return Err(StoreError::Read {
+                    path: shown,
+                    source,
+                });
+            }
+        };
+        let annotations = parse(&bytes, &shown)?;
+        Ok(Store {
+            path: path.to_path_buf(),
+            map: annotations.into_iter().map(|a| (a.record_id, a)).collect(),
+        })
+    }
+
+    /// An empty store that saves to `path`.
+    pub fn empty(path: &Path) -> Store {
+        Store {
+            path: path.to_path_buf(),
+            map: BTreeMap::new(),
+        }
+    }
+
+    /// Where annotations are saved.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The annotation of a record.
+    pub fn get(&self, id: RecordId) -> Option<&Annotation> {
+        self.map.get(&id)
+    }
+
+    /// Sets (or replaces) an annotation; returns the previous one.
+    pub fn set(&mut self, a: Annotation) -> Option<Annotation> {
+        self.map.insert(a.record_id, a)
+    }
+
+    /// Removes an annotation; returns it.
+    pub fn remove(&mut self, id: RecordId) -> Option<Annotation> {
+        self.map.remove(&id)
+    }
+
+    /// Every annotation, by record id.
+    pub fn iter(&self) -> impl Iterator<Item = &Annotation> {
+        self.map.values()
+    }
+
+    /// Number of annotations.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    /// Writes every annotation to the file: temporary file, fsync, rename. The file on disk is
+    /// always either the previous version or this one, never a mix.
+    pub fn save(&self) -> std::io::Result<()> {
+        if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            crate::fsutil::create_private_dir(dir)?;
+        }
+        crate::fsutil::atomic_write(&self.path, |w| write_file(w, self.map.values()))
+    }
+}
+
+/// Parses annotation-file bytes.
+pub fn parse(bytes: &[u8], shown: &str) -> Result<Vec<Annotation>, StoreError> {
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt {
+            path: shown.to_string(),
+            message: e.to_string(),
+        })?;
+    let version = value.get("version").and_then(serde_json::Value::as_u64);
+    match version {
+        None => {
+            return Err(StoreError::Foreign {
+                path: shown.to_string(),
+                message: "no \"version\" and \"annotations\" keys".into(),
+            });
+        }
+        Some(v) if v > u64::from(FORMAT_VERSION) => {
+            return Err(StoreError::NewerVersion {
+                path: shown.to_string(),
+                version: v as u32,
+            });
+        }
+        Some(_) => {}
+    }
+    let file: FileIn = serde_json::from_value(value).map_err(|e| StoreError::Foreign {
+        path: shown.to_string(),
+        message: e.to_string(),
+    })?;
+    let _ = file.version;
+    Ok(file.annotations)
+}
+
+/// Writes the file format: a header line, then one annotation a line.
+pub fn write_file<'a>(
+    w: &mut dyn Write,
+    annotations: impl Iterator<Item = &'a Annotation>,
+) -> std::io::Result<()> {
+    write!(
+        w,
+        "{{\"version\": {FORMAT_VERSION}, \"tool\": \"alpr-triage {}\", \"saved_at\": {}, \"annotations\": [",
+        env!("CARGO_PKG_VERSION"),
+        serde_json::to_string(&now_rfc3339())?
+    )?;
+    let mut first = true;
+    for a in annotations {
+        w.write_all(if first { b"\n" } else { b",\n" })?;
+        serde_json::to_writer(&mut *w, a)?;
+        first = false;
+    }
+    w.write_all(b"\n]}\n")
+}
+
+/// The current time, RFC 3339 UTC, to the second.
+pub fn now_rfc3339() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// The login name, for `--reviewer`'s default.
+pub fn login_name() -> String {
+    ["USER", "LOGNAME", "USERNAME"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok().filter(|v| !v.trim().is_empty()))
+        .unwrap_or_else(|| "reviewer".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ann(n: u8, v: Option<Verdict>) -> Annotation {
+        Annotation {
+            record_id: RecordId::from_key(&[n]),
+            verdict: v,
+            note: format!("note {n}\nsecond line"),
+            reviewer: "ana".into(),
+            annotated_at: "2026-11-22T12:00:00Z".into(),
+            query: "flagged:yes".into(),
+            record: RecordSummary {
+                agency: "Dallas TX PD".into(),
+                reason: "ICE".into(),
+                search_time: Some("2025-01-01T00:00:00Z".into()),
+                sources: vec!["a.csv:2".into()],
+            },
+            reviews: Vec::new(),
+            conflict: false,
+            adjudicated_by: None,
+        }
+    }
+
+    #[test]
+    fn round_trips_and_is_valid_json() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("sub/annotations.json");
+        let mut s = Store::open(&p).unwrap();
+        assert!(s.is_empty());
+        s.set(ann(1, Some(Verdict::Immigration)));
+        s.set(ann(2, None));
+        s.save().unwrap();
+        let text = std::fs::read_to_string(&p).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v["version"], 1);
+        assert_eq!(v["annotations"].as_array().unwrap().len(), 2);
+        let again = Store::open(&p).unwrap();
+        assert_eq!(
+            again.get(RecordId::from_key(&[1])),
+            s.get(RecordId::from_key(&[1]))
+        );
+        assert_eq!(again.len(), 2);
+        assert!(text.contains("\"verdict\":\"immigration\""));
+    }
+
+    #[test]
+    fn refuses_damaged_foreign_and_newer_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.json");
+        std::fs::write(&p, "{\"version\": 1, \"annotations\": [").unwrap();
+        let e = Store::open(&p).unwrap_err().to_string();
+        assert!(
+            e.contains("damaged") && e.contains("a.json") && e.contains("--annotations"),
+            "{e}"
+        );
+        std::fs::write(&p, "[1,2,3]").unwrap();
+        assert!(
+            Store::open(&p)
+                .unwrap_err()
+                .to_string()
+                .contains("not an alpr-triage annotation file")
+        );
+        std::fs::write(&p, "{\"version\": 7, \"annotations\": []}").unwrap();
+        assert!(
+            Store::open(&p)
+                .unwrap_err()
+                .to_string()
+                .contains("version 7 is newer")
+        );
+    }
+}

@@ -1,0 +1,202 @@
+//! The detail pane: every field of the selected record, its flags explained, its sources, and
+//! its annotation.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use super::{Theme, highlighted};
+use crate::app::App;
+use crate::output::OutValue;
+
+/// Draws the detail pane.
+pub fn draw(frame: &mut Frame<'_>, app: &App, theme: &Theme, area: Rect) {
+    let block = Block::default().borders(Borders::TOP).title(" record ");
+    let Some(row) = app.selected() else {
+        frame.render_widget(Paragraph::new("").block(block), area);
+        return;
+    };
+    let lines = lines(app, theme, row, area.width.saturating_sub(2) as usize);
+    let p = Paragraph::new(lines)
+        .block(block)
+        .wrap(Wrap { trim: false })
+        .scroll((app.detail_scroll, 0));
+    frame.render_widget(p, area);
+}
+
+fn kv(theme: &Theme, k: &str, v: Span<'static>) -> Line<'static> {
+    Line::from(vec![Span::styled(format!("{k}: "), theme.dim()), v])
+}
+
+/// The pane's lines for a record.
+pub fn lines(app: &App, theme: &Theme, row: u32, width: usize) -> Vec<Line<'static>> {
+    let ds = &app.ds;
+    let mut out: Vec<Line<'static>> = Vec::new();
+    // Annotation first: it is what the reviewer is deciding.
+    let (mark, style) = theme.verdict(app.verdict_code(row));
+    match app.annotation(row) {
+        Some(a) => {
+            let v = a.verdict.map(|v| v.label()).unwrap_or("no verdict");
+            out.push(Line::from(vec![
+                Span::styled(format!("{mark} {v}"), style),
+                Span::styled(
+                    format!("  by {} at {}", a.reviewer, a.annotated_at),
+                    theme.dim(),
+                ),
+            ]));
+            if a.conflict {
+                out.push(Line::from(Span::styled(
+                    "reviewers disagree: set a verdict to adjudicate",
+                    theme.error(),
+                )));
+            }
+            for r in &a.reviews {
+                out.push(Line::from(Span::styled(
+                    format!(
+                        "  {}: {}{}",
+                        r.reviewer,
+                        r.verdict.map(|v| v.label()).unwrap_or("no verdict"),
+                        if r.note.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" — {}", r.note.replace('\n', " "))
+                        }
+                    ),
+                    theme.dim(),
+                )));
+            }
+            if let Some(by) = &a.adjudicated_by {
+                out.push(Line::from(Span::styled(
+                    format!("  adjudicated by {by}"),
+                    theme.dim(),
+                )));
+            }
+            for (i, l) in a.note.lines().enumerate() {
+                out.push(kv(
+                    theme,
+                    if i == 0 { "note" } else { "    " },
+                    Span::raw(l.to_string()),
+                ));
+            }
+        }
+        None => out.push(Line::from(Span::styled(
+            format!("{mark} no verdict yet — y immigration · n not · m unsure · e note"),
+            theme.dim(),
+        ))),
+    }
+    // Why it was flagged.
+    let hits = ds.hits(row);
+    if hits.is_empty() {
+        out.push(Line::from(Span::styled(
+            "not flagged by any rule",
+            theme.dim(),
+        )));
+    }
+    for (h, text) in &hits {
+        let rule = app.rules.rule(h.rule);
+        let mut spans = vec![
+            Span::styled(format!("⚑ {} ", rule.name), theme.header()),
+            Span::styled(
+                format!("[{}] ", rule.strength.as_str()),
+                if rule.strength == crate::flag::Strength::Ambiguous {
+                    theme.ambiguous()
+                } else {
+                    theme.dim()
+                },
+            ),
+            Span::styled(format!("{}: ", h.field.key()), theme.dim()),
+        ];
+        spans.extend(
+            highlighted(
+                text,
+                &h.spans,
+                width.saturating_sub(20).max(10),
+                ratatui::style::Style::default(),
+                theme.matched(),
+            )
+            .spans,
+        );
+        out.push(Line::from(spans));
+        out.push(Line::from(Span::styled(
+            format!("  {}", rule.description),
+            theme.dim(),
+        )));
+        if let Some(n) = &rule.note {
+            out.push(Line::from(Span::styled(
+                format!("  check: {n}"),
+                theme.ambiguous(),
+            )));
+        }
+    }
+    // Every field, from the re-read row when it is in.
+    match &app.detail {
+        Some((r, Ok(rec))) if *r == row => {
+            out.push(Line::from(""));
+            for (k, v) in &rec.fields {
+                let value = match v {
+                    OutValue::Null => continue,
+                    OutValue::Str(s) => Span::raw(s.replace('\n', " ⏎ ")),
+                    OutValue::Int(n) => Span::raw(n.to_string()),
+                    OutValue::Redacted(m) => {
+                        Span::styled(format!("[redacted: {m}]"), theme.redacted())
+                    }
+                };
+                out.push(kv(theme, k, value));
+            }
+            out.push(kv(
+                theme,
+                "id",
+                Span::styled(rec.id.to_string(), theme.dim()),
+            ));
+            out.push(Line::from(Span::styled("sources", theme.header())));
+            for s in &rec.sources {
+                out.push(Line::from(format!("  {s}")));
+            }
+            out.push(Line::from(Span::styled("original columns", theme.header())));
+            for (k, v) in &rec.columns {
+                let value = if crate::ingest::value::is_redaction(v) {
+                    Span::styled(format!("[redacted: {v}]"), theme.redacted())
+                } else {
+                    Span::raw(v.replace('\n', " ⏎ "))
+                };
+                out.push(kv(theme, &format!("  {k}"), value));
+            }
+        }
+        Some((r, Err(e))) if *r == row => {
+            out.push(Line::from(Span::styled(e.clone(), theme.error())));
+            fallback(app, theme, row, &mut out);
+        }
+        _ => {
+            out.push(Line::from(Span::styled("reading the record…", theme.dim())));
+            fallback(app, theme, row, &mut out);
+        }
+    }
+    out
+}
+
+/// What the dataset knows without re-reading the file.
+fn fallback(app: &App, theme: &Theme, row: u32, out: &mut Vec<Line<'static>>) {
+    let ds = &app.ds;
+    out.push(kv(
+        theme,
+        "agency",
+        Span::raw(ds.agency_text(row).to_string()),
+    ));
+    out.push(kv(
+        theme,
+        "reason",
+        Span::raw(ds.reason_text(row).to_string()),
+    ));
+    let t = ds.time[row as usize];
+    if t != crate::dataset::NO_TIME {
+        out.push(kv(
+            theme,
+            "search_time",
+            Span::raw(crate::ingest::time::format_rfc3339(t)),
+        ));
+    }
+    for s in ds.sources(row) {
+        out.push(kv(theme, "source", Span::raw(ds.source_text(s))));
+    }
+}

@@ -1,0 +1,98 @@
+//! Styles, in one place. Colours are from the Okabe–Ito palette (safe for colour-blind readers),
+//! and every distinction also has a non-colour cue (symbol, bold, underline, reverse), so
+//! `NO_COLOR` loses nothing.
+
+use ratatui::style::{Color, Modifier, Style};
+
+/// The styles in force.
+#[derive(Clone, Copy, Debug)]
+pub struct Theme {
+    color: bool,
+}
+
+const VERMILLION: Color = Color::Indexed(166);
+const ORANGE: Color = Color::Indexed(208);
+const SKY: Color = Color::Indexed(117);
+const BLUE: Color = Color::Indexed(32);
+const PURPLE: Color = Color::Indexed(175);
+const GREY: Color = Color::Indexed(245);
+
+impl Theme {
+    /// Colours unless `NO_COLOR` is set (to anything non-empty).
+    pub fn from_env() -> Theme {
+        Theme {
+            color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        }
+    }
+
+    /// A theme with or without colour.
+    pub fn new(color: bool) -> Theme {
+        Theme { color }
+    }
+
+    fn fg(&self, c: Color) -> Style {
+        if self.color {
+            Style::default().fg(c)
+        } else {
+            Style::default()
+        }
+    }
+
+    /// Table header and section titles.
+    pub fn header(&self) -> Style {
+        Style::default().add_modifier(Modifier::BOLD)
+    }
+    /// The selected table row.
+    pub fn selected(&self) -> Style {
+        Style::default().add_modifier(Modifier::REVERSED)
+    }
+    /// Text a rule matched.
+    pub fn matched(&self) -> Style {
+        self.fg(ORANGE)
+            .add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+    }
+    /// Secondary text.
+    pub fn dim(&self) -> Style {
+        if self.color {
+            self.fg(GREY)
+        } else {
+            Style::default().add_modifier(Modifier::DIM)
+        }
+    }
+    /// Errors.
+    pub fn error(&self) -> Style {
+        self.fg(VERMILLION).add_modifier(Modifier::BOLD)
+    }
+    /// Good news (saved).
+    pub fn ok(&self) -> Style {
+        self.fg(SKY)
+    }
+    /// Key names in hints.
+    pub fn key(&self) -> Style {
+        self.fg(SKY).add_modifier(Modifier::BOLD)
+    }
+    /// Redacted values.
+    pub fn redacted(&self) -> Style {
+        self.fg(PURPLE).add_modifier(Modifier::ITALIC)
+    }
+    /// Progress gauges.
+    pub fn gauge(&self) -> Style {
+        self.fg(BLUE)
+    }
+    /// The style and symbol of a verdict code (see `filter::verdict_code`).
+    pub fn verdict(&self, code: u8) -> (&'static str, Style) {
+        if code & crate::filter::verdict_code::CONFLICT != 0 {
+            return ("!", self.fg(PURPLE).add_modifier(Modifier::BOLD));
+        }
+        match code {
+            1 => ("●", self.fg(VERMILLION).add_modifier(Modifier::BOLD)),
+            2 => ("○", self.fg(BLUE)),
+            3 => ("?", self.fg(ORANGE).add_modifier(Modifier::BOLD)),
+            _ => ("·", self.dim()),
+        }
+    }
+    /// Ambiguous-rule marker.
+    pub fn ambiguous(&self) -> Style {
+        self.fg(ORANGE)
+    }
+}

@@ -1,0 +1,388 @@
+//! Key-driven flows through the real keymap → update → effects path, on a Session without a
+//! terminal.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use alpr_triage::app::{Mode, SaveState};
+use alpr_triage::model::Verdict;
+use alpr_triage::runtime::{Session, TuiOptions};
+use alpr_triage::store::Store;
+
+use common::fixture;
+
+struct Env {
+    _dir: tempfile::TempDir,
+    annotations: PathBuf,
+    config: PathBuf,
+}
+
+fn env() -> Env {
+    let dir = tempfile::tempdir().unwrap();
+    Env {
+        annotations: dir.path().join("ann.json"),
+        config: dir.path().join("config.toml"),
+        _dir: dir,
+    }
+}
+
+fn session(paths: &[PathBuf], env: &Env) -> Session {
+    let mut s = Session::new(&TuiOptions {
+        paths: paths.to_vec(),
+        annotations: Some(env.annotations.clone()),
+        reviewer: Some("ana".into()),
+        config: Some(env.config.clone()),
+        ..TuiOptions::default()
+    })
+    .unwrap();
+    s.dispatch(alpr_triage::app::Action::Resize(100, 30));
+    s.finish_loading();
+    s
+}
+
+fn sample() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("sample-data/1_1_2025-12_31_2025-Millbrook TX PD-Network-Audit.csv")
+}
+
+fn shown_reasons(s: &Session) -> Vec<String> {
+    s.app
+        .shown()
+        .iter()
+        .map(|&r| s.app.ds.reason_text(r).to_string())
+        .collect()
+}
+
+#[test]
+fn starts_on_flagged_records_and_toggles_to_all() {
+    let e = env();
+    let mut s = session(
+        &[fixture(
+            "10_1_2025-10_31_2025-Millbrook TX PD-Network-Audit.csv",
+        )],
+        &e,
+    );
+    assert_eq!(s.app.shown().len(), 3);
+    assert_eq!(s.app.query_description(), "flagged:yes");
+    s.keys("t");
+    assert_eq!(s.app.shown().len(), 4);
+    s.keys("t");
+    assert_eq!(s.app.shown().len(), 3);
+    // An explicit flagged: term replaces the start view.
+    s.keys("/flagged:no<enter>");
+    assert_eq!(shown_reasons(&s), ["Niceville accomplice notice"]);
+}
+
+#[test]
+fn filter_by_agency_reason_and_date_as_you_type() {
+    let e = env();
+    let mut s = session(&[sample()], &e);
+    let flagged = s.app.shown().len();
+    assert!(flagged > 100, "{flagged}");
+    s.keys("/agency:\"Millbrook TX PD\"");
+    let n_agency = s.app.shown().len();
+    assert!(n_agency < flagged && n_agency > 0);
+    assert!(
+        s.app
+            .shown()
+            .iter()
+            .all(|&r| s.app.ds.agency_text(r).contains("Millbrook"))
+    );
+    s.keys(" date:2025-02");
+    let feb = s.app.shown().to_vec();
+    assert!(!feb.is_empty() && feb.len() < n_agency);
+    for &r in &feb {
+        let t = alpr_triage::ingest::time::format_rfc3339(s.app.ds.time[r as usize]);
+        assert!(t.starts_with("2025-02"), "{t}");
+    }
+    // Typing a bad term keeps the last good filter (here: up to the bare word "colour") and
+    // says what is wrong.
+    s.keys(" colour:red");
+    assert_eq!(
+        s.app.filter_text,
+        "agency:\"Millbrook TX PD\" date:2025-02 colour"
+    );
+    let msg = s.app.message.clone().unwrap();
+    assert!(
+        msg.error && msg.text.contains("unknown filter colour:"),
+        "{msg:?}"
+    );
+    // Esc restores the filter from before the line was opened.
+    s.keys("<esc>");
+    assert!(matches!(s.app.mode, Mode::Normal));
+    assert_eq!(s.app.shown().len(), flagged);
+    // Enter keeps it; negation and reason substring.
+    s.keys("/<c-u>reason:ice -reason:hold<enter>");
+    assert!(!s.app.shown().is_empty());
+    for r in shown_reasons(&s) {
+        assert!(
+            r.to_lowercase().contains("ice") && !r.to_lowercase().contains("hold"),
+            "{r}"
+        );
+    }
+    assert_eq!(s.app.filter_text, "reason:ice -reason:hold");
+}
+
+#[test]
+fn fuzzy_words_rank_best_first_and_rules_filter() {
+    let e = env();
+    let mut s = session(&[sample()], &e);
+    s.keys("/deport<enter>");
+    let first = shown_reasons(&s)[0].clone();
+    assert!(first.to_lowercase().contains("deport"), "{first}");
+    s.keys("/<c-u>rule:agency-border-patrol<enter>");
+    assert!(!s.app.shown().is_empty());
+    assert!(
+        s.app
+            .shown()
+            .iter()
+            .all(|&r| s.app.ds.agency_text(r).contains("Border Patrol"))
+    );
+}
+
+#[test]
+fn agency_picker_filters_to_one_agency() {
+    let e = env();
+    let mut s = session(&[sample()], &e);
+    s.keys("a");
+    let Mode::Picker(p) = &s.app.mode else {
+        panic!("no picker")
+    };
+    assert!(
+        p.agencies.len() > 40,
+        "about 50 agencies: {}",
+        p.agencies.len()
+    );
+    s.keys("bordr<enter>");
+    assert!(matches!(s.app.mode, Mode::Normal));
+    assert!(
+        s.app
+            .filter_text
+            .contains("agency:=\"[Federal] US Border Patrol [Inactive]\""),
+        "{}",
+        s.app.filter_text
+    );
+    assert!(
+        s.app
+            .shown()
+            .iter()
+            .all(|&r| s.app.ds.agency_text(r) == "[Federal] US Border Patrol [Inactive]")
+    );
+}
+
+#[test]
+fn verdicts_notes_undo_redo_and_saves() {
+    let e = env();
+    let mut s = session(
+        &[fixture(
+            "10_1_2025-10_31_2025-Millbrook TX PD-Network-Audit.csv",
+        )],
+        &e,
+    );
+    let first = s.app.selected().unwrap();
+    let id = s.app.ds.ids[first as usize];
+    s.keys("y");
+    assert!(matches!(s.app.save, SaveState::Saved(_)));
+    let on_disk = Store::open(&e.annotations).unwrap();
+    let a = on_disk.get(id).unwrap();
+    assert_eq!(a.verdict, Some(Verdict::Immigration));
+    assert_eq!(a.reviewer, "ana");
+    assert_eq!(a.query, "flagged:yes");
+    assert!(a.record.sources[0].contains("Millbrook"));
+    // The cursor went on to the next unreviewed record.
+    assert_ne!(s.app.selected(), Some(first));
+    s.keys("k");
+    assert_eq!(s.app.selected(), Some(first));
+    s.keys("eICE ERO per case file<enter>second line<c-s>");
+    let on_disk = Store::open(&e.annotations).unwrap();
+    assert_eq!(
+        on_disk.get(id).unwrap().note,
+        "ICE ERO per case file\nsecond line"
+    );
+    assert_eq!(
+        on_disk.get(id).unwrap().verdict,
+        Some(Verdict::Immigration),
+        "a note keeps the verdict"
+    );
+    s.keys("n");
+    assert_eq!(
+        Store::open(&e.annotations)
+            .unwrap()
+            .get(id)
+            .unwrap()
+            .verdict,
+        Some(Verdict::NotImmigration)
+    );
+    s.keys("u");
+    assert_eq!(
+        Store::open(&e.annotations)
+            .unwrap()
+            .get(id)
+            .unwrap()
+            .verdict,
+        Some(Verdict::Immigration)
+    );
+    s.keys("<c-r>");
+    assert_eq!(
+        Store::open(&e.annotations)
+            .unwrap()
+            .get(id)
+            .unwrap()
+            .verdict,
+        Some(Verdict::NotImmigration)
+    );
+    // Backspace clears the verdict; the note stays.
+    s.keys("g<bs>");
+    let a = Store::open(&e.annotations)
+        .unwrap()
+        .get(id)
+        .cloned()
+        .unwrap();
+    assert_eq!(a.verdict, None);
+    assert!(a.note.starts_with("ICE ERO"));
+    // Esc in the note editor changes nothing.
+    s.keys("echanged<esc>");
+    assert!(
+        Store::open(&e.annotations)
+            .unwrap()
+            .get(id)
+            .unwrap()
+            .note
+            .starts_with("ICE ERO")
+    );
+}
+
+#[test]
+fn bulk_verdict_asks_with_the_count_and_undoes_as_one_step() {
+    let e = env();
+    let mut s = session(&[sample()], &e);
+    s.keys("/reason:\"possession of ice\"<enter>");
+    let n = s.app.shown().len();
+    assert!(n > 1);
+    s.keys("N");
+    match &s.app.mode {
+        Mode::Confirm { count, verdict } => {
+            assert_eq!(*count, n);
+            assert_eq!(*verdict, Verdict::NotImmigration);
+        }
+        other => panic!("no prompt: {other:?}"),
+    }
+    s.keys("y");
+    assert_eq!(Store::open(&e.annotations).unwrap().len(), n);
+    s.keys("u");
+    assert_eq!(
+        Store::open(&e.annotations).unwrap().len(),
+        0,
+        "one undo step"
+    );
+    s.keys("Y<esc>");
+    assert_eq!(Store::open(&e.annotations).unwrap().len(), 0, "esc cancels");
+}
+
+#[test]
+fn verdict_none_is_a_work_queue() {
+    let e = env();
+    let mut s = session(&[sample()], &e);
+    s.keys("/verdict:none<enter>");
+    let before = s.app.shown().len();
+    let second = s.app.shown()[1];
+    s.keys("y");
+    assert_eq!(s.app.shown().len(), before - 1);
+    assert_eq!(
+        s.app.selected(),
+        Some(second),
+        "the next record takes its place"
+    );
+}
+
+#[test]
+fn reopening_restores_verdicts_even_after_renames_and_new_releases() {
+    let e = env();
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("release-1.csv");
+    std::fs::copy(fixture("overlap-a.csv"), &a).unwrap();
+    let mut s = session(std::slice::from_ref(&a), &e);
+    s.keys("yn");
+    drop(s);
+    // Renamed, and joined by a newer overlapping release with reordered columns.
+    let renamed = dir.path().join("renamed.csv");
+    std::fs::rename(&a, &renamed).unwrap();
+    let s = session(&[fixture("overlap-b.csv"), renamed], &e);
+    let store = &s.app.store;
+    assert_eq!(
+        store.len(),
+        1,
+        "only the one flagged record was annotated: y then n on a single record"
+    );
+    let (reviewed, flagged) = s.app.review_progress();
+    assert_eq!((reviewed, flagged), (1, 1));
+}
+
+#[test]
+fn help_warnings_and_quit() {
+    let e = env();
+    let mut s = session(&[fixture("quirk-bad-rows.csv")], &e);
+    s.keys("?");
+    assert!(matches!(s.app.mode, Mode::Help { .. }));
+    s.keys("<esc>w");
+    assert!(matches!(s.app.mode, Mode::Warnings { .. }));
+    assert!(
+        s.app
+            .warning_lines()
+            .iter()
+            .any(|l| l.contains("quirk-bad-rows.csv:3:"))
+    );
+    s.keys("q");
+    assert!(matches!(s.app.mode, Mode::Normal));
+    s.keys("q");
+    assert!(s.app.quit);
+}
+
+#[test]
+fn bad_config_is_a_warning_and_keys_rebind() {
+    let e = env();
+    std::fs::write(&e.config, "[keys]\nundo = \"z\"\nfly = \"f\"\n").unwrap();
+    let mut s = session(
+        &[fixture(
+            "10_1_2025-10_31_2025-Millbrook TX PD-Network-Audit.csv",
+        )],
+        &e,
+    );
+    assert!(s.app.config_warnings.iter().any(|w| w.contains("keys.fly")));
+    s.keys("yz");
+    assert_eq!(
+        Store::open(&e.annotations).unwrap().len(),
+        0,
+        "z undid the verdict"
+    );
+    std::fs::write(&e.config, "this is not toml = = =").unwrap();
+    let s = session(
+        &[fixture(
+            "10_1_2025-10_31_2025-Millbrook TX PD-Network-Audit.csv",
+        )],
+        &e,
+    );
+    assert!(s.app.config_warnings[0].contains("config ignored"));
+}
+
+#[test]
+fn detail_shows_every_field_and_the_flag_explanation() {
+    let e = env();
+    let mut s = session(
+        &[fixture(
+            "10_1_2025-10_31_2025-Millbrook TX PD-Network-Audit.csv",
+        )],
+        &e,
+    );
+    s.keys("t G");
+    let (row, rec) = s
+        .app
+        .detail
+        .as_ref()
+        .map(|(r, d)| (*r, d.as_ref().unwrap().clone()))
+        .unwrap();
+    assert_eq!(Some(row), s.app.selected());
+    assert_eq!(rec.columns.len(), 14);
+    assert!(rec.sources[0].ends_with(":8") || rec.sources[0].contains("Network-Audit.csv:"));
+}
