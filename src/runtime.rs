@@ -180,16 +180,31 @@ impl Session {
         self.settle();
     }
 
-    /// Runs the filter in progress to the end.
-    pub fn settle(&mut self) {
-        while self.app.filtering() {
-            self.app.step_filter(Duration::from_secs(60));
+    /// Works on the filter in progress for up to `budget`; when it finishes, the detail pane
+    /// follows the (possibly new) selection. Returns true when it finished.
+    pub fn step_filter(&mut self, budget: Duration) -> bool {
+        let done = self.app.step_filter(budget);
+        if done {
+            self.sync_detail();
         }
+        done
+    }
+
+    /// Reads the selected record's detail if the pane shows another one.
+    fn sync_detail(&mut self) {
         if let Some(row) = self.app.selected()
             && self.app.detail.as_ref().is_none_or(|(r, _)| *r != row)
         {
             self.perform(Effect::LoadDetail(row));
         }
+    }
+
+    /// Runs the filter in progress to the end.
+    pub fn settle(&mut self) {
+        while self.app.filtering() {
+            self.step_filter(Duration::from_secs(60));
+        }
+        self.sync_detail();
     }
 
     /// Types a key string (`"/agency:dallas<enter>y"`), letting filters finish after each key.
@@ -308,7 +323,7 @@ fn event_loop(session: &mut Session, stop: &AtomicBool) -> std::io::Result<()> {
             }
         }
         if session.app.filtering() {
-            session.app.step_filter(Duration::from_millis(8));
+            session.step_filter(Duration::from_millis(8));
             dirty = true;
         }
         if dirty || busy {

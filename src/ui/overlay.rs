@@ -56,7 +56,12 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, theme: &Theme, area: Rect) {
             );
         }
         Mode::Picker(p) => {
-            let r = centered(area, 70, area.height.saturating_sub(4));
+            let r = centered(
+                area,
+                96.min(area.width.saturating_sub(2)),
+                area.height.saturating_sub(4),
+            );
+            let name_w = (r.width as usize).saturating_sub(36).max(10);
             let inner_h = r.height.saturating_sub(3) as usize;
             let start = p.cursor.saturating_sub(inner_h.saturating_sub(1));
             let mut lines = vec![Line::from(vec![
@@ -65,9 +70,9 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, theme: &Theme, area: Rect) {
             ])];
             for (i, &idx) in p.shown.iter().enumerate().skip(start).take(inner_h) {
                 let (sym, flagged, total) = p.agencies[idx];
-                let name = fit(app.ds.catalog.text(Field::Agency, sym), 44);
+                let name = fit(app.ds.catalog.text(Field::Agency, sym), name_w);
                 let line = Line::from(format!(
-                    "{name:<44} {flagged:>7} flagged {total:>9} records"
+                    "{name:<name_w$} {flagged:>7} flagged {total:>9} records"
                 ));
                 lines.push(if i == p.cursor {
                     line.style(theme.selected())

@@ -1,0 +1,272 @@
+//! The real binary in a pseudo-terminal: open the sample data, filter by agency and date range,
+//! annotate, quit, reopen; and stop it with signals. Waits are on screen content, never sleeps.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
+
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+
+const COLS: u16 = 140;
+const ROWS: u16 = 40;
+
+struct Tui {
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    writer: Box<dyn Write + Send>,
+    rx: Receiver<Vec<u8>>,
+    parser: vt100::Parser,
+    raw: Vec<u8>,
+    _master: Box<dyn portable_pty::MasterPty + Send>,
+}
+
+impl Tui {
+    fn start(args: &[&str], dir: &Path) -> Tui {
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows: ROWS,
+                cols: COLS,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_alpr-triage"));
+        cmd.args(args);
+        cmd.cwd(env!("CARGO_MANIFEST_DIR"));
+        cmd.env("TERM", "xterm-256color");
+        cmd.env("ALPR_TRIAGE_CONFIG_DIR", dir.join("config"));
+        cmd.env("ALPR_TRIAGE_DATA_DIR", dir.join("data"));
+        let child = pty.slave.spawn_command(cmd).unwrap();
+        let mut reader = pty.master.try_clone_reader().unwrap();
+        let writer = pty.master.take_writer().unwrap();
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 65536];
+            loop {
+                match reader.read(&mut buf) {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => {
+                        if tx.send(buf[..n].to_vec()).is_err() {
+                            return;
+                        }
+                    }
+                }
+            }
+        });
+        Tui {
+            child,
+            writer,
+            rx,
+            parser: vt100::Parser::new(
+                std::num::NonZeroU16::new(ROWS).unwrap(),
+                std::num::NonZeroU16::new(COLS).unwrap(),
+                0,
+            ),
+            raw: Vec::new(),
+            _master: pty.master,
+        }
+    }
+
+    fn screen(&self) -> String {
+        self.parser.screen().contents()
+    }
+
+    /// Reads output until `pred(screen)` holds.
+    fn wait_for(&mut self, what: &str, pred: impl Fn(&str) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if pred(&self.screen()) {
+                return;
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            assert!(
+                !left.is_zero(),
+                "timed out waiting for {what}; screen:\n{}",
+                self.screen()
+            );
+            if let Ok(bytes) = self.rx.recv_timeout(left) {
+                self.parser.process(&bytes);
+                self.raw.extend_from_slice(&bytes);
+            }
+        }
+    }
+
+    fn wait_text(&mut self, text: &str) {
+        let t = text.to_string();
+        self.wait_for(text, move |s| s.contains(&t));
+    }
+
+    fn send(&mut self, keys: &str) {
+        self.writer.write_all(keys.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+    }
+
+    /// Waits for the process to end, reading its output meanwhile.
+    fn wait_exit(&mut self) -> portable_pty::ExitStatus {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                while let Ok(bytes) = self.rx.recv_timeout(Duration::from_millis(200)) {
+                    self.raw.extend_from_slice(&bytes);
+                }
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the program did not exit; screen:\n{}",
+                self.screen()
+            );
+            if let Ok(bytes) = self.rx.recv_timeout(Duration::from_millis(50)) {
+                self.parser.process(&bytes);
+                self.raw.extend_from_slice(&bytes);
+            }
+        }
+    }
+}
+
+fn sample() -> String {
+    "sample-data/1_1_2025-12_31_2025-Millbrook TX PD-Network-Audit.csv".to_string()
+}
+
+fn annotations(path: &PathBuf) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+/// Table rows on screen: (date, whole line) for lines that start with a verdict mark.
+fn table_rows(screen: &str) -> Vec<(String, String)> {
+    let re = regex::Regex::new(r"^[·●○?!]  (\d{4}-\d\d-\d\d)").unwrap();
+    screen
+        .lines()
+        .filter_map(|l| re.captures(l).map(|c| (c[1].to_string(), l.to_string())))
+        .collect()
+}
+
+fn loaded(s: &str) -> bool {
+    s.contains("reviewed") && !s.contains("loading")
+}
+
+#[test]
+fn review_session_filter_annotate_quit_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let ann = dir.path().join("ann.json");
+    let ann_s = ann.display().to_string();
+    let args = [
+        sample(),
+        "--annotations".into(),
+        ann_s.clone(),
+        "--reviewer".into(),
+        "e2e".into(),
+    ];
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+
+    let mut t = Tui::start(&args, dir.path());
+    t.wait_for("the load", loaded);
+    assert!(t.screen().contains("flagged:yes"), "{}", t.screen());
+    // Filter by agency and date range.
+    t.send("/agency:\"Millbrook TX PD\" date:2025-03-01..2025-03-31\r");
+    // A finished frame: the filter on top, and every table row from March at Millbrook.
+    t.wait_for("the filtered table", |s| {
+        let rows = table_rows(s);
+        s.contains("filter flagged:yes agency:\"Millbrook TX PD\" date:2025-03-01..2025-03-31")
+            && !rows.is_empty()
+            && rows.iter().all(|(date, line)| {
+                date.starts_with("2025-03-") && line.contains("Millbrook TX PD")
+            })
+            && s.contains("search_time: 2025-03-")
+    });
+    // Annotate two records.
+    t.send("y");
+    t.wait_text("✓ saved");
+    t.send("n");
+    t.wait_text("not immigration:");
+    t.send("q");
+    let status = t.wait_exit();
+    assert!(status.success(), "{status:?}");
+    assert!(
+        t.raw.windows(8).any(|w| w == b"\x1b[?1049l"),
+        "the alternate screen was left on quit"
+    );
+    let doc = annotations(&ann);
+    let list = doc["annotations"].as_array().unwrap();
+    assert_eq!(list.len(), 2, "{doc}");
+    let verdicts: Vec<&str> = list
+        .iter()
+        .map(|a| a["verdict"].as_str().unwrap())
+        .collect();
+    assert!(verdicts.contains(&"immigration") && verdicts.contains(&"not_immigration"));
+    for a in list {
+        assert_eq!(a["reviewer"], "e2e");
+        assert_eq!(a["record"]["agency"], "Millbrook TX PD");
+        assert!(
+            a["record"]["search_time"]
+                .as_str()
+                .unwrap()
+                .starts_with("2025-03-")
+        );
+        assert!(
+            a["query"]
+                .as_str()
+                .unwrap()
+                .contains("date:2025-03-01..2025-03-31")
+        );
+    }
+
+    // Reopen: the verdicts are back.
+    let mut t = Tui::start(&args, dir.path());
+    t.wait_for("the load", loaded);
+    t.wait_text("reviewed 2/");
+    t.send("/verdict:reviewed\r");
+    t.wait_text("flagged 1/2 ");
+    let screen = t.screen();
+    assert!(screen.contains('●') && screen.contains('○'), "{screen}");
+    t.send("q");
+    assert!(t.wait_exit().success());
+}
+
+#[test]
+fn sigterm_and_sighup_save_and_restore_the_terminal() {
+    for signal in ["TERM", "HUP"] {
+        let dir = tempfile::tempdir().unwrap();
+        let ann = dir.path().join("ann.json");
+        let ann_s = ann.display().to_string();
+        let path = "tests/fixtures/10_1_2025-10_31_2025-Millbrook TX PD-Network-Audit.csv";
+        let mut t = Tui::start(
+            &[path, "--annotations", &ann_s, "--reviewer", "sig"],
+            dir.path(),
+        );
+        t.wait_for("the load", loaded);
+        t.send("m");
+        t.wait_text("✓ saved");
+        let pid = t.child.process_id().unwrap();
+        let ok = std::process::Command::new("kill")
+            .args([&format!("-{signal}"), &pid.to_string()])
+            .status()
+            .unwrap();
+        assert!(ok.success());
+        t.wait_exit();
+        assert!(
+            t.raw.windows(8).any(|w| w == b"\x1b[?1049l"),
+            "SIG{signal}: terminal not restored"
+        );
+        let doc = annotations(&ann);
+        assert_eq!(doc["annotations"][0]["verdict"], "unsure", "SIG{signal}");
+    }
+}
+
+#[test]
+fn bad_annotation_file_is_refused_before_the_screen_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let ann = dir.path().join("ann.json");
+    std::fs::write(&ann, "{\"version\": 1, \"annotations\": [").unwrap();
+    let ann_s = ann.display().to_string();
+    let mut t = Tui::start(&[&sample(), "--annotations", &ann_s], dir.path());
+    let status = t.wait_exit();
+    assert!(!status.success());
+    let out = String::from_utf8_lossy(&t.raw).to_string();
+    assert!(out.contains("damaged") && out.contains("ann.json"), "{out}");
+    assert_eq!(
+        std::fs::read_to_string(&ann).unwrap(),
+        "{\"version\": 1, \"annotations\": [",
+        "left untouched"
+    );
+}

@@ -1,0 +1,163 @@
+//! Rendering on ratatui's TestBackend: whole screens as insta snapshots at 80x24 and 160x48,
+//! and exact lines for the parts that must say something specific.
+
+mod common;
+
+use std::path::PathBuf;
+
+use alpr_triage::app::Action;
+use alpr_triage::runtime::{Session, TuiOptions};
+use alpr_triage::ui::{Theme, draw};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use common::fixture;
+
+fn session(paths: &[PathBuf], dir: &tempfile::TempDir, w: u16, h: u16) -> Session {
+    let mut s = Session::new(&TuiOptions {
+        paths: paths.to_vec(),
+        annotations: Some(dir.path().join("ann.json")),
+        reviewer: Some("ana".into()),
+        config: Some(dir.path().join("none.toml")),
+        ..TuiOptions::default()
+    })
+    .unwrap();
+    s.dispatch(Action::Resize(w, h));
+    s.finish_loading();
+    s
+}
+
+fn screen(s: &Session, w: u16, h: u16, color: bool) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| draw(f, &s.app, &Theme::new(color))).unwrap();
+    let buf = t.backend().buffer().clone();
+    let mut out = String::new();
+    for y in 0..h {
+        let line: String = (0..w).map(|x| buf[(x, y)].symbol().to_string()).collect();
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// Snapshots a screen with what changes between runs (temp paths, clock times) masked.
+fn snap(name: &str, text: &str) {
+    let mut t = text.to_string();
+    for (pattern, with) in [
+        (r"\S*ann\.json", "[annotations]"),
+        (r"saved \d\d:\d\d:\d\d", "saved HH:MM:SS"),
+        (r"at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", "at TIME"),
+    ] {
+        t = regex::Regex::new(pattern)
+            .unwrap()
+            .replace_all(&t, with)
+            .into_owned();
+    }
+    insta::assert_snapshot!(name, t);
+}
+
+/// Relative to the package root (where cargo runs tests), so snapshots hold no machine paths.
+fn millbrook() -> PathBuf {
+    let p = PathBuf::from("tests/fixtures/10_1_2025-10_31_2025-Millbrook TX PD-Network-Audit.csv");
+    assert!(p.exists() && fixture("x").is_absolute());
+    p
+}
+
+#[test]
+fn start_screen_80x24() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = session(&[millbrook()], &dir, 80, 24);
+    snap("start_80x24", &screen(&s, 80, 24, true));
+}
+
+#[test]
+fn after_a_verdict_160x48() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = session(&[millbrook()], &dir, 160, 48);
+    s.keys("y");
+    snap("verdict_160x48", &screen(&s, 160, 48, true));
+}
+
+#[test]
+fn all_records_with_redaction_80x24() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = session(&[millbrook()], &dir, 80, 24);
+    s.keys("tG");
+    snap("all_records_80x24", &screen(&s, 80, 24, false));
+}
+
+#[test]
+fn help_overlay_80x24() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = session(&[millbrook()], &dir, 80, 24);
+    s.keys("?");
+    snap("help_80x24", &screen(&s, 80, 24, true));
+}
+
+#[test]
+fn picker_and_bulk_prompt_160x48() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = session(&[millbrook()], &dir, 160, 48);
+    s.keys("a");
+    snap("picker_160x48", &screen(&s, 160, 48, true));
+    s.keys("<esc>M");
+    snap("bulk_prompt_160x48", &screen(&s, 160, 48, true));
+}
+
+#[test]
+fn status_line_says_where_and_whether_saved() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = session(&[millbrook()], &dir, 120, 30);
+    let before = screen(&s, 120, 30, true);
+    let status = before.lines().nth(28).unwrap().to_string();
+    assert!(status.contains(" 3/4 shown"), "{status}");
+    assert!(status.contains("reviewed 0/3 flagged"), "{status}");
+    assert!(status.contains("ann.json"), "{status}");
+    s.keys("y");
+    let after = screen(&s, 120, 30, true);
+    let status = after.lines().nth(28).unwrap().to_string();
+    assert!(status.contains("reviewed 1/3 flagged"), "{status}");
+    assert!(status.contains("✓ saved"), "{status}");
+    let hints = after.lines().nth(29).unwrap().to_string();
+    assert!(
+        hints.contains("immigration: Millbrook TX PD · ICE WARRANT"),
+        "{hints}"
+    );
+    s.keys("<esc>");
+    let hints = screen(&s, 120, 30, true)
+        .lines()
+        .nth(29)
+        .unwrap()
+        .to_string();
+    assert!(
+        hints.contains("y confirmed immigration-related"),
+        "hints come from the keymap: {hints}"
+    );
+}
+
+#[test]
+fn filter_line_and_error_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = session(&[millbrook()], &dir, 80, 24);
+    s.keys("/verdict:perhaps");
+    let text = screen(&s, 80, 24, true);
+    assert_eq!(text.lines().next().unwrap(), "/verdict:perhaps");
+    assert!(
+        text.lines()
+            .nth(23)
+            .unwrap()
+            .contains("verdict:perhaps? use immigration"),
+        "{text}"
+    );
+}
+
+#[test]
+fn resizes_cleanly_and_handles_tiny_terminals() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = session(&[millbrook()], &dir, 80, 24);
+    for (w, h) in [(200, 60), (40, 10), (20, 5), (1, 1), (80, 24)] {
+        s.dispatch(Action::Resize(w, h));
+        let text = screen(&s, w, h, true);
+        assert_eq!(text.lines().count(), h as usize);
+    }
+}
