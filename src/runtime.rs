@@ -280,8 +280,15 @@ pub fn run(opts: &TuiOptions) -> Result<i32, StartError> {
     Ok(0)
 }
 
+/// Test hook: when set to a character, pressing that key panics, so tests can check that a
+/// panic restores the terminal.
+pub const CRASH_KEY_ENV: &str = "ALPR_TRIAGE_CRASH_KEY";
+
 fn event_loop(session: &mut Session, stop: &AtomicBool) -> std::io::Result<()> {
     let theme = Theme::from_env();
+    let crash_key = std::env::var(CRASH_KEY_ENV)
+        .ok()
+        .and_then(|v| v.chars().next());
     let mut terminal = Terminal::new(CrosstermBackend::new(std::io::stdout()))?;
     let size = terminal.size()?;
     session.dispatch(Action::Resize(size.width, size.height));
@@ -304,7 +311,14 @@ fn event_loop(session: &mut Session, stop: &AtomicBool) -> std::io::Result<()> {
         if event::poll(timeout)? {
             loop {
                 match event::read()? {
-                    Event::Key(k) if k.kind == KeyEventKind::Press => session.key(&k),
+                    Event::Key(k) if k.kind == KeyEventKind::Press => {
+                        if crash_key.is_some()
+                            && k.code == crossterm::event::KeyCode::Char(crash_key.unwrap_or(' '))
+                        {
+                            panic!("crash test: {CRASH_KEY_ENV} key pressed");
+                        }
+                        session.key(&k)
+                    }
                     Event::Mouse(m) => match m.kind {
                         MouseEventKind::ScrollDown => session.dispatch(Action::Scroll(3)),
                         MouseEventKind::ScrollUp => session.dispatch(Action::Scroll(-3)),

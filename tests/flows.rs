@@ -386,3 +386,84 @@ fn detail_shows_every_field_and_the_flag_explanation() {
     assert_eq!(rec.columns.len(), 14);
     assert!(rec.sources[0].ends_with(":8") || rec.sources[0].contains("Network-Audit.csv:"));
 }
+
+#[test]
+fn sorting_cycles_and_reverses() {
+    let e = env();
+    let mut s = session(&[sample()], &e);
+    let times: Vec<i64> = s
+        .app
+        .shown()
+        .iter()
+        .map(|&r| s.app.ds.time[r as usize])
+        .collect();
+    assert!(
+        times.windows(2).all(|w| w[0] <= w[1]),
+        "starts sorted by time"
+    );
+    s.keys("S");
+    let times: Vec<i64> = s
+        .app
+        .shown()
+        .iter()
+        .map(|&r| s.app.ds.time[r as usize])
+        .collect();
+    assert!(times.windows(2).all(|w| w[0] >= w[1]), "reversed");
+    s.keys("s");
+    assert_eq!(s.app.sort.0, alpr_triage::app::SortKey::Agency);
+    let agencies: Vec<String> = s
+        .app
+        .shown()
+        .iter()
+        .map(|&r| s.app.ds.agency_text(r).to_lowercase())
+        .collect();
+    assert!(agencies.windows(2).all(|w| w[0] <= w[1]), "by agency");
+    s.keys("s");
+    let reasons = shown_reasons(&s);
+    let lower: Vec<String> = reasons.iter().map(|r| r.to_lowercase()).collect();
+    assert!(lower.windows(2).all(|w| w[0] <= w[1]), "by reason");
+}
+
+#[test]
+fn mouse_wheel_scrolls_and_a_click_selects() {
+    use alpr_triage::app::Action;
+    let e = env();
+    let mut s = session(&[sample()], &e);
+    s.dispatch(Action::Scroll(3));
+    assert_eq!(s.app.view.cursor, 3);
+    s.dispatch(Action::Scroll(-3));
+    assert_eq!(s.app.view.cursor, 0);
+    let l = alpr_triage::app::layout::Layout::compute(100, 30);
+    s.dispatch(Action::Click(l.table.1 + 2 + 4));
+    assert_eq!(s.app.view.cursor, 4);
+    s.dispatch(Action::Click(0));
+    assert_eq!(
+        s.app.view.cursor, 4,
+        "a click outside the table changes nothing"
+    );
+}
+
+#[test]
+fn advance_after_verdict_is_configurable() {
+    let e = env();
+    std::fs::write(&e.config, "advance = \"stay\"\n").unwrap();
+    let mut s = session(&[sample()], &e);
+    let first = s.app.selected();
+    s.keys("y");
+    assert_eq!(s.app.selected(), first);
+    std::fs::write(&e.config, "advance = \"next\"\n").unwrap();
+    let mut s = session(&[sample()], &e);
+    // The first record is reviewed now; "next" moves one down anyway.
+    s.keys("y");
+    assert_eq!(s.app.view.cursor, 1);
+    // The default skips reviewed records.
+    std::fs::remove_file(&e.config).unwrap();
+    let mut s = session(&[sample()], &e);
+    s.keys("gjy");
+    assert_eq!(s.app.view.cursor, 2);
+    s.keys("gm");
+    assert_eq!(
+        s.app.view.cursor, 2,
+        "records 0 and 1 are reviewed: the next unreviewed is 2"
+    );
+}

@@ -22,6 +22,10 @@ struct Tui {
 
 impl Tui {
     fn start(args: &[&str], dir: &Path) -> Tui {
+        Tui::start_env(args, dir, &[])
+    }
+
+    fn start_env(args: &[&str], dir: &Path, env: &[(&str, &str)]) -> Tui {
         let pty = native_pty_system()
             .openpty(PtySize {
                 rows: ROWS,
@@ -36,6 +40,9 @@ impl Tui {
         cmd.env("TERM", "xterm-256color");
         cmd.env("ALPR_TRIAGE_CONFIG_DIR", dir.join("config"));
         cmd.env("ALPR_TRIAGE_DATA_DIR", dir.join("data"));
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
         let child = pty.slave.spawn_command(cmd).unwrap();
         let mut reader = pty.master.try_clone_reader().unwrap();
         let writer = pty.master.take_writer().unwrap();
@@ -268,5 +275,35 @@ fn bad_annotation_file_is_refused_before_the_screen_opens() {
         std::fs::read_to_string(&ann).unwrap(),
         "{\"version\": 1, \"annotations\": [",
         "left untouched"
+    );
+}
+
+#[test]
+fn a_panic_restores_the_terminal_and_keeps_saved_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let ann = dir.path().join("ann.json");
+    let ann_s = ann.display().to_string();
+    let path = "tests/fixtures/10_1_2025-10_31_2025-Millbrook TX PD-Network-Audit.csv";
+    let mut t = Tui::start_env(
+        &[path, "--annotations", &ann_s],
+        dir.path(),
+        &[("ALPR_TRIAGE_CRASH_KEY", "!")],
+    );
+    t.wait_for("the load", loaded);
+    t.send("y");
+    t.wait_text("✓ saved");
+    t.send("!");
+    let status = t.wait_exit();
+    assert!(!status.success());
+    let out = String::from_utf8_lossy(&t.raw).to_string();
+    let leave = out.find("\x1b[?1049l").expect("left the alternate screen");
+    let message = out.find("crash test").expect("the panic message is shown");
+    assert!(
+        leave < message,
+        "the terminal is restored before the message is printed"
+    );
+    assert_eq!(
+        annotations(&ann)["annotations"][0]["verdict"],
+        "immigration"
     );
 }
