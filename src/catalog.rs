@@ -22,6 +22,15 @@ pub const REDACTED_TEXT: &str = "[redacted]";
 /// Agency of a record whose file names none.
 pub const UNKNOWN_AGENCY: &str = "unknown";
 
+/// The order hits are explained in: what the officer wrote first, then who searched.
+const EXPLAIN_ORDER: [Field; 5] = [
+    Field::Reason,
+    Field::OffenseType,
+    Field::TextPrompt,
+    Field::Agency,
+    Field::PriorFlag,
+];
+
 /// The text columns a catalog interns, in slot order.
 pub const TEXT_FIELDS: [Field; 5] = [
     Field::Agency,
@@ -191,6 +200,13 @@ impl Catalog {
         TEXT_FIELDS
             .iter()
             .any(|&f| self.sym_flagged(f, syms.get(f)))
+    }
+
+    /// The rule of a record's first hit (in `explain` order), without allocating.
+    pub fn first_rule(&self, syms: &TextSyms) -> Option<crate::flag::RuleIdx> {
+        EXPLAIN_ORDER
+            .iter()
+            .find_map(|&f| self.hits(f, syms.get(f)).first().map(|h| h.rule))
     }
 
     /// Every hit of a record with the text it was found in, reason first.

@@ -196,6 +196,22 @@ impl Dataset {
         self.index.get(&self.ids, id)
     }
 
+    /// Makes room for `additional` more records in every column (avoids regrowing, and its
+    /// memory peaks, during a large load).
+    pub fn reserve(&mut self, additional: usize) {
+        self.ids.reserve(additional);
+        self.index.reserve(&self.ids, additional);
+        self.time.reserve(additional);
+        self.agency.reserve(additional);
+        self.reason.reserve(additional);
+        self.offense.reserve(additional);
+        self.networks.reserve(additional);
+        self.rule.reserve(additional);
+        self.src_file.reserve(additional);
+        self.src_line.reserve(additional);
+        self.src_offset.reserve(additional);
+    }
+
     /// Adds a chunk from the loader. Rows whose id is already loaded become extra sources of
     /// that record. Returns the rows added (new records), in order.
     pub fn append(&mut self, chunk: Chunk) -> std::ops::Range<u32> {

@@ -75,6 +75,11 @@ impl IdIndex {
             .insert_unique(h, row, |&r| ids[r as usize].low64());
     }
 
+    /// Makes room for `additional` more entries.
+    pub fn reserve(&mut self, ids: &[RecordId], additional: usize) {
+        self.table.reserve(additional, |&r| ids[r as usize].low64());
+    }
+
     /// Number of entries.
     pub fn len(&self) -> usize {
         self.table.len()

@@ -42,7 +42,7 @@ pub struct Loader {
 impl Loader {
     /// Starts loading `files` on a thread.
     pub fn start(files: Vec<InputFile>, options: ReadOptions, rules: Arc<RuleSet>) -> Loader {
-        let (tx, rx) = mpsc::sync_channel(64);
+        let (tx, rx) = mpsc::sync_channel(4);
         let cancel = Arc::new(AtomicBool::new(false));
         let total_bytes = files
             .iter()
@@ -165,12 +165,7 @@ impl RowSink for Sink {
                 .push((self.file, row.source.offset, row.schema.clone()));
         }
         let syms = self.catalog.intern_row(row);
-        let rule = self
-            .catalog
-            .explain(&syms)
-            .first()
-            .map(|(h, _)| h.rule)
-            .unwrap_or(NO_RULE);
+        let rule = self.catalog.first_rule(&syms).unwrap_or(NO_RULE);
         self.chunk.rows.push(NewRow {
             id: row.id,
             time: row.search_time.unwrap_or(NO_TIME),

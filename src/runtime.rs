@@ -2,7 +2,7 @@
 //! effects (save, read a record) → draw. [`Session`] is everything but the terminal, so tests
 //! drive the real keymap → update → effect path with key strings.
 
-use std::io::Stdout;
+use std::io::{Stdout, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -163,6 +163,21 @@ impl Session {
         any
     }
 
+    /// Waits up to `timeout` for a loader event, then takes what is waiting (up to `budget`).
+    pub fn pump_wait(&mut self, timeout: Duration, budget: Duration) -> bool {
+        let Some(ev) = self.loader.as_ref().and_then(|l| l.recv_timeout(timeout)) else {
+            return false;
+        };
+        let done = matches!(ev, LoadEvent::Finished { .. });
+        self.dispatch(Action::Loaded(ev));
+        if done {
+            self.loader = None;
+            return true;
+        }
+        self.pump(budget);
+        true
+    }
+
     /// Waits for the whole load (tests and benchmarks).
     pub fn finish_loading(&mut self) {
         while let Some(loader) = &self.loader {
@@ -262,19 +277,18 @@ impl Drop for TerminalGuard {
 pub fn run(opts: &TuiOptions) -> Result<i32, StartError> {
     let mut session = Session::new(opts)?;
     let stop = Arc::new(AtomicBool::new(false));
-    for sig in [
-        signal_hook::consts::SIGTERM,
-        signal_hook::consts::SIGHUP,
-        signal_hook::consts::SIGINT,
-    ] {
-        let _ = signal_hook::flag::register(sig, stop.clone());
-    }
+    let exited = Arc::new(AtomicBool::new(false));
+    watch_signals(stop.clone(), exited.clone());
     let guard = TerminalGuard::enter().map_err(StartError::Terminal)?;
     let result = event_loop(&mut session, &stop);
     drop(guard);
+    exited.store(true, Ordering::SeqCst);
     result.map_err(StartError::Terminal)?;
     if let crate::app::SaveState::Failed { error, unsaved } = &session.app.save {
-        eprintln!("alpr-triage: {unsaved} annotation changes were NOT saved: {error}");
+        let _ = writeln!(
+            std::io::stderr(),
+            "alpr-triage: {unsaved} annotation changes were NOT saved: {error}"
+        );
         return Ok(1);
     }
     Ok(0)
@@ -283,12 +297,46 @@ pub fn run(opts: &TuiOptions) -> Result<i32, StartError> {
 /// Test hook: when set to a character, pressing that key panics, so tests can check that a
 /// panic restores the terminal.
 pub const CRASH_KEY_ENV: &str = "ALPR_TRIAGE_CRASH_KEY";
+/// Test hook: when set to a character, pressing that key wedges the event loop (as crossterm
+/// does reading a terminal that has gone away), so tests can check the signal watchdog.
+pub const HANG_KEY_ENV: &str = "ALPR_TRIAGE_HANG_KEY";
+
+/// SIGTERM, SIGHUP and SIGINT ask the loop to stop (it saves and restores the terminal). If the
+/// loop cannot answer — after a hang-up, crossterm can spin reading a closed terminal — the
+/// watchdog restores the terminal and exits. Annotations are already on disk: every change is
+/// saved before the UI says so.
+fn watch_signals(stop: Arc<AtomicBool>, exited: Arc<AtomicBool>) {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT]) else {
+        return;
+    };
+    let _ = std::thread::Builder::new()
+        .name("alpr-triage-signals".into())
+        .spawn(move || {
+            if let Some(sig) = signals.forever().next() {
+                stop.store(true, Ordering::SeqCst);
+                let deadline = Instant::now() + Duration::from_millis(1500);
+                while Instant::now() < deadline {
+                    if exited.load(Ordering::SeqCst) {
+                        return;
+                    }
+                    std::thread::park_timeout(Duration::from_millis(20));
+                }
+                restore_terminal();
+                // The terminal may be gone: a failed write must not stop the exit.
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "alpr-triage: stopped by signal {sig}; every annotation shown as saved is on disk"
+                );
+                std::process::exit(128 + sig);
+            }
+        });
+}
 
 fn event_loop(session: &mut Session, stop: &AtomicBool) -> std::io::Result<()> {
     let theme = Theme::from_env();
-    let crash_key = std::env::var(CRASH_KEY_ENV)
-        .ok()
-        .and_then(|v| v.chars().next());
+    let test_key = |var: &str| std::env::var(var).ok().and_then(|v| v.chars().next());
+    let (crash_key, hang_key) = (test_key(CRASH_KEY_ENV), test_key(HANG_KEY_ENV));
     let mut terminal = Terminal::new(CrosstermBackend::new(std::io::stdout()))?;
     let size = terminal.size()?;
     session.dispatch(Action::Resize(size.width, size.height));
@@ -312,10 +360,21 @@ fn event_loop(session: &mut Session, stop: &AtomicBool) -> std::io::Result<()> {
             loop {
                 match event::read()? {
                     Event::Key(k) if k.kind == KeyEventKind::Press => {
-                        if crash_key.is_some()
-                            && k.code == crossterm::event::KeyCode::Char(crash_key.unwrap_or(' '))
-                        {
+                        let typed = match k.code {
+                            crossterm::event::KeyCode::Char(c) => Some(c),
+                            _ => None,
+                        };
+                        if typed.is_some() && typed == crash_key {
                             panic!("crash test: {CRASH_KEY_ENV} key pressed");
+                        }
+                        if typed.is_some() && typed == hang_key {
+                            session
+                                .app
+                                .say("test hang: the event loop stops here", true);
+                            draw(&mut terminal, session, &theme)?;
+                            loop {
+                                std::thread::park();
+                            }
                         }
                         session.key(&k)
                     }

@@ -13,11 +13,11 @@ const ROWS: u16 = 40;
 
 struct Tui {
     child: Box<dyn portable_pty::Child + Send + Sync>,
-    writer: Box<dyn Write + Send>,
+    writer: Option<Box<dyn Write + Send>>,
     rx: Receiver<Vec<u8>>,
     parser: vt100::Parser,
     raw: Vec<u8>,
-    _master: Box<dyn portable_pty::MasterPty + Send>,
+    _master: Option<Box<dyn portable_pty::MasterPty + Send>>,
 }
 
 impl Tui {
@@ -62,7 +62,7 @@ impl Tui {
         });
         Tui {
             child,
-            writer,
+            writer: Some(writer),
             rx,
             parser: vt100::Parser::new(
                 std::num::NonZeroU16::new(ROWS).unwrap(),
@@ -70,7 +70,7 @@ impl Tui {
                 0,
             ),
             raw: Vec::new(),
-            _master: pty.master,
+            _master: Some(pty.master),
         }
     }
 
@@ -104,8 +104,9 @@ impl Tui {
     }
 
     fn send(&mut self, keys: &str) {
-        self.writer.write_all(keys.as_bytes()).unwrap();
-        self.writer.flush().unwrap();
+        let w = self.writer.as_mut().expect("terminal open");
+        w.write_all(keys.as_bytes()).unwrap();
+        w.flush().unwrap();
     }
 
     /// Waits for the process to end, reading its output meanwhile.
@@ -128,6 +129,29 @@ impl Tui {
                 self.raw.extend_from_slice(&bytes);
             }
         }
+    }
+}
+
+impl Drop for Tui {
+    /// Never leave a child behind, even when a test fails: hang up, then kill.
+    fn drop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_some() {
+            return;
+        }
+        let _ = self.child.kill();
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while Instant::now() < deadline {
+            if self.child.try_wait().ok().flatten().is_some() {
+                return;
+            }
+            let _ = self.rx.recv_timeout(Duration::from_millis(50));
+        }
+        if let Some(pid) = self.child.process_id() {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
+        }
+        let _ = self.child.wait();
     }
 }
 
@@ -302,6 +326,41 @@ fn a_panic_restores_the_terminal_and_keeps_saved_work() {
         leave < message,
         "the terminal is restored before the message is printed"
     );
+    assert_eq!(
+        annotations(&ann)["annotations"][0]["verdict"],
+        "immigration"
+    );
+}
+
+#[test]
+fn a_wedged_loop_still_ends_on_a_signal() {
+    // Fault injection: the hang key wedges the event loop the way crossterm does after a hang-up.
+    let dir = tempfile::tempdir().unwrap();
+    let ann = dir.path().join("ann.json");
+    let ann_s = ann.display().to_string();
+    let path = "tests/fixtures/10_1_2025-10_31_2025-Millbrook TX PD-Network-Audit.csv";
+    let mut t = Tui::start_env(
+        &[path, "--annotations", &ann_s],
+        dir.path(),
+        &[("ALPR_TRIAGE_HANG_KEY", "%")],
+    );
+    t.wait_for("the load", loaded);
+    t.send("y");
+    t.wait_text("✓ saved");
+    t.send("%");
+    let pid = t.child.process_id().unwrap();
+    let ok = std::process::Command::new("kill")
+        .args(["-HUP", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let started = Instant::now();
+    let status = t.wait_exit();
+    assert!(!status.success());
+    assert!(started.elapsed() < Duration::from_secs(10));
+    let out = String::from_utf8_lossy(&t.raw).to_string();
+    assert!(out.contains("\x1b[?1049l"), "terminal restored");
+    assert!(out.contains("stopped by signal"), "{out}");
     assert_eq!(
         annotations(&ann)["annotations"][0]["verdict"],
         "immigration"

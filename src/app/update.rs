@@ -63,7 +63,15 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
 fn on_load(app: &mut App, ev: LoadEvent) {
     let finished = matches!(ev, LoadEvent::Finished { .. });
     match &ev {
-        LoadEvent::Chunk(c) => app.loading.bytes_done = app.loading.bytes_done.max(c.bytes_done),
+        LoadEvent::Chunk(c) => {
+            // Size the columns once, from the first chunk's bytes per row.
+            if app.ds.is_empty() && c.bytes_done > 0 && !c.rows.is_empty() {
+                let per_row = c.bytes_done as f64 / c.rows.len() as f64;
+                let estimate = (app.loading.total_bytes as f64 / per_row * 1.05) as usize;
+                app.ds.reserve(estimate.min(200_000_000));
+            }
+            app.loading.bytes_done = app.loading.bytes_done.max(c.bytes_done);
+        }
         LoadEvent::Finished { elapsed } => {
             app.loading.active = false;
             app.loading.elapsed = Some(*elapsed);

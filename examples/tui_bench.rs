@@ -1,0 +1,216 @@
+//! Review-UI speed and memory on a large file (issue 3 targets), measured in-process through the
+//! same `Session` the terminal UI runs:
+//!
+//! ```text
+//! cargo run --release --example tui_bench -- bench-data/1000000-Network-Audit.csv
+//! ```
+//!
+//! Prints: time to the first frame with records, time until every record is loaded and flagged,
+//! resident memory when loaded, filter + next frame for several queries, one frame at 200x60,
+//! and a verdict's trip to disk with 10,000 annotations in the file.
+
+use std::time::{Duration, Instant};
+
+use alpr_triage::app::Action;
+use alpr_triage::keymap::parse_keys;
+use alpr_triage::runtime::{Session, TuiOptions};
+use alpr_triage::store::{Annotation, RecordSummary};
+use alpr_triage::ui::{Theme, draw};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+fn rss_mb(key: &str) -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with(key)).and_then(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .and_then(|v| v.parse::<f64>().ok())
+            })
+        })
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(f64::NAN)
+}
+
+fn frame(term: &mut Terminal<TestBackend>, s: &Session) {
+    let theme = Theme::new(true);
+    let _ = term.draw(|f| draw(f, &s.app, &theme));
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn main() {
+    let Some(path) = std::env::args().nth(1) else {
+        eprintln!("usage: tui_bench FILE");
+        std::process::exit(2);
+    };
+    let dir = std::env::temp_dir().join(format!("alpr-triage-bench-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    let ann = dir.join("ann.json");
+    let _ = std::fs::remove_file(&ann);
+    let opts = TuiOptions {
+        paths: vec![path.clone().into()],
+        annotations: Some(ann.clone()),
+        reviewer: Some("bench".into()),
+        config: Some(dir.join("none.toml")),
+        ..TuiOptions::default()
+    };
+    let mut term = match Terminal::new(TestBackend::new(200, 60)) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::exit(1);
+        }
+    };
+
+    // Load: first frame with records, then everything.
+    let t0 = Instant::now();
+    let mut s = match Session::new(&opts) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::exit(1);
+        }
+    };
+    s.dispatch(Action::Resize(200, 60));
+    let mut first = None;
+    while s.loading() {
+        // As the UI loop does: sleep until the loader has something, then take it.
+        s.pump_wait(Duration::from_millis(4), Duration::from_millis(8));
+        if s.app.filtering() {
+            s.step_filter(Duration::from_millis(8));
+        }
+        if first.is_none() && !s.app.shown().is_empty() {
+            frame(&mut term, &s);
+            first = Some(t0.elapsed());
+        }
+    }
+    s.settle();
+    frame(&mut term, &s);
+    let loaded = t0.elapsed();
+    println!("file: {path}");
+    println!(
+        "records: {} ({} flagged)",
+        s.app.ds.len(),
+        s.app.ds.flagged_count()
+    );
+    println!(
+        "first frame with records: {}",
+        first.map(ms).unwrap_or_else(|| "-".into())
+    );
+    println!("all records loaded, flagged and sorted: {}", ms(loaded));
+    println!(
+        "resident memory when loaded: {:.0} MB (peak during load {:.0} MB)",
+        rss_mb("VmRSS:"),
+        rss_mb("VmHWM:")
+    );
+
+    if std::env::args().any(|a| a == "--load-only") {
+        return;
+    }
+    // Filters: apply and draw the next frame. Each runs from the all-records view.
+    s.keys("t");
+    let queries = [
+        "agency:millbrook",
+        "reason:ice",
+        "date:2025-03-01..2025-03-31",
+        "ice warrant",
+        "-reason:test date:2025-06 agency:\"Millbrook TX PD\"",
+        "flagged:yes verdict:none",
+        "rule:hsi",
+    ];
+    // Each query is typed without waiting (every key restarts the filter, as in the UI), then
+    // timed from Enter until the next frame is drawn.
+    let mut worst_key = Duration::ZERO;
+    for q in queries {
+        let mut times = Vec::new();
+        for _ in 0..5 {
+            s.keys("/<c-u><enter>");
+            s.key(&parse_keys("/").remove(0));
+            for ev in parse_keys(&format!("<c-u>{q}")) {
+                let t = Instant::now();
+                s.key(&ev);
+                worst_key = worst_key.max(t.elapsed());
+            }
+            let t = Instant::now();
+            s.key(&parse_keys("<enter>").remove(0));
+            s.settle();
+            frame(&mut term, &s);
+            times.push(t.elapsed());
+        }
+        println!(
+            "filter {q:?} + next frame: {} ({} records)",
+            ms(median(times)),
+            s.app.shown().len()
+        );
+    }
+    println!(
+        "longest a key press waited while typing those queries: {}",
+        ms(worst_key)
+    );
+    // One more character of a finished query narrows the last result.
+    let mut times = Vec::new();
+    for _ in 0..5 {
+        s.keys("/<c-u>agency:mi<enter>");
+        let t = Instant::now();
+        s.keys("/l<enter>");
+        frame(&mut term, &s);
+        times.push(t.elapsed());
+    }
+    println!(
+        "one more character (agency:mi → agency:mil) + next frame: {}",
+        ms(median(times))
+    );
+
+    // One frame.
+    s.keys("/<c-u><enter>");
+    let mut times = Vec::new();
+    for _ in 0..50 {
+        let t = Instant::now();
+        frame(&mut term, &s);
+        times.push(t.elapsed());
+    }
+    println!("one frame at 200x60: {}", ms(median(times)));
+
+    // A verdict on disk with 10,000 annotations in the file.
+    let n = s.app.ds.len().min(10_000);
+    for row in 0..n as u32 {
+        s.app.store.set(Annotation {
+            record_id: s.app.ds.ids[row as usize],
+            verdict: Some(alpr_triage::model::Verdict::NotImmigration),
+            note: "bulk-loaded for the benchmark".into(),
+            reviewer: "bench".into(),
+            annotated_at: "2026-01-01T00:00:00Z".into(),
+            query: "flagged:yes".into(),
+            record: RecordSummary {
+                agency: s.app.ds.agency_text(row).into(),
+                reason: s.app.ds.reason_text(row).into(),
+                search_time: None,
+                sources: vec![format!("{path}:{}", row + 2)],
+            },
+            reviews: Vec::new(),
+            conflict: false,
+            adjudicated_by: None,
+        });
+    }
+    let mut times = Vec::new();
+    for i in 0..20 {
+        let t = Instant::now();
+        s.keys(if i % 2 == 0 { "y" } else { "n" });
+        times.push(t.elapsed());
+    }
+    println!(
+        "verdict key → file on disk, {} annotations: {} (median of 20)",
+        s.app.store.len(),
+        ms(median(times))
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
