@@ -332,17 +332,11 @@ enum Prepared {
     Flagged(bool),
 }
 
-fn fuzzy_scores(
-    ds: &Dataset,
-    field: Field,
-    from: usize,
-    pattern: &str,
-    matcher: &SkimMatcherV2,
-) -> Vec<Option<i64>> {
-    ds.catalog.strings(field)[from.min(ds.catalog.len(field))..]
-        .iter()
-        .map(|s| matcher.fuzzy_match(s, pattern))
-        .collect()
+/// The index range of `field`'s strings from `from`, at most `limit` long.
+fn span(ds: &Dataset, field: Field, from: usize, limit: usize) -> std::ops::Range<usize> {
+    let len = ds.catalog.len(field);
+    let from = from.min(len);
+    from..len.min(from.saturating_add(limit))
 }
 
 fn contains_ci(s: &str, p: &str, finder: &memchr::memmem::Finder<'_>) -> bool {
@@ -359,45 +353,14 @@ fn contains_ci(s: &str, p: &str, finder: &memchr::memmem::Finder<'_>) -> bool {
     }
 }
 
-fn substring_table(ds: &Dataset, from: usize, p: &str) -> Vec<bool> {
-    let finder = memchr::memmem::Finder::new(p.as_bytes());
-    ds.catalog.strings(Field::Reason)[from.min(ds.catalog.len(Field::Reason))..]
-        .iter()
-        .map(|s| contains_ci(s, p, &finder))
-        .collect()
-}
-
-fn rule_table(ds: &Dataset, field: Field, from: usize, rule: RuleIdx) -> Vec<bool> {
-    (from.min(ds.catalog.len(field))..ds.catalog.len(field))
-        .map(|s| {
-            ds.catalog
-                .hits(field, s as Sym)
-                .iter()
-                .any(|h| h.rule == rule)
-        })
-        .collect()
-}
-
-fn prepare(ds: &Dataset, term: &Term, matcher: &SkimMatcherV2) -> Prepared {
+/// An empty table per clause; [`Prepared::extend`] fills them in slices.
+fn prepare(term: &Term) -> Prepared {
     match term {
-        Term::Fuzzy(p) => Prepared::Fuzzy(
-            fuzzy_scores(ds, Field::Agency, 0, p, matcher),
-            fuzzy_scores(ds, Field::Reason, 0, p, matcher),
-        ),
-        Term::Agency(p) => match p.strip_prefix('=') {
-            Some(exact) => Prepared::AgencyExact(
-                ds.catalog
-                    .strings(Field::Agency)
-                    .iter()
-                    .map(|s| s.eq_ignore_ascii_case(exact))
-                    .collect(),
-            ),
-            None => Prepared::Agency(fuzzy_scores(ds, Field::Agency, 0, p, matcher)),
-        },
-        Term::Reason(p) => Prepared::Reason(substring_table(ds, 0, p)),
-        Term::Rule(r) => {
-            Prepared::Rule(crate::catalog::TEXT_FIELDS.map(|f| rule_table(ds, f, 0, *r)))
-        }
+        Term::Fuzzy(_) => Prepared::Fuzzy(Vec::new(), Vec::new()),
+        Term::Agency(p) if p.starts_with('=') => Prepared::AgencyExact(Vec::new()),
+        Term::Agency(_) => Prepared::Agency(Vec::new()),
+        Term::Reason(_) => Prepared::Reason(Vec::new()),
+        Term::Rule(_) => Prepared::Rule(Default::default()),
         Term::Time(a, b) => Prepared::Time(*a, *b),
         Term::Verdict(v) => Prepared::Verdict(*v),
         Term::Flagged(f) => Prepared::Flagged(*f),
@@ -405,32 +368,52 @@ fn prepare(ds: &Dataset, term: &Term, matcher: &SkimMatcherV2) -> Prepared {
 }
 
 impl Prepared {
-    /// Extends the per-string tables to strings interned since they were built.
-    fn extend(&mut self, ds: &Dataset, term: &Term, matcher: &SkimMatcherV2) {
+    /// Extends the per-string tables by up to `limit` strings each (to strings interned since
+    /// they were built). Returns true when every table covers every string.
+    fn extend(&mut self, ds: &Dataset, term: &Term, matcher: &SkimMatcherV2, limit: usize) -> bool {
+        let strings = |f: Field| ds.catalog.strings(f);
+        let fuzzy = |t: &mut Vec<Option<i64>>, f: Field, p: &str| {
+            let r = span(ds, f, t.len(), limit);
+            t.extend(strings(f)[r].iter().map(|s| matcher.fuzzy_match(s, p)));
+            t.len() >= ds.catalog.len(f)
+        };
         match (self, term) {
             (Prepared::Fuzzy(a, r), Term::Fuzzy(p)) => {
-                a.extend(fuzzy_scores(ds, Field::Agency, a.len(), p, matcher));
-                r.extend(fuzzy_scores(ds, Field::Reason, r.len(), p, matcher));
+                fuzzy(a, Field::Agency, p) & fuzzy(r, Field::Reason, p)
             }
-            (Prepared::Agency(a), Term::Agency(p)) => {
-                a.extend(fuzzy_scores(ds, Field::Agency, a.len(), p, matcher))
-            }
+            (Prepared::Agency(a), Term::Agency(p)) => fuzzy(a, Field::Agency, p),
             (Prepared::AgencyExact(a), Term::Agency(p)) => {
                 let exact = p.trim_start_matches('=');
-                let from = a.len().min(ds.catalog.len(Field::Agency));
+                let r = span(ds, Field::Agency, a.len(), limit);
                 a.extend(
-                    ds.catalog.strings(Field::Agency)[from..]
+                    strings(Field::Agency)[r]
                         .iter()
                         .map(|s| s.eq_ignore_ascii_case(exact)),
                 );
+                a.len() >= ds.catalog.len(Field::Agency)
             }
-            (Prepared::Reason(t), Term::Reason(p)) => t.extend(substring_table(ds, t.len(), p)),
-            (Prepared::Rule(tables), Term::Rule(r)) => {
+            (Prepared::Reason(t), Term::Reason(p)) => {
+                let finder = memchr::memmem::Finder::new(p.as_bytes());
+                let r = span(ds, Field::Reason, t.len(), limit);
+                t.extend(
+                    strings(Field::Reason)[r]
+                        .iter()
+                        .map(|s| contains_ci(s, p, &finder)),
+                );
+                t.len() >= ds.catalog.len(Field::Reason)
+            }
+            (Prepared::Rule(tables), Term::Rule(rule)) => {
+                let mut done = true;
                 for (t, f) in tables.iter_mut().zip(crate::catalog::TEXT_FIELDS) {
-                    t.extend(rule_table(ds, f, t.len(), *r));
+                    let r = span(ds, f, t.len(), limit);
+                    t.extend(
+                        r.map(|s| ds.catalog.hits(f, s as Sym).iter().any(|h| h.rule == *rule)),
+                    );
+                    done &= t.len() >= ds.catalog.len(f);
                 }
+                done
             }
-            _ => {}
+            _ => true,
         }
     }
 }
@@ -533,19 +516,23 @@ pub struct FilterJob {
     reverse: bool,
     /// When the job started.
     pub started: Instant,
+    tables_ready: bool,
 }
+
+/// Strings matched per table between deadline checks.
+const SLICE_STRINGS: usize = 4096;
 
 /// Rows tested between deadline checks.
 const SLICE_ROWS: usize = 16_384;
 
 impl FilterJob {
-    /// Prepares a job (the per-string tables are built here, once).
-    pub fn new(ds: &Dataset, query: Query, candidates: Candidates, reverse: bool) -> FilterJob {
-        let matcher = SkimMatcherV2::default().ignore_case();
+    /// A job. Nothing is computed here: `step` first builds the per-string tables, then tests
+    /// rows, both in slices, so starting a job never makes a key press wait.
+    pub fn new(_ds: &Dataset, query: Query, candidates: Candidates, reverse: bool) -> FilterJob {
         let prepared: Vec<(bool, Prepared)> = query
             .clauses
             .iter()
-            .map(|c| (c.negated, prepare(ds, &c.term, &matcher)))
+            .map(|c| (c.negated, prepare(&c.term)))
             .collect();
         let fuzzy = query.has_fuzzy();
         FilterJob {
@@ -558,6 +545,7 @@ impl FilterJob {
             fuzzy,
             reverse,
             started: Instant::now(),
+            tables_ready: false,
         }
     }
 
@@ -577,8 +565,9 @@ impl FilterJob {
     pub fn refresh(&mut self, ds: &Dataset, rows: u32) {
         let matcher = SkimMatcherV2::default().ignore_case();
         for ((_, p), c) in self.prepared.iter_mut().zip(&self.query.clauses) {
-            p.extend(ds, &c.term, &matcher);
+            p.extend(ds, &c.term, &matcher, usize::MAX);
         }
+        self.tables_ready = true;
         if let Candidates::Natural(n) = &mut self.candidates {
             *n = rows;
         }
@@ -589,7 +578,8 @@ impl FilterJob {
         self.next >= self.candidates.len()
     }
 
-    /// Tests a row against every clause.
+    /// Tests a row against every clause (the tables must be built: after `step` finished, or
+    /// `refresh`).
     pub fn matches(&self, ds: &Dataset, verdicts: &[u8], row: u32) -> Option<i64> {
         let mut score = 0;
         for (negated, p) in &self.prepared {
@@ -605,6 +595,22 @@ impl FilterJob {
     /// Works until `budget` is spent or the job is done. Returns true when done.
     pub fn step(&mut self, ds: &Dataset, verdicts: &[u8], budget: Duration) -> bool {
         let deadline = Instant::now() + budget;
+        if !self.tables_ready {
+            let matcher = SkimMatcherV2::default().ignore_case();
+            loop {
+                let mut done = true;
+                for ((_, p), c) in self.prepared.iter_mut().zip(&self.query.clauses) {
+                    done &= p.extend(ds, &c.term, &matcher, SLICE_STRINGS);
+                }
+                if done {
+                    self.tables_ready = true;
+                    break;
+                }
+                if Instant::now() >= deadline {
+                    return false;
+                }
+            }
+        }
         let n = self.candidates.len();
         while self.next < n {
             let end = (self.next + SLICE_ROWS).min(n);
