@@ -81,6 +81,56 @@ enum Sub {
         #[arg(long)]
         all: bool,
     },
+    /// Write annotated records (every original column, the verdict, note, reviewer, flags and
+    /// sources) as CSV, JSONL or JSON, with a methods manifest beside the file.
+    Export {
+        #[command(flatten)]
+        common: Common,
+        /// Annotation file (default: the review UI's file for these inputs).
+        #[arg(long, value_name = "FILE")]
+        annotations: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = FormatArg::Csv)]
+        format: FormatArg,
+        /// Write to FILE (atomically, owner-only) instead of standard output; the manifest goes
+        /// to FILE.manifest.json.
+        #[arg(long, short, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Replace FILE (and its manifest) if they exist.
+        #[arg(long)]
+        force: bool,
+        /// Which records.
+        #[arg(long, value_enum, default_value_t = OnlyArg::Reviewed)]
+        only: OnlyArg,
+        /// Narrow further with the filter language (as in the review UI's `/`).
+        #[arg(long, value_name = "QUERY", default_value = "")]
+        query: String,
+        /// Mask officer names, user ids, plates, case numbers and filters.
+        #[arg(long)]
+        redact: bool,
+        /// Do not start CSV output with a UTF-8 byte-order mark.
+        #[arg(long)]
+        no_bom: bool,
+        /// Write the methods manifest to FILE (needed to get one with standard output).
+        #[arg(long, value_name = "FILE")]
+        manifest: Option<PathBuf>,
+    },
+    /// Merge several reviewers' annotation files into one; print agreement (percent and Cohen's
+    /// kappa) per pair of reviewers and the records they disagree on.
+    Merge {
+        /// Annotation files (two or more).
+        #[arg(required = true, num_args = 2.., value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// The merged annotation file.
+        #[arg(long, short, required = true, value_name = "FILE")]
+        out: PathBuf,
+        /// Replace FILE if it exists.
+        #[arg(long)]
+        force: bool,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the rule set in force (built-in, or --rules FILE) with each rule's strength and note.
     Rules {
         /// A rules file (see README, "Rules file").
@@ -107,6 +157,32 @@ struct Common {
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum)]
+enum OnlyArg {
+    Immigration,
+    Not,
+    Unsure,
+    Reviewed,
+    Unreviewed,
+    Flagged,
+    All,
+}
+
+impl From<OnlyArg> for crate::export::Only {
+    fn from(o: OnlyArg) -> crate::export::Only {
+        use crate::export::Only;
+        match o {
+            OnlyArg::Immigration => Only::Immigration,
+            OnlyArg::Not => Only::Not,
+            OnlyArg::Unsure => Only::Unsure,
+            OnlyArg::Reviewed => Only::Reviewed,
+            OnlyArg::Unreviewed => Only::Unreviewed,
+            OnlyArg::Flagged => Only::Flagged,
+            OnlyArg::All => Only::All,
+        }
+    }
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum)]
 enum FormatArg {
     Jsonl,
     Csv,
@@ -130,6 +206,10 @@ pub enum Command {
     Scan(ScanOptions),
     /// `flag`.
     Flag(FlagOptions),
+    /// `export`.
+    Export(crate::commands::export::ExportCommand),
+    /// `merge`.
+    Merge(crate::commands::merge::MergeCommand),
     /// `rules`.
     Rules {
         /// A rules file.
@@ -202,6 +282,42 @@ where
             force,
             all,
             rules: common.rules,
+        }),
+        Some(Sub::Export {
+            common,
+            annotations,
+            format,
+            out,
+            force,
+            only,
+            query,
+            redact,
+            no_bom,
+            manifest,
+        }) => Command::Export(crate::commands::export::ExportCommand {
+            read: read_options(&common),
+            paths: common.paths,
+            annotations,
+            format: format.into(),
+            out,
+            force,
+            only: only.into(),
+            query,
+            redact,
+            bom: !no_bom,
+            manifest,
+            rules: common.rules,
+        }),
+        Some(Sub::Merge {
+            files,
+            out,
+            force,
+            json,
+        }) => Command::Merge(crate::commands::merge::MergeCommand {
+            files,
+            out,
+            force,
+            json,
         }),
         Some(Sub::Rules { rules, source }) => Command::Rules { rules, source },
         None if cli.review.paths.is_empty() => Command::Help(command().render_help().to_string()),

@@ -21,6 +21,8 @@ pub enum KeyMode {
     Overlay,
     /// A yes/no prompt.
     Confirm,
+    /// The export dialog.
+    Export,
 }
 
 impl KeyMode {
@@ -32,7 +34,8 @@ impl KeyMode {
             Mode::Note { .. } => KeyMode::Note,
             Mode::Picker(_) => KeyMode::Picker,
             Mode::Help { .. } | Mode::Warnings { .. } => KeyMode::Overlay,
-            Mode::Confirm { .. } => KeyMode::Confirm,
+            Mode::Confirm { .. } | Mode::ConfirmQuit { .. } => KeyMode::Confirm,
+            Mode::Export(_) => KeyMode::Export,
         }
     }
 
@@ -44,12 +47,16 @@ impl KeyMode {
             KeyMode::Picker => "Agency picker",
             KeyMode::Overlay => "Help and warnings",
             KeyMode::Confirm => "Prompts",
+            KeyMode::Export => "Export dialog",
         }
     }
 
     /// Modes where typed characters are text.
     fn takes_text(self) -> bool {
-        matches!(self, KeyMode::Filter | KeyMode::Note | KeyMode::Picker)
+        matches!(
+            self,
+            KeyMode::Filter | KeyMode::Note | KeyMode::Picker | KeyMode::Export
+        )
     }
 }
 
@@ -211,6 +218,8 @@ pub fn action_by_name(name: &str) -> Option<Action> {
         "end" => Action::End,
         "newline" => Action::Newline,
         "clear-line" => Action::ClearLine,
+        "export" => Action::OpenExport,
+        "next-field" => Action::NextField,
         _ => return None,
     })
 }
@@ -361,6 +370,13 @@ const DEFAULTS: &[(KeyMode, &[&str], &str, &str, bool)] = &[
         "load warnings and errors",
         false,
     ),
+    (
+        KeyMode::Normal,
+        &["x"],
+        "export",
+        "export records (CSV, JSONL, JSON) with a manifest",
+        true,
+    ),
     (KeyMode::Normal, &["?", "f1"], "help", "help", true),
     (
         KeyMode::Normal,
@@ -504,6 +520,43 @@ const DEFAULTS: &[(KeyMode, &[&str], &str, &str, bool)] = &[
         "close",
         true,
     ),
+    (
+        KeyMode::Export,
+        &["tab", "down"],
+        "next-field",
+        "next field",
+        true,
+    ),
+    (
+        KeyMode::Export,
+        &["left"],
+        "left",
+        "cursor left / previous choice",
+        false,
+    ),
+    (
+        KeyMode::Export,
+        &["right"],
+        "right",
+        "cursor right / next choice",
+        false,
+    ),
+    (KeyMode::Export, &["enter"], "submit", "export", true),
+    (KeyMode::Export, &["esc"], "cancel", "close", true),
+    (
+        KeyMode::Export,
+        &["backspace"],
+        "backspace",
+        "delete back",
+        false,
+    ),
+    (
+        KeyMode::Export,
+        &["ctrl-u"],
+        "clear-line",
+        "clear the path",
+        false,
+    ),
     (KeyMode::Confirm, &["y", "enter"], "confirm", "yes", true),
     (KeyMode::Confirm, &["n", "esc", "q"], "cancel", "no", true),
 ];
@@ -633,6 +686,7 @@ impl Keymap {
             KeyMode::Filter,
             KeyMode::Note,
             KeyMode::Picker,
+            KeyMode::Export,
             KeyMode::Overlay,
             KeyMode::Confirm,
         ] {
@@ -715,7 +769,7 @@ mod tests {
             km.action(KeyMode::Note, &ev("<enter>")),
             Some(Action::Newline)
         ));
-        assert!(km.action(KeyMode::Normal, &ev("x")).is_none());
+        assert!(km.action(KeyMode::Normal, &ev("z")).is_none());
     }
 
     #[test]

@@ -241,3 +241,21 @@ fn run(
         elapsed: start.elapsed(),
     });
 }
+
+/// Loads every file into a dataset, waiting for the end (headless commands).
+pub fn load_all(
+    files: Vec<InputFile>,
+    options: ReadOptions,
+    rules: Arc<RuleSet>,
+) -> crate::dataset::Dataset {
+    let mut ds = crate::dataset::Dataset::new(Catalog::new(rules.clone()), files.clone());
+    let loader = Loader::start(files, options, rules);
+    while let Some(ev) = loader.recv_timeout(Duration::from_secs(3600)) {
+        let done = matches!(ev, LoadEvent::Finished { .. });
+        ds.apply(ev);
+        if done {
+            break;
+        }
+    }
+    ds
+}

@@ -28,6 +28,8 @@ fn run(command: Command) -> i32 {
     let result = match command {
         Command::Scan(opts) => commands::scan::run(&opts, &mut out),
         Command::Flag(opts) => commands::flag::run(&opts, &mut out, &mut err),
+        Command::Export(opts) => commands::export::run(&opts, &mut out, &mut err),
+        Command::Merge(opts) => commands::merge::run(&opts, &mut out),
         Command::Rules { rules, source } => {
             if source {
                 let _ = out.write_all(alpr_triage::flag::BUILTIN_RULES.as_bytes());

@@ -91,8 +91,7 @@ pub fn record(ds: &Dataset, row: u32) -> Result<OutRecord, String> {
     let src = ds.source(row);
     let file = &ds.files[src.file as usize];
     let column_agency = schema
-        .position(Field::Agency)
-        .and_then(|i| cells.get(i))
+        .cell(&cells, Field::Agency)
         .is_some_and(|b| !b.trim_ascii().is_empty());
     let file_agency = file.report.file_agency.as_deref();
     let r = Row {
@@ -115,10 +114,7 @@ pub fn record(ds: &Dataset, row: u32) -> Result<OutRecord, String> {
         file_agency,
         search_time: search_time(&schema, &cells),
         networks: crate::ingest::row::parse_count(&String::from_utf8_lossy(
-            schema
-                .position(Field::Networks)
-                .and_then(|i| cells.get(i))
-                .unwrap_or(b""),
+            schema.cell(&cells, Field::Networks).unwrap_or(b""),
         )),
     };
     let sources = ds

@@ -52,6 +52,9 @@ pub enum StartError {
     /// Annotation file problem.
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+    /// The annotation file is open in another instance.
+    #[error(transparent)]
+    Lock(#[from] crate::lock::LockError),
     /// Terminal problem.
     #[error("cannot use the terminal: {0}")]
     Terminal(std::io::Error),
@@ -64,7 +67,13 @@ pub struct Session {
     /// Keys → actions.
     pub keymap: Keymap,
     loader: Option<Loader>,
+    _lock: crate::lock::Lock,
+    last_save: Instant,
+    read: ReadOptions,
 }
+
+/// How often a failed save is tried again.
+pub const SAVE_RETRY: Duration = Duration::from_secs(2);
 
 impl Session {
     /// Opens the inputs (loading starts in the background), the rules, the annotation file and
@@ -84,6 +93,7 @@ impl Session {
             .annotations
             .clone()
             .unwrap_or_else(|| config::default_annotations(&opts.paths));
+        let (lock, stale) = crate::lock::Lock::acquire(&path)?;
         let store = Store::open(&path)?;
         let config_path = opts.config.clone().unwrap_or_else(config::config_file);
         let (cfg, mut warnings) = config::load(&config_path);
@@ -91,6 +101,7 @@ impl Session {
             Keymap::default().with_overrides(&cfg.keys, &config_path.display().to_string());
         warnings.extend(key_warnings);
         warnings.extend(inputs.errors.iter().map(|e| format!("error: {e}")));
+        warnings.extend(stale);
         let reviewer = opts.reviewer.clone().unwrap_or_else(login_name);
         let ds = Dataset::new(Catalog::new(rules.clone()), inputs.files.clone());
         let loader = Loader::start(inputs.files, opts.read.clone(), rules.clone());
@@ -108,6 +119,9 @@ impl Session {
             app,
             keymap,
             loader: Some(loader),
+            _lock: lock,
+            last_save: Instant::now(),
+            read: opts.read.clone(),
         })
     }
 
@@ -134,7 +148,61 @@ impl Session {
                 self.dispatch(Action::DetailLoaded(row, r));
             }
             Effect::Quit => self.app.quit = true,
+            Effect::Export(req) => {
+                let r = self.export(&req);
+                self.dispatch(Action::Exported(r));
+            }
         }
+    }
+
+    /// Writes an export and its manifest (atomically, owner-only).
+    fn export(&self, req: &crate::app::ExportRequest) -> Result<(String, u64), String> {
+        use crate::export;
+        let shown = req.path.display().to_string();
+        if self
+            .app
+            .ds
+            .files
+            .iter()
+            .any(|f| crate::fsutil::same_file(&f.input.path, &req.path))
+        {
+            return Err(format!(
+                "{shown} is one of the input files; input files are never written"
+            ));
+        }
+        let opts = export::ExportOptions {
+            format: req.format,
+            redact: req.redact,
+            bom: true,
+            read: self.read.clone(),
+        };
+        let mut summary = None;
+        crate::fsutil::atomic_write(&req.path, |w| {
+            summary = Some(export::write(
+                &self.app.ds,
+                &self.app.store,
+                &req.rows,
+                &opts,
+                w,
+            )?);
+            Ok(())
+        })
+        .map_err(|e| format!("{shown}: {e}"))?;
+        let summary = summary.unwrap_or_default();
+        let doc = export::manifest(&export::ManifestInput {
+            ds: &self.app.ds,
+            annotations: self.app.store.path(),
+            output: Some(&req.path),
+            format: req.format,
+            only: export::Only::All,
+            query: &req.query,
+            scope: req.scope,
+            redact: req.redact,
+            summary: &summary,
+        });
+        let m = export::manifest_path(&req.path);
+        export::write_manifest(&m, &doc).map_err(|e| format!("{}: {e}", m.display()))?;
+        Ok((shown, summary.records))
     }
 
     /// One key press.
@@ -161,6 +229,16 @@ impl Session {
             }
         }
         any
+    }
+
+    /// Tries a failed save again when it is time. Returns true when it tried.
+    pub fn retry_save(&mut self, now: Instant) -> bool {
+        let failed = matches!(self.app.save, crate::app::SaveState::Failed { .. });
+        if failed && now.duration_since(self.last_save) >= SAVE_RETRY {
+            self.perform(Effect::Save);
+            return true;
+        }
+        false
     }
 
     /// Waits up to `timeout` for a loader event, then takes what is waiting (up to `budget`).
@@ -349,6 +427,7 @@ fn event_loop(session: &mut Session, stop: &AtomicBool) -> std::io::Result<()> {
             return Ok(());
         }
         let mut dirty = session.pump(Duration::from_millis(8));
+        dirty |= session.retry_save(Instant::now());
         // Keys first: typing never waits for a filter pass, only for one slice of one.
         let busy = session.loading() || session.app.filtering();
         let timeout = if busy {

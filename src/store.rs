@@ -135,6 +135,7 @@ pub enum StoreError {
 pub struct Store {
     path: PathBuf,
     map: BTreeMap<RecordId, Annotation>,
+    fail_saves: Option<std::io::ErrorKind>,
 }
 
 impl Store {
@@ -144,10 +145,7 @@ impl Store {
         let bytes = match std::fs::read(path) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(Store {
-                    path: path.to_path_buf(),
-                    map: BTreeMap::new(),
-                });
+                return Ok(Store::empty(path));
             }
             Err(source) => {
                 return Err(StoreError::Read {
@@ -160,6 +158,7 @@ impl Store {
         Ok(Store {
             path: path.to_path_buf(),
             map: annotations.into_iter().map(|a| (a.record_id, a)).collect(),
+            fail_saves: None,
         })
     }
 
@@ -168,6 +167,7 @@ impl Store {
         Store {
             path: path.to_path_buf(),
             map: BTreeMap::new(),
+            fail_saves: None,
         }
     }
 
@@ -207,13 +207,52 @@ impl Store {
     }
 
     /// Writes every annotation to the file: temporary file, fsync, rename. The file on disk is
-    /// always either the previous version or this one, never a mix.
+    /// always either the previous version or this one, never a mix; the previous version is
+    /// kept as `FILE.bak`.
     pub fn save(&self) -> std::io::Result<()> {
+        if let Some(kind) = self.fail_saves {
+            return Err(std::io::Error::new(
+                kind,
+                format!("simulated failure ({kind})"),
+            ));
+        }
         if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
             crate::fsutil::create_private_dir(dir)?;
         }
+        backup(&self.path)?;
         crate::fsutil::atomic_write(&self.path, |w| write_file(w, self.map.values()))
     }
+
+    /// Makes every save fail with `kind` (or work again with None). For tests of the failure
+    /// paths (full disk, permissions) that cannot be produced for real in a test.
+    #[doc(hidden)]
+    pub fn simulate_save_failure(&mut self, kind: Option<std::io::ErrorKind>) {
+        self.fail_saves = kind;
+    }
+}
+
+/// `FILE.bak` for an annotation file.
+pub fn backup_path(path: &Path) -> PathBuf {
+    let mut p = path.as_os_str().to_os_string();
+    p.push(".bak");
+    PathBuf::from(p)
+}
+
+/// Keeps the current file as `FILE.bak` (a hard link, moved into place atomically; a copy where
+/// links are not possible). The annotation file itself is never absent.
+fn backup(path: &Path) -> std::io::Result<()> {
+    if !path.exists() {
+        return Ok(());
+    }
+    let bak = backup_path(path);
+    let mut tmp = bak.as_os_str().to_os_string();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    let _ = std::fs::remove_file(&tmp);
+    if std::fs::hard_link(path, &tmp).is_err() {
+        std::fs::copy(path, &tmp)?;
+    }
+    std::fs::rename(&tmp, &bak)
 }
 
 /// Parses annotation-file bytes.

@@ -357,6 +357,7 @@ fn bad_config_is_a_warning_and_keys_rebind() {
         "z undid the verdict"
     );
     std::fs::write(&e.config, "this is not toml = = =").unwrap();
+    drop(s);
     let s = session(
         &[fixture(
             "10_1_2025-10_31_2025-Millbrook TX PD-Network-Audit.csv",
@@ -452,12 +453,14 @@ fn advance_after_verdict_is_configurable() {
     s.keys("y");
     assert_eq!(s.app.selected(), first);
     std::fs::write(&e.config, "advance = \"next\"\n").unwrap();
+    drop(s);
     let mut s = session(&[sample()], &e);
     // The first record is reviewed now; "next" moves one down anyway.
     s.keys("y");
     assert_eq!(s.app.view.cursor, 1);
     // The default skips reviewed records.
     std::fs::remove_file(&e.config).unwrap();
+    drop(s);
     let mut s = session(&[sample()], &e);
     s.keys("gjy");
     assert_eq!(s.app.view.cursor, 2);
@@ -466,4 +469,58 @@ fn advance_after_verdict_is_configurable() {
         s.app.view.cursor, 2,
         "records 0 and 1 are reviewed: the next unreviewed is 2"
     );
+}
+
+#[test]
+fn export_dialog_writes_the_current_filter_with_a_manifest() {
+    let e = env();
+    let mut s = session(
+        &[fixture(
+            "10_1_2025-10_31_2025-Millbrook TX PD-Network-Audit.csv",
+        )],
+        &e,
+    );
+    s.keys("y");
+    let out = e.annotations.with_file_name("from-ui.csv");
+    s.keys("x");
+    assert!(matches!(s.app.mode, Mode::Export(_)));
+    s.keys(&format!("<c-u>{}", out.display()));
+    // Format: CSV → JSONL (the extension follows); scope stays "current filter".
+    s.keys("<tab><right>");
+    let jsonl = out.with_extension("jsonl");
+    s.keys("<enter>");
+    assert!(matches!(s.app.mode, Mode::Normal));
+    let msg = s.app.message.clone().unwrap();
+    assert!(
+        !msg.error && msg.text.contains("exported 3 records"),
+        "{msg:?}"
+    );
+    let lines = std::fs::read_to_string(&jsonl).unwrap();
+    assert_eq!(lines.lines().count(), 3);
+    assert!(lines.contains("\"verdict\":\"immigration\""));
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(alpr_triage::export::manifest_path(&jsonl)).unwrap())
+            .unwrap();
+    assert_eq!(manifest["selection"]["scope"], "current filter");
+    assert_eq!(manifest["selection"]["query"], "flagged:yes");
+    // An existing file needs a second Enter; all records with redaction this time.
+    s.keys(&format!(
+        "x<c-u>{}<tab><right><tab><right><tab><right>",
+        jsonl.display()
+    ));
+    s.keys("<enter>");
+    assert!(matches!(s.app.mode, Mode::Export(_)));
+    assert!(
+        s.app
+            .message
+            .clone()
+            .unwrap()
+            .text
+            .contains("press enter again to replace")
+    );
+    s.keys("<enter>");
+    let msg = s.app.message.clone().unwrap();
+    assert!(msg.text.contains("exported 4 records"), "{msg:?}");
+    let text = std::fs::read_to_string(&jsonl).unwrap();
+    assert!(text.contains("[REDACTED]") && !text.contains("K. Lee"));
 }

@@ -366,3 +366,52 @@ fn a_wedged_loop_still_ends_on_a_signal() {
         "immigration"
     );
 }
+
+/// The "reviewed N/" count in the status line.
+fn reviewed(screen: &str) -> usize {
+    let re = regex::Regex::new(r"reviewed (\d+)/").unwrap();
+    re.captures(screen)
+        .map(|c| c[1].parse().unwrap())
+        .unwrap_or(0)
+}
+
+#[test]
+fn sigkill_in_a_burst_of_annotations_never_loses_what_was_shown_saved() {
+    let dir = tempfile::tempdir().unwrap();
+    let ann = dir.path().join("ann.json");
+    let ann_s = ann.display().to_string();
+    let sample = sample();
+    let mut on_disk = 0usize;
+    for round in 0..8 {
+        let mut t = Tui::start(
+            &[&sample, "--annotations", &ann_s, "--reviewer", "k"],
+            dir.path(),
+        );
+        t.wait_for("the load", loaded);
+        t.wait_for("the saved annotations", |s| reviewed(s) == on_disk);
+        if round > 0 {
+            // The killed process left its lock note; the OS lock died with it.
+            t.wait_text("stale lock");
+        }
+        // A burst of verdicts; the cursor walks to the next unreviewed record after each.
+        t.send(&"ynm".repeat(3 + round));
+        t.wait_for("progress", |s| reviewed(s) > on_disk);
+        let shown = reviewed(&t.screen());
+        let pid = t.child.process_id().unwrap();
+        std::process::Command::new("kill")
+            .args(["-KILL", &pid.to_string()])
+            .status()
+            .unwrap();
+        t.wait_exit();
+        let text = std::fs::read_to_string(&ann).unwrap();
+        let doc: serde_json::Value = serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("round {round}: not valid JSON after SIGKILL: {e}\n{text}"));
+        let n = doc["annotations"].as_array().unwrap().len();
+        assert!(
+            n >= shown,
+            "round {round}: the screen showed {shown} reviewed, the file holds {n}"
+        );
+        on_disk = n;
+    }
+    assert!(on_disk >= 8, "the rounds added annotations: {on_disk}");
+}

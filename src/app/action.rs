@@ -46,6 +46,10 @@ pub enum Action {
     Undo,
     /// Redo.
     Redo,
+    /// Open the export dialog.
+    OpenExport,
+    /// Next field of a dialog.
+    NextField,
     /// Show the key help.
     Help,
     /// Show load warnings and errors.
@@ -86,13 +90,34 @@ pub enum Action {
     Saved(Result<(), String>),
     /// A record's full detail was read.
     DetailLoaded(u32, Result<Box<OutRecord>, String>),
+    /// An export finished: (path, records written) or why it failed.
+    Exported(Result<(String, u64), String>),
     /// The process was asked to stop (SIGTERM, SIGHUP).
     Terminate,
+}
+
+/// An export the user asked for in the UI.
+#[derive(Debug, PartialEq, Eq, Clone)]
+pub struct ExportRequest {
+    /// Output file.
+    pub path: std::path::PathBuf,
+    /// Format.
+    pub format: crate::output::Format,
+    /// The records (load-order rows).
+    pub rows: Vec<u32>,
+    /// Mask sensitive fields.
+    pub redact: bool,
+    /// The filter in force, for the manifest.
+    pub query: String,
+    /// "current filter" or "all records".
+    pub scope: &'static str,
 }
 
 /// Work for the runtime.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Effect {
+    /// Write an export and its manifest.
+    Export(Box<ExportRequest>),
     /// Write the annotation file now.
     Save,
     /// Read a record's full detail.

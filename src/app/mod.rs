@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use action::{Action, Effect};
+pub use action::{Action, Effect, ExportRequest};
 pub use text::TextInput;
 pub use update::update;
 pub use view::{SortKey, TableView};
@@ -57,6 +57,13 @@ pub enum Mode {
         /// First line shown.
         scroll: u16,
     },
+    /// The export dialog.
+    Export(ExportDialog),
+    /// Asking before quitting with changes that could not be saved.
+    ConfirmQuit {
+        /// Changes not on disk.
+        unsaved: usize,
+    },
     /// Asking before a bulk verdict.
     Confirm {
         /// The verdict.
@@ -64,6 +71,23 @@ pub enum Mode {
         /// How many records it would set.
         count: usize,
     },
+}
+
+/// The export dialog's fields.
+#[derive(Debug)]
+pub struct ExportDialog {
+    /// Output path.
+    pub path: TextInput,
+    /// Format.
+    pub format: crate::output::Format,
+    /// Export every record rather than the current filter.
+    pub all: bool,
+    /// Mask sensitive fields.
+    pub redact: bool,
+    /// Focused field: 0 path, 1 format, 2 scope, 3 redaction.
+    pub focus: usize,
+    /// The path exists and Enter was pressed once: the next Enter replaces it.
+    pub confirm_replace: bool,
 }
 
 /// The agency picker.
@@ -181,6 +205,8 @@ pub struct App {
     pub key_help: crate::keymap::KeyHelp,
     /// The user has moved the selection (until then, a finished load starts at the top).
     moved: bool,
+    /// Changes made since the last successful save.
+    pending: usize,
 }
 
 impl App {
@@ -216,6 +242,7 @@ impl App {
             quit: false,
             key_help: crate::keymap::Keymap::default().help(),
             moved: false,
+            pending: 0,
         };
         app.rows_added(0..app.ds.len() as u32);
         app.start_filter();

@@ -25,6 +25,13 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::Loaded(ev) => on_load(app, ev),
         Action::Saved(result) => on_saved(app, result),
+        Action::Exported(r) => match r {
+            Ok((path, n)) => app.say(
+                format!("exported {n} records to {path} (methods manifest: {path}.manifest.json)"),
+                false,
+            ),
+            Err(e) => app.say(format!("export failed: {e}"), true),
+        },
         Action::DetailLoaded(row, r) => {
             if app.selected() == Some(row) {
                 app.detail = Some((row, r));
@@ -44,6 +51,8 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             Mode::Picker(_) => picker(app, other),
             Mode::Help { .. } | Mode::Warnings { .. } => overlay(app, other),
             Mode::Confirm { .. } => confirm(app, other, &mut fx),
+            Mode::ConfirmQuit { .. } => confirm_quit(app, other, &mut fx),
+            Mode::Export(_) => export_dialog(app, other, &mut fx),
         },
     }
     let after = app.selected();
@@ -94,13 +103,28 @@ fn on_load(app: &mut App, ev: LoadEvent) {
 
 fn on_saved(app: &mut App, result: Result<(), String>) {
     match result {
-        Ok(()) => app.save = SaveState::Saved(chrono::Local::now().format("%H:%M:%S").to_string()),
+        Ok(()) => {
+            if matches!(app.save, SaveState::Failed { .. }) {
+                app.say(
+                    format!(
+                        "saved again: all {} annotations are on disk",
+                        app.store.len()
+                    ),
+                    false,
+                );
+            }
+            app.pending = 0;
+            app.save = SaveState::Saved(chrono::Local::now().format("%H:%M:%S").to_string());
+        }
         Err(error) => {
-            let unsaved = match &app.save {
-                SaveState::Failed { unsaved, .. } => unsaved + 1,
-                _ => 1,
-            };
-            app.say(format!("NOT SAVED: {error}"), true);
+            let unsaved = app.pending.max(1);
+            app.say(
+                format!(
+                    "NOT SAVED ({unsaved} change{} only in memory): {error} — retrying every few seconds; free space or fix permissions",
+                    if unsaved == 1 { "" } else { "s" }
+                ),
+                true,
+            );
             app.save = SaveState::Failed { error, unsaved };
         }
     }
@@ -192,13 +216,33 @@ fn normal(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         }
         Action::Undo => undo_redo(app, true, fx),
         Action::Redo => undo_redo(app, false, fx),
+        Action::OpenExport => {
+            let ext = "csv";
+            let name = format!(
+                "alpr-triage-export-{}.{ext}",
+                chrono::Local::now().format("%Y%m%d-%H%M%S")
+            );
+            app.mode = Mode::Export(super::ExportDialog {
+                path: TextInput::new(&name),
+                format: crate::output::Format::Csv,
+                all: false,
+                redact: false,
+                focus: 0,
+                confirm_replace: false,
+            });
+        }
         Action::Help => app.mode = Mode::Help { scroll: 0 },
         Action::Warnings => app.mode = Mode::Warnings { scroll: 0 },
         Action::DetailScroll(n) => app.detail_scroll = (app.detail_scroll as i32 + n).max(0) as u16,
-        Action::Quit => {
-            app.quit = true;
-            fx.push(Effect::Quit);
-        }
+        Action::Quit => match &app.save {
+            SaveState::Failed { unsaved, .. } => {
+                app.mode = Mode::ConfirmQuit { unsaved: *unsaved };
+            }
+            _ => {
+                app.quit = true;
+                fx.push(Effect::Quit);
+            }
+        },
         Action::Cancel => app.message = None,
         _ => {}
     }
@@ -467,6 +511,113 @@ fn confirm(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
     }
 }
 
+/// The export dialog: a path, then choices cycled with ←/→.
+fn export_dialog(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
+    use crate::output::Format;
+    let Mode::Export(d) = &mut app.mode else {
+        return;
+    };
+    let ext = |f: Format| match f {
+        Format::Csv => "csv",
+        Format::Jsonl => "jsonl",
+        Format::Json => "json",
+    };
+    let set_format = |d: &mut super::ExportDialog, f: Format| {
+        let old = ext(d.format);
+        let text = d.path.text().to_string();
+        if let Some(stem) = text.strip_suffix(&format!(".{old}")) {
+            d.path = TextInput::new(&format!("{stem}.{}", ext(f)));
+        }
+        d.format = f;
+    };
+    let cycle = |f: Format, forward: bool| match (f, forward) {
+        (Format::Csv, true) | (Format::Json, false) => Format::Jsonl,
+        (Format::Jsonl, true) | (Format::Csv, false) => Format::Json,
+        (Format::Json, true) | (Format::Jsonl, false) => Format::Csv,
+    };
+    match action {
+        Action::NextField => d.focus = (d.focus + 1) % 4,
+        Action::Up => d.focus = (d.focus + 3) % 4,
+        Action::Left | Action::Right => {
+            let forward = matches!(action, Action::Right);
+            match d.focus {
+                0 if forward => d.path.right(),
+                0 => d.path.left(),
+                1 => {
+                    let f = cycle(d.format, forward);
+                    set_format(d, f);
+                }
+                2 => d.all = !d.all,
+                _ => d.redact = !d.redact,
+            }
+        }
+        Action::Input(' ') if d.focus != 0 => match d.focus {
+            1 => {
+                let f = cycle(d.format, true);
+                set_format(d, f);
+            }
+            2 => d.all = !d.all,
+            _ => d.redact = !d.redact,
+        },
+        Action::Input(c) if d.focus == 0 => {
+            d.path.insert(c);
+            d.confirm_replace = false;
+        }
+        Action::Backspace if d.focus == 0 => d.path.backspace(),
+        Action::ClearLine if d.focus == 0 => d.path = TextInput::new(""),
+        Action::Home => d.path.home(),
+        Action::End => d.path.end(),
+        Action::Submit => {
+            let path = std::path::PathBuf::from(d.path.text().trim());
+            if path.as_os_str().is_empty() {
+                app.say("give the export a file name", true);
+                return;
+            }
+            if path.exists() && !d.confirm_replace {
+                d.confirm_replace = true;
+                app.say(
+                    format!("{} exists: press enter again to replace it", path.display()),
+                    true,
+                );
+                return;
+            }
+            let (format, all, redact) = (d.format, d.all, d.redact);
+            let rows: Vec<u32> = if all {
+                (0..app.ds.len() as u32).collect()
+            } else {
+                app.view.rows.clone()
+            };
+            app.mode = Mode::Normal;
+            app.say(format!("exporting {} records…", rows.len()), false);
+            fx.push(Effect::Export(Box::new(super::ExportRequest {
+                path,
+                format,
+                rows,
+                redact,
+                query: app.query_description(),
+                scope: if all { "all records" } else { "current filter" },
+            })));
+        }
+        Action::Cancel | Action::Quit => app.mode = Mode::Normal,
+        _ => {}
+    }
+}
+
+fn confirm_quit(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
+    match action {
+        Action::Confirm | Action::Submit => {
+            app.quit = true;
+            fx.push(Effect::Quit);
+        }
+        Action::Cancel | Action::Quit => {
+            app.mode = Mode::Normal;
+            fx.push(Effect::Save);
+            app.say("not quitting; trying to save again", false);
+        }
+        _ => {}
+    }
+}
+
 fn set_verdict(app: &mut App, verdict: Verdict, fx: &mut Vec<Effect>) {
     let Some(row) = app.selected() else {
         app.say("no record selected", true);
@@ -625,7 +776,10 @@ fn record(app: &mut App, step: Step, fx: &mut Vec<Effect>) {
     }
     app.undo.push(step);
     app.redo.clear();
-    app.save = SaveState::Pending;
+    app.pending += 1;
+    if !matches!(app.save, SaveState::Failed { .. }) {
+        app.save = SaveState::Pending;
+    }
     fx.push(Effect::Save);
 }
 
@@ -656,7 +810,10 @@ fn undo_redo(app: &mut App, undo: bool, fx: &mut Vec<Effect>) {
     } else {
         app.undo.push(step);
     }
-    app.save = SaveState::Pending;
+    app.pending += 1;
+    if !matches!(app.save, SaveState::Failed { .. }) {
+        app.save = SaveState::Pending;
+    }
     fx.push(Effect::Save);
     app.say(
         format!(

@@ -1,6 +1,8 @@
 //! The headless subcommands. Each takes a plain options struct and returns an exit code.
 
+pub mod export;
 pub mod flag;
+pub mod merge;
 pub mod scan;
 
 use std::path::{Path, PathBuf};

@@ -453,13 +453,7 @@ impl Processor {
                 ),
             );
         }
-        let cell = |f: Field| {
-            schema
-                .position(f)
-                .and_then(|i| rec.get(i))
-                .map(<[u8]>::trim_ascii)
-                .unwrap_or(b"")
-        };
+        let cell = |f: Field| schema.cell(rec, f).map(<[u8]>::trim_ascii).unwrap_or(b"");
         let column_agency = !cell(Field::Agency).is_empty();
         let has_content = column_agency || !cell(Field::Reason).is_empty() || search_time.is_some();
         if !has_content {
@@ -502,12 +496,7 @@ impl Processor {
 
 /// How well a row fits a schema: fields that parse as what they should be.
 fn plausibility(schema: &Schema, rec: &ByteRecord) -> usize {
-    let cell = |f: Field| {
-        schema
-            .position(f)
-            .and_then(|i| rec.get(i))
-            .map(|b| decode(b).0.trim().to_string())
-    };
+    let cell = |f: Field| schema.cell(rec, f).map(|b| decode(b).0.trim().to_string());
     let mut score = 0;
     if row::search_time(schema, rec).is_none() {
         return 0;

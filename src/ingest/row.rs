@@ -115,8 +115,7 @@ impl<'a> Row<'a> {
     /// The raw bytes of a field's cell, trimmed (empty when there is no such column).
     pub fn raw(&self, field: Field) -> &'a [u8] {
         self.schema
-            .position(field)
-            .and_then(|i| self.cells.get(i))
+            .cell(self.cells, field)
             .map(<[u8]>::trim_ascii)
             .unwrap_or(b"")
     }
@@ -233,7 +232,7 @@ pub fn originals<'a>(
 
 /// A field's normalised text from a raw row.
 pub fn field_text<'a>(schema: &Schema, cells: &'a ByteRecord, field: Field) -> Text<'a> {
-    match schema.position(field).and_then(|i| cells.get(i)) {
+    match schema.cell(cells, field) {
         Some(b) => match decode(b).0 {
             Cow::Borrowed(s) => Text::from_cell(s),
             Cow::Owned(s) => Text::from_cell(&s).into_owned(),
@@ -243,7 +242,7 @@ pub fn field_text<'a>(schema: &Schema, cells: &'a ByteRecord, field: Field) -> T
 }
 
 fn raw<'a>(schema: &Schema, cells: &'a ByteRecord, field: Field) -> Option<Cow<'a, str>> {
-    let b = cells.get(schema.position(field)?)?;
+    let b = schema.cell(cells, field)?;
     Some(decode(b).0)
 }
 
@@ -312,8 +311,7 @@ pub fn identity(
 ) -> RecordId {
     buf.clear();
     let id_cell = schema
-        .position(Field::FlockId)
-        .and_then(|i| cells.get(i))
+        .cell(cells, Field::FlockId)
         .map(trim_bytes)
         .filter(|b| {
             !b.is_empty() && (looks_like_uuid(b) || !std::str::from_utf8(b).is_ok_and(is_redaction))
@@ -324,7 +322,7 @@ pub fn identity(
         buf.push(0x1f);
         push_time(buf, schema, cells, search_time);
         buf.push(0x1f);
-        if let Some(r) = schema.position(Field::Reason).and_then(|i| cells.get(i)) {
+        if let Some(r) = schema.cell(cells, Field::Reason) {
             buf.extend_from_slice(trim_bytes(r));
         }
         return RecordId::from_key(buf);
@@ -357,7 +355,7 @@ pub fn identity(
             }
             None => {
                 for f in [Field::TimeFrame, Field::TimeFrameStart, Field::TimeFrameEnd] {
-                    if let Some(c) = schema.position(f).and_then(|i| cells.get(i)) {
+                    if let Some(c) = schema.cell(cells, f) {
                         buf.extend_from_slice(trim_bytes(c));
                         buf.push(b'|');
                     }
@@ -385,7 +383,7 @@ fn push_time(buf: &mut Vec<u8>, schema: &Schema, cells: &ByteRecord, search_time
         Some(ms) => buf.extend_from_slice(&ms.to_le_bytes()),
         None => {
             for f in [Field::SearchTime, Field::SearchDate] {
-                if let Some(c) = schema.position(f).and_then(|i| cells.get(i)) {
+                if let Some(c) = schema.cell(cells, f) {
                     buf.extend_from_slice(trim_bytes(c));
                     buf.push(b'|');
                 }

@@ -74,6 +74,9 @@ pub struct Schema {
     /// Columns in file order.
     pub columns: Vec<Column>,
     pos: [Option<u16>; Field::COUNT],
+    /// Later columns naming a field already bound (a merged file with `Search Time` and
+    /// `search_time`): read when the first one's cell is empty.
+    alts: Vec<(Field, u16)>,
 }
 
 impl Schema {
@@ -99,6 +102,7 @@ impl Schema {
         let mut field = field_for_header(&normalized);
         if let Some(f) = field {
             if self.pos[f.index()].is_some() {
+                self.alts.push((f, i as u16));
                 field = None;
             } else {
                 self.pos[f.index()] = Some(i as u16);
@@ -125,6 +129,21 @@ impl Schema {
     /// Position of the column bound to `field`.
     pub fn position(&self, field: Field) -> Option<usize> {
         self.pos[field.index()].map(usize::from)
+    }
+
+    /// The cell of `field` in a row: the first column bound to it, or, when that cell is empty,
+    /// the first non-empty later column naming the same field.
+    pub fn cell<'r>(&self, rec: &'r csv::ByteRecord, field: Field) -> Option<&'r [u8]> {
+        let first = rec.get(self.position(field)?);
+        if first.is_some_and(|c| !c.trim_ascii().is_empty()) || self.alts.is_empty() {
+            return first;
+        }
+        self.alts
+            .iter()
+            .filter(|(f, _)| *f == field)
+            .filter_map(|(_, i)| rec.get(usize::from(*i)))
+            .find(|c| !c.trim_ascii().is_empty())
+            .or(first)
     }
 
     /// True when `field` has a column.
@@ -304,6 +323,21 @@ mod tests {
         assert!(s.is_audit());
         let w = s.without(0);
         assert_eq!(w.position(Field::Reason), Some(0));
+    }
+
+    #[test]
+    fn a_second_column_for_a_field_fills_empty_cells() {
+        let s = Schema::from_labels(&["Reason", "Search Time", "search_time", "reason"]);
+        let rec = csv::ByteRecord::from(vec!["", "", "2025-01-01", "ICE"]);
+        assert_eq!(s.cell(&rec, Field::SearchTime), Some(&b"2025-01-01"[..]));
+        assert_eq!(s.cell(&rec, Field::Reason), Some(&b"ICE"[..]));
+        let rec = csv::ByteRecord::from(vec!["x", "y", "2025-01-01", "ICE"]);
+        assert_eq!(
+            s.cell(&rec, Field::Reason),
+            Some(&b"x"[..]),
+            "the first column wins when filled"
+        );
+        assert_eq!(s.cell(&rec, Field::Agency), None);
     }
 
     #[test]

@@ -115,6 +115,90 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, theme: &Theme, area: Rect) {
                 r,
             );
         }
+        Mode::Export(d) => {
+            let r = centered(area, 80.min(area.width), 10);
+            frame.render_widget(Clear, r);
+            let mark = |i: usize| if d.focus == i { "▶ " } else { "  " };
+            let fmt = match d.format {
+                crate::output::Format::Csv => "CSV (spreadsheets)",
+                crate::output::Format::Jsonl => "JSONL (one record a line)",
+                crate::output::Format::Json => "JSON (one array)",
+            };
+            let scope = if d.all {
+                format!("all {} records", app.ds.len())
+            } else {
+                format!("the current filter ({} records)", app.view.rows.len())
+            };
+            let lines = vec![
+                Line::from(vec![
+                    Span::styled(format!("{}file:   ", mark(0)), theme.key()),
+                    Span::raw(d.path.text().to_string()),
+                ]),
+                Line::from(vec![
+                    Span::styled(format!("{}format: ", mark(1)), theme.key()),
+                    Span::raw(format!("◀ {fmt} ▶")),
+                ]),
+                Line::from(vec![
+                    Span::styled(format!("{}scope:  ", mark(2)), theme.key()),
+                    Span::raw(format!("◀ {scope} ▶")),
+                ]),
+                Line::from(vec![
+                    Span::styled(format!("{}redact: ", mark(3)), theme.key()),
+                    Span::raw(if d.redact {
+                        "◀ yes: mask officers, plates, case numbers, filters ▶"
+                    } else {
+                        "◀ no ▶"
+                    }),
+                ]),
+                Line::from(""),
+                Line::from(Span::styled(
+                    "every original column + verdict, note, reviewer, flags, sources; a .manifest.json beside it",
+                    theme.dim(),
+                )),
+                Line::from(Span::styled(
+                    "tab next field · ←/→ change · enter export · esc close",
+                    theme.dim(),
+                )),
+            ];
+            frame.render_widget(
+                Paragraph::new(lines)
+                    .block(Block::default().borders(Borders::ALL).title(" export ")),
+                r,
+            );
+            if d.focus == 0 {
+                let x = r.x + 1 + 10 + d.path.cursor() as u16;
+                frame.set_cursor_position((x.min(r.right().saturating_sub(2)), r.y + 1));
+            }
+        }
+        Mode::ConfirmQuit { unsaved } => {
+            let r = centered(area, 72, 6);
+            let text = vec![
+                Line::from(Span::styled(
+                    format!(
+                        "{unsaved} change{} could not be saved to disk.",
+                        if *unsaved == 1 { "" } else { "s" }
+                    ),
+                    theme.error(),
+                )),
+                Line::from(format!(
+                    "Quit anyway and lose {}?",
+                    if *unsaved == 1 { "it" } else { "them" }
+                )),
+                Line::from(Span::styled(
+                    "y: quit anyway   n/esc: stay (and try saving again)",
+                    theme.dim(),
+                )),
+            ];
+            frame.render_widget(Clear, r);
+            frame.render_widget(
+                Paragraph::new(text).block(
+                    Block::default()
+                        .borders(Borders::ALL)
+                        .title(" unsaved annotations "),
+                ),
+                r,
+            );
+        }
         Mode::Note { row, input } => {
             let r = centered(area, 76, 12);
             frame.render_widget(Clear, r);

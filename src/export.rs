@@ -1,0 +1,438 @@
+//! Annotated datasets out: which records (by verdict and the filter language), every original
+//! column plus the annotation and the flag explanation, optional redaction, and a methods
+//! manifest that says how the numbers were made.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::dataset::Dataset;
+use crate::filter::{Candidates, Clause, FilterJob, Query, Term, VerdictSel, verdict_code};
+use crate::ingest::schema::{field_for_header, normalize_header};
+use crate::ingest::{ReadOptions, Row, RowOutcome, RowSink, read_file};
+use crate::model::{Field, Verdict};
+use crate::output::{Format, OutRecord, OutValue, RecordWriter};
+use crate::store::{Annotation, Store};
+
+/// Which records an export holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Only {
+    /// Verdict immigration.
+    Immigration,
+    /// Verdict not immigration.
+    Not,
+    /// Verdict unsure.
+    Unsure,
+    /// Any verdict (the default).
+    Reviewed,
+    /// No verdict.
+    Unreviewed,
+    /// Flagged records.
+    Flagged,
+    /// Every record.
+    All,
+}
+
+impl Only {
+    /// Parses the `--only` value.
+    pub fn parse(s: &str) -> Option<Only> {
+        Some(match s {
+            "immigration" => Only::Immigration,
+            "not" | "not_immigration" => Only::Not,
+            "unsure" => Only::Unsure,
+            "reviewed" => Only::Reviewed,
+            "unreviewed" => Only::Unreviewed,
+            "flagged" => Only::Flagged,
+            "all" => Only::All,
+            _ => return None,
+        })
+    }
+
+    /// The name used on the command line and in manifests.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Only::Immigration => "immigration",
+            Only::Not => "not",
+            Only::Unsure => "unsure",
+            Only::Reviewed => "reviewed",
+            Only::Unreviewed => "unreviewed",
+            Only::Flagged => "flagged",
+            Only::All => "all",
+        }
+    }
+
+    fn clause(self) -> Option<Term> {
+        Some(match self {
+            Only::Immigration => Term::Verdict(VerdictSel::Is(Verdict::Immigration)),
+            Only::Not => Term::Verdict(VerdictSel::Is(Verdict::NotImmigration)),
+            Only::Unsure => Term::Verdict(VerdictSel::Is(Verdict::Unsure)),
+            Only::Reviewed => Term::Verdict(VerdictSel::Any),
+            Only::Unreviewed => Term::Verdict(VerdictSel::None),
+            Only::Flagged => Term::Flagged(true),
+            Only::All => return None,
+        })
+    }
+}
+
+/// Verdict codes of every record, from the annotations.
+pub fn verdict_codes(ds: &Dataset, store: &Store) -> Vec<u8> {
+    ds.ids
+        .iter()
+        .map(|id| store.get(*id).map(crate::app::annotation_code).unwrap_or(0))
+        .collect()
+}
+
+/// The rows an export selects, in load order.
+pub fn select(ds: &Dataset, verdicts: &[u8], only: Only, query: &Query) -> Vec<u32> {
+    let mut q = query.clone();
+    if let Some(term) = only.clause() {
+        q.clauses.push(Clause {
+            negated: false,
+            term,
+        });
+    }
+    FilterJob::new(ds, q, Candidates::Natural(ds.len() as u32), false).run(ds, verdicts)
+}
+
+/// Fields `--redact` masks.
+pub const REDACTED_FIELDS: [Field; 5] = [
+    Field::Officer,
+    Field::UserId,
+    Field::Plate,
+    Field::CaseNumber,
+    Field::Filters,
+];
+/// What a masked value reads.
+pub const MASK: &str = "[REDACTED]";
+/// What every redacted record says about itself.
+pub const REDACTION_NOTE: &str = "officer names, user ids, plates, case numbers and filters masked by alpr-triage export --redact";
+
+/// How an export is written.
+#[derive(Clone, Debug)]
+pub struct ExportOptions {
+    /// Output format.
+    pub format: Format,
+    /// Mask officer names, plates, case numbers and filters.
+    pub redact: bool,
+    /// Start a CSV with a UTF-8 byte-order mark (spreadsheets need it to read UTF-8).
+    pub bom: bool,
+    /// How inputs are re-read.
+    pub read: ReadOptions,
+}
+
+/// What an export wrote.
+#[derive(Clone, Debug, Default)]
+pub struct ExportSummary {
+    /// Records written.
+    pub records: u64,
+    /// Selected records not found when the inputs were re-read (the files changed).
+    pub missing: u64,
+    /// Records per verdict (`immigration`, `not_immigration`, `unsure`, `none`, `conflict`).
+    pub verdicts: std::collections::BTreeMap<&'static str, u64>,
+    /// Reviewers of the records written.
+    pub reviewers: BTreeSet<String>,
+}
+
+/// Annotation columns, in order, for CSV.
+pub const ANNOTATION_COLUMNS: [&str; 8] = [
+    "verdict",
+    "note",
+    "reviewer",
+    "annotated_at",
+    "annotation_query",
+    "reviews",
+    "conflict",
+    "adjudicated_by",
+];
+
+fn annotation_extra(a: Option<&Annotation>) -> Vec<(String, Value)> {
+    let Some(a) = a else {
+        return ANNOTATION_COLUMNS
+            .iter()
+            .map(|c| (c.to_string(), Value::Null))
+            .collect();
+    };
+    let reviews = if a.reviews.is_empty() {
+        Value::Null
+    } else {
+        Value::String(
+            a.reviews
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{}: {}",
+                        r.reviewer,
+                        r.verdict.map(Verdict::as_str).unwrap_or("none")
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
+    };
+    vec![
+        ("verdict".into(), json!(a.verdict.map(Verdict::as_str))),
+        ("note".into(), json!(a.note)),
+        ("reviewer".into(), json!(a.reviewer)),
+        ("annotated_at".into(), json!(a.annotated_at)),
+        ("annotation_query".into(), json!(a.query)),
+        ("reviews".into(), reviews),
+        ("conflict".into(), json!(a.conflict)),
+        ("adjudicated_by".into(), json!(a.adjudicated_by)),
+    ]
+}
+
+fn redact(rec: &mut OutRecord) {
+    for (k, v) in rec.fields.iter_mut() {
+        if REDACTED_FIELDS.iter().any(|f| f.key() == *k) && !matches!(v, OutValue::Null) {
+            *v = OutValue::Str(MASK.into());
+        }
+    }
+    for (label, value) in rec.columns.iter_mut() {
+        let sensitive = field_for_header(&normalize_header(label))
+            .is_some_and(|f| REDACTED_FIELDS.contains(&f));
+        if sensitive && !value.trim().is_empty() {
+            *value = MASK.into();
+        }
+    }
+    rec.extra.push(("redaction".into(), json!(REDACTION_NOTE)));
+}
+
+/// Every original column label over the inputs, first-seen order.
+fn original_columns(ds: &Dataset) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for f in &ds.files {
+        let labels: Vec<&str> = if f.schemas.is_empty() {
+            f.report.columns.iter().map(String::as_str).collect()
+        } else {
+            f.schemas
+                .iter()
+                .flat_map(|(_, s)| s.columns.iter().map(|c| c.label.as_str()))
+                .collect()
+        };
+        for l in labels {
+            if !out.iter().any(|o| o == l) {
+                out.push(l.to_string());
+            }
+        }
+    }
+    out
+}
+
+struct ExportSink<'a, 'w> {
+    ds: &'a Dataset,
+    store: &'a Store,
+    selected: Vec<bool>,
+    written: Vec<bool>,
+    writer: RecordWriter<'w>,
+    redact: bool,
+    summary: ExportSummary,
+    error: Option<std::io::Error>,
+}
+
+impl RowSink for ExportSink<'_, '_> {
+    fn row(&mut self, row: &Row<'_>) -> RowOutcome {
+        let Some(r) = self.ds.row_of(row.id) else {
+            return RowOutcome::default();
+        };
+        let i = r as usize;
+        if !self.selected[i] || self.written[i] || self.error.is_some() {
+            return RowOutcome::default();
+        }
+        self.written[i] = true;
+        let sources = self
+            .ds
+            .sources(r)
+            .into_iter()
+            .map(|s| self.ds.source_text(s))
+            .collect();
+        let mut rec = OutRecord::from_row(row, &self.ds.catalog, &self.ds.syms(r), sources);
+        let a = self.store.get(row.id);
+        rec.extra = annotation_extra(a);
+        if self.redact {
+            redact(&mut rec);
+        }
+        let key = match a {
+            Some(a) if a.conflict => "conflict",
+            Some(a) => a.verdict.map(Verdict::as_str).unwrap_or("none"),
+            None => "none",
+        };
+        *self.summary.verdicts.entry(key).or_insert(0) += 1;
+        if let Some(a) = a {
+            self.summary.reviewers.insert(a.reviewer.clone());
+            for rv in &a.reviews {
+                self.summary.reviewers.insert(rv.reviewer.clone());
+            }
+        }
+        if let Err(e) = self.writer.write(&rec) {
+            self.error = Some(e);
+        }
+        self.summary.records += 1;
+        RowOutcome::default()
+    }
+
+    fn cancelled(&self) -> bool {
+        self.error.is_some()
+    }
+}
+
+/// Writes the selected rows: the inputs are read again once, and each selected record is written
+/// at its first row with every source and its annotation.
+pub fn write(
+    ds: &Dataset,
+    store: &Store,
+    rows: &[u32],
+    opts: &ExportOptions,
+    out: &mut dyn Write,
+) -> std::io::Result<ExportSummary> {
+    if opts.bom && opts.format == Format::Csv {
+        out.write_all(b"\xef\xbb\xbf")?;
+    }
+    let mut extra: Vec<String> = ANNOTATION_COLUMNS.iter().map(|s| s.to_string()).collect();
+    if opts.redact {
+        extra.push("redaction".into());
+    }
+    let writer = RecordWriter::new(out, opts.format, original_columns(ds), extra)?;
+    let mut selected = vec![false; ds.len()];
+    for &r in rows {
+        selected[r as usize] = true;
+    }
+    let mut sink = ExportSink {
+        ds,
+        store,
+        selected,
+        written: vec![false; ds.len()],
+        writer,
+        redact: opts.redact,
+        summary: ExportSummary::default(),
+        error: None,
+    };
+    for (i, f) in ds.files.iter().enumerate() {
+        if f.report.kind.is_none() {
+            continue;
+        }
+        read_file(i as u32, &f.input, &opts.read, &mut sink);
+    }
+    if let Some(e) = sink.error {
+        return Err(e);
+    }
+    let mut summary = sink.summary;
+    summary.missing = rows.len() as u64 - summary.records;
+    sink.writer.finish()?;
+    Ok(summary)
+}
+
+/// SHA-256 of a file, hex.
+pub fn sha256_file(path: &Path) -> std::io::Result<String> {
+    let mut f = std::fs::File::open(path)?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = std::io::Read::read(&mut f, &mut buf)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(crate::fsutil::hex(&h.finalize()))
+}
+
+/// What went into an export, for a methods note and for a colleague reproducing the numbers.
+pub struct ManifestInput<'a> {
+    /// The dataset.
+    pub ds: &'a Dataset,
+    /// Where annotations came from.
+    pub annotations: &'a Path,
+    /// The export file (None: standard output).
+    pub output: Option<&'a Path>,
+    /// Format.
+    pub format: Format,
+    /// `--only`.
+    pub only: Only,
+    /// The filter text.
+    pub query: &'a str,
+    /// Scope in words.
+    pub scope: &'a str,
+    /// Redaction on.
+    pub redact: bool,
+    /// The result.
+    pub summary: &'a ExportSummary,
+}
+
+/// The manifest document.
+pub fn manifest(m: &ManifestInput<'_>) -> Value {
+    let ds = m.ds;
+    let inputs: Vec<Value> = ds
+        .files
+        .iter()
+        .map(|f| {
+            json!({
+                "path": f.input.display,
+                "sha256": sha256_file(&f.input.path).ok(),
+                "bytes": f.report.bytes,
+                "kind": f.report.kind.map(|k| k.as_str()),
+                "rows": f.report.rows,
+                "records": f.report.records,
+                "duplicates": f.report.duplicates,
+                "dropped": f.report.dropped,
+                "flagged": f.report.flagged,
+                "warnings": f.report.warnings.total,
+                "error": f.report.error,
+            })
+        })
+        .collect();
+    let rules = &ds.catalog.rules;
+    json!({
+        "tool": format!("alpr-triage {}", env!("CARGO_PKG_VERSION")),
+        "created_at": crate::store::now_rfc3339(),
+        "output": {
+            "path": m.output.map(|p| p.display().to_string()),
+            "format": match m.format { Format::Csv => "csv", Format::Json => "json", Format::Jsonl => "jsonl" },
+            "records": m.summary.records,
+            "sha256": m.output.and_then(|p| sha256_file(p).ok()),
+        },
+        "selection": {
+            "only": m.only.as_str(),
+            "query": m.query,
+            "scope": m.scope,
+            "missing_from_inputs": m.summary.missing,
+        },
+        "inputs": inputs,
+        "dataset": {
+            "records": ds.len(),
+            "flagged": ds.flagged_count(),
+        },
+        "rules": {"name": rules.name, "origin": rules.origin, "sha256": rules.hash},
+        "annotations": {
+            "path": m.annotations.display().to_string(),
+            "sha256": sha256_file(m.annotations).ok(),
+        },
+        "reviewers": m.summary.reviewers,
+        "verdicts": m.summary.verdicts,
+        "redacted": m.redact,
+        "redacted_fields": if m.redact { REDACTED_FIELDS.iter().map(|f| f.key()).collect::<Vec<_>>() } else { Vec::new() },
+        "notes_redacted": false,
+    })
+}
+
+/// `OUT.manifest.json` for an export file.
+pub fn manifest_path(out: &Path) -> PathBuf {
+    let mut p = out.as_os_str().to_os_string();
+    p.push(".manifest.json");
+    PathBuf::from(p)
+}
+
+/// Writes the manifest atomically, owner-only.
+pub fn write_manifest(path: &Path, doc: &Value) -> std::io::Result<()> {
+    crate::fsutil::atomic_write(path, |w| {
+        serde_json::to_writer_pretty(&mut *w, doc)?;
+        w.write_all(b"\n")
+    })
+}
+
+/// True when verdict codes mark a conflict.
+pub fn is_conflict(code: u8) -> bool {
+    code & verdict_code::CONFLICT != 0
+}
