@@ -95,14 +95,7 @@ pub fn run(
         bom: opts.bom,
         read: opts.read.clone(),
     };
-    let out_err = |e: std::io::Error| CommandError::Output {
-        path: opts
-            .out
-            .as_ref()
-            .map(|p| p.display().to_string())
-            .unwrap_or_else(|| "standard output".into()),
-        message: e.to_string(),
-    };
+    let out_err = super::output_error(opts.out.as_deref());
     let summary = match &opts.out {
         Some(path) => {
             let mut summary = None;

@@ -216,14 +216,7 @@ pub fn run(
         check_output(out, &inputs.files, opts.force)?;
     }
     let files = &inputs.files;
-    let out_err = |e: std::io::Error| CommandError::Output {
-        path: opts
-            .out
-            .as_ref()
-            .map(|p| p.display().to_string())
-            .unwrap_or_else(|| "standard output".into()),
-        message: e.to_string(),
-    };
+    let out_err = super::output_error(opts.out.as_deref());
     let (reports, count) = if opts.all {
         let mut pass1 = DupPass {
             files,

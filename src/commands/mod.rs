@@ -72,6 +72,16 @@ pub fn inputs(paths: &[PathBuf]) -> Inputs {
     }
 }
 
+/// The error for a failed write to `out` (standard output when None).
+pub fn output_error(out: Option<&Path>) -> impl Fn(std::io::Error) -> CommandError + '_ {
+    move |e| CommandError::Output {
+        path: out
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "standard output".into()),
+        message: e.to_string(),
+    }
+}
+
 /// Refuses an output path that is one of the inputs, or that exists without `force`.
 pub fn check_output(out: &Path, inputs: &[InputFile], force: bool) -> Result<(), CommandError> {
     let shown = out.display().to_string();

@@ -189,95 +189,102 @@ impl Schema {
     }
 }
 
+// Column layouts seen in real exports (FORMATS.md §2), for files without a header row and for
+// the synthetic data generator.
+
+/// Flock's 14 columns, `ID` first (mid/late 2025).
+pub const FLOCK_2025_FULL: &[&str] = &[
+    "ID",
+    "Name",
+    "Org Name",
+    "Total Networks Searched",
+    "Total Devices Searched",
+    "Time Frame",
+    "License Plate",
+    "Reason",
+    "Case #",
+    "Filters",
+    "Search Time",
+    "Search Type",
+    "Text Prompt",
+    "Moderation",
+];
+/// Without `Total Devices Searched` (2026).
+pub const FLOCK_2026: &[&str] = &[
+    "ID",
+    "Name",
+    "Org Name",
+    "Total Networks Searched",
+    "Time Frame",
+    "License Plate",
+    "Reason",
+    "Case #",
+    "Filters",
+    "Search Time",
+    "Search Type",
+    "Text Prompt",
+    "Moderation",
+];
+/// With `Text Prompt` and `Moderation`, no `ID` (spring 2025).
+pub const FLOCK_2025_NO_ID: &[&str] = &[
+    "Name",
+    "Org Name",
+    "Total Networks Searched",
+    "Total Devices Searched",
+    "Time Frame",
+    "License Plate",
+    "Reason",
+    "Case #",
+    "Filters",
+    "Search Time",
+    "Search Type",
+    "Text Prompt",
+    "Moderation",
+];
+/// The federal-searches export (2026).
+pub const FLOCK_FEDERAL_2026: &[&str] = &[
+    "ID",
+    "Name",
+    "Org Name",
+    "Total Networks Searched",
+    "License Plate",
+    "Reason",
+    "Case #",
+    "Filters",
+    "Search Time",
+    "Search Type",
+];
+/// The 2024 layout (Danville IL).
+pub const FLOCK_2024: &[&str] = &[
+    "Name",
+    "Org Name",
+    "Total Networks Searched",
+    "Total Devices Searched",
+    "Time Frame",
+    "Case #",
+    "Reason",
+    "Search Time",
+];
+/// A transparency-portal search audit.
+pub const PORTAL_SEARCH_AUDIT: &[&str] = &["id", "userId", "searchDate", "networkCount", "reason"];
+
 /// Flock column layouts, used when a file arrives without a header row.
 pub const KNOWN_LAYOUTS: &[(&str, &[&str])] = &[
-    (
-        "Flock audit, 14 columns (mid/late 2025)",
-        &[
-            "ID",
-            "Name",
-            "Org Name",
-            "Total Networks Searched",
-            "Total Devices Searched",
-            "Time Frame",
-            "License Plate",
-            "Reason",
-            "Case #",
-            "Filters",
-            "Search Time",
-            "Search Type",
-            "Text Prompt",
-            "Moderation",
-        ],
-    ),
+    ("Flock audit, 14 columns (mid/late 2025)", FLOCK_2025_FULL),
     (
         "Flock audit, 13 columns (2026, no Total Devices Searched)",
-        &[
-            "ID",
-            "Name",
-            "Org Name",
-            "Total Networks Searched",
-            "Time Frame",
-            "License Plate",
-            "Reason",
-            "Case #",
-            "Filters",
-            "Search Time",
-            "Search Type",
-            "Text Prompt",
-            "Moderation",
-        ],
+        FLOCK_2026,
     ),
     (
         "Flock audit, 13 columns (2025, Text Prompt and Moderation, no ID)",
-        &[
-            "Name",
-            "Org Name",
-            "Total Networks Searched",
-            "Total Devices Searched",
-            "Time Frame",
-            "License Plate",
-            "Reason",
-            "Case #",
-            "Filters",
-            "Search Time",
-            "Search Type",
-            "Text Prompt",
-            "Moderation",
-        ],
+        FLOCK_2025_NO_ID,
     ),
     (
         "Flock federal searches, 10 columns (2026)",
-        &[
-            "ID",
-            "Name",
-            "Org Name",
-            "Total Networks Searched",
-            "License Plate",
-            "Reason",
-            "Case #",
-            "Filters",
-            "Search Time",
-            "Search Type",
-        ],
+        FLOCK_FEDERAL_2026,
     ),
-    (
-        "Flock audit, 8 columns (2024)",
-        &[
-            "Name",
-            "Org Name",
-            "Total Networks Searched",
-            "Total Devices Searched",
-            "Time Frame",
-            "Case #",
-            "Reason",
-            "Search Time",
-        ],
-    ),
-    (
-        "portal search audit, 5 columns",
-        &["id", "userId", "searchDate", "networkCount", "reason"],
-    ),
+    ("Flock audit, 8 columns (2024)", FLOCK_2024),
+    ("portal search audit, 5 columns", PORTAL_SEARCH_AUDIT),
 ];
 
 #[cfg(test)]

@@ -93,9 +93,11 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, theme: &Theme, area: Rect) {
             let x = r.x + 1 + 8 + p.input.cursor() as u16;
             frame.set_cursor_position((x.min(r.right().saturating_sub(2)), r.y + 1));
         }
-        Mode::Confirm { verdict, count } => {
-            let r = centered(area, 64, 5);
-            let text = vec![
+        Mode::Confirm { verdict, count } => prompt(
+            frame,
+            area,
+            " bulk verdict ",
+            vec![
                 Line::from(format!(
                     "Mark all {count} records in this filter as {}?",
                     verdict.label()
@@ -104,17 +106,8 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, theme: &Theme, area: Rect) {
                     "y/enter: yes   n/esc: no   (u undoes it as one step)",
                     theme.dim(),
                 )),
-            ];
-            frame.render_widget(Clear, r);
-            frame.render_widget(
-                Paragraph::new(text).block(
-                    Block::default()
-                        .borders(Borders::ALL)
-                        .title(" bulk verdict "),
-                ),
-                r,
-            );
-        }
+            ],
+        ),
         Mode::Export(d) => {
             let r = centered(area, 80.min(area.width), 10);
             frame.render_widget(Clear, r);
@@ -170,9 +163,11 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, theme: &Theme, area: Rect) {
                 frame.set_cursor_position((x.min(r.right().saturating_sub(2)), r.y + 1));
             }
         }
-        Mode::ConfirmQuit { unsaved } => {
-            let r = centered(area, 72, 6);
-            let text = vec![
+        Mode::ConfirmQuit { unsaved } => prompt(
+            frame,
+            area,
+            " unsaved annotations ",
+            vec![
                 Line::from(Span::styled(
                     format!(
                         "{unsaved} change{} could not be saved to disk.",
@@ -188,17 +183,8 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, theme: &Theme, area: Rect) {
                     "y: quit anyway   n/esc: stay (and try saving again)",
                     theme.dim(),
                 )),
-            ];
-            frame.render_widget(Clear, r);
-            frame.render_widget(
-                Paragraph::new(text).block(
-                    Block::default()
-                        .borders(Borders::ALL)
-                        .title(" unsaved annotations "),
-                ),
-                r,
-            );
-        }
+            ],
+        ),
         Mode::Note { row, input } => {
             let r = centered(area, 76, 12);
             frame.render_widget(Clear, r);
@@ -226,6 +212,21 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, theme: &Theme, area: Rect) {
         }
         Mode::Normal | Mode::Filter { .. } => {}
     }
+}
+
+/// A small yes/no box in the middle of the screen.
+fn prompt(frame: &mut Frame<'_>, area: Rect, title: &str, lines: Vec<Line<'static>>) {
+    let width = lines.iter().map(|l| l.width()).max().unwrap_or(0) as u16 + 4;
+    let r = centered(area, width.max(40), lines.len() as u16 + 2);
+    frame.render_widget(Clear, r);
+    frame.render_widget(
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(title.to_string()),
+        ),
+        r,
+    );
 }
 
 fn popup(frame: &mut Frame<'_>, r: Rect, title: &str, lines: Vec<Line<'static>>, scroll: u16) {
