@@ -3,6 +3,8 @@
 //! terminal types here, so flows are tested by feeding actions.
 
 mod action;
+mod annotate;
+mod edit;
 pub mod layout;
 mod text;
 mod update;

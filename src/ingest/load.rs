@@ -4,8 +4,9 @@
 use std::sync::mpsc;
 
 use super::batch::{Batch, Msg};
+use super::describe::agency_from_file_name;
 use super::open::{ContentFormat, open};
-use super::process::{Processor, agency_from_file_name};
+use super::process::Processor;
 use super::row::Row;
 use super::{FileReport, InputFile, ReadOptions, RowSink, csv_reader, json_reader};
 use crate::model::Source;

@@ -16,6 +16,7 @@
 
 mod batch;
 mod csv_reader;
+mod describe;
 mod discover;
 mod json_reader;
 mod load;
@@ -29,10 +30,10 @@ pub mod value;
 use std::fmt;
 use std::path::PathBuf;
 
+pub use describe::agency_from_file_name;
 pub use discover::{InputFile, Skipped, discover};
 pub use load::read_file;
 pub use open::ContentFormat;
-pub use process::agency_from_file_name;
 pub use row::{AgencySource, OwnedRow, Row, Text};
 pub use schema::Schema;
 

@@ -1,13 +1,13 @@
 //! The reader thread's half of a load: header detection, schema quirks, per-row warnings,
 //! identity and time. Rows go to the sink thread in batches (see `load.rs`).
 
+use std::sync::Arc;
 use std::sync::mpsc::{Receiver, SyncSender};
-use std::sync::{Arc, LazyLock};
 
 use csv::ByteRecord;
-use regex::Regex;
 
 use super::batch::{Batch, Msg, RowMeta};
+use super::describe::{clip, describe_schema, line_of, plausibility};
 use super::row::{self, AgencySource, identity, parse_count};
 use super::schema::{KNOWN_LAYOUTS, Schema, normalize_header};
 use super::value::decode;
@@ -491,129 +491,5 @@ impl Processor {
             networks,
         });
         Ok(())
-    }
-}
-
-/// How well a row fits a schema: fields that parse as what they should be.
-fn plausibility(schema: &Schema, rec: &ByteRecord) -> usize {
-    let cell = |f: Field| schema.cell(rec, f).map(|b| decode(b).0.trim().to_string());
-    let mut score = 0;
-    if row::search_time(schema, rec).is_none() {
-        return 0;
-    }
-    score += 4;
-    for f in [Field::Networks, Field::Devices] {
-        match cell(f) {
-            Some(v) if parse_count(&v).is_some() => score += 2,
-            Some(v) if v.is_empty() || v.contains('—') => score += 1,
-            Some(_) => return 0,
-            None => {}
-        }
-    }
-    if let Some(v) = cell(Field::TimeFrame) {
-        if super::time::parse_time_frame(&v).is_some() {
-            score += 2;
-        } else if !v.is_empty() {
-            return 0;
-        }
-    }
-    if let Some(v) = cell(Field::FlockId)
-        && v.len() == 36
-        && v.matches('-').count() == 4
-    {
-        score += 2;
-    }
-    if let Some(v) = cell(Field::SearchType) {
-        let l = v.to_ascii_lowercase();
-        if [
-            "lookup", "search", "convoy", "visual", "freeform", "multigeo", "apiv1",
-        ]
-        .iter()
-        .any(|t| l.starts_with(t))
-        {
-            score += 2;
-        }
-    }
-    score
-}
-
-fn line_of(rec: &ByteRecord) -> u64 {
-    rec.position().map(|p| p.line()).unwrap_or(0)
-}
-
-fn clip(s: &str) -> String {
-    if s.chars().count() > 60 {
-        let t: String = s.chars().take(57).collect();
-        format!("{t}...")
-    } else {
-        s.to_string()
-    }
-}
-
-fn describe_schema(schema: &Schema, kind: Kind) -> String {
-    let n = schema.len();
-    let fields: std::collections::BTreeSet<Field> =
-        schema.columns.iter().filter_map(|c| c.field).collect();
-    let renamed = schema
-        .columns
-        .iter()
-        .any(|c| c.label.contains('_') && c.field.is_some_and(|f| f != Field::PriorFlag));
-    for (name, layout) in KNOWN_LAYOUTS {
-        let known: std::collections::BTreeSet<Field> = Schema::from_labels(layout)
-            .columns
-            .iter()
-            .filter_map(|c| c.field)
-            .collect();
-        if known == fields && !renamed {
-            return name.to_string();
-        }
-    }
-    let what = match kind {
-        Kind::PortalSearchAudit | Kind::PortalScrapeJson => "transparency-portal columns",
-        _ if renamed => "researcher extract with renamed headers",
-        Kind::JsonArray | Kind::Ndjson => "JSON keys",
-        _ => "columns bound by name",
-    };
-    format!("{n} columns, {what}")
-}
-
-/// The agency named by a Flock file name: `M_D_YYYY-M_D_YYYY-<Org Name>-Audit.csv` or
-/// `…-<Org Name>-Network-Audit.csv` (underscores read as spaces).
-pub fn agency_from_file_name(path: &std::path::Path) -> Option<String> {
-    static PATTERN: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)^\d{1,2}_\d{1,2}_\d{4}-\d{1,2}_\d{1,2}_\d{4}-(.+?)-(?:network-)?audit(?:[-_. ].*)?$")
-            .expect("static regex")
-    });
-    let name = path.file_name()?.to_string_lossy();
-    let name = name.strip_suffix(".gz").unwrap_or(&name);
-    let stem = name.rsplit_once('.').map(|(s, _)| s).unwrap_or(name);
-    let caps = PATTERN.captures(stem)?;
-    let agency = caps.get(1)?.as_str().replace('_', " ");
-    let agency = agency.trim();
-    (!agency.is_empty()).then(|| agency.to_string())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::path::Path;
-
-    #[test]
-    fn agency_from_flock_file_names() {
-        let a = |s: &str| agency_from_file_name(Path::new(s));
-        assert_eq!(
-            a("11_1_2025-12_8_2025-Okaloosa_County_FL_SO-Audit_EXTRACTED.csv").as_deref(),
-            Some("Okaloosa County FL SO")
-        );
-        assert_eq!(
-            a("1_1_2025-1_31_2025-Dallas TX PD-Network-Audit.csv.gz").as_deref(),
-            Some("Dallas TX PD")
-        );
-        assert_eq!(
-            a("dir/4_1_2025-4_30_2025-Lakemont TX PD-Audit.csv").as_deref(),
-            Some("Lakemont TX PD")
-        );
-        assert_eq!(a("EPDSearchAuditLogs.csv"), None);
-        assert_eq!(a("search_audit.a871b2fc.csv"), None);
     }
 }

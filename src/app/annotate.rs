@@ -1,0 +1,264 @@
+//! Verdicts, notes, bulk changes and undo: every change to an annotation, as undoable steps.
+
+use super::{Action, App, Effect, Mode, SaveState, Step, annotation_code};
+use crate::config::Advance;
+use crate::dataset::NO_TIME;
+use crate::filter::{Term, verdict_code};
+use crate::ingest::time::format_rfc3339;
+use crate::model::Verdict;
+use crate::store::{Annotation, RecordSummary, now_rfc3339};
+
+pub(super) fn confirm(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
+    let Mode::Confirm { verdict, .. } = app.mode else {
+        return;
+    };
+    match action {
+        Action::Confirm | Action::Submit => {
+            app.mode = Mode::Normal;
+            let rows = app.view.rows.clone();
+            let step = change(app, &rows, |app, row, old| {
+                let mut a = annotation_for(app, row, Some(verdict), old);
+                a.note = old.map(|o| o.note.clone()).unwrap_or_default();
+                Some(a)
+            });
+            let n = step.changes.len();
+            record(app, step, fx);
+            app.say(
+                format!(
+                    "marked {n} records {} (u undoes all of them)",
+                    verdict.label()
+                ),
+                false,
+            );
+            refilter_if_verdict_query(app);
+        }
+        Action::Cancel | Action::Quit => {
+            app.mode = Mode::Normal;
+            app.say("bulk verdict cancelled", false);
+        }
+        _ => {}
+    }
+}
+
+pub(super) fn confirm_quit(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
+    match action {
+        Action::Confirm | Action::Submit => {
+            app.quit = true;
+            fx.push(Effect::Quit);
+        }
+        Action::Cancel | Action::Quit => {
+            app.mode = Mode::Normal;
+            fx.push(Effect::Save);
+            app.say("not quitting; trying to save again", false);
+        }
+        _ => {}
+    }
+}
+
+pub(super) fn set_verdict(app: &mut App, verdict: Verdict, fx: &mut Vec<Effect>) {
+    let Some(row) = app.selected() else {
+        app.say("no record selected", true);
+        return;
+    };
+    let step = change(app, &[row], |app, row, old| {
+        let mut a = annotation_for(app, row, Some(verdict), old);
+        a.note = old.map(|o| o.note.clone()).unwrap_or_default();
+        Some(a)
+    });
+    record(app, step, fx);
+    app.say(
+        format!(
+            "{}: {} · {}",
+            verdict.label(),
+            app.ds.agency_text(row),
+            app.ds.reason_text(row)
+        ),
+        false,
+    );
+    if !refilter_if_verdict_query(app) {
+        advance(app);
+    }
+}
+
+pub(super) fn clear_verdict(app: &mut App, fx: &mut Vec<Effect>) {
+    let Some(row) = app.selected() else {
+        return;
+    };
+    if app.annotation(row).is_none_or(|a| a.verdict.is_none()) {
+        app.say("this record has no verdict", false);
+        return;
+    }
+    let step = change(app, &[row], |app, row, old| {
+        let note = old.map(|o| o.note.clone()).unwrap_or_default();
+        if note.is_empty() {
+            return None;
+        }
+        let mut a = annotation_for(app, row, None, old);
+        a.note = note;
+        Some(a)
+    });
+    record(app, step, fx);
+    app.say("verdict cleared (u undoes)", false);
+    refilter_if_verdict_query(app);
+}
+
+/// A verdict: filter must see the new verdicts. The cursor keeps its index, so in a
+/// `verdict:none` work queue it lands on the next record. Returns true when it refiltered.
+pub(super) fn refilter_if_verdict_query(app: &mut App) -> bool {
+    let has = app
+        .effective_query()
+        .clauses
+        .iter()
+        .any(|c| matches!(c.term, Term::Verdict(_)));
+    if has {
+        app.start_filter();
+        app.keep_selection = None;
+    }
+    has
+}
+
+pub(super) fn advance(app: &mut App) {
+    match app.advance {
+        Advance::Stay => {}
+        Advance::Next => app.view.move_by(1),
+        Advance::NextUnreviewed => {
+            let start = app.view.cursor + 1;
+            let next = app.view.rows[start.min(app.view.rows.len())..]
+                .iter()
+                .position(|&r| app.verdict_code(r) & !verdict_code::CONFLICT == verdict_code::NONE);
+            match next {
+                Some(i) => app.view.select_index(start + i),
+                None => app.view.move_by(1),
+            }
+        }
+    }
+}
+
+/// Builds an annotation by the current reviewer (note left empty for the caller).
+pub(super) fn annotation_for(
+    app: &App,
+    row: u32,
+    verdict: Option<Verdict>,
+    old: Option<&Annotation>,
+) -> Annotation {
+    let ds = &app.ds;
+    let t = ds.time[row as usize];
+    Annotation {
+        record_id: ds.ids[row as usize],
+        verdict,
+        note: String::new(),
+        reviewer: app.reviewer.clone(),
+        annotated_at: now_rfc3339(),
+        query: app.query_description(),
+        record: RecordSummary {
+            agency: ds.agency_text(row).to_string(),
+            reason: ds.reason_text(row).to_string(),
+            search_time: (t != NO_TIME).then(|| format_rfc3339(t)),
+            sources: ds
+                .sources(row)
+                .into_iter()
+                .map(|s| ds.source_text(s))
+                .collect(),
+        },
+        reviews: old.map(|o| o.reviews.clone()).unwrap_or_default(),
+        conflict: false,
+        adjudicated_by: match old {
+            Some(o) if o.conflict => Some(app.reviewer.clone()),
+            Some(o) => o.adjudicated_by.clone(),
+            None => None,
+        },
+    }
+}
+
+/// Changes the annotations of `rows` through `f(old) -> new` and returns the undo step.
+pub(super) fn change<F>(app: &mut App, rows: &[u32], f: F) -> Step
+where
+    F: Fn(&App, u32, Option<&Annotation>) -> Option<Annotation>,
+{
+    let mut changes = Vec::with_capacity(rows.len());
+    for &row in rows {
+        let id = app.ds.ids[row as usize];
+        let before = app.store.get(id).cloned();
+        let after = f(app, row, before.as_ref());
+        if before == after {
+            continue;
+        }
+        set_annotation(app, id, after.clone());
+        changes.push((id, before, after));
+    }
+    Step { changes }
+}
+
+pub(super) fn set_annotation(app: &mut App, id: crate::model::RecordId, a: Option<Annotation>) {
+    let code = a.as_ref().map(annotation_code).unwrap_or(0);
+    match a {
+        Some(a) => {
+            app.store.set(a);
+        }
+        None => {
+            app.store.remove(id);
+        }
+    }
+    if let Some(row) = app.ds.row_of(id)
+        && let Some(v) = app.verdicts.get_mut(row as usize)
+    {
+        *v = code;
+    }
+}
+
+/// Keeps a step for undo and asks for a save.
+pub(super) fn record(app: &mut App, step: Step, fx: &mut Vec<Effect>) {
+    if step.changes.is_empty() {
+        return;
+    }
+    app.undo.push(step);
+    app.redo.clear();
+    app.pending += 1;
+    if !matches!(app.save, SaveState::Failed { .. }) {
+        app.save = SaveState::Pending;
+    }
+    fx.push(Effect::Save);
+}
+
+pub(super) fn undo_redo(app: &mut App, undo: bool, fx: &mut Vec<Effect>) {
+    let Some(step) = (if undo { app.undo.pop() } else { app.redo.pop() }) else {
+        app.say(
+            if undo {
+                "nothing to undo"
+            } else {
+                "nothing to redo"
+            },
+            false,
+        );
+        return;
+    };
+    for (id, before, after) in &step.changes {
+        set_annotation(app, *id, if undo { before.clone() } else { after.clone() });
+    }
+    let n = step.changes.len();
+    if let Some((id, _, _)) = step.changes.first()
+        && let Some(row) = app.ds.row_of(*id)
+        && let Some(i) = app.view.rows.iter().position(|&r| r == row)
+    {
+        app.view.select_index(i);
+    }
+    if undo {
+        app.redo.push(step);
+    } else {
+        app.undo.push(step);
+    }
+    app.pending += 1;
+    if !matches!(app.save, SaveState::Failed { .. }) {
+        app.save = SaveState::Pending;
+    }
+    fx.push(Effect::Save);
+    app.say(
+        format!(
+            "{} {n} change{}",
+            if undo { "undid" } else { "redid" },
+            if n == 1 { "" } else { "s" }
+        ),
+        false,
+    );
+    refilter_if_verdict_query(app);
+}
