@@ -15,7 +15,7 @@ where
         _ => Path::new("."),
     };
     let tmp = tempfile::Builder::new()
-        .prefix(".alpr-triage-")
+        .prefix(&temp_prefix(path))
         .suffix(".tmp")
         .tempfile_in(dir)?;
     {
@@ -27,6 +27,37 @@ where
     tmp.persist(path).map_err(|e| e.error)?;
     sync_dir(dir);
     Ok(())
+}
+
+/// Temporary files for `path` are named `.NAME.` + random + `.tmp`, so leftovers of a process
+/// killed mid-write can be recognised (see [`remove_stale_temps`]).
+fn temp_prefix(path: &Path) -> String {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "alpr-triage".into());
+    format!(".{name}.")
+}
+
+/// Removes temporary files a killed process left while writing `path`. Call only while holding
+/// the right to write `path` (the annotation lock). Returns how many were removed.
+pub fn remove_stale_temps(path: &Path) -> usize {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let prefix = temp_prefix(path);
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .filter(|e| {
+            let n = e.file_name().to_string_lossy().to_string();
+            n.starts_with(&prefix) && n.ends_with(".tmp")
+        })
+        .filter(|e| std::fs::remove_file(e.path()).is_ok())
+        .count()
 }
 
 /// Makes a rename durable (best effort: not every platform can fsync a folder).
@@ -93,5 +124,10 @@ mod tests {
         }
         let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "no temp files left behind");
+        // What a killed writer leaves is recognised and removed; other files are not.
+        std::fs::write(dir.path().join(".out.json.Ab12.tmp"), "partial").unwrap();
+        std::fs::write(dir.path().join(".other.json.Ab12.tmp"), "someone else's").unwrap();
+        assert_eq!(remove_stale_temps(&p), 1);
+        assert!(dir.path().join(".other.json.Ab12.tmp").exists());
     }
 }

@@ -102,6 +102,14 @@ impl Session {
         warnings.extend(key_warnings);
         warnings.extend(inputs.errors.iter().map(|e| format!("error: {e}")));
         warnings.extend(stale);
+        let temps = crate::fsutil::remove_stale_temps(&path);
+        if temps > 0 {
+            warnings.push(format!(
+                "removed {temps} unfinished temporary file{} a killed process left beside {}",
+                if temps == 1 { "" } else { "s" },
+                path.display()
+            ));
+        }
         let reviewer = opts.reviewer.clone().unwrap_or_else(login_name);
         let ds = Dataset::new(Catalog::new(rules.clone()), inputs.files.clone());
         let loader = Loader::start(inputs.files, opts.read.clone(), rules.clone());

@@ -414,4 +414,19 @@ fn sigkill_in_a_burst_of_annotations_never_loses_what_was_shown_saved() {
         on_disk = n;
     }
     assert!(on_disk >= 8, "the rounds added annotations: {on_disk}");
+    // A new start removes any temporary file a kill left mid-save.
+    let mut t = Tui::start(
+        &[&sample, "--annotations", &ann_s, "--reviewer", "k"],
+        dir.path(),
+    );
+    t.wait_for("the load", loaded);
+    t.send("q");
+    t.wait_exit();
+    let temps: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(temps.is_empty(), "{temps:?}");
 }
