@@ -145,7 +145,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, theme: &Theme, area: Rect) {
                 ]),
                 Line::from(""),
                 Line::from(Span::styled(
-                    "every original column + verdict, note, reviewer, flags, sources; a .manifest.json beside it",
+                    "every column, the annotation, flags and sources; plus FILE.manifest.json",
                     theme.dim(),
                 )),
                 Line::from(Span::styled(
