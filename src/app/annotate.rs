@@ -199,10 +199,8 @@ pub(super) fn set_annotation(app: &mut App, id: crate::model::RecordId, a: Optio
             app.store.remove(id);
         }
     }
-    if let Some(row) = app.ds.row_of(id)
-        && let Some(v) = app.verdicts.get_mut(row as usize)
-    {
-        *v = code;
+    if let Some(row) = app.ds.row_of(id) {
+        app.set_verdict_code(row, code);
     }
 }
 

@@ -209,6 +209,8 @@ pub struct App {
     moved: bool,
     /// Changes made since the last successful save.
     pending: usize,
+    /// Flagged records with a verdict.
+    reviewed_flagged: usize,
 }
 
 impl App {
@@ -245,6 +247,7 @@ impl App {
             key_help: crate::keymap::Keymap::default().help(),
             moved: false,
             pending: 0,
+            reviewed_flagged: 0,
         };
         app.rows_added(0..app.ds.len() as u32);
         app.start_filter();
@@ -297,16 +300,26 @@ impl App {
         self.job.as_ref().map(FilterJob::progress).unwrap_or(1.0)
     }
 
-    /// Records with a verdict among the flagged ones, and flagged records.
+    /// Records with a verdict among the flagged ones, and flagged records. Kept as a running
+    /// count (see [`App::set_verdict_code`]): the status line asks every frame.
     pub fn review_progress(&self) -> (usize, usize) {
-        let flagged = self.ds.flagged_count();
-        let reviewed = (0..self.ds.len() as u32)
-            .filter(|&r| {
-                self.ds.is_flagged(r)
-                    && self.verdict_code(r) & !verdict_code::CONFLICT != verdict_code::NONE
-            })
-            .count();
-        (reviewed, flagged)
+        (self.reviewed_flagged, self.ds.flagged_count())
+    }
+
+    /// Sets a record's verdict code, keeping the reviewed-flagged count in step.
+    pub(crate) fn set_verdict_code(&mut self, row: u32, code: u8) {
+        let reviewed = |c: u8| c & !verdict_code::CONFLICT != verdict_code::NONE;
+        let Some(v) = self.verdicts.get_mut(row as usize) else {
+            return;
+        };
+        let old = std::mem::replace(v, code);
+        if self.ds.is_flagged(row) {
+            match (reviewed(old), reviewed(code)) {
+                (false, true) => self.reviewed_flagged += 1,
+                (true, false) => self.reviewed_flagged -= 1,
+                _ => {}
+            }
+        }
     }
 
     /// Verdict code of a record.
@@ -359,8 +372,8 @@ impl App {
     fn rows_added(&mut self, range: std::ops::Range<u32>) {
         self.verdicts.resize(self.ds.len(), 0);
         for r in range.clone() {
-            if let Some(a) = self.store.get(self.ds.ids[r as usize]) {
-                self.verdicts[r as usize] = annotation_code(a);
+            if let Some(code) = self.store.get(self.ds.ids[r as usize]).map(annotation_code) {
+                self.set_verdict_code(r, code);
             }
         }
         if range.is_empty() {
