@@ -168,11 +168,6 @@ impl Catalog {
         self.columns[slot(field)].strings.resolve(sym)
     }
 
-    /// The symbol of a string, if interned.
-    pub fn lookup(&self, field: Field, s: &str) -> Option<Sym> {
-        self.columns[slot(field)].strings.get(s)
-    }
-
     /// Every distinct string of a column, by symbol.
     pub fn strings(&self, field: Field) -> &[Box<str>] {
         self.columns[slot(field)].strings.strings()
@@ -256,17 +251,5 @@ impl Catalog {
         for c in &mut self.columns {
             c.raw = FxHashMap::default();
         }
-    }
-
-    /// Approximate heap bytes (for memory reports).
-    pub fn heap_bytes(&self) -> usize {
-        self.columns
-            .iter()
-            .map(|c| {
-                c.strings.heap_bytes()
-                    + c.hits.capacity() * 16
-                    + c.raw.keys().map(|k| k.len() + 32).sum::<usize>()
-            })
-            .sum()
     }
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use rustc_hash::FxHashMap;
 
 use crate::catalog::{Catalog, Hits, TextSyms};
-use crate::flag::{Hit, RuleIdx};
+use crate::flag::Hit;
 use crate::idset::IdIndex;
 use crate::ingest::time::Millis;
 use crate::ingest::{ContentFormat, FileReport, InputFile, Schema};
@@ -319,11 +319,6 @@ impl Dataset {
         self.catalog.explain(&self.syms(row))
     }
 
-    /// True when any of a record's hits comes from `rule`.
-    pub fn has_rule(&self, row: u32, rule: RuleIdx) -> bool {
-        self.hits(row).iter().any(|(h, _)| h.rule == rule)
-    }
-
     /// The first source of a record.
     pub fn source(&self, row: u32) -> SourceRef {
         let r = row as usize;
@@ -356,24 +351,5 @@ impl Dataset {
     /// The raw cells kept in memory for a row from a file that cannot be re-read.
     pub fn raw_cells(&self, row: u32) -> Option<&csv::ByteRecord> {
         self.raw.get(&row)
-    }
-
-    /// Approximate heap bytes held.
-    pub fn heap_bytes(&self) -> usize {
-        let n = self.ids.capacity();
-        n * (16 + 8 + 4 + 4 + 4 + 4 + 2 + 2 + 4 + 8)
-            + self.index.heap_bytes()
-            + self.catalog.heap_bytes()
-            + self.sparse.len() * 16
-            + self
-                .more_sources
-                .values()
-                .map(|v| 48 + v.len() * 16)
-                .sum::<usize>()
-            + self
-                .raw
-                .values()
-                .map(|r| r.as_slice().len() + r.len() * 8 + 64)
-                .sum::<usize>()
     }
 }

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::dataset::Dataset;
-use crate::filter::{Candidates, Clause, FilterJob, Query, Term, VerdictSel, verdict_code};
+use crate::filter::{Candidates, Clause, FilterJob, Query, Term, VerdictSel};
 use crate::ingest::schema::{field_for_header, normalize_header};
 use crate::ingest::{ReadOptions, Row, RowOutcome, RowSink, read_file};
 use crate::model::{Field, Verdict};
@@ -430,9 +430,4 @@ pub fn write_manifest(path: &Path, doc: &Value) -> std::io::Result<()> {
         serde_json::to_writer_pretty(&mut *w, doc)?;
         w.write_all(b"\n")
     })
-}
-
-/// True when verdict codes mark a conflict.
-pub fn is_conflict(code: u8) -> bool {
-    code & verdict_code::CONFLICT != 0
 }

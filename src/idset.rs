@@ -89,11 +89,6 @@ impl IdIndex {
     pub fn is_empty(&self) -> bool {
         self.table.is_empty()
     }
-
-    /// Approximate heap bytes.
-    pub fn heap_bytes(&self) -> usize {
-        self.table.capacity() * 5
-    }
 }
 
 #[cfg(test)]

@@ -71,11 +71,6 @@ impl Interner {
     pub fn strings(&self) -> &[Box<str>] {
         &self.strings
     }
-
-    /// Bytes held by the strings (for memory reports).
-    pub fn heap_bytes(&self) -> usize {
-        self.strings.iter().map(|s| s.len() + 16).sum::<usize>() + self.table.capacity() * 5
-    }
 }
 
 #[cfg(test)]

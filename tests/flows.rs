@@ -270,7 +270,11 @@ fn bulk_verdict_asks_with_the_count_and_undoes_as_one_step() {
     }
     s.keys("y");
     assert_eq!(Store::open(&e.annotations).unwrap().len(), n);
-    assert_eq!(s.app.review_progress().0, n, "the running count follows a bulk change");
+    assert_eq!(
+        s.app.review_progress().0,
+        n,
+        "the running count follows a bulk change"
+    );
     s.keys("u");
     assert_eq!(
         Store::open(&e.annotations).unwrap().len(),

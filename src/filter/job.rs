@@ -230,8 +230,6 @@ pub struct FilterJob {
     scores: Vec<i64>,
     fuzzy: bool,
     reverse: bool,
-    /// When the job started.
-    pub started: Instant,
     tables_ready: bool,
 }
 
@@ -260,7 +258,6 @@ impl FilterJob {
             scores: Vec::new(),
             fuzzy,
             reverse,
-            started: Instant::now(),
             tables_ready: false,
         }
     }
@@ -287,11 +284,6 @@ impl FilterJob {
         if let Candidates::Natural(n) = &mut self.candidates {
             *n = rows;
         }
-    }
-
-    /// True when every candidate has been tested.
-    pub fn done(&self) -> bool {
-        self.next >= self.candidates.len()
     }
 
     /// Tests a row against every clause (the tables must be built: after `step` finished, or
