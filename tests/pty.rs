@@ -254,33 +254,49 @@ fn review_session_filter_annotate_quit_reopen() {
     assert!(t.wait_exit().success());
 }
 
+/// Opens the 4-row fixture, waits for the load, sets one verdict with `key` and waits until it
+/// is saved. Returns the session and its annotation file.
+fn one_verdict_saved(dir: &Path, key: &str, env: &[(&str, &str)]) -> (Tui, PathBuf) {
+    let ann = dir.join("ann.json");
+    let ann_s = ann.display().to_string();
+    let path = "tests/fixtures/10_1_2025-10_31_2025-Millbrook TX PD-Network-Audit.csv";
+    let mut t = Tui::start_env(
+        &[path, "--annotations", &ann_s, "--reviewer", "sig"],
+        dir,
+        env,
+    );
+    t.wait_for("the load", loaded);
+    t.send(key);
+    t.wait_text("✓ saved");
+    (t, ann)
+}
+
+/// Sends a signal (`TERM`, `HUP`, `KILL`) to the program.
+fn signal(t: &Tui, name: &str) {
+    let pid = t.child.process_id().unwrap();
+    let ok = std::process::Command::new("kill")
+        .args([&format!("-{name}"), &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(ok.success(), "kill -{name}");
+}
+
 #[test]
 fn sigterm_and_sighup_save_and_restore_the_terminal() {
-    for signal in ["TERM", "HUP"] {
+    for signal_name in ["TERM", "HUP"] {
         let dir = tempfile::tempdir().unwrap();
-        let ann = dir.path().join("ann.json");
-        let ann_s = ann.display().to_string();
-        let path = "tests/fixtures/10_1_2025-10_31_2025-Millbrook TX PD-Network-Audit.csv";
-        let mut t = Tui::start(
-            &[path, "--annotations", &ann_s, "--reviewer", "sig"],
-            dir.path(),
-        );
-        t.wait_for("the load", loaded);
-        t.send("m");
-        t.wait_text("✓ saved");
-        let pid = t.child.process_id().unwrap();
-        let ok = std::process::Command::new("kill")
-            .args([&format!("-{signal}"), &pid.to_string()])
-            .status()
-            .unwrap();
-        assert!(ok.success());
+        let (mut t, ann) = one_verdict_saved(dir.path(), "m", &[]);
+        signal(&t, signal_name);
         t.wait_exit();
         assert!(
             t.raw.windows(8).any(|w| w == b"\x1b[?1049l"),
-            "SIG{signal}: terminal not restored"
+            "SIG{signal_name}: terminal not restored"
         );
         let doc = annotations(&ann);
-        assert_eq!(doc["annotations"][0]["verdict"], "unsure", "SIG{signal}");
+        assert_eq!(
+            doc["annotations"][0]["verdict"], "unsure",
+            "SIG{signal_name}"
+        );
     }
 }
 
@@ -305,17 +321,7 @@ fn bad_annotation_file_is_refused_before_the_screen_opens() {
 #[test]
 fn a_panic_restores_the_terminal_and_keeps_saved_work() {
     let dir = tempfile::tempdir().unwrap();
-    let ann = dir.path().join("ann.json");
-    let ann_s = ann.display().to_string();
-    let path = "tests/fixtures/10_1_2025-10_31_2025-Millbrook TX PD-Network-Audit.csv";
-    let mut t = Tui::start_env(
-        &[path, "--annotations", &ann_s],
-        dir.path(),
-        &[("ALPR_TRIAGE_CRASH_KEY", "!")],
-    );
-    t.wait_for("the load", loaded);
-    t.send("y");
-    t.wait_text("✓ saved");
+    let (mut t, ann) = one_verdict_saved(dir.path(), "y", &[("ALPR_TRIAGE_CRASH_KEY", "!")]);
     t.send("!");
     let status = t.wait_exit();
     assert!(!status.success());
@@ -336,24 +342,10 @@ fn a_panic_restores_the_terminal_and_keeps_saved_work() {
 fn a_wedged_loop_still_ends_on_a_signal() {
     // Fault injection: the hang key wedges the event loop the way crossterm does after a hang-up.
     let dir = tempfile::tempdir().unwrap();
-    let ann = dir.path().join("ann.json");
-    let ann_s = ann.display().to_string();
-    let path = "tests/fixtures/10_1_2025-10_31_2025-Millbrook TX PD-Network-Audit.csv";
-    let mut t = Tui::start_env(
-        &[path, "--annotations", &ann_s],
-        dir.path(),
-        &[("ALPR_TRIAGE_HANG_KEY", "%")],
-    );
-    t.wait_for("the load", loaded);
-    t.send("y");
-    t.wait_text("✓ saved");
+    let (mut t, ann) = one_verdict_saved(dir.path(), "y", &[("ALPR_TRIAGE_HANG_KEY", "%")]);
     t.send("%");
-    let pid = t.child.process_id().unwrap();
-    let ok = std::process::Command::new("kill")
-        .args(["-HUP", &pid.to_string()])
-        .status()
-        .unwrap();
-    assert!(ok.success());
+    t.wait_text("test hang");
+    signal(&t, "HUP");
     let started = Instant::now();
     let status = t.wait_exit();
     assert!(!status.success());
@@ -397,11 +389,7 @@ fn sigkill_in_a_burst_of_annotations_never_loses_what_was_shown_saved() {
         t.send(&"ynm".repeat(3 + round));
         t.wait_for("progress", |s| reviewed(s) > on_disk);
         let shown = reviewed(&t.screen());
-        let pid = t.child.process_id().unwrap();
-        std::process::Command::new("kill")
-            .args(["-KILL", &pid.to_string()])
-            .status()
-            .unwrap();
+        signal(&t, "KILL");
         t.wait_exit();
         let text = std::fs::read_to_string(&ann).unwrap();
         let doc: serde_json::Value = serde_json::from_str(&text)
