@@ -1,9 +1,9 @@
 //! Loading in the background: a thread reads every file into chunks of rows and sends them, with
 //! progress, to whoever owns the [`Loader`]. Dropping the loader cancels the load.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, SyncSender};
-use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -109,7 +109,8 @@ struct Sink {
     last_schema: Option<Arc<Schema>>,
     file: u32,
     bytes_before: u64,
-    failed: Arc<Mutex<bool>>,
+    /// The receiver is gone: stop reading.
+    receiver_gone: bool,
 }
 
 impl Sink {
@@ -128,10 +129,8 @@ impl Sink {
             return;
         }
         let chunk = std::mem::take(&mut self.chunk);
-        if self.tx.send(LoadEvent::Chunk(Box::new(chunk))).is_err()
-            && let Ok(mut f) = self.failed.lock()
-        {
-            *f = true;
+        if self.tx.send(LoadEvent::Chunk(Box::new(chunk))).is_err() {
+            self.receiver_gone = true;
         }
         self.last_send = Instant::now();
         self.first_sent = true;
@@ -191,7 +190,7 @@ impl RowSink for Sink {
     }
 
     fn cancelled(&self) -> bool {
-        self.cancel.load(Ordering::Relaxed)
+        self.receiver_gone || self.cancel.load(Ordering::Relaxed)
     }
 }
 
@@ -215,12 +214,12 @@ fn run(
         last_schema: None,
         file: 0,
         bytes_before: 0,
-        failed: Arc::new(Mutex::new(false)),
+        receiver_gone: false,
     };
     // Symbols 0 and 1 (empty, redacted) exist in both catalogs already.
     sink.sent = [2; 5];
     for (i, f) in files.iter().enumerate() {
-        if cancel.load(Ordering::Relaxed) {
+        if sink.cancelled() {
             break;
         }
         let mut report = read_file(i as u32, f, &options, &mut sink);
