@@ -173,8 +173,9 @@ fn d2(b: &[u8], i: usize) -> Option<u32> {
 }
 
 /// The exact shapes that fill large exports: `04/10/2026, 05:01:33 AM UTC` (Flock) and
-/// `2026-03-10T04:31:52.901Z` (portal). Anything else takes the general path.
-fn fixed_parse(b: &[u8]) -> Option<Millis> {
+/// `2026-03-10T04:31:52.901Z` (portal), from raw bytes. None for anything else (which
+/// [`parse_timestamp`] may still read).
+pub(crate) fn fixed_parse(b: &[u8]) -> Option<Millis> {
     if b.len() == 27
         && b[2] == b'/'
         && b[5] == b'/'
@@ -185,12 +186,12 @@ fn fixed_parse(b: &[u8]) -> Option<Millis> {
     {
         let (mo, d, y) = (d2(b, 0)?, d2(b, 3)?, d2(b, 6)? * 100 + d2(b, 8)?);
         let (h, mi, s) = (d2(b, 12)?, d2(b, 15)?, d2(b, 18)?);
-        let h = match (&b[20..22], h) {
+        let h = match (&b[20..23], h) {
             (_, 0) | (_, 13..) => return None,
-            (b"AM", 12) => 0,
-            (b"AM", h) => h,
-            (b"PM", 12) => 12,
-            (b"PM", h) => h + 12,
+            (b" AM", 12) => 0,
+            (b" AM", h) => h,
+            (b" PM", 12) => 12,
+            (b" PM", h) => h + 12,
             _ => return None,
         };
         return build(y as i32, mo, d, h, mi, s, 0);
@@ -223,9 +224,11 @@ fn fixed_parse(b: &[u8]) -> Option<Millis> {
 }
 
 fn fast_parse(b: &[u8]) -> Option<Millis> {
-    if let Some(ms) = fixed_parse(b) {
-        return Some(ms);
-    }
+    fixed_parse(b).or_else(|| cursor_parse(b))
+}
+
+/// The byte-level reading of every numeric form (variable widths, optional parts).
+fn cursor_parse(b: &[u8]) -> Option<Millis> {
     let mut c = Cursor { b, i: 0 };
     let first = c.num(4)?;
     match c.peek()? {
@@ -345,6 +348,25 @@ mod tests {
         assert_eq!(iso("12/06/2025, 12:14:54 PM UTC"), "2025-12-06T12:14:54Z");
         assert_eq!(iso("12/06/2025 18:14"), "2025-12-06T18:14:00Z");
         assert_eq!(iso("12/06/2025"), "2025-12-06T00:00:00Z");
+    }
+
+    #[test]
+    fn fixed_shapes_take_the_fast_path_and_agree_with_the_general_one() {
+        for s in [
+            "04/10/2026, 05:01:33 AM UTC",
+            "12/06/2025, 06:14:54 PM UTC",
+            "12/06/2025, 12:14:54 AM UTC",
+            "12/06/2025, 12:14:54 PM UTC",
+            "01/01/2025, 12:01:02 AM UTC",
+            "2026-03-10T04:31:52.901Z",
+        ] {
+            let fast = fixed_parse(s.as_bytes());
+            assert!(fast.is_some(), "{s:?} missed the fast path");
+            assert_eq!(fast, cursor_parse(s.as_bytes()), "{s:?}");
+        }
+        for s in ["13/06/2025, 06:14:54 PM UTC", "12/06/2025, 13:14:54 PM UTC"] {
+            assert_eq!(fixed_parse(s.as_bytes()), None, "{s:?}");
+        }
     }
 
     #[test]
