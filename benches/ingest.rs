@@ -49,8 +49,9 @@ fn scan(c: &mut Criterion) {
         g.sample_size(10);
         g.bench_function(name, |b| {
             b.iter(|| {
-                let mut sink = ScanSink::new(Catalog::new(rules.clone()));
-                let report = read_file(0, &file, &ReadOptions::default(), &mut sink);
+                let mut catalog = Catalog::new(rules.clone());
+                let mut sink = ScanSink::new();
+                let report = read_file(0, &file, &ReadOptions::default(), &mut catalog, &mut sink);
                 assert_eq!(report.rows, rows);
                 report.flagged
             })

@@ -4,9 +4,8 @@
 use std::sync::Arc;
 
 use crate::flag::{Hit, RuleSet};
-use rustc_hash::FxHashMap;
 
-use crate::ingest::{AgencySource, Row, Text};
+use crate::ingest::Text;
 use crate::intern::{Interner, Sym};
 use crate::model::Field;
 
@@ -48,8 +47,6 @@ fn slot(field: Field) -> usize {
 struct Column {
     strings: Interner,
     hits: Vec<Option<Box<[Hit]>>>,
-    /// Raw cell bytes → symbol, so each distinct raw value is normalised once.
-    raw: FxHashMap<Box<[u8]>, Sym>,
 }
 
 impl Column {
@@ -60,7 +57,6 @@ impl Column {
         Column {
             strings,
             hits: vec![None, None],
-            raw: FxHashMap::default(),
         }
     }
 }
@@ -130,37 +126,6 @@ impl Catalog {
                 .push((!hits.is_empty()).then(|| hits.into_boxed_slice()));
         }
         sym
-    }
-
-    /// Interns one field of a row, normalising its text only the first time its raw bytes are
-    /// seen.
-    pub fn intern_field(&mut self, row: &Row<'_>, field: Field) -> Sym {
-        if field == Field::Agency && row.agency_source != AgencySource::Column {
-            let text = row.text(Field::Agency);
-            return self.intern(Field::Agency, &text);
-        }
-        let raw = row.raw(field);
-        if raw.is_empty() {
-            return EMPTY;
-        }
-        if let Some(&sym) = self.columns[slot(field)].raw.get(raw) {
-            return sym;
-        }
-        let text = row.text(field);
-        let sym = self.intern(field, &text);
-        self.columns[slot(field)].raw.insert(raw.into(), sym);
-        sym
-    }
-
-    /// Interns the text columns of a row.
-    pub fn intern_row(&mut self, row: &Row<'_>) -> TextSyms {
-        TextSyms {
-            agency: self.intern_field(row, Field::Agency),
-            reason: self.intern_field(row, Field::Reason),
-            offense: self.intern_field(row, Field::OffenseType),
-            prompt: self.intern_field(row, Field::TextPrompt),
-            prior: self.intern_field(row, Field::PriorFlag),
-        }
     }
 
     /// The text of a symbol (`[redacted]` for redaction).
@@ -244,12 +209,5 @@ impl Catalog {
             col.hits.push(hits);
         }
         sym
-    }
-
-    /// Forgets the raw-bytes caches (kept only while loading).
-    pub fn drop_raw_caches(&mut self) {
-        for c in &mut self.columns {
-            c.raw = FxHashMap::default();
-        }
     }
 }

@@ -231,16 +231,16 @@ impl Dataset {
                 offset: r.source.offset,
             };
             let file = r.source.file as usize;
-            if let Some(existing) = self.index.get(&self.ids, r.id) {
-                self.more_sources.entry(existing).or_default().push(src);
-                if let Some(f) = self.files.get_mut(file) {
-                    f.report.duplicates += 1;
+            let row = match self.index.add(&mut self.ids, r.id) {
+                Ok(row) => row,
+                Err(existing) => {
+                    self.more_sources.entry(existing).or_default().push(src);
+                    if let Some(f) = self.files.get_mut(file) {
+                        f.report.duplicates += 1;
+                    }
+                    continue;
                 }
-                continue;
-            }
-            let row = self.ids.len() as u32;
-            self.ids.push(r.id);
-            self.index.insert(&self.ids, row);
+            };
             self.time.push(r.time);
             self.agency.push(r.syms.agency);
             self.reason.push(r.syms.reason);
@@ -286,7 +286,7 @@ impl Dataset {
                 }
             }
             LoadEvent::Chunk(c) => return self.append(*c),
-            LoadEvent::Finished { .. } => self.catalog.drop_raw_caches(),
+            LoadEvent::Finished { .. } => {}
         }
         n..n
     }

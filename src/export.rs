@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+use crate::catalog::{Catalog, TextSyms};
 use crate::dataset::Dataset;
 use crate::filter::{Candidates, Clause, FilterJob, Query, Term, VerdictSel};
 use crate::ingest::schema::{field_for_header, normalize_header};
@@ -233,7 +234,7 @@ struct ExportSink<'a, 'w> {
 }
 
 impl RowSink for ExportSink<'_, '_> {
-    fn row(&mut self, row: &Row<'_>) -> RowOutcome {
+    fn row(&mut self, row: &Row<'_>, _: &TextSyms, _: &Catalog) -> RowOutcome {
         let Some(r) = self.ds.row_of(row.id) else {
             return RowOutcome::default();
         };
@@ -309,11 +310,13 @@ pub fn write(
         summary: ExportSummary::default(),
         error: None,
     };
+    // The records' text is the dataset's; this catalog only serves the re-read.
+    let mut catalog = Catalog::new(ds.catalog.rules.clone());
     for (i, f) in ds.files.iter().enumerate() {
         if f.report.kind.is_none() {
             continue;
         }
-        read_file(i as u32, &f.input, &opts.read, &mut sink);
+        read_file(i as u32, &f.input, &opts.read, &mut catalog, &mut sink);
     }
     if let Some(e) = sink.error {
         return Err(e);

@@ -7,6 +7,7 @@ use std::sync::mpsc::{self, Receiver, SyncSender};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use crate::catalog::TextSyms;
 use crate::catalog::{Catalog, TEXT_FIELDS};
 use crate::dataset::{Chunk, NO_COUNT, NO_RULE, NO_TIME, NewRow};
 use crate::flag::RuleSet;
@@ -98,7 +99,6 @@ const FIRST_CHUNK_ROWS: usize = 512;
 const CHUNK_AGE: Duration = Duration::from_millis(40);
 
 struct Sink {
-    catalog: Catalog,
     sent: [usize; 5],
     chunk: Chunk,
     tx: SyncSender<LoadEvent>,
@@ -114,9 +114,10 @@ struct Sink {
 }
 
 impl Sink {
-    fn flush(&mut self) {
+    /// Sends the rows so far with the strings the catalog gained since the last chunk.
+    fn flush(&mut self, catalog: &Catalog) {
         for (i, &field) in TEXT_FIELDS.iter().enumerate() {
-            let added = self.catalog.added_since(field, self.sent[i]);
+            let added = catalog.added_since(field, self.sent[i]);
             self.sent[i] += added.len();
             self.chunk
                 .strings
@@ -152,7 +153,7 @@ impl RowSink for Sink {
             .send(LoadEvent::FileStarted(file, Box::new(report.clone())));
     }
 
-    fn row(&mut self, row: &Row<'_>) -> RowOutcome {
+    fn row(&mut self, row: &Row<'_>, syms: &TextSyms, catalog: &Catalog) -> RowOutcome {
         if !self
             .last_schema
             .as_ref()
@@ -163,12 +164,11 @@ impl RowSink for Sink {
                 .schemas
                 .push((self.file, row.source.offset, row.schema.clone()));
         }
-        let syms = self.catalog.intern_row(row);
-        let rule = self.catalog.first_rule(&syms).unwrap_or(NO_RULE);
+        let rule = catalog.first_rule(syms).unwrap_or(NO_RULE);
         self.chunk.rows.push(NewRow {
             id: row.id,
             time: row.search_time.unwrap_or(NO_TIME),
-            syms,
+            syms: *syms,
             networks: row.networks.unwrap_or(NO_COUNT),
             rule,
             source: row.source,
@@ -180,7 +180,7 @@ impl RowSink for Sink {
             || (!self.first_sent && n >= FIRST_CHUNK_ROWS)
             || (n.is_multiple_of(1024) && self.last_send.elapsed() >= CHUNK_AGE)
         {
-            self.flush();
+            self.flush(catalog);
         }
         // Duplicates are found where the records live (the dataset), not here.
         RowOutcome {
@@ -202,8 +202,8 @@ fn run(
     cancel: Arc<AtomicBool>,
 ) {
     let start = Instant::now();
+    let mut catalog = Catalog::new(rules);
     let mut sink = Sink {
-        catalog: Catalog::new(rules),
         sent: [0; 5],
         chunk: Chunk::default(),
         tx: tx.clone(),
@@ -222,8 +222,8 @@ fn run(
         if sink.cancelled() {
             break;
         }
-        let mut report = read_file(i as u32, f, &options, &mut sink);
-        sink.flush();
+        let mut report = read_file(i as u32, f, &options, &mut catalog, &mut sink);
+        sink.flush(&catalog);
         sink.bytes_before += report.bytes;
         // Record counts are the dataset's to make (it knows the duplicates).
         report.records = 0;

@@ -113,9 +113,9 @@ pub fn record(ds: &Dataset, row: u32) -> Result<OutRecord, String> {
         },
         file_agency,
         search_time: search_time(&schema, &cells),
-        networks: crate::ingest::row::parse_count(&String::from_utf8_lossy(
+        networks: crate::ingest::row::parse_count_bytes(
             schema.cell(&cells, Field::Networks).unwrap_or(b""),
-        )),
+        ),
     };
     let sources = ds
         .sources(row)

@@ -279,6 +279,34 @@ fn bom_leading_spaces_and_crlf() {
     assert_eq!(field(&recs[0], "search_time"), "2025-06-01T08:00:00Z");
     assert_eq!(rules_of(&recs[0]), ["ice-context"]);
     assert!(recs[1].flags.is_empty(), "VICE");
+    // Lines are where each row starts, CRLF or not.
+    assert_eq!(recs[0].sources, ["quirk-bom-spaces-crlf.csv:2"]);
+    assert_eq!(recs[1].sources, ["quirk-bom-spaces-crlf.csv:3"]);
+}
+
+#[test]
+fn lines_count_blank_lines_and_crlf_before_a_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("blank-lines.csv");
+    std::fs::write(
+        &p,
+        "Reason,Search Time\r\nICE,\"06/01/2025, 08:00:00 AM UTC\"\r\n\r\n\r\ntheft,\"06/01/2025, 08:00:01 AM UTC\"\n\n\nbad,later\n",
+    )
+    .unwrap();
+    let (reports, recs) = common::load(&[p]);
+    let src: Vec<&str> = recs
+        .iter()
+        .map(|r| r.sources[0].rsplit('/').next().unwrap())
+        .collect();
+    assert_eq!(
+        src,
+        [
+            "blank-lines.csv:2",
+            "blank-lines.csv:5",
+            "blank-lines.csv:8"
+        ]
+    );
+    assert_eq!(reports[0].warnings.list[0].line, Some(8));
 }
 
 #[test]

@@ -83,7 +83,6 @@ fn source_string(files: &[InputFile], row: &Row<'_>) -> String {
 /// Keeps flagged records (few) in memory as raw rows with every source; counts the rest.
 struct FlaggedSink<'f> {
     files: &'f [InputFile],
-    catalog: Catalog,
     seen: IdSet,
     flagged: Vec<(OwnedRow, TextSyms, Vec<String>)>,
     index: FxHashMap<RecordId, usize>,
@@ -95,7 +94,7 @@ impl RowSink for FlaggedSink<'_> {
         self.seen.reserve(report.row_estimate());
     }
 
-    fn row(&mut self, row: &Row<'_>) -> RowOutcome {
+    fn row(&mut self, row: &Row<'_>, syms: &TextSyms, catalog: &Catalog) -> RowOutcome {
         if !self.seen.insert(row.id) {
             if let Some(&i) = self.index.get(&row.id) {
                 self.flagged[i].2.push(source_string(self.files, row));
@@ -105,14 +104,13 @@ impl RowSink for FlaggedSink<'_> {
                 flagged: false,
             };
         }
-        let syms = self.catalog.intern_row(row);
-        let flagged = self.catalog.is_flagged(&syms);
+        let flagged = catalog.is_flagged(syms);
         if flagged {
             self.columns.note(row.schema, row.cells.len());
             self.index.insert(row.id, self.flagged.len());
             let src = source_string(self.files, row);
             self.flagged
-                .push((OwnedRow::from_row(row), syms, vec![src]));
+                .push((OwnedRow::from_row(row), *syms, vec![src]));
         }
         RowOutcome {
             duplicate: false,
@@ -124,7 +122,6 @@ impl RowSink for FlaggedSink<'_> {
 /// Pass 1 of `--all`: which ids repeat, and where.
 struct DupPass<'f> {
     files: &'f [InputFile],
-    catalog: Catalog,
     seen: IdSet,
     later: FxHashMap<RecordId, Vec<String>>,
     columns: ColumnUnion,
@@ -135,7 +132,7 @@ impl RowSink for DupPass<'_> {
         self.seen.reserve(report.row_estimate());
     }
 
-    fn row(&mut self, row: &Row<'_>) -> RowOutcome {
+    fn row(&mut self, row: &Row<'_>, syms: &TextSyms, catalog: &Catalog) -> RowOutcome {
         self.columns.note(row.schema, row.cells.len());
         if !self.seen.insert(row.id) {
             self.later
@@ -147,10 +144,9 @@ impl RowSink for DupPass<'_> {
                 flagged: false,
             };
         }
-        let syms = self.catalog.intern_row(row);
         RowOutcome {
             duplicate: false,
-            flagged: self.catalog.is_flagged(&syms),
+            flagged: catalog.is_flagged(syms),
         }
     }
 }
@@ -158,7 +154,6 @@ impl RowSink for DupPass<'_> {
 /// Pass 2 of `--all`: write each record at its first row, with all its sources.
 struct WritePass<'f, 'w> {
     files: &'f [InputFile],
-    catalog: Catalog,
     later: FxHashMap<RecordId, Vec<String>>,
     written: IdSet,
     writer: RecordWriter<'w>,
@@ -170,19 +165,18 @@ impl RowSink for WritePass<'_, '_> {
         self.written.reserve(report.row_estimate());
     }
 
-    fn row(&mut self, row: &Row<'_>) -> RowOutcome {
+    fn row(&mut self, row: &Row<'_>, syms: &TextSyms, catalog: &Catalog) -> RowOutcome {
         if !self.written.insert(row.id) {
             return RowOutcome {
                 duplicate: true,
                 flagged: false,
             };
         }
-        let syms = self.catalog.intern_row(row);
         let mut sources = vec![source_string(self.files, row)];
         if let Some(more) = self.later.remove(&row.id) {
             sources.extend(more);
         }
-        let rec = OutRecord::from_row(row, &self.catalog, &syms, sources);
+        let rec = OutRecord::from_row(row, catalog, syms, sources);
         if self.error.is_none()
             && let Err(e) = self.writer.write(&rec)
         {
@@ -218,9 +212,9 @@ pub fn run(
     let files = &inputs.files;
     let out_err = super::output_error(opts.out.as_deref());
     let (reports, count) = if opts.all {
+        let mut catalog = Catalog::new(rules.clone());
         let mut pass1 = DupPass {
             files,
-            catalog: Catalog::new(rules.clone()),
             seen: IdSet::new(),
             later: FxHashMap::default(),
             columns: ColumnUnion::default(),
@@ -228,14 +222,9 @@ pub fn run(
         let reports: Vec<FileReport> = files
             .iter()
             .enumerate()
-            .map(|(i, f)| read_file(i as u32, f, &opts.read, &mut pass1))
+            .map(|(i, f)| read_file(i as u32, f, &opts.read, &mut catalog, &mut pass1))
             .collect();
-        let DupPass {
-            catalog,
-            later,
-            columns,
-            ..
-        } = pass1;
+        let DupPass { later, columns, .. } = pass1;
         let readable: Vec<(usize, &InputFile)> = files
             .iter()
             .enumerate()
@@ -246,14 +235,13 @@ pub fn run(
             let writer = RecordWriter::new(w, opts.format, columns, Vec::new())?;
             let mut pass2 = WritePass {
                 files,
-                catalog,
                 later,
                 written: IdSet::new(),
                 writer,
                 error: None,
             };
             for (i, f) in &readable {
-                read_file(*i as u32, f, &opts.read, &mut pass2);
+                read_file(*i as u32, f, &opts.read, &mut catalog, &mut pass2);
             }
             if let Some(e) = pass2.error {
                 return Err(e);
@@ -263,9 +251,9 @@ pub fn run(
         .map_err(out_err)?;
         (reports, count)
     } else {
+        let mut catalog = Catalog::new(rules.clone());
         let mut sink = FlaggedSink {
             files,
-            catalog: Catalog::new(rules.clone()),
             seen: IdSet::new(),
             flagged: Vec::new(),
             index: FxHashMap::default(),
@@ -274,13 +262,13 @@ pub fn run(
         let reports: Vec<FileReport> = files
             .iter()
             .enumerate()
-            .map(|(i, f)| read_file(i as u32, f, &opts.read, &mut sink))
+            .map(|(i, f)| read_file(i as u32, f, &opts.read, &mut catalog, &mut sink))
             .collect();
         let columns = std::mem::take(&mut sink.columns).into_labels();
         let count = write_to(opts, stdout, |w| {
             let mut writer = RecordWriter::new(w, opts.format, columns, Vec::new())?;
             for (row, syms, sources) in &sink.flagged {
-                let rec = OutRecord::from_row(&row.row(), &sink.catalog, syms, sources.clone());
+                let rec = OutRecord::from_row(&row.row(), &catalog, syms, sources.clone());
                 writer.write(&rec)?;
             }
             writer.finish()

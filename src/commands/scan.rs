@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use serde_json::json;
 
 use super::{CommandError, EXIT_INPUT, EXIT_OK, inputs, load_rules};
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, TextSyms};
 use crate::idset::IdSet;
 use crate::ingest::{FileReport, ReadOptions, Row, RowOutcome, RowSink, read_file};
 
@@ -25,21 +25,17 @@ pub struct ScanOptions {
     pub max_warnings: usize,
 }
 
-/// Counts records and flags without keeping rows: memory is one id per distinct record plus
-/// the distinct strings.
+/// Counts records and flags without keeping rows: memory is one id per distinct record (the
+/// distinct strings are in the load's catalog).
+#[derive(Default)]
 pub struct ScanSink {
-    /// Interned text and flag results.
-    pub catalog: Catalog,
     seen: IdSet,
 }
 
 impl ScanSink {
-    /// A sink for a rule set.
-    pub fn new(catalog: Catalog) -> ScanSink {
-        ScanSink {
-            catalog,
-            seen: IdSet::new(),
-        }
+    /// An empty sink.
+    pub fn new() -> ScanSink {
+        ScanSink::default()
     }
 }
 
@@ -48,17 +44,16 @@ impl RowSink for ScanSink {
         self.seen.reserve(report.row_estimate());
     }
 
-    fn row(&mut self, row: &Row<'_>) -> RowOutcome {
+    fn row(&mut self, row: &Row<'_>, syms: &TextSyms, catalog: &Catalog) -> RowOutcome {
         if !self.seen.insert(row.id) {
             return RowOutcome {
                 duplicate: true,
                 flagged: false,
             };
         }
-        let syms = self.catalog.intern_row(row);
         RowOutcome {
             duplicate: false,
-            flagged: self.catalog.is_flagged(&syms),
+            flagged: catalog.is_flagged(syms),
         }
     }
 }
@@ -109,12 +104,13 @@ pub fn totals(reports: &[FileReport], failed_paths: usize) -> Totals {
 pub fn run(opts: &ScanOptions, out: &mut dyn Write) -> Result<i32, CommandError> {
     let rules = load_rules(opts.rules.as_deref())?;
     let inputs = inputs(&opts.paths);
-    let mut sink = ScanSink::new(Catalog::new(rules.clone()));
+    let mut catalog = Catalog::new(rules.clone());
+    let mut sink = ScanSink::new();
     let reports: Vec<FileReport> = inputs
         .files
         .iter()
         .enumerate()
-        .map(|(i, f)| read_file(i as u32, f, &opts.read, &mut sink))
+        .map(|(i, f)| read_file(i as u32, f, &opts.read, &mut catalog, &mut sink))
         .collect();
     let totals = totals(&reports, inputs.errors.len());
     let failed = totals.failed > 0;

@@ -1,23 +1,28 @@
-//! What the reader thread sends the sink thread: raw records plus what was worked out about
-//! each (identity, time, schema), so the sink thread only interns and deduplicates.
+//! Rows in bulk: raw records plus what was worked out about each (identity, time, schema, the
+//! text cells' local symbols), so the thread that hands rows to the sink only maps symbols and
+//! deduplicates.
 
 use std::sync::Arc;
 
 use csv::ByteRecord;
 
+use super::AgencySource;
+use super::row::Text;
 use super::schema::Schema;
 use super::time::Millis;
-use super::{AgencySource, FileReport};
+use crate::catalog::TEXT_FIELDS;
 use crate::model::RecordId;
 
-/// Records a batch holds.
+/// Records a JSON batch holds before it is sent on.
 pub(crate) const BATCH: usize = 2048;
 
 /// One data row of a batch.
 #[derive(Clone, Debug)]
 pub(crate) struct RowMeta {
+    /// Index of the raw record in the batch.
     pub rec: u32,
-    pub schema: u16,
+    /// Index of the schema in the batch.
+    pub schema: u32,
     pub id: RecordId,
     pub line: u64,
     pub offset: u64,
@@ -25,50 +30,78 @@ pub(crate) struct RowMeta {
     pub agency_source: AgencySource,
     pub search_time: Option<Millis>,
     pub networks: Option<u32>,
+    /// Local symbols of the text cells, in [`TEXT_FIELDS`] order (see `LocalStrings`).
+    pub text: [u32; TEXT_FIELDS.len()],
 }
 
 /// Raw records and the rows found in them.
 #[derive(Default)]
 pub(crate) struct Batch {
-    /// Record slots; the reader fills them in place.
+    /// Record slots, filled in place (allocations are kept when a batch is reused).
     pub records: Vec<ByteRecord>,
+    /// Filled record slots.
+    pub len: usize,
     /// Processed rows (indexes into `records`).
     pub rows: Vec<RowMeta>,
     /// Schemas the rows were read with.
     pub schemas: Vec<Arc<Schema>>,
+    /// Text first seen while processing these rows: (slot in `TEXT_FIELDS`, text), in the order
+    /// the local symbols were given.
+    pub strings: Vec<(u8, Text<'static>)>,
 }
 
 impl Batch {
-    /// A batch with `BATCH` empty slots.
-    pub fn new() -> Batch {
-        Batch {
-            records: (0..BATCH).map(|_| ByteRecord::new()).collect(),
-            rows: Vec::with_capacity(BATCH),
-            schemas: Vec::new(),
-        }
-    }
-
     /// Empties the batch for reuse, keeping its allocations.
     pub fn reset(&mut self) {
+        self.len = 0;
         self.rows.clear();
         self.schemas.clear();
+        self.strings.clear();
     }
 
-    /// The next free record slot (growing the batch for JSON rows).
-    pub fn slot(&mut self, i: usize) -> &mut ByteRecord {
-        while self.records.len() <= i {
+    /// The next free record slot.
+    pub fn next_slot(&mut self) -> &mut ByteRecord {
+        if self.records.len() <= self.len {
             self.records.push(ByteRecord::new());
         }
-        &mut self.records[i]
+        self.len += 1;
+        &mut self.records[self.len - 1]
+    }
+
+    /// Gives back the last slot taken.
+    pub fn pop_slot(&mut self) {
+        self.len = self.len.saturating_sub(1);
+    }
+
+    /// The filled records and the place to put rows found in them.
+    pub(crate) fn split(&mut self) -> (&[ByteRecord], Out<'_>) {
+        (
+            &self.records[..self.len],
+            Out {
+                rows: &mut self.rows,
+                schemas: &mut self.schemas,
+                strings: &mut self.strings,
+            },
+        )
     }
 }
 
-/// Reader thread → sink thread.
-pub(crate) enum Msg {
-    /// The schema is known: the sink may prepare (report holds kind, columns, file agency).
-    Begin(Box<FileReport>),
-    /// Rows.
-    Batch(Batch),
-    /// The file is done; the report holds rows, dropped rows, warnings and any error.
-    End(Box<FileReport>),
+/// Where processed rows of one batch go.
+pub(crate) struct Out<'b> {
+    pub rows: &'b mut Vec<RowMeta>,
+    schemas: &'b mut Vec<Arc<Schema>>,
+    pub strings: &'b mut Vec<(u8, Text<'static>)>,
+}
+
+impl Out<'_> {
+    /// The batch index of a schema (schemas change rarely: compared with the last one only).
+    pub fn schema_index(&mut self, schema: &Arc<Schema>) -> u32 {
+        match self.schemas.last() {
+            Some(last) if Arc::ptr_eq(last, schema) => (self.schemas.len() - 1) as u32,
+            _ => {
+                self.schemas.push(schema.clone());
+                (self.schemas.len() - 1) as u32
+            }
+        }
+    }
 }

@@ -6,10 +6,10 @@ use std::sync::LazyLock;
 use csv::ByteRecord;
 use regex::Regex;
 
-use super::Kind;
 use super::row::{self, parse_count};
 use super::schema::{KNOWN_LAYOUTS, Schema};
 use super::value::decode;
+use super::{FileError, Kind};
 use crate::model::Field;
 
 /// How well a row fits a schema: fields that parse as what they should be.
@@ -53,6 +53,65 @@ pub(super) fn plausibility(schema: &Schema, rec: &ByteRecord) -> usize {
         }
     }
     score
+}
+
+/// The error for a header that is not a search-audit export's.
+pub(super) fn not_audit(path: &str, schema: &Schema) -> FileError {
+    let found: Vec<&str> = schema
+        .columns
+        .iter()
+        .take(12)
+        .map(|c| c.label.as_str())
+        .collect();
+    let missing = match (schema.has_reason(), schema.has_time()) {
+        (false, false) => "a reason column and a search-time column",
+        (false, true) => "a reason column (Reason, reason, offenseType)",
+        (true, false) => "a search-time column (Search Time, searchDate)",
+        (true, true) => "",
+    };
+    FileError::NotAudit {
+        path: path.to_string(),
+        message: format!(
+            "not a search-audit export: expected a header with {missing}; found columns: {}",
+            if found.is_empty() {
+                "(none)".to_string()
+            } else {
+                found.join(", ")
+            }
+        ),
+    }
+}
+
+/// The kind of a CSV export, from its header and (lower-cased) file name.
+pub(super) fn csv_kind(schema: &Schema, file_name: &str) -> Kind {
+    let portal = schema.has(Field::UserId)
+        || schema.columns.iter().any(|c| {
+            matches!(
+                c.normalized.as_str(),
+                "searchdate" | "networkcount" | "cameracount"
+            )
+        });
+    let n = file_name;
+    if portal && !schema.has(Field::TimeFrame) {
+        Kind::PortalSearchAudit
+    } else if n.contains("network-audit")
+        || n.contains("network_audit")
+        || n.contains("network audit")
+    {
+        Kind::FlockNetworkAudit
+    } else if n.contains("federal") {
+        Kind::FlockFederalSearches
+    } else if n.contains("-audit") || n.contains("_audit") {
+        Kind::FlockOrganizationAudit
+    } else if !schema.has(Field::TimeFrame)
+        && !schema.has(Field::TimeFrameStart)
+        && schema.has(Field::SearchType)
+        && schema.has(Field::Plate)
+    {
+        Kind::FlockFederalSearches
+    } else {
+        Kind::FlockAudit
+    }
 }
 
 pub(super) fn line_of(rec: &ByteRecord) -> u64 {

@@ -3,14 +3,18 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read};
+use std::sync::mpsc::SyncSender;
 
 use csv::ByteRecord;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use super::batch::{BATCH, Batch};
-use super::process::{Processor, Stop};
+use super::process::{Part, Processor, Stop};
 use super::{FileError, Kind};
+
+/// Rows of a JSON file, sent in batches to the reading thread with what they add to the report.
+pub(crate) type Sent = (Batch, Part);
 
 /// Column labels for JSON keys, in order of first appearance.
 #[derive(Default)]
@@ -57,9 +61,9 @@ fn cell_text(v: &Value) -> Cow<'_, str> {
     }
 }
 
-fn json_error(p: &Processor, e: &serde_json::Error) -> FileError {
+fn json_error(p: &Processor<'_>, e: &serde_json::Error) -> FileError {
     FileError::Read {
-        path: p.path.clone(),
+        path: p.path().to_string(),
         line: e.line() as u64,
         message: format!("invalid JSON: {e}"),
     }
@@ -68,11 +72,12 @@ fn json_error(p: &Processor, e: &serde_json::Error) -> FileError {
 /// A whole JSON document: an array of rows, or an object holding them.
 pub(crate) fn run_doc(
     mut reader: BufReader<Box<dyn Read + Send>>,
-    p: &mut Processor,
+    p: &mut Processor<'_>,
+    tx: &SyncSender<Sent>,
 ) -> Result<(), Stop> {
     let mut buf = Vec::new();
     reader.read_to_end(&mut buf).map_err(|e| FileError::Read {
-        path: p.path.clone(),
+        path: p.path().to_string(),
         line: 0,
         message: e.to_string(),
     })?;
@@ -120,13 +125,13 @@ pub(crate) fn run_doc(
     }
     if keys.labels.is_empty() {
         return Err(FileError::NotAudit {
-            path: p.path.clone(),
+            path: p.path().to_string(),
             message: "JSON without row objects: expected an array of search-audit rows, or a portal page with search_audit_csv".into(),
         }
         .into());
     }
     p.set_labels(&keys.labels, kind)?;
-    let mut rows = Rows::new(p);
+    let mut rows = Rows::new(tx);
     let mut line = 1u64;
     let mut counted_to = 0usize;
     for raw in elements {
@@ -147,9 +152,9 @@ pub(crate) fn run_doc(
                 rows.push(p, &keys, &obj, line, off as u64)?;
             }
             Err(_) => {
-                p.report.rows += 1;
-                p.report.dropped += 1;
-                p.report.warnings.push(
+                p.part.rows += 1;
+                p.part.dropped += 1;
+                p.part.warnings.push(
                     Some(line),
                     "dropped: this array element is not a JSON object",
                 );
@@ -160,53 +165,59 @@ pub(crate) fn run_doc(
 }
 
 /// Fills batches with JSON rows and sends them.
-struct Rows {
+struct Rows<'t> {
     batch: Batch,
-    n: usize,
+    tx: &'t SyncSender<Sent>,
 }
 
-impl Rows {
-    fn new(p: &Processor) -> Rows {
+impl<'t> Rows<'t> {
+    fn new(tx: &'t SyncSender<Sent>) -> Rows<'t> {
         Rows {
-            batch: p.fresh_batch(),
-            n: 0,
+            batch: Batch::default(),
+            tx,
         }
     }
 
     fn push(
         &mut self,
-        p: &mut Processor,
+        p: &mut Processor<'_>,
         keys: &Keys,
         obj: &Map<String, Value>,
         line: u64,
         byte: u64,
     ) -> Result<(), Stop> {
-        keys.record(obj, self.batch.slot(self.n), line, byte);
+        keys.record(obj, self.batch.next_slot(), line, byte);
         let (records, mut out) = self.batch.split();
-        p.data_record(&mut out, &records[self.n], self.n as u32)?;
-        self.n += 1;
-        if self.n == BATCH {
-            let full = std::mem::replace(&mut self.batch, p.fresh_batch());
-            p.send(full)?;
-            self.n = 0;
+        let i = records.len() - 1;
+        p.data_record(&mut out, &records[i], i as u32)?;
+        if self.batch.len == BATCH {
+            self.send(p)?;
         }
         Ok(())
     }
 
-    fn finish(self, p: &mut Processor) -> Result<(), Stop> {
-        p.send(self.batch)
+    /// Sends the rows so far and what the processor found since the last send.
+    fn send(&mut self, p: &mut Processor<'_>) -> Result<(), Stop> {
+        let batch = std::mem::take(&mut self.batch);
+        let part = std::mem::take(&mut p.part);
+        self.tx.send((batch, part)).map_err(|_| Stop::Cancelled)
+    }
+
+    fn finish(mut self, p: &mut Processor<'_>) -> Result<(), Stop> {
+        self.send(p)
     }
 }
 
 /// One JSON object per line. A bad line is a warning; the rest still load.
 pub(crate) fn run_ndjson(
     mut reader: BufReader<Box<dyn Read + Send>>,
-    p: &mut Processor,
+    p: &mut Processor<'_>,
+    tx: &SyncSender<Sent>,
 ) -> Result<(), Stop> {
     let mut keys = Keys::default();
     let mut started = false;
     let mut line_buf = Vec::new();
-    let mut rows = Rows::new(p);
+    let mut rows = Rows::new(tx);
     let mut line = 0u64;
     let mut offset = 0u64;
     loop {
@@ -214,7 +225,7 @@ pub(crate) fn run_ndjson(
         let n = reader
             .read_until(b'\n', &mut line_buf)
             .map_err(|e| FileError::Read {
-                path: p.path.clone(),
+                path: p.path().to_string(),
                 line,
                 message: e.to_string(),
             })?;
@@ -241,9 +252,9 @@ pub(crate) fn run_ndjson(
                 rows.push(p, &keys, &obj, line, start)?;
             }
             Err(e) => {
-                p.report.rows += 1;
-                p.report.dropped += 1;
-                p.report.warnings.push(
+                p.part.rows += 1;
+                p.part.dropped += 1;
+                p.part.warnings.push(
                     Some(line),
                     format!(
                         "dropped: not a JSON object ({})",
@@ -255,7 +266,7 @@ pub(crate) fn run_ndjson(
     }
     if !started {
         return Err(FileError::NotAudit {
-            path: p.path.clone(),
+            path: p.path().to_string(),
             message: "no JSON object lines found; expected NDJSON search-audit rows".into(),
         }
         .into());

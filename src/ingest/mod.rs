@@ -3,10 +3,13 @@
 //! header name, normalises values, computes each row's identity and hands rows to a [`RowSink`].
 //!
 //! ```text
-//!  path ──discover──▶ InputFile ──open/sniff──▶ csv | json | ndjson reader (own thread)
-//!                                                   │ batches of raw rows
+//!  path ──discover──▶ InputFile ──open/sniff──▶ CSV: blocks cut between records, parsed and
+//!                                                     processed on worker threads (csv_reader)
+//!                                               JSON / NDJSON: one reader thread (json_reader)
+//!                                                   │ batches: raw records + rows (schema, quirks,
+//!                                                   │ warnings, identity, time, text symbols)
 //!                                                   ▼
-//!                                 Processor: header/schema, quirks, warnings, identity
+//!                                 calling thread, in file order: catalog symbols, report (load)
 //!                                                   │ Row
 //!                                                   ▼
 //!                                 RowSink: scan counters | flag output | TUI dataset
@@ -15,11 +18,13 @@
 //! Input files are opened read-only and never written.
 
 mod batch;
+mod blocks;
 mod csv_reader;
 mod describe;
 mod discover;
 mod json_reader;
 mod load;
+mod local;
 pub mod open;
 mod process;
 pub mod row;
@@ -29,6 +34,8 @@ pub mod value;
 
 use std::fmt;
 use std::path::PathBuf;
+
+use crate::catalog::{Catalog, TextSyms};
 
 pub use describe::agency_from_file_name;
 pub use discover::{InputFile, Skipped, discover};
@@ -117,6 +124,13 @@ impl Warnings {
     /// Warnings counted but not kept.
     pub fn omitted(&self) -> u64 {
         self.total - self.list.len() as u64
+    }
+
+    /// Adds the warnings of a later stretch of the same file.
+    pub fn append(&mut self, later: Warnings) {
+        self.total += later.total;
+        let room = Self::KEEP.saturating_sub(self.list.len());
+        self.list.extend(later.list.into_iter().take(room));
     }
 }
 
@@ -214,12 +228,12 @@ pub struct RowOutcome {
     pub flagged: bool,
 }
 
-/// Receives the rows of a load.
+/// Receives the rows of a load, in file order.
 pub trait RowSink {
     /// Called before the rows of each file, with the file's index and report so far.
     fn begin_file(&mut self, _file: u32, _report: &FileReport) {}
-    /// One row.
-    fn row(&mut self, row: &Row<'_>) -> RowOutcome;
+    /// One row, with its text columns' symbols in the load's catalog.
+    fn row(&mut self, row: &Row<'_>, syms: &TextSyms, catalog: &Catalog) -> RowOutcome;
     /// Polled between batches: return true to stop reading (the load was cancelled).
     fn cancelled(&self) -> bool {
         false

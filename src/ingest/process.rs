@@ -1,25 +1,34 @@
-//! The reader thread's half of a load: header detection, schema quirks, per-row warnings,
-//! identity and time. Rows go to the sink thread in batches (see `load.rs`).
+//! Raw records → rows: header detection, schema quirks, per-row warnings, identity, time and the
+//! text cells' local symbols.
+//!
+//! A [`Processor`] works through a stretch of records from a [`State`] (the header in force and
+//! what was decided under it). Worker threads each take a block of a file from a snapshot of the
+//! state; the reading thread accepts a block only when it started from the state its predecessor
+//! ended in (`Arc` identity: every change copies the state), and processes it again otherwise.
+//! What a stretch adds to the file's report is a [`Part`], merged in file order.
 
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, SyncSender};
 
 use csv::ByteRecord;
 
-use super::batch::{Batch, Msg, RowMeta};
-use super::describe::{clip, describe_schema, line_of, plausibility};
-use super::row::{self, AgencySource, identity, parse_count};
+use super::batch::{Out, RowMeta};
+use super::describe::{clip, csv_kind, describe_schema, line_of, not_audit, plausibility};
+use super::local::{LOCAL_EMPTY, LocalStrings};
+use super::row::{self, AgencySource, identity, parse_count_bytes};
 use super::schema::{KNOWN_LAYOUTS, Schema, normalize_header};
 use super::value::decode;
-use super::{FileError, FileReport, Kind};
+use super::{FileError, Kind, Warnings};
+use crate::catalog::TEXT_FIELDS;
 use crate::model::Field;
 
-/// Why reading stopped early.
+/// Why processing stopped early.
 pub(crate) enum Stop {
     /// The file is unusable from here on.
     File(FileError),
-    /// The sink went away (the load was cancelled).
+    /// The consumer went away (the load was cancelled).
     Cancelled,
+    /// A reading thread stopped unexpectedly (a bug).
+    Internal,
 }
 
 impl From<FileError> for Stop {
@@ -28,244 +37,190 @@ impl From<FileError> for Stop {
     }
 }
 
-/// Where processed rows of one batch go.
-pub(crate) struct Out<'b> {
-    rows: &'b mut Vec<RowMeta>,
-    batch_schemas: &'b mut Vec<Arc<Schema>>,
+/// What every thread reading one file knows about it.
+#[derive(Clone, Debug)]
+pub(crate) struct FileInfo {
+    /// The path as shown to the user.
+    pub path: String,
+    /// The file name, lower-cased (the export kind is in it).
+    pub file_name: String,
+    /// Bytes skipped before the content (a BOM), added to byte offsets.
+    pub base_offset: u64,
 }
 
-impl Batch {
-    /// The filled records and the place to put rows found in them.
-    pub(crate) fn split(&mut self) -> (&[ByteRecord], Out<'_>) {
-        (
-            &self.records,
-            Out {
-                rows: &mut self.rows,
-                batch_schemas: &mut self.schemas,
-            },
-        )
-    }
-}
-
-impl Out<'_> {
-    fn schema_index(&mut self, schema: &Arc<Schema>) -> u16 {
-        match self.batch_schemas.last() {
-            Some(last) if Arc::ptr_eq(last, schema) => (self.batch_schemas.len() - 1) as u16,
-            _ => {
-                self.batch_schemas.push(schema.clone());
-                (self.batch_schemas.len() - 1) as u16
-            }
-        }
-    }
-}
-
-/// Turns raw records into rows, on the reader thread.
-pub(crate) struct Processor {
-    pub(crate) path: String,
-    pub(crate) report: FileReport,
+/// What carries from one row to the next: the header in force and what was decided under it.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct State {
     schema: Option<Arc<Schema>>,
-    /// For files whose header keeps a deleted column: the header without it.
+    /// For files whose header keeps a deleted column: the header without it. None until the
+    /// first data row under a header decides.
     shifted: Option<Option<Arc<Schema>>>,
-    header_norm: Vec<String>,
-    header_first: Vec<u8>,
-    keybuf: Vec<u8>,
-    base_offset: u64,
-    file_name: String,
+    header_norm: Arc<[String]>,
+    header_first: Arc<[u8]>,
+    /// The header is known and was announced.
     began: bool,
-    tx: SyncSender<Msg>,
-    back: Receiver<Batch>,
+    /// The file names an agency (its name, portal metadata, or `--agency`).
+    file_agency: bool,
 }
 
-impl Processor {
+impl State {
+    /// The starting state of a file.
+    pub(crate) fn new(file_agency: bool) -> Arc<State> {
+        Arc::new(State {
+            file_agency,
+            ..State::default()
+        })
+    }
+}
+
+/// The file's header became known: what the report says about it.
+#[derive(Clone, Debug)]
+pub(crate) struct Begin {
+    /// Detected kind.
+    pub kind: Kind,
+    /// Column labels.
+    pub columns: Vec<String>,
+    /// Description of the schema.
+    pub schema: String,
+    /// First time for this file (the sink is told).
+    pub first: bool,
+}
+
+/// What a stretch of rows adds to the file's report.
+#[derive(Debug, Default)]
+pub(crate) struct Part {
+    /// Data rows read.
+    pub rows: u64,
+    /// Rows dropped.
+    pub dropped: u64,
+    /// Warnings, in line order.
+    pub warnings: Warnings,
+    /// Header announcements, in order.
+    pub begins: Vec<Begin>,
+    /// The agency named by the file's metadata (portal `crawled_name`).
+    pub file_agency: Option<String>,
+}
+
+impl Part {
+    /// True when it adds nothing.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.rows == 0
+            && self.dropped == 0
+            && self.warnings.total == 0
+            && self.begins.is_empty()
+            && self.file_agency.is_none()
+    }
+}
+
+/// Turns raw records into rows, from a state.
+pub(crate) struct Processor<'a> {
+    info: &'a FileInfo,
+    /// The state in force (copied on the first change).
+    pub(crate) state: Arc<State>,
+    /// What the rows processed so far add to the report.
+    pub(crate) part: Part,
+    strings: &'a mut LocalStrings,
+    keybuf: &'a mut Vec<u8>,
+}
+
+impl<'a> Processor<'a> {
+    /// A processor starting from `state`.
     pub(crate) fn new(
-        path: String,
-        file_name: String,
-        report: FileReport,
-        base_offset: u64,
-        tx: SyncSender<Msg>,
-        back: Receiver<Batch>,
-    ) -> Processor {
+        info: &'a FileInfo,
+        state: Arc<State>,
+        strings: &'a mut LocalStrings,
+        keybuf: &'a mut Vec<u8>,
+    ) -> Processor<'a> {
         Processor {
-            path,
-            report,
-            schema: None,
-            shifted: None,
-            header_norm: Vec::new(),
-            header_first: Vec::new(),
-            keybuf: Vec::with_capacity(512),
-            base_offset,
-            file_name,
-            began: false,
-            tx,
-            back,
+            info,
+            state,
+            part: Part::default(),
+            strings,
+            keybuf,
         }
     }
 
-    /// An empty batch, recycled when the sink has returned one.
-    pub(crate) fn fresh_batch(&self) -> Batch {
-        match self.back.try_recv() {
-            Ok(mut b) => {
-                b.reset();
-                b
-            }
-            Err(_) => Batch::new(),
-        }
+    fn state_mut(&mut self) -> &mut State {
+        Arc::make_mut(&mut self.state)
     }
 
-    /// Hands a batch to the sink thread.
-    pub(crate) fn send(&mut self, batch: Batch) -> Result<(), Stop> {
-        if batch.rows.is_empty() {
-            return Ok(());
-        }
-        self.tx.send(Msg::Batch(batch)).map_err(|_| Stop::Cancelled)
-    }
-
-    /// The end of the file: the final report (with the error, if any).
-    pub(crate) fn finish(mut self, result: Result<(), Stop>) -> FileReport {
-        let err = match result {
-            Ok(()) if self.schema.is_none() => Some(FileError::NotAudit {
-                path: self.path.clone(),
-                message: "no rows found; expected a search-audit export with a header row".into(),
-            }),
-            Ok(()) | Err(Stop::Cancelled) => None,
-            Err(Stop::File(e)) => Some(e),
-        };
-        if let Some(e) = &err {
-            self.report.error = Some(e.to_string());
-        }
-        std::mem::take(&mut self.report)
-    }
-
-    /// Sends the end message.
-    pub(crate) fn end(self, result: Result<(), Stop>) {
-        let tx = self.tx.clone();
-        let report = self.finish(result);
-        let _ = tx.send(Msg::End(Box::new(report)));
+    /// The path, for messages.
+    pub(crate) fn path(&self) -> &str {
+        &self.info.path
     }
 
     /// Sets the agency named by the file's metadata (portal `crawled_name`).
     pub(crate) fn set_file_agency(&mut self, agency: &str) {
         let a = agency.trim();
         if !a.is_empty() {
-            self.report.file_agency = Some(a.to_string());
+            self.part.file_agency = Some(a.to_string());
+            if !self.state.file_agency {
+                self.state_mut().file_agency = true;
+            }
         }
     }
 
     /// Sets the schema from labels (JSON keys) without a header row in the data.
     pub(crate) fn set_labels(&mut self, labels: &[String], kind: Kind) -> Result<(), Stop> {
         let schema = Schema::from_labels(labels);
-        let first = self.schema.is_none();
-        if first && !schema.is_audit() {
-            return Err(self.not_audit(&schema).into());
+        if self.state.schema.is_none() && !schema.is_audit() {
+            return Err(not_audit(&self.info.path, &schema).into());
         }
-        self.header_norm.clear();
-        self.header_first.clear();
-        self.schema = Some(Arc::new(schema));
-        self.begin(kind)
-    }
-
-    fn begin(&mut self, kind: Kind) -> Result<(), Stop> {
-        let Some(schema) = &self.schema else {
-            return Ok(());
-        };
-        self.report.kind = Some(kind);
-        self.report.columns = schema.labels().iter().map(|s| s.to_string()).collect();
-        self.report.schema = describe_schema(schema, kind);
-        if !self.began {
-            self.began = true;
-            self.tx
-                .send(Msg::Begin(Box::new(self.report.clone())))
-                .map_err(|_| Stop::Cancelled)?;
-        }
+        let st = self.state_mut();
+        st.header_norm = Arc::from([]);
+        st.header_first = Arc::from([]);
+        st.schema = Some(Arc::new(schema));
+        self.begin(kind);
         Ok(())
     }
 
-    fn not_audit(&self, schema: &Schema) -> FileError {
-        let found: Vec<&str> = schema
-            .columns
-            .iter()
-            .take(12)
-            .map(|c| c.label.as_str())
-            .collect();
-        let missing = match (schema.has_reason(), schema.has_time()) {
-            (false, false) => "a reason column and a search-time column",
-            (false, true) => "a reason column (Reason, reason, offenseType)",
-            (true, false) => "a search-time column (Search Time, searchDate)",
-            (true, true) => "",
+    fn begin(&mut self, kind: Kind) {
+        let Some(schema) = self.state.schema.clone() else {
+            return;
         };
-        FileError::NotAudit {
-            path: self.path.clone(),
-            message: format!(
-                "not a search-audit export: expected a header with {missing}; found columns: {}",
-                if found.is_empty() {
-                    "(none)".to_string()
-                } else {
-                    found.join(", ")
-                }
-            ),
+        let first = !self.state.began;
+        if first {
+            self.state_mut().began = true;
         }
-    }
-
-    fn csv_kind(&self, schema: &Schema) -> Kind {
-        let portal = schema.has(Field::UserId)
-            || schema.columns.iter().any(|c| {
-                matches!(
-                    c.normalized.as_str(),
-                    "searchdate" | "networkcount" | "cameracount"
-                )
-            });
-        let n = &self.file_name;
-        if portal && !schema.has(Field::TimeFrame) {
-            Kind::PortalSearchAudit
-        } else if n.contains("network-audit")
-            || n.contains("network_audit")
-            || n.contains("network audit")
-        {
-            Kind::FlockNetworkAudit
-        } else if n.contains("federal") {
-            Kind::FlockFederalSearches
-        } else if n.contains("-audit") || n.contains("_audit") {
-            Kind::FlockOrganizationAudit
-        } else if !schema.has(Field::TimeFrame)
-            && !schema.has(Field::TimeFrameStart)
-            && schema.has(Field::SearchType)
-            && schema.has(Field::Plate)
-        {
-            Kind::FlockFederalSearches
-        } else {
-            Kind::FlockAudit
-        }
+        self.part.begins.push(Begin {
+            kind,
+            columns: schema.labels().iter().map(|s| s.to_string()).collect(),
+            schema: describe_schema(&schema, kind),
+            first,
+        });
     }
 
     fn set_header(&mut self, schema: Schema, rec: Option<&ByteRecord>) {
-        self.header_norm = schema
+        let mut first = rec
+            .and_then(|r| r.get(0))
+            .map(|b| b.trim_ascii().to_ascii_lowercase())
+            .unwrap_or_default();
+        if first.starts_with(b"\xef\xbb\xbf") {
+            first.drain(..3);
+        }
+        let st = self.state_mut();
+        st.header_norm = schema
             .columns
             .iter()
             .map(|c| c.normalized.clone())
             .collect();
-        self.header_first = rec
-            .and_then(|r| r.get(0))
-            .map(|b| b.trim_ascii().to_ascii_lowercase())
-            .unwrap_or_default();
-        if self.header_first.starts_with(b"\xef\xbb\xbf") {
-            self.header_first.drain(..3);
-        }
-        self.schema = Some(Arc::new(schema));
-        self.shifted = None;
+        st.header_first = first.into();
+        st.schema = Some(Arc::new(schema));
+        st.shifted = None;
     }
 
-    /// One raw CSV record (the first is the header).
+    /// One raw CSV record (the first is the header). `idx` is its slot in the batch.
     pub(crate) fn csv_record(
         &mut self,
         out: &mut Out<'_>,
         rec: &ByteRecord,
         idx: u32,
     ) -> Result<(), Stop> {
-        if self.schema.is_none() {
+        if self.state.schema.is_none() {
             return self.first_csv_record(out, rec, idx);
         }
         if self.is_header_repeat(rec) {
-            self.report.warnings.push(
+            self.part.warnings.push(
                 Some(line_of(rec)),
                 "the header row is repeated here; skipped it",
             );
@@ -283,9 +238,10 @@ impl Processor {
         let labels: Vec<String> = rec.iter().map(|b| decode(b).0.into_owned()).collect();
         let schema = Schema::from_labels(&labels);
         if schema.is_audit() {
-            let kind = self.csv_kind(&schema);
+            let kind = csv_kind(&schema, &self.info.file_name);
             self.set_header(schema, Some(rec));
-            return self.begin(kind);
+            self.begin(kind);
+            return Ok(());
         }
         // No header row? Try Flock's known layouts against this row.
         for (name, layout) in KNOWN_LAYOUTS {
@@ -294,31 +250,32 @@ impl Processor {
             }
             let candidate = Schema::from_labels(layout);
             if row::search_time(&candidate, rec).is_some() {
-                let kind = self.csv_kind(&candidate);
+                let kind = csv_kind(&candidate, &self.info.file_name);
                 self.set_header(candidate, None);
-                self.header_norm.clear();
-                self.begin(kind)?;
-                self.report.warnings.push(
+                self.state_mut().header_norm = Arc::from([]);
+                self.begin(kind);
+                self.part.warnings.push(
                     Some(line_of(rec)),
                     format!("no header row; read the columns as the {name} layout"),
                 );
                 return self.data_record(out, rec, idx);
             }
         }
-        Err(self.not_audit(&schema).into())
+        Err(not_audit(&self.info.path, &schema).into())
     }
 
     fn is_header_repeat(&self, rec: &ByteRecord) -> bool {
-        if self.header_norm.is_empty() || rec.len() != self.header_norm.len() {
+        let st = &self.state;
+        if st.header_norm.is_empty() || rec.len() != st.header_norm.len() {
             return false;
         }
         // Cheap test first, without allocating: the first cell must spell the header's.
         match rec.get(0) {
-            Some(first) if first.trim_ascii().eq_ignore_ascii_case(&self.header_first) => {}
+            Some(first) if first.trim_ascii().eq_ignore_ascii_case(&st.header_first) => {}
             _ => return false,
         }
         rec.iter()
-            .zip(&self.header_norm)
+            .zip(st.header_norm.iter())
             .all(|(cell, h)| normalize_header(&decode(cell).0) == *h)
     }
 
@@ -329,7 +286,7 @@ impl Processor {
         if !schema.is_audit() || schema.known_count() * 2 < schema.len() {
             return false;
         }
-        self.report.warnings.push(
+        self.part.warnings.push(
             Some(line_of(rec)),
             format!(
                 "a new header row starts a second export here ({} columns: {}); read the rows below with it",
@@ -342,8 +299,8 @@ impl Processor {
     }
 
     fn shifted_schema(&mut self, rec: &ByteRecord) -> Option<Arc<Schema>> {
-        if self.shifted.is_none() {
-            let schema = self.schema.clone()?;
+        if self.state.shifted.is_none() {
+            let schema = self.state.schema.clone()?;
             let mut best: Option<(usize, usize)> = None;
             for k in 0..schema.len() {
                 let score = plausibility(&schema.without(k), rec);
@@ -351,9 +308,9 @@ impl Processor {
                     best = Some((k, score));
                 }
             }
-            self.shifted = Some(best.map(|(k, _)| Arc::new(schema.without(k))));
+            self.state_mut().shifted = Some(best.map(|(k, _)| Arc::new(schema.without(k))));
             if let Some((k, _)) = best {
-                self.report.warnings.push(
+                self.part.warnings.push(
                     Some(line_of(rec)),
                     format!(
                         "rows have {} fields but the header names {}: the header keeps column {:?} whose data was deleted; read such rows without it",
@@ -364,7 +321,7 @@ impl Processor {
                 );
             }
         }
-        self.shifted.clone().flatten()
+        self.state.shifted.clone().flatten()
     }
 
     /// One data row, bound with the current schema.
@@ -375,28 +332,29 @@ impl Processor {
         idx: u32,
     ) -> Result<(), Stop> {
         let line = line_of(rec);
-        let Some(mut schema) = self.schema.clone() else {
+        let Some(header) = self.state.schema.as_deref() else {
             return Ok(());
         };
-        let header_len = schema.len();
-        let mut search_time = row::search_time(&schema, rec);
+        let header_len = header.len();
+        let mut search_time = row::search_time(header, rec);
         let time_ok = search_time.is_some();
         // A row that does not fit may be the header of a second export stacked below the first.
         if (rec.len() != header_len || !time_ok) && self.try_stacked_header(rec) {
             return Ok(());
         }
-        self.report.rows += 1;
+        self.part.rows += 1;
         let mut problems: Vec<String> = Vec::new();
         // "A header kept for a deleted column" is decided on the first data row under a header:
         // when that row is one field short, every such row is read without the deleted column.
         // A short row later in a well-formed file is just a malformed row.
         let one_short = rec.len() + 1 == header_len && header_len > 2;
-        if self.shifted.is_none() && !one_short {
-            self.shifted = Some(None);
+        if self.state.shifted.is_none() && !one_short {
+            self.state_mut().shifted = Some(None);
         }
+        let mut shifted = false;
         if rec.len() != header_len {
             match if one_short { self.shifted_schema(rec) } else { None } {
-                Some(s) => schema = s,
+                Some(_) => shifted = true,
                 None => problems.push(if rec.len() < header_len {
                     format!(
                         "expected {header_len} fields, found {}; the missing fields read as empty",
@@ -409,7 +367,19 @@ impl Processor {
                     )
                 }),
             }
-            search_time = row::search_time(&schema, rec);
+        }
+        // The schema the row is read with (borrowed: the state is shared between threads, and
+        // counting references to it on every row would make them contend).
+        let st = &*self.state;
+        let Some(schema) = (if shifted {
+            st.shifted.as_ref().and_then(Option::as_ref)
+        } else {
+            st.schema.as_ref()
+        }) else {
+            return Ok(());
+        };
+        if shifted {
+            search_time = row::search_time(schema, rec);
         }
         if search_time.is_none() {
             let time_col = [Field::SearchTime, Field::SearchDate]
@@ -445,7 +415,7 @@ impl Processor {
                         .unwrap_or_else(|| format!("column {}", i + 1))
                 })
                 .collect();
-            self.report.warnings.push(
+            self.part.warnings.push(
                 Some(line),
                 format!(
                     "bytes that are not UTF-8 in {}; decoded as Windows-1252 (Latin-1)",
@@ -454,41 +424,45 @@ impl Processor {
             );
         }
         let cell = |f: Field| schema.cell(rec, f).map(<[u8]>::trim_ascii).unwrap_or(b"");
-        let column_agency = !cell(Field::Agency).is_empty();
+        let agency_cell = cell(Field::Agency);
+        let column_agency = !agency_cell.is_empty();
         let has_content = column_agency || !cell(Field::Reason).is_empty() || search_time.is_some();
         if !has_content {
-            self.report.dropped += 1;
-            self.report.warnings.push(
+            self.part.dropped += 1;
+            self.part.warnings.push(
                 Some(line),
                 "dropped: the row has no reason, no agency and no search time",
             );
             return Ok(());
         }
         for p in problems {
-            self.report.warnings.push(Some(line), p);
+            self.part.warnings.push(Some(line), p);
         }
         let agency_source = if column_agency {
             AgencySource::Column
-        } else if self.report.file_agency.is_some() {
+        } else if st.file_agency {
             AgencySource::File
         } else {
             AgencySource::None
         };
-        let networks = std::str::from_utf8(cell(Field::Networks))
-            .ok()
-            .and_then(parse_count);
-        let id = identity(&schema, rec, search_time, &mut self.keybuf);
-        let schema_idx = out.schema_index(&schema);
+        let networks = parse_count_bytes(cell(Field::Networks));
+        let mut text = [LOCAL_EMPTY; TEXT_FIELDS.len()];
+        for (slot, &field) in TEXT_FIELDS.iter().enumerate() {
+            text[slot] = self.strings.intern(slot, cell(field), out.strings);
+        }
+        let id = identity(schema, rec, search_time, self.keybuf);
+        let schema_idx = out.schema_index(schema);
         out.rows.push(RowMeta {
             rec: idx,
             schema: schema_idx,
             id,
             line,
-            offset: rec.position().map(|p| p.byte()).unwrap_or(0) + self.base_offset,
+            offset: rec.position().map(|p| p.byte()).unwrap_or(0) + self.info.base_offset,
             lossy,
             agency_source,
             search_time,
             networks,
+            text,
         });
         Ok(())
     }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use csv::ByteRecord;
 
 use super::schema::Schema;
-use super::time::{Millis, parse_time_frame, parse_timestamp};
+use super::time::{Millis, fixed_parse, parse_time_frame, parse_timestamp};
 use super::value::{collapse_ws, decode, is_redaction, repair_mojibake};
 use crate::model::{Field, RecordId, Source};
 
@@ -248,6 +248,13 @@ fn raw<'a>(schema: &Schema, cells: &'a ByteRecord, field: Field) -> Option<Cow<'
 
 /// The search time: a full timestamp in `Search Time` or `Search Date`, or the two joined.
 pub fn search_time(schema: &Schema, cells: &ByteRecord) -> Option<Millis> {
+    // The shape that fills large exports, read straight from the bytes.
+    if let Some(ms) = schema
+        .cell(cells, Field::SearchTime)
+        .and_then(|b| fixed_parse(b.trim_ascii()))
+    {
+        return Some(ms);
+    }
     let t = raw(schema, cells, Field::SearchTime);
     if let Some(ms) = t.as_deref().and_then(parse_timestamp) {
         return Some(ms);
@@ -277,6 +284,15 @@ pub fn time_frame(schema: &Schema, cells: &ByteRecord) -> Option<(Millis, Millis
     let a = parse_timestamp(&raw(schema, cells, Field::TimeFrameStart)?)?;
     let b = parse_timestamp(&raw(schema, cells, Field::TimeFrameEnd)?)?;
     Some((a, b))
+}
+
+/// Parses a count from raw bytes (see [`parse_count`]).
+pub fn parse_count_bytes(b: &[u8]) -> Option<u32> {
+    let t = b.trim_ascii();
+    if !t.is_empty() && t.len() <= 9 && t.iter().all(u8::is_ascii_digit) {
+        return Some(t.iter().fold(0, |n, d| n * 10 + u32::from(d - b'0')));
+    }
+    std::str::from_utf8(t).ok().and_then(parse_count)
 }
 
 /// Parses a count (`1,234`, ` 17652 `); `——` and other non-numbers give None.

@@ -127,15 +127,17 @@ impl Schema {
     }
 
     /// Position of the column bound to `field`.
+    #[inline]
     pub fn position(&self, field: Field) -> Option<usize> {
         self.pos[field.index()].map(usize::from)
     }
 
     /// The cell of `field` in a row: the first column bound to it, or, when that cell is empty,
     /// the first non-empty later column naming the same field.
+    #[inline]
     pub fn cell<'r>(&self, rec: &'r csv::ByteRecord, field: Field) -> Option<&'r [u8]> {
         let first = rec.get(self.position(field)?);
-        if first.is_some_and(|c| !c.trim_ascii().is_empty()) || self.alts.is_empty() {
+        if self.alts.is_empty() || first.is_some_and(|c| !c.trim_ascii().is_empty()) {
             return first;
         }
         self.alts

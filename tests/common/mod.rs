@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use alpr_triage::catalog::Catalog;
+use alpr_triage::catalog::{Catalog, TextSyms};
 use alpr_triage::flag::RuleSet;
 use alpr_triage::idset::IdSet;
 use alpr_triage::ingest::{
@@ -23,14 +23,13 @@ pub fn fixture(name: &str) -> PathBuf {
 /// Keeps every record in output form.
 pub struct Collect {
     pub files: Vec<InputFile>,
-    pub catalog: Catalog,
     pub seen: IdSet,
     pub records: Vec<OutRecord>,
     pub index: HashMap<RecordId, usize>,
 }
 
 impl RowSink for Collect {
-    fn row(&mut self, row: &Row<'_>) -> RowOutcome {
+    fn row(&mut self, row: &Row<'_>, syms: &TextSyms, catalog: &Catalog) -> RowOutcome {
         let src = format!(
             "{}:{}",
             Path::new(&self.files[row.source.file as usize].display)
@@ -47,8 +46,7 @@ impl RowSink for Collect {
                 flagged: false,
             };
         }
-        let syms = self.catalog.intern_row(row);
-        let rec = OutRecord::from_row(row, &self.catalog, &syms, vec![src]);
+        let rec = OutRecord::from_row(row, catalog, syms, vec![src]);
         let flagged = !rec.flags.is_empty();
         self.index.insert(row.id, self.records.len());
         self.records.push(rec);
@@ -77,9 +75,9 @@ pub fn load_with(
 ) -> (Vec<FileReport>, Vec<OutRecord>) {
     let (files, _, errors) = discover(paths);
     assert!(errors.is_empty(), "{errors:?}");
+    let mut catalog = Catalog::new(rules);
     let mut sink = Collect {
         files: files.clone(),
-        catalog: Catalog::new(rules),
         seen: IdSet::new(),
         records: Vec::new(),
         index: HashMap::new(),
@@ -87,7 +85,7 @@ pub fn load_with(
     let reports = files
         .iter()
         .enumerate()
-        .map(|(i, f)| read_file(i as u32, f, opts, &mut sink))
+        .map(|(i, f)| read_file(i as u32, f, opts, &mut catalog, &mut sink))
         .collect();
     (reports, sink.records)
 }

@@ -1,0 +1,241 @@
+//! Cutting a CSV stream into blocks that end where a record ends, so that several threads can
+//! parse them at once.
+//!
+//! A block is cut after its last line feed outside quotes, found by counting quote characters
+//! from the start of the file (RFC 4180: quotes open and close fields, and are doubled inside
+//! them). A file that breaks the rule (a stray quote inside an unquoted field) can make a cut land
+//! inside a record; each block's parse checks where it ended (`csv_reader.rs`), so a wrong cut
+//! costs speed, never correctness, and the reading thread tells the cutter where a record really
+//! ended ([`Cutter::resync`]) so that it finds the right parity again.
+
+use std::io::Read;
+
+/// A stretch of the (decompressed) content.
+#[derive(Debug)]
+pub(crate) struct Block {
+    /// 0, 1, 2, … in file order.
+    pub seq: usize,
+    /// The bytes.
+    pub data: Vec<u8>,
+    /// Offset of `data[0]` in the content (after any BOM).
+    pub start_byte: u64,
+    /// Line of `data[0]` (1-based).
+    pub start_line: u64,
+    /// The content ends after this block.
+    pub last: bool,
+    /// Reading failed after `data` (only on the last block).
+    pub error: Option<String>,
+    /// Not cut between records: parse it (and everything after it) in one sequence.
+    pub raw: bool,
+}
+
+impl Block {
+    /// The line just after the block's bytes.
+    pub fn end_line(&self) -> u64 {
+        self.start_line + memchr::memchr_iter(b'\n', &self.data).count() as u64
+    }
+}
+
+/// Reads blocks of about `block_bytes` (the first one `first_bytes`, so the header is known
+/// early) from a stream.
+pub(crate) struct Cutter<R> {
+    reader: R,
+    quote: u8,
+    first_bytes: usize,
+    block_bytes: usize,
+    carry: Vec<u8>,
+    start_byte: u64,
+    start_line: u64,
+    in_quotes: bool,
+    seq: usize,
+    done: bool,
+    raw: bool,
+    /// The quote parity of each recent block's bytes (seq, odd), for [`Cutter::resync`].
+    flips: std::collections::VecDeque<(usize, bool)>,
+}
+
+/// How many recent blocks [`Cutter::resync`] can go back to (more than are ever in flight).
+const FLIP_HISTORY: usize = 256;
+
+impl<R: Read> Cutter<R> {
+    /// A cutter over `reader`.
+    pub fn new(reader: R, quote: u8, first_bytes: usize, block_bytes: usize) -> Cutter<R> {
+        Cutter {
+            reader,
+            quote,
+            first_bytes: first_bytes.max(1),
+            block_bytes: block_bytes.max(1),
+            carry: Vec::new(),
+            start_byte: 0,
+            start_line: 1,
+            in_quotes: false,
+            seq: 0,
+            done: false,
+            raw: false,
+            flips: std::collections::VecDeque::new(),
+        }
+    }
+
+    /// Block `seq` starts between two records (its predecessor's parse ended there): count
+    /// quotes from there on, instead of from the start of the file.
+    pub fn resync(&mut self, seq: usize) {
+        let Some(first) = self.flips.front().map(|f| f.0) else {
+            return;
+        };
+        if seq < first || seq > self.seq {
+            return;
+        }
+        self.in_quotes = self
+            .flips
+            .iter()
+            .filter(|(s, _)| *s >= seq)
+            .fold(false, |inside, (_, odd)| inside ^ odd);
+    }
+
+    /// The next block, filled into `buf` (a recycled buffer). With `raw`, blocks are no longer
+    /// cut between records (the file is being parsed in one sequence).
+    pub fn next_block(&mut self, mut buf: Vec<u8>, raw: bool) -> Option<Block> {
+        if self.done {
+            return None;
+        }
+        self.raw |= raw;
+        buf.clear();
+        buf.append(&mut self.carry);
+        let size = if self.seq == 0 {
+            self.first_bytes
+        } else {
+            self.block_bytes
+        };
+        // A record longer than this (or a file without line feeds) is read in one sequence.
+        let max = size.saturating_mul(16);
+        let mut want = size;
+        let mut error = None;
+        let starts_inside = self.in_quotes;
+        let last = loop {
+            match fill(&mut self.reader, &mut buf, want) {
+                Ok(true) => {}
+                Ok(false) => break true,
+                Err(e) => {
+                    error = Some(e.to_string());
+                    break true;
+                }
+            }
+            if self.raw {
+                break false;
+            }
+            if let Some(cut) = find_cut(&buf, self.quote, self.in_quotes) {
+                self.carry.extend_from_slice(&buf[cut..]);
+                buf.truncate(cut);
+                self.in_quotes = false;
+                break false;
+            }
+            if buf.len() >= max {
+                // No line feed outside quotes in a long stretch: cut after the last line feed
+                // (the parse checks where it ends), or, without one, go on in one sequence.
+                match memchr::memrchr(b'\n', &buf) {
+                    Some(i) => {
+                        self.carry.extend_from_slice(&buf[i + 1..]);
+                        buf.truncate(i + 1);
+                        self.in_quotes = starts_inside ^ odd_quotes(&buf, self.quote);
+                    }
+                    None => self.raw = true,
+                }
+                break false;
+            }
+            want = buf.len() + size;
+        };
+        // A cut between records leaves the parity even from the block's start; other cuts set
+        // `in_quotes` to the parity at the cut.
+        let odd = starts_inside ^ self.in_quotes;
+        if self.flips.len() == FLIP_HISTORY {
+            self.flips.pop_front();
+        }
+        self.flips.push_back((self.seq, odd));
+        let block = Block {
+            seq: self.seq,
+            data: buf,
+            start_byte: self.start_byte,
+            start_line: self.start_line,
+            last,
+            error,
+            raw: self.raw,
+        };
+        self.done = last;
+        self.seq += 1;
+        self.start_byte += block.data.len() as u64;
+        self.start_line = block.end_line();
+        Some(block)
+    }
+}
+
+/// Reads until `buf` holds `want` bytes; false at the end of the stream.
+fn fill(reader: &mut impl Read, buf: &mut Vec<u8>, want: usize) -> std::io::Result<bool> {
+    while buf.len() < want {
+        let need = (want - buf.len()) as u64;
+        let n = reader.by_ref().take(need).read_to_end(buf)?;
+        if n == 0 {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// True when `buf` holds an odd number of quote characters.
+fn odd_quotes(buf: &[u8], quote: u8) -> bool {
+    memchr::memchr_iter(quote, buf).count() % 2 == 1
+}
+
+/// The position just after the last line feed outside quotes, given whether `buf` starts inside
+/// quotes.
+pub(crate) fn find_cut(buf: &[u8], quote: u8, in_quotes: bool) -> Option<usize> {
+    let mut inside = in_quotes ^ odd_quotes(buf, quote);
+    let mut end = buf.len();
+    while let Some(i) = memchr::memrchr2(quote, b'\n', &buf[..end]) {
+        if buf[i] == b'\n' {
+            if !inside {
+                return Some(i + 1);
+            }
+        } else {
+            inside = !inside;
+        }
+        end = i;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cuts_after_the_last_line_feed_outside_quotes() {
+        assert_eq!(find_cut(b"a,b\nc,d\ne", b'"', false), Some(8));
+        assert_eq!(find_cut(b"a,\"b\nc\",d\ne,\"f\ng", b'"', false), Some(10));
+        assert_eq!(find_cut(b"a,\"b\nc", b'"', false), None);
+        // Starting inside quotes: the first line feed is quoted.
+        assert_eq!(find_cut(b"x\ny\",z\nw", b'"', true), Some(7));
+        assert_eq!(find_cut(b"x\ny", b'"', true), None);
+        // Doubled quotes keep the parity.
+        assert_eq!(find_cut(b"\"a\"\"b\nc\"\nd", b'"', false), Some(9));
+    }
+
+    #[test]
+    fn blocks_cover_the_stream_with_lines_and_offsets() {
+        let text = b"h1,h2\n1,\"x\ny\"\n2,z\n3,w\n4,v";
+        let mut c = Cutter::new(&text[..], b'"', 4, 4);
+        let mut all = Vec::new();
+        let mut expect_byte = 0;
+        let mut expect_line = 1;
+        while let Some(b) = c.next_block(Vec::new(), false) {
+            assert_eq!(b.start_byte, expect_byte);
+            assert_eq!(b.start_line, expect_line);
+            expect_byte += b.data.len() as u64;
+            expect_line = b.end_line();
+            if !b.last {
+                assert_eq!(b.data.last(), Some(&b'\n'));
+            }
+            all.extend_from_slice(&b.data);
+        }
+        assert_eq!(all, text);
+    }
+}
