@@ -9,6 +9,7 @@ use super::{CommandError, EXIT_INPUT, EXIT_OK, inputs, load_rules};
 use crate::catalog::{Catalog, TextSyms};
 use crate::idset::IdSet;
 use crate::ingest::{FileReport, ReadOptions, Row, RowOutcome, RowSink, read_file};
+use crate::model::RecordId;
 
 /// Options of `scan`.
 #[derive(Clone, Debug, Default)]
@@ -42,6 +43,10 @@ impl ScanSink {
 impl RowSink for ScanSink {
     fn begin_file(&mut self, _file: u32, report: &FileReport) {
         self.seen.reserve(report.row_estimate());
+    }
+
+    fn ahead(&mut self, ids: &[RecordId]) {
+        self.seen.warm(ids);
     }
 
     fn row(&mut self, row: &Row<'_>, syms: &TextSyms, catalog: &Catalog) -> RowOutcome {
