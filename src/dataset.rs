@@ -37,7 +37,7 @@ pub struct NewRow {
     /// Where it came from.
     pub source: Source,
     /// The raw cells, for files that cannot be re-read by offset (gzip, JSON documents).
-    pub raw: Option<csv::ByteRecord>,
+    pub raw: Option<crate::ingest::Cells>,
 }
 
 /// What the loader sends: catalog strings new since the last chunk, then rows.
@@ -131,7 +131,7 @@ pub struct Dataset {
     /// Sources of duplicates beyond the first.
     more_sources: FxHashMap<u32, Vec<SourceRef>>,
     /// Raw cells of rows from files that cannot be re-read by offset.
-    raw: FxHashMap<u32, csv::ByteRecord>,
+    raw: FxHashMap<u32, crate::ingest::Cells>,
     index: IdIndex,
     flagged: usize,
 }
@@ -349,7 +349,7 @@ impl Dataset {
     }
 
     /// The raw cells kept in memory for a row from a file that cannot be re-read.
-    pub fn raw_cells(&self, row: u32) -> Option<&csv::ByteRecord> {
+    pub fn raw_cells(&self, row: u32) -> Option<&crate::ingest::Cells> {
         self.raw.get(&row)
     }
 }

@@ -6,16 +6,14 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Seek, SeekFrom};
 use std::sync::Arc;
 
-use csv::ByteRecord;
-
 use crate::dataset::{Dataset, FileEntry};
 use crate::ingest::row::{Row, identity, search_time};
-use crate::ingest::{AgencySource, ContentFormat, Schema};
+use crate::ingest::{AgencySource, Cells, ContentFormat, Schema};
 use crate::model::{Field, Source};
 use crate::output::OutRecord;
 
 /// The raw cells of a record and the schema they bind with.
-pub fn raw_row(ds: &Dataset, row: u32) -> Result<(Arc<Schema>, ByteRecord), String> {
+pub fn raw_row(ds: &Dataset, row: u32) -> Result<(Arc<Schema>, Cells), String> {
     let src = ds.source(row);
     let file = ds
         .files
@@ -47,7 +45,7 @@ pub fn raw_row(ds: &Dataset, row: u32) -> Result<(Arc<Schema>, ByteRecord), Stri
     Ok((schema, rec))
 }
 
-fn read_at(file: &FileEntry, offset: u64, schema: &Schema) -> Result<ByteRecord, String> {
+fn read_at(file: &FileEntry, offset: u64, schema: &Schema) -> Result<Cells, String> {
     let mut f = File::open(&file.input.path).map_err(|e| e.to_string())?;
     f.seek(SeekFrom::Start(offset)).map_err(|e| e.to_string())?;
     match file.content {
@@ -57,9 +55,9 @@ fn read_at(file: &FileEntry, offset: u64, schema: &Schema) -> Result<ByteRecord,
                 .flexible(true)
                 .delimiter(delimiter)
                 .from_reader(f);
-            let mut rec = ByteRecord::new();
+            let mut rec = csv::ByteRecord::new();
             match rdr.read_byte_record(&mut rec) {
-                Ok(true) => Ok(rec),
+                Ok(true) => Ok(rec.iter().collect()),
                 Ok(false) => Err("the file ends before this row".into()),
                 Err(e) => Err(e.to_string()),
             }
@@ -71,7 +69,7 @@ fn read_at(file: &FileEntry, offset: u64, schema: &Schema) -> Result<ByteRecord,
                 .map_err(|e| e.to_string())?;
             let obj: serde_json::Map<String, serde_json::Value> =
                 serde_json::from_slice(line.trim_ascii()).map_err(|e| e.to_string())?;
-            let mut rec = ByteRecord::new();
+            let mut rec = Cells::new();
             for c in &schema.columns {
                 match obj.get(&c.label) {
                     Some(serde_json::Value::String(s)) => rec.push_field(s.as_bytes()),

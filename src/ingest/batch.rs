@@ -4,17 +4,23 @@
 
 use std::sync::Arc;
 
-use csv::ByteRecord;
-
-use super::AgencySource;
 use super::row::Text;
 use super::schema::Schema;
 use super::time::Millis;
+use super::{AgencySource, Cells};
 use crate::catalog::TEXT_FIELDS;
 use crate::model::RecordId;
 
 /// Records a JSON batch holds before it is sent on.
 pub(crate) const BATCH: usize = 2048;
+
+/// Where a raw row starts: the byte offset of its first byte in the (decompressed) content,
+/// and its 1-based line.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct At {
+    pub byte: u64,
+    pub line: u64,
+}
 
 /// One data row of a batch.
 #[derive(Clone, Debug)]
@@ -38,7 +44,9 @@ pub(crate) struct RowMeta {
 #[derive(Default)]
 pub(crate) struct Batch {
     /// Record slots, filled in place (allocations are kept when a batch is reused).
-    pub records: Vec<ByteRecord>,
+    pub records: Vec<Cells>,
+    /// Where each filled record starts.
+    pub at: Vec<At>,
     /// Filled record slots.
     pub len: usize,
     /// Processed rows (indexes into `records`).
@@ -54,29 +62,35 @@ impl Batch {
     /// Empties the batch for reuse, keeping its allocations.
     pub fn reset(&mut self) {
         self.len = 0;
+        self.at.clear();
         self.rows.clear();
         self.schemas.clear();
         self.strings.clear();
     }
 
-    /// The next free record slot.
-    pub fn next_slot(&mut self) -> &mut ByteRecord {
+    /// The next free record slot (cleared), starting at `at`.
+    pub fn next_slot(&mut self, at: At) -> &mut Cells {
         if self.records.len() <= self.len {
-            self.records.push(ByteRecord::new());
+            self.records.push(Cells::new());
         }
+        self.at.push(at);
         self.len += 1;
-        &mut self.records[self.len - 1]
+        let rec = &mut self.records[self.len - 1];
+        rec.clear();
+        rec
     }
 
     /// Gives back the last slot taken.
     pub fn pop_slot(&mut self) {
         self.len = self.len.saturating_sub(1);
+        self.at.truncate(self.len);
     }
 
-    /// The filled records and the place to put rows found in them.
-    pub(crate) fn split(&mut self) -> (&[ByteRecord], Out<'_>) {
+    /// The filled records, where they start, and the place to put rows found in them.
+    pub(crate) fn split(&mut self) -> (&[Cells], &[At], Out<'_>) {
         (
             &self.records[..self.len],
+            &self.at,
             Out {
                 rows: &mut self.rows,
                 schemas: &mut self.schemas,

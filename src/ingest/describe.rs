@@ -3,17 +3,16 @@
 
 use std::sync::LazyLock;
 
-use csv::ByteRecord;
 use regex::Regex;
 
 use super::row::{self, parse_count};
 use super::schema::{KNOWN_LAYOUTS, Schema};
 use super::value::decode;
-use super::{FileError, Kind};
+use super::{Cells, FileError, Kind};
 use crate::model::Field;
 
 /// How well a row fits a schema: fields that parse as what they should be.
-pub(super) fn plausibility(schema: &Schema, rec: &ByteRecord) -> usize {
+pub(super) fn plausibility(schema: &Schema, rec: &Cells) -> usize {
     let cell = |f: Field| schema.cell(rec, f).map(|b| decode(b).0.trim().to_string());
     let mut score = 0;
     if row::search_time(schema, rec).is_none() {
@@ -112,10 +111,6 @@ pub(super) fn csv_kind(schema: &Schema, file_name: &str) -> Kind {
     } else {
         Kind::FlockAudit
     }
-}
-
-pub(super) fn line_of(rec: &ByteRecord) -> u64 {
-    rec.position().map(|p| p.line()).unwrap_or(0)
 }
 
 pub(super) fn clip(s: &str) -> String {

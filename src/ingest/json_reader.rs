@@ -5,11 +5,11 @@ use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read};
 use std::sync::mpsc::SyncSender;
 
-use csv::ByteRecord;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use super::batch::{BATCH, Batch};
+use super::Cells;
+use super::batch::{At, BATCH, Batch};
 use super::process::{Part, Processor, Stop};
 use super::{FileError, Kind};
 
@@ -33,21 +33,16 @@ impl Keys {
         true
     }
 
-    fn record(&self, obj: &Map<String, Value>, rec: &mut ByteRecord, line: u64, byte: u64) {
+    fn record(&self, obj: &Map<String, Value>, rec: &mut Cells) {
         let mut cells: Vec<Cow<'_, str>> = vec![Cow::Borrowed(""); self.labels.len()];
         for (k, v) in obj {
             if let Some(&i) = self.index.get(k) {
                 cells[i] = cell_text(v);
             }
         }
-        rec.clear();
         for c in &cells {
             rec.push_field(c.as_bytes());
         }
-        let mut pos = csv::Position::new();
-        pos.set_line(line);
-        pos.set_byte(byte);
-        rec.set_position(Some(pos));
     }
 }
 
@@ -186,10 +181,11 @@ impl<'t> Rows<'t> {
         line: u64,
         byte: u64,
     ) -> Result<(), Stop> {
-        keys.record(obj, self.batch.next_slot(), line, byte);
-        let (records, mut out) = self.batch.split();
+        let at = At { byte, line };
+        keys.record(obj, self.batch.next_slot(at));
+        let (records, _, mut out) = self.batch.split();
         let i = records.len() - 1;
-        p.data_record(&mut out, &records[i], i as u32)?;
+        p.data_record(&mut out, &records[i], at, i as u32)?;
         if self.batch.len == BATCH {
             self.send(p)?;
         }

@@ -45,6 +45,10 @@ pub use open::ContentFormat;
 pub use row::{AgencySource, OwnedRow, Row, Text};
 pub use schema::Schema;
 
+/// The cells of one raw row: each field's bytes, unquoted and unescaped, as read from CSV (or
+/// laid out from a JSON object's values).
+pub type Cells = simd_csv::ByteRecord;
+
 /// What kind of export a file is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]

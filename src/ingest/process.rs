@@ -9,15 +9,13 @@
 
 use std::sync::Arc;
 
-use csv::ByteRecord;
-
-use super::batch::{Out, RowMeta};
-use super::describe::{clip, csv_kind, describe_schema, line_of, not_audit, plausibility};
+use super::batch::{At, Out, RowMeta};
+use super::describe::{clip, csv_kind, describe_schema, not_audit, plausibility};
 use super::local::{LOCAL_EMPTY, LocalStrings};
 use super::row::{self, AgencySource, identity, parse_count_bytes};
 use super::schema::{KNOWN_LAYOUTS, Schema, normalize_header};
 use super::value::decode;
-use super::{FileError, Kind, Warnings};
+use super::{Cells, FileError, Kind, Warnings};
 use crate::catalog::TEXT_FIELDS;
 use crate::model::Field;
 
@@ -190,7 +188,7 @@ impl<'a> Processor<'a> {
         });
     }
 
-    fn set_header(&mut self, schema: Schema, rec: Option<&ByteRecord>) {
+    fn set_header(&mut self, schema: Schema, rec: Option<&Cells>) {
         let mut first = rec
             .and_then(|r| r.get(0))
             .map(|b| b.trim_ascii().to_ascii_lowercase())
@@ -213,26 +211,27 @@ impl<'a> Processor<'a> {
     pub(crate) fn csv_record(
         &mut self,
         out: &mut Out<'_>,
-        rec: &ByteRecord,
+        rec: &Cells,
+        at: At,
         idx: u32,
     ) -> Result<(), Stop> {
         if self.state.schema.is_none() {
-            return self.first_csv_record(out, rec, idx);
+            return self.first_csv_record(out, rec, at, idx);
         }
         if self.is_header_repeat(rec) {
-            self.part.warnings.push(
-                Some(line_of(rec)),
-                "the header row is repeated here; skipped it",
-            );
+            self.part
+                .warnings
+                .push(Some(at.line), "the header row is repeated here; skipped it");
             return Ok(());
         }
-        self.data_record(out, rec, idx)
+        self.data_record(out, rec, at, idx)
     }
 
     fn first_csv_record(
         &mut self,
         out: &mut Out<'_>,
-        rec: &ByteRecord,
+        rec: &Cells,
+        at: At,
         idx: u32,
     ) -> Result<(), Stop> {
         let labels: Vec<String> = rec.iter().map(|b| decode(b).0.into_owned()).collect();
@@ -255,16 +254,16 @@ impl<'a> Processor<'a> {
                 self.state_mut().header_norm = Arc::from([]);
                 self.begin(kind);
                 self.part.warnings.push(
-                    Some(line_of(rec)),
+                    Some(at.line),
                     format!("no header row; read the columns as the {name} layout"),
                 );
-                return self.data_record(out, rec, idx);
+                return self.data_record(out, rec, at, idx);
             }
         }
         Err(not_audit(&self.info.path, &schema).into())
     }
 
-    fn is_header_repeat(&self, rec: &ByteRecord) -> bool {
+    fn is_header_repeat(&self, rec: &Cells) -> bool {
         let st = &self.state;
         if st.header_norm.is_empty() || rec.len() != st.header_norm.len() {
             return false;
@@ -280,14 +279,14 @@ impl<'a> Processor<'a> {
     }
 
     /// A row that might be the header of a second export stacked below the first.
-    fn try_stacked_header(&mut self, rec: &ByteRecord) -> bool {
+    fn try_stacked_header(&mut self, rec: &Cells, at: At) -> bool {
         let labels: Vec<String> = rec.iter().map(|b| decode(b).0.into_owned()).collect();
         let schema = Schema::from_labels(&labels);
         if !schema.is_audit() || schema.known_count() * 2 < schema.len() {
             return false;
         }
         self.part.warnings.push(
-            Some(line_of(rec)),
+            Some(at.line),
             format!(
                 "a new header row starts a second export here ({} columns: {}); read the rows below with it",
                 schema.len(),
@@ -298,7 +297,7 @@ impl<'a> Processor<'a> {
         true
     }
 
-    fn shifted_schema(&mut self, rec: &ByteRecord) -> Option<Arc<Schema>> {
+    fn shifted_schema(&mut self, rec: &Cells, at: At) -> Option<Arc<Schema>> {
         if self.state.shifted.is_none() {
             let schema = self.state.schema.clone()?;
             let mut best: Option<(usize, usize)> = None;
@@ -311,7 +310,7 @@ impl<'a> Processor<'a> {
             self.state_mut().shifted = Some(best.map(|(k, _)| Arc::new(schema.without(k))));
             if let Some((k, _)) = best {
                 self.part.warnings.push(
-                    Some(line_of(rec)),
+                    Some(at.line),
                     format!(
                         "rows have {} fields but the header names {}: the header keeps column {:?} whose data was deleted; read such rows without it",
                         rec.len(),
@@ -328,10 +327,11 @@ impl<'a> Processor<'a> {
     pub(crate) fn data_record(
         &mut self,
         out: &mut Out<'_>,
-        rec: &ByteRecord,
+        rec: &Cells,
+        at: At,
         idx: u32,
     ) -> Result<(), Stop> {
-        let line = line_of(rec);
+        let line = at.line;
         let Some(header) = self.state.schema.as_deref() else {
             return Ok(());
         };
@@ -339,7 +339,7 @@ impl<'a> Processor<'a> {
         let mut search_time = row::search_time(header, rec);
         let time_ok = search_time.is_some();
         // A row that does not fit may be the header of a second export stacked below the first.
-        if (rec.len() != header_len || !time_ok) && self.try_stacked_header(rec) {
+        if (rec.len() != header_len || !time_ok) && self.try_stacked_header(rec, at) {
             return Ok(());
         }
         self.part.rows += 1;
@@ -353,7 +353,7 @@ impl<'a> Processor<'a> {
         }
         let mut shifted = false;
         if rec.len() != header_len {
-            match if one_short { self.shifted_schema(rec) } else { None } {
+            match if one_short { self.shifted_schema(rec, at) } else { None } {
                 Some(_) => shifted = true,
                 None => problems.push(if rec.len() < header_len {
                     format!(
@@ -457,7 +457,7 @@ impl<'a> Processor<'a> {
             schema: schema_idx,
             id,
             line,
-            offset: rec.position().map(|p| p.byte()).unwrap_or(0) + self.info.base_offset,
+            offset: at.byte + self.info.base_offset,
             lossy,
             agency_source,
             search_time,

@@ -3,8 +3,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use csv::ByteRecord;
-
+use super::Cells;
 use super::schema::Schema;
 use super::time::{Millis, fixed_parse, parse_time_frame, parse_timestamp};
 use super::value::{collapse_ws, decode, is_redaction, repair_mojibake};
@@ -98,7 +97,7 @@ pub struct Row<'a> {
     /// The schema the row was read with (shared, so a sink can keep it).
     pub schema: &'a Arc<Schema>,
     /// The raw cells (UTF-8 unless `lossy`).
-    pub cells: &'a ByteRecord,
+    pub cells: &'a Cells,
     /// Some cell was not valid UTF-8 and is decoded as Windows-1252.
     pub lossy: bool,
     /// Where the agency comes from.
@@ -167,7 +166,7 @@ pub struct OwnedRow {
     /// The schema.
     pub schema: Arc<Schema>,
     /// The raw cells.
-    pub cells: ByteRecord,
+    pub cells: Cells,
     /// Some cell was not valid UTF-8.
     pub lossy: bool,
     /// Where the agency comes from.
@@ -213,10 +212,7 @@ impl OwnedRow {
 }
 
 /// Every original column of a raw row, labelled.
-pub fn originals<'a>(
-    schema: &'a Schema,
-    cells: &'a ByteRecord,
-) -> Vec<(Cow<'a, str>, Cow<'a, str>)> {
+pub fn originals<'a>(schema: &'a Schema, cells: &'a Cells) -> Vec<(Cow<'a, str>, Cow<'a, str>)> {
     cells
         .iter()
         .enumerate()
@@ -231,7 +227,7 @@ pub fn originals<'a>(
 }
 
 /// A field's normalised text from a raw row.
-pub fn field_text<'a>(schema: &Schema, cells: &'a ByteRecord, field: Field) -> Text<'a> {
+pub fn field_text<'a>(schema: &Schema, cells: &'a Cells, field: Field) -> Text<'a> {
     match schema.cell(cells, field) {
         Some(b) => match decode(b).0 {
             Cow::Borrowed(s) => Text::from_cell(s),
@@ -241,13 +237,13 @@ pub fn field_text<'a>(schema: &Schema, cells: &'a ByteRecord, field: Field) -> T
     }
 }
 
-fn raw<'a>(schema: &Schema, cells: &'a ByteRecord, field: Field) -> Option<Cow<'a, str>> {
+fn raw<'a>(schema: &Schema, cells: &'a Cells, field: Field) -> Option<Cow<'a, str>> {
     let b = schema.cell(cells, field)?;
     Some(decode(b).0)
 }
 
 /// The search time: a full timestamp in `Search Time` or `Search Date`, or the two joined.
-pub fn search_time(schema: &Schema, cells: &ByteRecord) -> Option<Millis> {
+pub fn search_time(schema: &Schema, cells: &Cells) -> Option<Millis> {
     // The shape that fills large exports, read straight from the bytes.
     if let Some(ms) = schema
         .cell(cells, Field::SearchTime)
@@ -277,7 +273,7 @@ pub fn search_time(schema: &Schema, cells: &ByteRecord) -> Option<Millis> {
 }
 
 /// The time frame from one combined cell or two split ones.
-pub fn time_frame(schema: &Schema, cells: &ByteRecord) -> Option<(Millis, Millis)> {
+pub fn time_frame(schema: &Schema, cells: &Cells) -> Option<(Millis, Millis)> {
     if let Some(tf) = raw(schema, cells, Field::TimeFrame) {
         return parse_time_frame(&tf);
     }
@@ -321,7 +317,7 @@ pub fn parse_count(s: &str) -> Option<u32> {
 /// agency taken from the file name is never part of the key, so renaming a file keeps ids.
 pub fn identity(
     schema: &Schema,
-    cells: &ByteRecord,
+    cells: &Cells,
     search_time: Option<Millis>,
     buf: &mut Vec<u8>,
 ) -> RecordId {
@@ -334,7 +330,9 @@ pub fn identity(
         });
     if let Some(id) = id_cell {
         buf.extend_from_slice(b"v1\x1fid\x1f");
-        buf.extend(id.iter().map(u8::to_ascii_lowercase));
+        let at = buf.len();
+        buf.extend_from_slice(id);
+        buf[at..].make_ascii_lowercase();
         buf.push(0x1f);
         push_time(buf, schema, cells, search_time);
         buf.push(0x1f);
@@ -344,25 +342,10 @@ pub fn identity(
         return RecordId::from_key(buf);
     }
     buf.extend_from_slice(b"v1\x1frow");
-    let mut keyed: Vec<(&str, usize)> = Vec::with_capacity(schema.len());
-    let mut has_split_frame = false;
-    for (i, col) in schema.columns.iter().enumerate() {
-        let key = match col.field {
-            Some(Field::SearchTime) | Some(Field::SearchDate) => continue,
-            Some(Field::TimeFrameStart) | Some(Field::TimeFrameEnd) | Some(Field::TimeFrame) => {
-                has_split_frame = true;
-                continue;
-            }
-            Some(f) => f.key(),
-            None => col.normalized.as_str(),
-        };
-        keyed.push((key, i));
-    }
-    keyed.sort_unstable();
     buf.push(0x1f);
     buf.extend_from_slice(b"search_time=");
     push_time(buf, schema, cells, search_time);
-    if has_split_frame {
+    if schema.has_time_frame() {
         buf.extend_from_slice(b"\x1ftime_frame=");
         match time_frame(schema, cells) {
             Some((a, b)) => {
@@ -379,7 +362,8 @@ pub fn identity(
             }
         }
     }
-    for (key, i) in keyed {
+    for &i in schema.identity_order() {
+        let key = schema.identity_key(i);
         let Some(cell) = cells.get(i).map(trim_bytes) else {
             continue;
         };
@@ -394,7 +378,7 @@ pub fn identity(
     RecordId::from_key(buf)
 }
 
-fn push_time(buf: &mut Vec<u8>, schema: &Schema, cells: &ByteRecord, search_time: Option<Millis>) {
+fn push_time(buf: &mut Vec<u8>, schema: &Schema, cells: &Cells, search_time: Option<Millis>) {
     match search_time {
         Some(ms) => buf.extend_from_slice(&ms.to_le_bytes()),
         None => {
@@ -420,8 +404,8 @@ fn trim_bytes(b: &[u8]) -> &[u8] {
 mod tests {
     use super::*;
 
-    fn rec(cells: &[&str]) -> ByteRecord {
-        ByteRecord::from(cells.to_vec())
+    fn rec(cells: &[&str]) -> Cells {
+        Cells::from(cells.to_vec())
     }
 
     #[test]
@@ -528,4 +512,63 @@ mod tests {
         assert_eq!(parse_count("——"), None);
         assert_eq!(parse_count("12.0"), Some(12));
     }
+}
+
+#[cfg(test)]
+mod identity_pins {
+    //! Record ids must never change: saved annotations are keyed by them.
+    use super::*;
+
+    fn id_of(labels: &[&str], cells: &[&str]) -> String {
+        let s = Schema::from_labels(labels);
+        let r = Cells::from(cells.to_vec());
+        let t = search_time(&s, &r);
+        identity(&s, &r, t, &mut Vec::new()).to_string()
+    }
+
+    #[test]
+    fn ids_are_pinned() {
+        let with_id = id_of(
+            &["ID", "Name", "Org Name", "Reason", "Search Time"],
+            &[
+                "6A54750B-8ED4-4D6F-979F-06B2EF9531A9",
+                "V. Blake",
+                "Millbrook TX PD",
+                " ICE ",
+                "01/01/2025, 12:01:02 AM UTC",
+            ],
+        );
+        let without_id = id_of(
+            FLOCK_2024_LABELS,
+            &[
+                "V. Blake",
+                "Millbrook TX PD",
+                "52",
+                "520",
+                "12/31/2024, 05:55:02 PM UTC\n12/31/2024, 11:55:02 PM UTC",
+                "25-19142",
+                "investigation",
+                "01/01/2025, 12:01:02 AM UTC",
+            ],
+        );
+        let unparsed_time = id_of(
+            &["Reason", "Search Time", "Extra Column"],
+            &["ICE", "not a time", "x"],
+        );
+        assert_eq!(
+            [
+                with_id.as_str(),
+                without_id.as_str(),
+                unparsed_time.as_str()
+            ],
+            // Computed by the release before this code was reworked.
+            [
+                "9075592de121ebb26d5c105fb938aca9",
+                "e082ed765994ce1d5260b26dbcccebf7",
+                "286261b77afc2c27534f3d45dd787df9"
+            ]
+        );
+    }
+
+    const FLOCK_2024_LABELS: &[&str] = super::super::schema::FLOCK_2024;
 }

@@ -77,6 +77,10 @@ pub struct Schema {
     /// Later columns naming a field already bound (a merged file with `Search Time` and
     /// `search_time`): read when the first one's cell is empty.
     alts: Vec<(Field, u16)>,
+    /// The columns that make up a record's identity without a Flock ID, sorted by their
+    /// identity key (see `ingest::row::identity`), and whether a time-frame column exists.
+    id_order: Vec<usize>,
+    has_frame: bool,
 }
 
 impl Schema {
@@ -113,7 +117,41 @@ impl Schema {
             normalized,
             field,
         });
+        match field {
+            Some(Field::SearchTime | Field::SearchDate) => {}
+            Some(Field::TimeFrameStart | Field::TimeFrameEnd | Field::TimeFrame) => {
+                self.has_frame = true;
+            }
+            _ => {
+                let key = self.identity_key(i);
+                let at = self
+                    .id_order
+                    .partition_point(|&j| (self.identity_key(j), j) < (key, i));
+                self.id_order.insert(at, i);
+            }
+        }
         i
+    }
+
+    /// The key a column's cell is filed under in a record's identity: its field's key, or its
+    /// normalised label.
+    pub fn identity_key(&self, i: usize) -> &str {
+        let c = &self.columns[i];
+        match c.field {
+            Some(f) => f.key(),
+            None => c.normalized.as_str(),
+        }
+    }
+
+    /// The columns of a record's identity without a Flock ID, in key order (times excluded:
+    /// they are keyed as instants).
+    pub fn identity_order(&self) -> &[usize] {
+        &self.id_order
+    }
+
+    /// True when a time-frame column (whole or split) exists.
+    pub fn has_time_frame(&self) -> bool {
+        self.has_frame
     }
 
     /// Number of columns.
@@ -135,7 +173,7 @@ impl Schema {
     /// The cell of `field` in a row: the first column bound to it, or, when that cell is empty,
     /// the first non-empty later column naming the same field.
     #[inline]
-    pub fn cell<'r>(&self, rec: &'r csv::ByteRecord, field: Field) -> Option<&'r [u8]> {
+    pub fn cell<'r>(&self, rec: &'r super::Cells, field: Field) -> Option<&'r [u8]> {
         let first = rec.get(self.position(field)?);
         if self.alts.is_empty() || first.is_some_and(|c| !c.trim_ascii().is_empty()) {
             return first;
@@ -337,10 +375,10 @@ mod tests {
     #[test]
     fn a_second_column_for_a_field_fills_empty_cells() {
         let s = Schema::from_labels(&["Reason", "Search Time", "search_time", "reason"]);
-        let rec = csv::ByteRecord::from(vec!["", "", "2025-01-01", "ICE"]);
+        let rec = super::super::Cells::from(vec!["", "", "2025-01-01", "ICE"]);
         assert_eq!(s.cell(&rec, Field::SearchTime), Some(&b"2025-01-01"[..]));
         assert_eq!(s.cell(&rec, Field::Reason), Some(&b"ICE"[..]));
-        let rec = csv::ByteRecord::from(vec!["x", "y", "2025-01-01", "ICE"]);
+        let rec = super::super::Cells::from(vec!["x", "y", "2025-01-01", "ICE"]);
         assert_eq!(
             s.cell(&rec, Field::Reason),
             Some(&b"x"[..]),
