@@ -51,9 +51,16 @@ fn scan(c: &mut Criterion) {
             b.iter(|| {
                 let mut catalog = Catalog::new(rules.clone());
                 let mut sink = ScanSink::new();
-                let report = read_file(0, &file, &ReadOptions::default(), &mut catalog, &mut sink);
-                assert_eq!(report.rows, rows);
-                report.flagged
+                let mut reports = [read_file(
+                    0,
+                    &file,
+                    &ReadOptions::default(),
+                    &mut catalog,
+                    &mut sink,
+                )];
+                sink.finish(&mut reports);
+                assert_eq!(reports[0].rows, rows);
+                reports[0].flagged
             })
         });
         g.finish();

@@ -292,3 +292,41 @@ fn help_everywhere_and_usage_errors() {
     let out = run(&["scan"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn a_record_is_its_first_row_even_when_a_later_copy_is_flagged() {
+    // The same search (ID, time, reason) seen twice: once under a local agency, once under
+    // Border Patrol's name. What the first row says is the record; the second is a duplicate.
+    let dir = tempfile::tempdir().unwrap();
+    let header = "ID,Org Name,Reason,Search Time\n";
+    let local = "aaaaaaaa-0000-4000-8000-000000000001,Lakemont IL PD,Investigation,\"01/02/2025, 10:00:00 AM UTC\"\n";
+    let federal = "aaaaaaaa-0000-4000-8000-000000000001,US Border Patrol,Investigation,\"01/02/2025, 10:00:00 AM UTC\"\n";
+    let unflagged_first = dir.path().join("unflagged-first.csv");
+    std::fs::write(&unflagged_first, format!("{header}{local}{federal}")).unwrap();
+    let flagged_first = dir.path().join("flagged-first.csv");
+    std::fs::write(&flagged_first, format!("{header}{federal}{local}")).unwrap();
+
+    let totals = |p: &Path| {
+        let out = run(&["scan", "--json", &s(p)]);
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let t = &doc["totals"];
+        (
+            t["records"].as_u64(),
+            t["duplicates"].as_u64(),
+            t["flagged"].as_u64(),
+        )
+    };
+    assert_eq!(totals(&unflagged_first), (Some(1), Some(1), Some(0)));
+    assert_eq!(totals(&flagged_first), (Some(1), Some(1), Some(1)));
+
+    let flagged = |p: &Path| stdout(&run(&["flag", &s(p)]));
+    assert_eq!(flagged(&unflagged_first), "");
+    let out = flagged(&flagged_first);
+    let rec: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(rec["agency"], "US Border Patrol");
+    assert_eq!(
+        rec["sources"].as_array().map(Vec::len),
+        Some(2),
+        "the later row is a second source: {rec}"
+    );
+}

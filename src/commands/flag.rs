@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use rustc_hash::FxHashMap;
 
+use super::tally::Tally;
 use super::{CommandError, EXIT_INPUT, EXIT_OK, check_output, inputs, load_rules};
 use crate::catalog::{Catalog, TextSyms};
 use crate::idset::IdSet;
@@ -80,42 +81,34 @@ fn source_string(files: &[InputFile], row: &Row<'_>) -> String {
     format!("{name}:{}", row.source.line)
 }
 
-/// Keeps flagged records (few) in memory as raw rows with every source; counts the rest.
+/// Keeps flagged rows (few) in memory as raw rows with every source; notes the rest for the
+/// counts. Which kept rows are records (the first row of their id) is known at the end.
 struct FlaggedSink<'f> {
     files: &'f [InputFile],
-    seen: IdSet,
-    flagged: Vec<(OwnedRow, TextSyms, Vec<String>)>,
+    tally: Tally,
+    /// Flagged rows: row number in the load, the row, its text, its sources.
+    flagged: Vec<(u32, OwnedRow, TextSyms, Vec<String>)>,
     index: FxHashMap<RecordId, usize>,
-    columns: ColumnUnion,
 }
 
 impl RowSink for FlaggedSink<'_> {
-    fn begin_file(&mut self, _file: u32, report: &FileReport) {
-        self.seen.reserve(report.row_estimate());
+    fn begin_file(&mut self, file: u32, report: &FileReport) {
+        self.tally.begin_file(file, report);
     }
 
     fn row(&mut self, row: &Row<'_>, syms: &TextSyms, catalog: &Catalog) -> RowOutcome {
-        if !self.seen.insert(row.id) {
-            if let Some(&i) = self.index.get(&row.id) {
-                self.flagged[i].2.push(source_string(self.files, row));
-            }
-            return RowOutcome {
-                duplicate: true,
-                flagged: false,
-            };
-        }
         let flagged = catalog.is_flagged(syms);
-        if flagged {
-            self.columns.note(row.schema, row.cells.len());
+        let n = self.tally.note(row.id, flagged);
+        if let Some(&i) = self.index.get(&row.id) {
+            // A later row of a flagged record: one more source.
+            self.flagged[i].3.push(source_string(self.files, row));
+        } else if flagged {
             self.index.insert(row.id, self.flagged.len());
             let src = source_string(self.files, row);
             self.flagged
-                .push((OwnedRow::from_row(row), *syms, vec![src]));
+                .push((n, OwnedRow::from_row(row), *syms, vec![src]));
         }
-        RowOutcome {
-            duplicate: false,
-            flagged,
-        }
+        RowOutcome::default()
     }
 }
 
@@ -254,20 +247,29 @@ pub fn run(
         let mut catalog = Catalog::new(rules.clone());
         let mut sink = FlaggedSink {
             files,
-            seen: IdSet::new(),
+            tally: Tally::new(),
             flagged: Vec::new(),
             index: FxHashMap::default(),
-            columns: ColumnUnion::default(),
         };
-        let reports: Vec<FileReport> = files
+        let mut reports: Vec<FileReport> = files
             .iter()
             .enumerate()
             .map(|(i, f)| read_file(i as u32, f, &opts.read, &mut catalog, &mut sink))
             .collect();
-        let columns = std::mem::take(&mut sink.columns).into_labels();
+        let firsts = sink.tally.finish(&mut reports);
+        // A flagged row that repeats an earlier, unflagged row of the same record is no record.
+        let records: Vec<_> = sink
+            .flagged
+            .iter()
+            .filter(|(n, ..)| firsts[*n as usize])
+            .collect();
+        let mut columns = ColumnUnion::default();
+        for (_, row, ..) in &records {
+            columns.note(&row.schema, row.cells.len());
+        }
         let count = write_to(opts, stdout, |w| {
-            let mut writer = RecordWriter::new(w, opts.format, columns, Vec::new())?;
-            for (row, syms, sources) in &sink.flagged {
+            let mut writer = RecordWriter::new(w, opts.format, columns.into_labels(), Vec::new())?;
+            for (_, row, syms, sources) in &records {
                 let rec = OutRecord::from_row(&row.row(), &catalog, syms, sources.clone());
                 writer.write(&rec)?;
             }

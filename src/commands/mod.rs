@@ -4,6 +4,7 @@ pub mod export;
 pub mod flag;
 pub mod merge;
 pub mod scan;
+pub mod tally;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -5,11 +5,10 @@ use std::path::PathBuf;
 
 use serde_json::json;
 
+use super::tally::Tally;
 use super::{CommandError, EXIT_INPUT, EXIT_OK, inputs, load_rules};
 use crate::catalog::{Catalog, TextSyms};
-use crate::idset::IdSet;
 use crate::ingest::{FileReport, ReadOptions, Row, RowOutcome, RowSink, read_file};
-use crate::model::RecordId;
 
 /// Options of `scan`.
 #[derive(Clone, Debug, Default)]
@@ -26,11 +25,12 @@ pub struct ScanOptions {
     pub max_warnings: usize,
 }
 
-/// Counts records and flags without keeping rows: memory is one id per distinct record (the
-/// distinct strings are in the load's catalog).
+/// Counts records and flags without keeping rows: memory is an id and a flag per row (the
+/// distinct strings are in the load's catalog). Counts are known once every file is read
+/// ([`ScanSink::finish`]); until then reports carry none.
 #[derive(Default)]
 pub struct ScanSink {
-    seen: IdSet,
+    tally: Tally,
 }
 
 impl ScanSink {
@@ -38,28 +38,21 @@ impl ScanSink {
     pub fn new() -> ScanSink {
         ScanSink::default()
     }
+
+    /// Sets each report's records, duplicates and flagged records (reports indexed by file).
+    pub fn finish(self, reports: &mut [FileReport]) {
+        self.tally.finish(reports);
+    }
 }
 
 impl RowSink for ScanSink {
-    fn begin_file(&mut self, _file: u32, report: &FileReport) {
-        self.seen.reserve(report.row_estimate());
-    }
-
-    fn ahead(&mut self, ids: &[RecordId]) {
-        self.seen.warm(ids);
+    fn begin_file(&mut self, file: u32, report: &FileReport) {
+        self.tally.begin_file(file, report);
     }
 
     fn row(&mut self, row: &Row<'_>, syms: &TextSyms, catalog: &Catalog) -> RowOutcome {
-        if !self.seen.insert(row.id) {
-            return RowOutcome {
-                duplicate: true,
-                flagged: false,
-            };
-        }
-        RowOutcome {
-            duplicate: false,
-            flagged: catalog.is_flagged(syms),
-        }
+        self.tally.note(row.id, catalog.is_flagged(syms));
+        RowOutcome::default()
     }
 }
 
@@ -111,12 +104,13 @@ pub fn run(opts: &ScanOptions, out: &mut dyn Write) -> Result<i32, CommandError>
     let inputs = inputs(&opts.paths);
     let mut catalog = Catalog::new(rules.clone());
     let mut sink = ScanSink::new();
-    let reports: Vec<FileReport> = inputs
+    let mut reports: Vec<FileReport> = inputs
         .files
         .iter()
         .enumerate()
         .map(|(i, f)| read_file(i as u32, f, &opts.read, &mut catalog, &mut sink))
         .collect();
+    sink.finish(&mut reports);
     let totals = totals(&reports, inputs.errors.len());
     let failed = totals.failed > 0;
     let result = if opts.json {
