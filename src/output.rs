@@ -3,7 +3,10 @@
 use std::io::{self, Write};
 use std::sync::Arc;
 
-use serde_json::{Map, Value, json};
+use std::borrow::Cow;
+
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::Value;
 
 use crate::catalog::{Catalog, TextSyms};
 use crate::flag::RuleSet;
@@ -75,19 +78,21 @@ impl FlagOut {
             note: rule.note.clone(),
         }
     }
+}
 
-    fn to_json(&self) -> Value {
-        let mut m = Map::new();
-        m.insert("rule".into(), json!(self.rule));
-        m.insert("strength".into(), json!(self.strength));
-        m.insert("field".into(), json!(self.field));
-        m.insert("matched".into(), json!(self.matched));
-        m.insert("spans".into(), json!(self.spans));
-        m.insert("description".into(), json!(self.description.as_ref()));
+impl Serialize for FlagOut {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("rule", &self.rule)?;
+        m.serialize_entry("strength", self.strength)?;
+        m.serialize_entry("field", self.field)?;
+        m.serialize_entry("matched", &self.matched)?;
+        m.serialize_entry("spans", &self.spans)?;
+        m.serialize_entry("description", self.description.as_ref())?;
         if let Some(n) = &self.note {
-            m.insert("note".into(), json!(n.as_ref()));
+            m.serialize_entry("note", n.as_ref())?;
         }
-        Value::Object(m)
+        m.end()
     }
 }
 
@@ -209,46 +214,57 @@ impl OutRecord {
             extra: Vec::new(),
         }
     }
+}
 
-    /// The JSON object.
-    pub fn to_json(&self) -> Value {
-        let mut m = Map::new();
-        m.insert("id".into(), json!(self.id.to_string()));
+/// The JSON object of a record, written straight out (no intermediate `Value`): `id`, the
+/// normalised fields, `redacted` (which of them), `flagged`, `flags`, any extra fields, `sources`,
+/// and `columns` (original labels; a label seen twice becomes `label (2)`).
+impl Serialize for OutRecord {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("id", &self.id)?;
         let mut redacted = Vec::new();
         for (k, v) in &self.fields {
-            let value = match v {
-                OutValue::Null => Value::Null,
+            match v {
+                OutValue::Null => m.serialize_entry(k, &())?,
                 OutValue::Redacted(_) => {
                     redacted.push(*k);
-                    Value::Null
+                    m.serialize_entry(k, &())?;
                 }
-                OutValue::Str(s) => json!(s),
-                OutValue::Int(n) => json!(n),
-            };
-            m.insert((*k).into(), value);
+                OutValue::Str(v) => m.serialize_entry(k, v)?,
+                OutValue::Int(n) => m.serialize_entry(k, n)?,
+            }
         }
-        m.insert("redacted".into(), json!(redacted));
-        m.insert("flagged".into(), json!(!self.flags.is_empty()));
-        m.insert(
-            "flags".into(),
-            Value::Array(self.flags.iter().map(FlagOut::to_json).collect()),
-        );
+        m.serialize_entry("redacted", &redacted)?;
+        m.serialize_entry("flagged", &!self.flags.is_empty())?;
+        m.serialize_entry("flags", &self.flags)?;
         for (k, v) in &self.extra {
-            m.insert(k.clone(), v.clone());
+            m.serialize_entry(k, v)?;
         }
-        m.insert("sources".into(), json!(self.sources));
-        let mut cols = Map::new();
-        for (k, v) in &self.columns {
-            let mut key = k.clone();
+        m.serialize_entry("sources", &self.sources)?;
+        m.serialize_entry("columns", &Columns(&self.columns))?;
+        m.end()
+    }
+}
+
+/// Original columns as a JSON object.
+struct Columns<'a>(&'a [(String, String)]);
+
+impl Serialize for Columns<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        let mut keys: Vec<Cow<'_, str>> = Vec::with_capacity(self.0.len());
+        for (k, v) in self.0 {
+            let mut key = Cow::Borrowed(k.as_str());
             let mut n = 2;
-            while cols.contains_key(&key) {
-                key = format!("{k} ({n})");
+            while keys.contains(&key) {
+                key = Cow::Owned(format!("{k} ({n})"));
                 n += 1;
             }
-            cols.insert(key, json!(v));
+            m.serialize_entry(key.as_ref(), v)?;
+            keys.push(key);
         }
-        m.insert("columns".into(), Value::Object(cols));
-        Value::Object(m)
+        m.end()
     }
 }
 
@@ -316,7 +332,7 @@ impl<'w> RecordWriter<'w> {
                 if self.format == Format::Json {
                     out.write_all(if first { b"[\n" } else { b",\n" })?;
                 }
-                serde_json::to_writer(&mut **out, &rec.to_json())?;
+                serde_json::to_writer(&mut **out, rec)?;
                 if self.format == Format::Jsonl {
                     out.write_all(b"\n")?;
                 }
@@ -424,4 +440,58 @@ fn csv_row(original: &[String], extra: &[String], rec: &OutRecord) -> Vec<String
         });
     }
     row
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_shape_is_stable() {
+        let rec = OutRecord {
+            id: RecordId(0xabc),
+            fields: vec![
+                ("agency", OutValue::Str("Lakemont \"IL\" PD".into())),
+                ("networks_searched", OutValue::Int(12)),
+                ("license_plate", OutValue::Redacted("***".into())),
+                ("filters", OutValue::Null),
+            ],
+            flags: vec![FlagOut {
+                rule: "ice".into(),
+                strength: "strong",
+                field: "reason",
+                matched: vec!["ICE".into()],
+                spans: vec![(0, 3)],
+                description: Arc::from("ICE as a word"),
+                note: Some(Arc::from("check it")),
+            }],
+            sources: vec!["a.csv:2".into(), "b.csv:9".into()],
+            columns: vec![
+                ("Reason".into(), "ICE".into()),
+                ("Reason".into(), "again".into()),
+                ("Reason (2)".into(), "third".into()),
+            ],
+            extra: vec![
+                ("verdict".into(), Value::String("immigration".into())),
+                ("reviews".into(), serde_json::json!([{"by": "x"}])),
+            ],
+        };
+        let mut out = Vec::new();
+        let mut w = RecordWriter::new(&mut out, Format::Jsonl, Vec::new(), Vec::new()).unwrap();
+        w.write(&rec).unwrap();
+        w.finish().unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            concat!(
+                r#"{"id":"00000000000000000000000000000abc","agency":"Lakemont \"IL\" PD","#,
+                r#""networks_searched":12,"license_plate":null,"filters":null,"#,
+                r#""redacted":["license_plate"],"flagged":true,"flags":[{"rule":"ice","#,
+                r#""strength":"strong","field":"reason","matched":["ICE"],"spans":[[0,3]],"#,
+                r#""description":"ICE as a word","note":"check it"}],"verdict":"immigration","#,
+                r#""reviews":[{"by":"x"}],"sources":["a.csv:2","b.csv:9"],"columns":{"#,
+                r#""Reason":"ICE","Reason (2)":"again","Reason (2) (2)":"third"}}"#,
+                "\n"
+            )
+        );
+    }
 }
