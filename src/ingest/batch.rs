@@ -56,12 +56,16 @@ pub(crate) struct Batch {
     /// Text first seen while processing these rows: (slot in `TEXT_FIELDS`, text), in the order
     /// the local symbols were given.
     pub strings: Vec<(u8, Text<'static>)>,
+    /// Every record is known to be valid UTF-8 (the bytes they came from were): no row needs
+    /// checking on its own.
+    pub utf8: bool,
 }
 
 impl Batch {
     /// Empties the batch for reuse, keeping its allocations.
     pub fn reset(&mut self) {
         self.len = 0;
+        self.utf8 = false;
         self.at.clear();
         self.rows.clear();
         self.schemas.clear();
@@ -95,6 +99,7 @@ impl Batch {
                 rows: &mut self.rows,
                 schemas: &mut self.schemas,
                 strings: &mut self.strings,
+                utf8: self.utf8,
             },
         )
     }
@@ -105,6 +110,8 @@ pub(crate) struct Out<'b> {
     pub rows: &'b mut Vec<RowMeta>,
     schemas: &'b mut Vec<Arc<Schema>>,
     pub strings: &'b mut Vec<(u8, Text<'static>)>,
+    /// See [`Batch::utf8`].
+    pub utf8: bool,
 }
 
 impl Out<'_> {

@@ -284,6 +284,8 @@ fn parse(
     batch: &mut Batch,
 ) -> Ending {
     let first = batch.len;
+    // Fields are cut at ASCII bytes only: valid bytes make valid fields.
+    batch.utf8 = simdutf8::basic::from_utf8(data).is_ok();
     let at_line_end = matches!(data.last(), Some(b'\n' | b'\r'));
     let delimiter = csv.delimiter;
     // simd-csv only sees bytes that end a line: after a record that ends the input without
@@ -315,15 +317,17 @@ fn parse(
 /// (at its start), closes it (before a delimiter or a line end), or is doubled inside it; the
 /// bytes end outside quotes; every carriage return ends a line (CRLF); no BOM leads.
 fn regular(data: &[u8], delimiter: u8) -> bool {
-    if data.starts_with(b"\xef\xbb\xbf")
-        || memchr::memchr_iter(b'\r', data).any(|i| data.get(i + 1) != Some(&b'\n'))
-    {
+    if data.starts_with(b"\xef\xbb\xbf") {
         return false;
     }
     let mut inside = false;
-    let mut quotes = memchr::memchr_iter(b'"', data);
-    while let Some(q) = quotes.next() {
-        if !inside {
+    let mut marks = memchr::memchr2_iter(b'"', b'\r', data);
+    while let Some(q) = marks.next() {
+        if data[q] == b'\r' {
+            if data.get(q + 1) != Some(&b'\n') {
+                return false;
+            }
+        } else if !inside {
             if q > 0 && data[q - 1] != delimiter && data[q - 1] != b'\n' {
                 return false;
             }
@@ -331,7 +335,7 @@ fn regular(data: &[u8], delimiter: u8) -> bool {
         } else {
             match data.get(q + 1) {
                 Some(b'"') => {
-                    quotes.next();
+                    marks.next();
                 }
                 Some(&c) if c != delimiter && c != b'\n' && c != b'\r' => return false,
                 _ => inside = false,

@@ -3,7 +3,10 @@
 //! named by a local symbol; the reading thread gives each local symbol the catalog's symbol the
 //! first time a kept row uses it (`load.rs`).
 
-use rustc_hash::FxHashMap;
+use std::hash::BuildHasher;
+
+use hashbrown::HashTable;
+use rustc_hash::FxBuildHasher;
 
 use super::row::Text;
 use super::value::decode;
@@ -13,7 +16,17 @@ use crate::catalog::TEXT_FIELDS;
 /// normalised once, and named by a local symbol that the reading thread maps to the catalog's.
 #[derive(Debug, Default)]
 pub(crate) struct LocalStrings {
-    maps: [FxHashMap<Box<[u8]>, u32>; TEXT_FIELDS.len()],
+    fields: [Column; TEXT_FIELDS.len()],
+}
+
+/// The raw values of one text field, by local symbol.
+#[derive(Debug, Default)]
+struct Column {
+    raw: Vec<Box<[u8]>>,
+    table: HashTable<u32>,
+    /// The previous row's symbol: rows in an export often repeat the previous row's agency
+    /// and reason, and one comparison is cheaper than a lookup.
+    last: Option<u32>,
 }
 
 /// Local symbol of an absent or empty cell.
@@ -30,17 +43,31 @@ impl LocalStrings {
         if raw.is_empty() {
             return LOCAL_EMPTY;
         }
-        let map = &mut self.maps[slot];
-        if let Some(&s) = map.get(raw) {
-            return s;
+        let col = &mut self.fields[slot];
+        if let Some(last) = col.last
+            && *col.raw[last as usize] == *raw
+        {
+            return last;
         }
-        let sym = map.len() as u32;
-        let text = match decode(raw).0 {
-            std::borrow::Cow::Borrowed(s) => Text::from_cell(s).into_owned(),
-            std::borrow::Cow::Owned(s) => Text::from_cell(&s).into_owned(),
+        let hash = FxBuildHasher.hash_one(raw);
+        let keys = &col.raw;
+        let sym = match col.table.find(hash, |&s| *keys[s as usize] == *raw) {
+            Some(&s) => s,
+            None => {
+                let s = col.raw.len() as u32;
+                let text = match decode(raw).0 {
+                    std::borrow::Cow::Borrowed(t) => Text::from_cell(t).into_owned(),
+                    std::borrow::Cow::Owned(t) => Text::from_cell(&t).into_owned(),
+                };
+                new.push((slot as u8, text));
+                col.raw.push(raw.into());
+                let keys = &col.raw;
+                col.table
+                    .insert_unique(hash, s, |&k| FxBuildHasher.hash_one(&*keys[k as usize]));
+                s
+            }
         };
-        new.push((slot as u8, text));
-        map.insert(raw.into(), sym);
+        col.last = Some(sym);
         sym
     }
 }

@@ -401,7 +401,7 @@ impl<'a> Processor<'a> {
                 None => problems.push("no search time; the record has no time".into()),
             }
         }
-        let lossy = simdutf8::basic::from_utf8(rec.as_slice()).is_err();
+        let lossy = !out.utf8 && simdutf8::basic::from_utf8(rec.as_slice()).is_err();
         if lossy {
             let cols: Vec<String> = rec
                 .iter()
@@ -425,8 +425,9 @@ impl<'a> Processor<'a> {
         }
         let cell = |f: Field| schema.cell(rec, f).map(<[u8]>::trim_ascii).unwrap_or(b"");
         let agency_cell = cell(Field::Agency);
+        let reason_cell = cell(Field::Reason);
         let column_agency = !agency_cell.is_empty();
-        let has_content = column_agency || !cell(Field::Reason).is_empty() || search_time.is_some();
+        let has_content = column_agency || !reason_cell.is_empty() || search_time.is_some();
         if !has_content {
             self.part.dropped += 1;
             self.part.warnings.push(
@@ -448,7 +449,12 @@ impl<'a> Processor<'a> {
         let networks = parse_count_bytes(cell(Field::Networks));
         let mut text = [LOCAL_EMPTY; TEXT_FIELDS.len()];
         for (slot, &field) in TEXT_FIELDS.iter().enumerate() {
-            text[slot] = self.strings.intern(slot, cell(field), out.strings);
+            let raw = match field {
+                Field::Agency => agency_cell,
+                Field::Reason => reason_cell,
+                _ => cell(field),
+            };
+            text[slot] = self.strings.intern(slot, raw, out.strings);
         }
         let id = identity(schema, rec, search_time, self.keybuf);
         let schema_idx = out.schema_index(schema);

@@ -176,22 +176,45 @@ fn d2(b: &[u8], i: usize) -> Option<u32> {
 /// `2026-03-10T04:31:52.901Z` (portal), from raw bytes. None for anything else (which
 /// [`parse_timestamp`] may still read).
 pub(crate) fn fixed_parse(b: &[u8]) -> Option<Millis> {
-    if b.len() == 27
-        && b[2] == b'/'
-        && b[5] == b'/'
-        && &b[10..12] == b", "
-        && b[14] == b':'
-        && b[17] == b':'
-        && &b[23..] == b" UTC"
+    // Byte by byte, not slice against literal: those compile to calls to memcmp.
+    if let &[
+        _,
+        _,
+        b'/',
+        _,
+        _,
+        b'/',
+        _,
+        _,
+        _,
+        _,
+        b',',
+        b' ',
+        _,
+        _,
+        b':',
+        _,
+        _,
+        b':',
+        _,
+        _,
+        b' ',
+        half,
+        b'M',
+        b' ',
+        b'U',
+        b'T',
+        b'C',
+    ] = b
     {
         let (mo, d, y) = (d2(b, 0)?, d2(b, 3)?, d2(b, 6)? * 100 + d2(b, 8)?);
         let (h, mi, s) = (d2(b, 12)?, d2(b, 15)?, d2(b, 18)?);
-        let h = match (&b[20..23], h) {
+        let h = match (half, h) {
             (_, 0) | (_, 13..) => return None,
-            (b" AM", 12) => 0,
-            (b" AM", h) => h,
-            (b" PM", 12) => 12,
-            (b" PM", h) => h + 12,
+            (b'A', 12) => 0,
+            (b'A', h) => h,
+            (b'P', 12) => 12,
+            (b'P', h) => h + 12,
             _ => return None,
         };
         return build(y as i32, mo, d, h, mi, s, 0);
