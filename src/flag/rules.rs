@@ -131,7 +131,7 @@ pub struct RuleSet {
     pub origin: String,
     rules: Vec<Rule>,
     /// Per field: a RegexSet over the rules reading that field, and their indices.
-    sets: Vec<(Field, RegexSet, Vec<RuleIdx>)>,
+    sets: FieldSets,
     prior: RuleIdx,
 }
 
@@ -200,10 +200,24 @@ impl RuleSet {
                 None => defs.push(def),
             }
         }
-        let mut rules = Vec::new();
-        for def in defs.into_iter().filter(|d| !d.disabled) {
-            rules.push(compile(def, origin)?);
-        }
+        let defs: Vec<RuleDef> = defs.into_iter().filter(|d| !d.disabled).collect();
+        // The sets (one per field, over the rules reading it) compile on a second thread while
+        // the rules compile one by one here; a rule's own error is reported first.
+        let (rules, sets) = std::thread::scope(|scope| {
+            let sets = scope.spawn(|| field_sets(&defs, origin));
+            let rules: Result<Vec<Rule>, RuleFileError> = defs
+                .iter()
+                .map(|def| compile(def.clone(), origin))
+                .collect();
+            let sets = sets.join().unwrap_or_else(|_| {
+                Err(RuleFileError::Syntax {
+                    origin: origin.to_string(),
+                    message: "internal error while compiling the rules".into(),
+                })
+            });
+            (rules, sets)
+        });
+        let (mut rules, sets) = (rules?, sets?);
         if rules.iter().any(|r| r.name == PRIOR_FLAG_RULE) {
             return Err(RuleFileError::Rule {
                 origin: origin.to_string(),
@@ -227,20 +241,6 @@ impl RuleSet {
             })?,
             unless: None,
         });
-        let mut sets = Vec::new();
-        for field in RULE_FIELDS {
-            let idx: Vec<RuleIdx> = (0..prior)
-                .filter(|&i| rules[i as usize].fields.contains(&field))
-                .collect();
-            let set = RegexSetBuilder::new(idx.iter().map(|&i| rules[i as usize].regex.as_str()))
-                .case_insensitive(true)
-                .build()
-                .map_err(|e| RuleFileError::Syntax {
-                    origin: origin.to_string(),
-                    message: e.to_string(),
-                })?;
-            sets.push((field, set, idx));
-        }
         Ok(RuleSet {
             name: file.name.unwrap_or_else(|| origin.to_string()),
             hash: crate::fsutil::hex(&hasher.finalize()),
@@ -361,6 +361,38 @@ impl RuleSet {
         }
         out
     }
+}
+
+/// Per field: a RegexSet over the patterns of the rules reading it, and their indices. Fields
+/// read by the same rules share one set.
+type FieldSets = Vec<(Field, RegexSet, Vec<RuleIdx>)>;
+
+fn field_sets(defs: &[RuleDef], origin: &str) -> Result<FieldSets, RuleFileError> {
+    let mut sets: FieldSets = Vec::new();
+    for field in RULE_FIELDS {
+        let idx: Vec<RuleIdx> = (0..defs.len() as RuleIdx)
+            .filter(|&i| {
+                defs[i as usize]
+                    .fields
+                    .iter()
+                    .any(|f| rule_field(f) == Some(field))
+            })
+            .collect();
+        if let Some(same) = sets.iter().find(|(_, _, other)| *other == idx) {
+            let set = same.1.clone();
+            sets.push((field, set, idx));
+            continue;
+        }
+        let set = RegexSetBuilder::new(idx.iter().map(|&i| defs[i as usize].pattern.as_str()))
+            .case_insensitive(true)
+            .build()
+            .map_err(|e| RuleFileError::Syntax {
+                origin: origin.to_string(),
+                message: e.to_string(),
+            })?;
+        sets.push((field, set, idx));
+    }
+    Ok(sets)
 }
 
 fn compile(def: RuleDef, origin: &str) -> Result<Rule, RuleFileError> {
