@@ -1,25 +1,33 @@
 #!/usr/bin/env bash
 # Wall time, CPU time and peak memory of `alpr-triage scan` and `alpr-triage flag` on generated
 # Network Audits. Usage: scripts/bench.sh [ROWS ...]   (default: 1000000)
-# Prints the median of 9 runs (RUNS=N to change), beside the csv crate alone reading the same
-# file, the floor for any CSV reader built on it. Needs /usr/bin/time (GNU time).
+# Each round runs the csv crate alone (the floor for any reader built on it, single-threaded),
+# scan and flag one after the other, so that a drift in the machine's speed hits all three
+# alike; prints the median over the rounds (RUNS=N, default 9). Needs /usr/bin/time (GNU time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet --bin alpr-triage --example generate --example csv_baseline
 rows_list=("${@:-1000000}")
 runs=${RUNS:-9}
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
 for rows in "${rows_list[@]}"; do
   f="bench-data/${rows}-Network-Audit.csv"
   [ -f "$f" ] || ./target/release/examples/generate --rows "$rows" "$f" >/dev/null
   size=$(stat -c %s "$f")
-  for cmd in csv-crate-alone scan flag; do
-    for _ in $(seq "$runs"); do
+  : >"$out"
+  for _ in $(seq "$runs"); do
+    for cmd in csv-crate-alone scan flag; do
       if [ "$cmd" = csv-crate-alone ]; then
-        /usr/bin/time -f "%e %U %S %M" ./target/release/examples/csv_baseline "$f" 2>&1 >/dev/null | tail -n 1
+        /usr/bin/time -o "$out.t" -f "%e %U %S %M" ./target/release/examples/csv_baseline "$f" >/dev/null
       else
-        /usr/bin/time -f "%e %U %S %M" ./target/release/alpr-triage "$cmd" "$f" 2>&1 >/dev/null | tail -n 1
+        /usr/bin/time -o "$out.t" -f "%e %U %S %M" ./target/release/alpr-triage "$cmd" "$f" >/dev/null 2>&1
       fi
-    done | sort -n | awk -v size="$size" -v rows="$rows" -v cmd="$cmd" '
+      echo "$cmd $(cat "$out.t")" >>"$out"
+    done
+  done
+  for cmd in csv-crate-alone scan flag; do
+    grep "^$cmd " "$out" | cut -d' ' -f2- | sort -n | awk -v size="$size" -v rows="$rows" -v cmd="$cmd" '
       { wall[NR]=$1; cpu[NR]=$2+$3; rss[NR]=$4 }
       END {
         m=int((NR+1)/2); w=wall[m];
@@ -28,3 +36,4 @@ for rows in "${rows_list[@]}"; do
           cmd, rows, size/1e6, w, wall[1], size/1e6/w, cpu[m], maxrss/1024 }'
   done
 done
+rm -f "$out.t"
