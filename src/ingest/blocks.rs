@@ -25,7 +25,8 @@ pub(crate) struct Block {
     pub last: bool,
     /// Reading failed after `data` (only on the last block).
     pub error: Option<String>,
-    /// Not cut between records: parse it (and everything after it) in one sequence.
+    /// Cut without a line feed in sight (a record longer than the longest block): parse it
+    /// joined to what comes before and after it.
     pub raw: bool,
 }
 
@@ -49,7 +50,6 @@ pub(crate) struct Cutter<R> {
     in_quotes: bool,
     seq: usize,
     done: bool,
-    raw: bool,
     /// The quote parity of each recent block's bytes (seq, odd), for [`Cutter::resync`].
     flips: std::collections::VecDeque<(usize, bool)>,
 }
@@ -71,7 +71,6 @@ impl<R: Read> Cutter<R> {
             in_quotes: false,
             seq: 0,
             done: false,
-            raw: false,
             flips: std::collections::VecDeque::new(),
         }
     }
@@ -92,13 +91,11 @@ impl<R: Read> Cutter<R> {
             .fold(false, |inside, (_, odd)| inside ^ odd);
     }
 
-    /// The next block, filled into `buf` (a recycled buffer). With `raw`, blocks are no longer
-    /// cut between records (the file is being parsed in one sequence).
-    pub fn next_block(&mut self, mut buf: Vec<u8>, raw: bool) -> Option<Block> {
+    /// The next block, filled into `buf` (a recycled buffer).
+    pub fn next_block(&mut self, mut buf: Vec<u8>) -> Option<Block> {
         if self.done {
             return None;
         }
-        self.raw |= raw;
         buf.clear();
         buf.append(&mut self.carry);
         let size = if self.seq == 0 {
@@ -106,10 +103,11 @@ impl<R: Read> Cutter<R> {
         } else {
             self.block_bytes
         };
-        // A record longer than this (or a file without line feeds) is read in one sequence.
+        // A record longer than this (or a file without line feeds) is cut where it stands.
         let max = size.saturating_mul(16);
         let mut want = size;
         let mut error = None;
+        let mut raw = false;
         let starts_inside = self.in_quotes;
         let last = loop {
             match fill(&mut self.reader, &mut buf, want) {
@@ -120,9 +118,6 @@ impl<R: Read> Cutter<R> {
                     break true;
                 }
             }
-            if self.raw {
-                break false;
-            }
             if let Some(cut) = find_cut(&buf, self.quote, self.in_quotes) {
                 self.carry.extend_from_slice(&buf[cut..]);
                 buf.truncate(cut);
@@ -132,14 +127,13 @@ impl<R: Read> Cutter<R> {
             if buf.len() >= max {
                 // No line feed outside quotes in a long stretch: cut after the last line feed
                 // (the parse checks where it ends), or, without one, go on in one sequence.
-                match memchr::memrchr(b'\n', &buf) {
-                    Some(i) => {
-                        self.carry.extend_from_slice(&buf[i + 1..]);
-                        buf.truncate(i + 1);
-                        self.in_quotes = starts_inside ^ odd_quotes(&buf, self.quote);
-                    }
-                    None => self.raw = true,
+                if let Some(i) = memchr::memrchr(b'\n', &buf) {
+                    self.carry.extend_from_slice(&buf[i + 1..]);
+                    buf.truncate(i + 1);
+                } else {
+                    raw = true;
                 }
+                self.in_quotes = starts_inside ^ odd_quotes(&buf, self.quote);
                 break false;
             }
             want = buf.len() + size;
@@ -158,7 +152,7 @@ impl<R: Read> Cutter<R> {
             start_line: self.start_line,
             last,
             error,
-            raw: self.raw,
+            raw,
         };
         self.done = last;
         self.seq += 1;
@@ -226,7 +220,7 @@ mod tests {
         let mut all = Vec::new();
         let mut expect_byte = 0;
         let mut expect_line = 1;
-        while let Some(b) = c.next_block(Vec::new(), false) {
+        while let Some(b) = c.next_block(Vec::new()) {
             assert_eq!(b.start_byte, expect_byte);
             assert_eq!(b.start_line, expect_line);
             expect_byte += b.data.len() as u64;

@@ -2,7 +2,8 @@
 //!
 //! ```text
 //!  reader thread   stream ──Cutter──▶ blocks, dealt round robin ──▶ worker 0 │ worker 1 │ …
-//!  workers         parse a block (csv crate), process its rows from the published State
+//!  workers         parse a block (simd-csv when its quoting is regular, else the csv crate),
+//!                  process its rows from the published State
 //!  calling thread  takes blocks back in file order and accepts a block's rows when
 //!                    · the block starts between two records (its predecessor's parse ended
 //!                      there: a sentinel record after the last byte tells), and
@@ -203,7 +204,7 @@ fn read_blocks(
         let buf = pool
             .try_recv()
             .unwrap_or_else(|_| Vec::with_capacity(capacity));
-        let Some(block) = cutter.next_block(buf, false) else {
+        let Some(block) = cutter.next_block(buf) else {
             return;
         };
         let seq = block.seq;
