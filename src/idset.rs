@@ -91,13 +91,6 @@ impl IdSet {
         self.index.get(&self.ids, id).is_some()
     }
 
-    /// Looks up ids about to be inserted, so their part of the table is in cache: independent
-    /// lookups overlap their waits on memory, inserts one by one cannot.
-    pub fn warm(&self, ids: &[RecordId]) {
-        let found = ids.iter().filter(|&&id| self.contains(id)).count();
-        std::hint::black_box(found);
-    }
-
     /// Number of ids.
     pub fn len(&self) -> usize {
         self.ids.len()

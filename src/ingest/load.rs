@@ -16,7 +16,7 @@ use super::row::{Row, Text};
 use super::{AgencySource, FileReport, InputFile, ReadOptions, RowSink};
 use crate::catalog::{Catalog, EMPTY, TEXT_FIELDS, TextSyms, UNKNOWN_AGENCY};
 use crate::intern::Sym;
-use crate::model::{Field, RecordId, Source};
+use crate::model::{Field, Source};
 
 /// Reads one file into `sink`, interning its text into `catalog`, and reports what was found.
 /// Never panics on bad input; a file that cannot be read at all comes back with `error` set and
@@ -73,7 +73,6 @@ pub(crate) fn read_file_tuned(
         locals: Vec::new(),
         file_agency_sym: None,
         began: false,
-        ahead: Vec::with_capacity(AHEAD),
         records: 0,
         duplicates: 0,
         flagged: 0,
@@ -150,8 +149,6 @@ struct Feed<'a> {
     locals: Vec<[Local; TEXT_FIELDS.len()]>,
     file_agency_sym: Option<Sym>,
     began: bool,
-    /// Ids of the rows a sink is shown ahead.
-    ahead: Vec<RecordId>,
     records: u64,
     duplicates: u64,
     flagged: u64,
@@ -258,22 +255,7 @@ impl Accept for Feed<'_> {
 
     fn accept(&mut self, src: usize, batch: &Batch, part: Part) -> bool {
         self.merge(part);
-        for chunk in batch.rows.chunks(AHEAD) {
-            self.ahead.clear();
-            self.ahead.extend(chunk.iter().map(|m| m.id));
-            self.sink.ahead(&self.ahead);
-            self.rows(src, batch, chunk);
-        }
-        !self.sink.cancelled()
-    }
-}
-
-/// How many rows' ids a sink is shown ahead of them (their lookups stay in cache).
-const AHEAD: usize = 512;
-
-impl Feed<'_> {
-    fn rows(&mut self, src: usize, batch: &Batch, rows: &[RowMeta]) {
-        for m in rows {
+        for m in &batch.rows {
             let syms = self.syms(src, m);
             let row = Row {
                 id: m.id,
@@ -298,5 +280,6 @@ impl Feed<'_> {
                 self.flagged += u64::from(o.flagged);
             }
         }
+        !self.sink.cancelled()
     }
 }

@@ -36,7 +36,6 @@ use std::fmt;
 use std::path::PathBuf;
 
 use crate::catalog::{Catalog, TextSyms};
-use crate::model::RecordId;
 
 pub use describe::agency_from_file_name;
 pub use discover::{InputFile, Skipped, discover};
@@ -237,9 +236,6 @@ pub struct RowOutcome {
 pub trait RowSink {
     /// Called before the rows of each file, with the file's index and report so far.
     fn begin_file(&mut self, _file: u32, _report: &FileReport) {}
-    /// The ids of the next rows, before they arrive one by one: a sink that looks rows up by id
-    /// can look these up first, so that the lookups wait on memory together, not in turn.
-    fn ahead(&mut self, _ids: &[RecordId]) {}
     /// One row, with its text columns' symbols in the load's catalog.
     fn row(&mut self, row: &Row<'_>, syms: &TextSyms, catalog: &Catalog) -> RowOutcome;
     /// Polled between batches: return true to stop reading (the load was cancelled).
