@@ -115,6 +115,9 @@ pub struct Repeats {
 /// the CPU's cache.
 const PARTITION_ROWS: usize = 4096;
 
+/// Rows below which [`Repeats::firsts`] stays on one thread.
+const PARALLEL_ROWS: usize = 1 << 16;
+
 impl Repeats {
     /// None noted.
     pub fn new() -> Repeats {
@@ -143,14 +146,84 @@ impl Repeats {
     }
 
     /// For each row, whether it is the first row of its id.
+    ///
+    /// Ids are uniform hashes: their top bits split them into partitions of about equal size,
+    /// each sorted out with a set that stays in the CPU's cache. With enough rows, as many
+    /// threads as there are cores (up to 8) each split a stretch of the rows into partitions,
+    /// then each sorts out a share of the partitions, reading every thread's part of them in
+    /// row order.
     pub fn firsts(&self) -> Vec<bool> {
+        let threads = if self.ids.len() < PARALLEL_ROWS {
+            1
+        } else {
+            std::thread::available_parallelism()
+                .map_or(1, |c| c.get())
+                .clamp(1, 8)
+        };
+        self.firsts_on(threads)
+    }
+
+    fn firsts_on(&self, threads: usize) -> Vec<bool> {
         let n = self.ids.len();
-        let mut first = vec![false; n];
-        // Ids are uniform hashes: their top bits split them into partitions of about equal size.
         let bits = (n / PARTITION_ROWS)
             .max(1)
             .next_power_of_two()
             .trailing_zeros();
+        let threads = threads.max(1);
+        let parts = 1usize << bits;
+        let stretch = |t: usize| t * n / threads..(t + 1) * n / threads;
+        let split: Vec<Split> = on_threads(threads, |t| Split::new(&self.ids, stretch(t), bits));
+        let share = |t: usize| t * parts / threads..(t + 1) * parts / threads;
+        let marks = on_threads(threads, |t| firsts_in(&split, share(t), n));
+        let mut marks = marks.into_iter();
+        let mut bits = marks.next().unwrap_or_default();
+        for m in marks {
+            for (w, x) in bits.iter_mut().zip(m) {
+                *w |= x;
+            }
+        }
+        let mut first = vec![false; n];
+        for (chunk, &w) in first.chunks_mut(64).zip(&bits) {
+            for (i, f) in chunk.iter_mut().enumerate() {
+                *f = w >> i & 1 == 1;
+            }
+        }
+        first
+    }
+}
+
+/// `f(0)`, …, `f(threads - 1)`, each on a thread of its own but the first (and any that could
+/// not be started), in that order.
+fn on_threads<T: Send>(threads: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let f = &f;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (1..threads)
+            .map(|t| {
+                let h = std::thread::Builder::new().spawn_scoped(scope, move || f(t));
+                (t, h.ok())
+            })
+            .collect();
+        let mut out = vec![f(0)];
+        for (t, h) in handles {
+            out.push(match h.map(|h| h.join()) {
+                Some(Ok(v)) => v,
+                _ => f(t),
+            });
+        }
+        out
+    })
+}
+
+/// One stretch of rows split into partitions: each partition's ids and rows, in row order.
+struct Split {
+    /// Where each partition starts in `ids` and `rows` (and, last, their length).
+    start: Vec<usize>,
+    ids: Vec<RecordId>,
+    rows: Vec<u32>,
+}
+
+impl Split {
+    fn new(all: &[RecordId], stretch: std::ops::Range<usize>, bits: u32) -> Split {
         let part = |id: RecordId| {
             if bits == 0 {
                 0
@@ -158,36 +231,45 @@ impl Repeats {
                 (id.0 >> (128 - bits)) as usize
             }
         };
+        let base = stretch.start;
+        let ids_in = &all[stretch];
         let mut start = vec![0usize; (1 << bits) + 1];
-        for &id in &self.ids {
+        for &id in ids_in {
             start[part(id) + 1] += 1;
         }
         for i in 1..start.len() {
             start[i] += start[i - 1];
         }
-        // Each partition's ids and row numbers, in row order.
         let mut next = start.clone();
-        let mut ids = vec![RecordId(0); n];
-        let mut rows = vec![0u32; n];
-        for (r, &id) in self.ids.iter().enumerate() {
-            let p = part(id);
-            ids[next[p]] = id;
-            rows[next[p]] = r as u32;
-            next[p] += 1;
+        let mut ids = vec![RecordId(0); ids_in.len()];
+        let mut rows = vec![0u32; ids_in.len()];
+        for (r, &id) in ids_in.iter().enumerate() {
+            let k = &mut next[part(id)];
+            ids[*k] = id;
+            rows[*k] = (base + r) as u32;
+            *k += 1;
         }
-        let mut seen: HashTable<RecordId> = HashTable::new();
-        for w in start.windows(2) {
-            seen.clear();
-            for i in w[0]..w[1] {
-                let id = ids[i];
+        Split { start, ids, rows }
+    }
+}
+
+/// The first row of each id in partitions `parts`, as a bitmap of the load's `n` rows.
+fn firsts_in(splits: &[Split], parts: std::ops::Range<usize>, n: usize) -> Vec<u64> {
+    let mut first = vec![0u64; n.div_ceil(64)];
+    let mut seen: HashTable<RecordId> = HashTable::new();
+    for p in parts {
+        seen.clear();
+        for s in splits {
+            let range = s.start[p]..s.start[p + 1];
+            for (&id, &r) in s.ids[range.clone()].iter().zip(&s.rows[range]) {
                 if let Entry::Vacant(v) = seen.entry(id.low64(), |&k| k == id, |k| k.low64()) {
                     v.insert(id);
-                    first[rows[i] as usize] = true;
+                    first[r as usize / 64] |= 1 << (r % 64);
                 }
             }
         }
-        first
     }
+    first
 }
 
 #[cfg(test)]
@@ -233,6 +315,9 @@ mod tests {
             assert_eq!(r.len(), n);
             let firsts = r.firsts();
             assert_eq!(firsts, expect, "n = {n}");
+            for threads in [1, 2, 3, 8] {
+                assert_eq!(r.firsts_on(threads), expect, "n = {n}, {threads} threads");
+            }
         }
     }
 }

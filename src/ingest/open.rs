@@ -32,6 +32,8 @@ pub struct Opened {
 }
 
 const BUF: usize = 256 * 1024;
+/// Buffer of the file under the gzip test.
+const MAGIC_BUF: usize = 8 * 1024;
 
 /// Opens a file for reading (read-only) and sniffs its format.
 pub fn open(file: &InputFile) -> Result<Opened, FileError> {
@@ -40,7 +42,8 @@ pub fn open(file: &InputFile) -> Result<Opened, FileError> {
         path: path.clone(),
         source,
     })?;
-    let mut raw = BufReader::with_capacity(BUF, f);
+    // Only the magic bytes are read through this buffer: reads as large as it go past it.
+    let mut raw = BufReader::with_capacity(MAGIC_BUF, f);
     let head = raw.fill_buf().map_err(|source| FileError::Open {
         path: path.clone(),
         source,
