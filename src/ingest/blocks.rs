@@ -45,6 +45,9 @@ pub(crate) struct Cutter<R> {
     first_bytes: usize,
     block_bytes: usize,
     carry: Vec<u8>,
+    /// Content read before the cutter started, not yet in a block (from `head_pos` on).
+    head: Vec<u8>,
+    head_pos: usize,
     start_byte: u64,
     start_line: u64,
     in_quotes: bool,
@@ -66,6 +69,8 @@ impl<R: Read> Cutter<R> {
             first_bytes: first_bytes.max(1),
             block_bytes: block_bytes.max(1),
             carry: Vec::new(),
+            head: Vec::new(),
+            head_pos: 0,
             start_byte: 0,
             start_line: 1,
             in_quotes: false,
@@ -73,6 +78,12 @@ impl<R: Read> Cutter<R> {
             done: false,
             flips: std::collections::VecDeque::new(),
         }
+    }
+
+    /// Content read from the stream already (a buffer's worth): it comes first.
+    pub fn starting_with(mut self, head: Vec<u8>) -> Cutter<R> {
+        self.head = head;
+        self
     }
 
     /// Block `seq` starts between two records (its predecessor's parse ended there): count
@@ -110,6 +121,11 @@ impl<R: Read> Cutter<R> {
         let mut raw = false;
         let starts_inside = self.in_quotes;
         let last = loop {
+            let from_head = want
+                .saturating_sub(buf.len())
+                .min(self.head.len() - self.head_pos);
+            buf.extend_from_slice(&self.head[self.head_pos..self.head_pos + from_head]);
+            self.head_pos += from_head;
             match fill(&mut self.reader, &mut buf, want) {
                 Ok(true) => {}
                 Ok(false) => break true,
@@ -231,5 +247,22 @@ mod tests {
             all.extend_from_slice(&b.data);
         }
         assert_eq!(all, text);
+    }
+
+    #[test]
+    fn content_read_ahead_is_cut_like_the_stream() {
+        let text = b"h1,h2\n1,\"x\ny\"\n2,z\n3,w\n4,v";
+        let blocks = |mut c: Cutter<&[u8]>| {
+            let mut v = Vec::new();
+            while let Some(b) = c.next_block(Vec::new()) {
+                v.push((b.data, b.start_byte, b.start_line, b.last));
+            }
+            v
+        };
+        let expect = blocks(Cutter::new(&text[..], b'"', 4, 4));
+        for k in 0..=text.len() {
+            let c = Cutter::new(&text[k..], b'"', 4, 4).starting_with(text[..k].to_vec());
+            assert_eq!(blocks(c), expect, "{k} bytes read ahead");
+        }
     }
 }

@@ -194,7 +194,11 @@ fn read_blocks(
     go: Receiver<()>,
     resync: Receiver<usize>,
 ) {
-    let mut cutter = Cutter::new(Direct(reader), b'"', tuning.first_block, tuning.block);
+    // What the buffer holds goes first; then blocks are read from the stream beneath it,
+    // straight into the block (through the buffer they would be copied twice).
+    let head = reader.buffer().to_vec();
+    let mut cutter = Cutter::new(reader.into_inner(), b'"', tuning.first_block, tuning.block)
+        .starting_with(head);
     // Room for a block, the part of a record it carries over, and the sentinel.
     let capacity = tuning.block.saturating_add(tuning.block / 4).min(64 << 20);
     loop {
@@ -213,20 +217,6 @@ fn read_blocks(
         }
         if seq == 0 && go.recv().is_err() {
             return;
-        }
-    }
-}
-
-/// Reads what the buffer holds, then from the stream beneath it: straight into the block, not
-/// copied through the buffer.
-struct Direct<R>(BufReader<R>);
-
-impl<R: Read> Read for Direct<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        if self.0.buffer().is_empty() {
-            self.0.get_mut().read(buf)
-        } else {
-            self.0.read(buf)
         }
     }
 }

@@ -172,10 +172,24 @@ impl Schema {
 
     /// The cell of `field` in a row: the first column bound to it, or, when that cell is empty,
     /// the first non-empty later column naming the same field.
-    #[inline]
+    #[inline(always)]
     pub fn cell<'r>(&self, rec: &'r super::Cells, field: Field) -> Option<&'r [u8]> {
         let first = rec.get(self.position(field)?);
-        if self.alts.is_empty() || first.is_some_and(|c| !c.trim_ascii().is_empty()) {
+        if self.alts.is_empty() {
+            return first;
+        }
+        self.cell_or_alt(rec, field, first)
+    }
+
+    /// [`Schema::cell`] where other columns name fields too (rare: kept out of line).
+    #[inline(never)]
+    fn cell_or_alt<'r>(
+        &self,
+        rec: &'r super::Cells,
+        field: Field,
+        first: Option<&'r [u8]>,
+    ) -> Option<&'r [u8]> {
+        if first.is_some_and(|c| !c.trim_ascii().is_empty()) {
             return first;
         }
         self.alts
