@@ -3,7 +3,8 @@
 # Network Audits. Usage: scripts/bench.sh [ROWS ...]   (default: 1000000)
 # Each round runs the csv crate alone (the floor for any reader built on it, single-threaded),
 # scan and flag one after the other, so that a drift in the machine's speed hits all three
-# alike; prints the median over the rounds (RUNS=N, default 9). Needs /usr/bin/time (GNU time).
+# alike; prints the median over the rounds (RUNS=N, default 9), and the median of each round's
+# ratio to the floor, which drifts less than the times do. Needs /usr/bin/time (GNU time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet --bin alpr-triage --example generate --example csv_baseline
@@ -35,5 +36,11 @@ for rows in "${rows_list[@]}"; do
         printf "%-15s %9d rows %7.1f MB: median %.2f s (min %.2f s), %.0f MB/s, cpu %.2f s, peak RSS %.0f MB\n",
           cmd, rows, size/1e6, w, wall[1], size/1e6/w, cpu[m], maxrss/1024 }'
   done
+  # Each round's scan and flag time over that round's floor (rounds are in order in the file).
+  awk '$1 == "csv-crate-alone" { floor = $2 } $1 != "csv-crate-alone" { print $1, $2 / floor }' "$out" |
+    sort -k1,1 -k2,2n | awk '
+      { r[$1] = r[$1] " " $2; n[$1]++ }
+      END { for (c in r) { split(r[c], a, " "); m = a[int((n[c] + 1) / 2)];
+            printf "%-15s median time / floor in the same round: %.2f (min %.2f, max %.2f)\n", c, m, a[1], a[n[c]] } }' | sort
 done
 rm -f "$out.t"
