@@ -285,16 +285,18 @@ const CSV_TOOL_COLUMNS: [&str; 9] = [
 /// (`original_columns`, the union in first-seen order) and the names of the `extra` fields to
 /// write as columns.
 pub struct RecordWriter<'w> {
-    inner: Inner<'w>,
+    out: &'w mut dyn Write,
+    enc: Encoder,
+    count: u64,
+    /// The record being written.
+    buf: Vec<u8>,
+}
+
+/// How records are encoded (shared by the threads of [`RecordWriter::write_all`]).
+struct Encoder {
     format: Format,
     original_columns: Vec<String>,
     extra_columns: Vec<String>,
-    count: u64,
-}
-
-enum Inner<'w> {
-    Text(&'w mut dyn Write),
-    Csv(Box<csv::Writer<&'w mut dyn Write>>),
 }
 
 impl<'w> RecordWriter<'w> {
@@ -305,62 +307,133 @@ impl<'w> RecordWriter<'w> {
         original_columns: Vec<String>,
         extra_columns: Vec<String>,
     ) -> io::Result<RecordWriter<'w>> {
-        let inner = match format {
-            Format::Csv => {
-                let mut header: Vec<String> = original_columns.clone();
-                header.extend(tool_column_names(&original_columns, &extra_columns));
-                let mut w = csv::WriterBuilder::new().from_writer(out);
-                w.write_record(&header)?;
-                Inner::Csv(Box::new(w))
-            }
-            Format::Json | Format::Jsonl => Inner::Text(out),
-        };
+        if format == Format::Csv {
+            let mut header: Vec<String> = original_columns.clone();
+            header.extend(tool_column_names(&original_columns, &extra_columns));
+            out.write_all(&csv_line(&header)?)?;
+        }
         Ok(RecordWriter {
-            inner,
-            format,
-            original_columns,
-            extra_columns,
+            out,
+            enc: Encoder {
+                format,
+                original_columns,
+                extra_columns,
+            },
             count: 0,
+            buf: Vec::new(),
         })
     }
 
     /// Writes one record.
     pub fn write(&mut self, rec: &OutRecord) -> io::Result<()> {
-        let first = self.count == 0;
-        match &mut self.inner {
-            Inner::Text(out) => {
-                if self.format == Format::Json {
-                    out.write_all(if first { b"[\n" } else { b",\n" })?;
-                }
-                serde_json::to_writer(&mut **out, rec)?;
-                if self.format == Format::Jsonl {
-                    out.write_all(b"\n")?;
-                }
-            }
-            Inner::Csv(_) => {
-                let row = csv_row(&self.original_columns, &self.extra_columns, rec);
-                if let Inner::Csv(w) = &mut self.inner {
-                    w.write_record(&row)?;
-                }
-            }
-        }
+        let mut buf = std::mem::take(&mut self.buf);
+        buf.clear();
+        let done = self
+            .enc
+            .encode(self.count, rec, &mut buf)
+            .and_then(|()| self.out.write_all(&buf));
+        self.buf = buf;
+        done?;
         self.count += 1;
+        Ok(())
+    }
+
+    /// Writes the records `build` makes of `items`, in order. They are built and encoded on as
+    /// many threads as there are cores (up to 8), a few thousand at a time each, so memory stays
+    /// bounded however many there are.
+    pub fn write_all<T: Sync>(
+        &mut self,
+        items: &[T],
+        build: impl Fn(&T) -> OutRecord + Sync,
+    ) -> io::Result<()> {
+        const CHUNK: usize = 2048;
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, 8);
+        let enc = &self.enc;
+        let build = &build;
+        // Encodes items[start..end] (record numbers from `first`) into one buffer.
+        let encode = |start: usize, end: usize, first: u64| -> io::Result<Vec<u8>> {
+            let mut buf = Vec::new();
+            for (k, item) in items[start..end].iter().enumerate() {
+                enc.encode(first + k as u64, &build(item), &mut buf)?;
+            }
+            Ok(buf)
+        };
+        let mut start = 0;
+        while start < items.len() {
+            let round = (items.len() - start).min(CHUNK * threads);
+            let count = self.count;
+            let parts: Vec<io::Result<Vec<u8>>> = std::thread::scope(|scope| {
+                let share =
+                    |t: usize| start + t * round / threads..start + (t + 1) * round / threads;
+                let handles: Vec<_> = (1..threads)
+                    .map(|t| {
+                        let r = share(t);
+                        let first = count + (r.start - start) as u64;
+                        let h = std::thread::Builder::new()
+                            .spawn_scoped(scope, move || encode(r.start, r.end, first));
+                        (r, first, h.ok())
+                    })
+                    .collect();
+                let r = share(0);
+                let mut parts = vec![encode(r.start, r.end, count)];
+                for (r, first, h) in handles {
+                    // Without a thread to be had, this one encodes that share.
+                    parts.push(match h.map(|h| h.join()) {
+                        Some(Ok(part)) => part,
+                        _ => encode(r.start, r.end, first),
+                    });
+                }
+                parts
+            });
+            for part in parts {
+                self.out.write_all(&part?)?;
+            }
+            self.count += round as u64;
+            start += round;
+        }
         Ok(())
     }
 
     /// Finishes the output (closes a JSON array). Returns how many records were written.
     pub fn finish(self) -> io::Result<u64> {
-        match self.inner {
-            Inner::Text(out) => {
-                if self.format == Format::Json {
-                    out.write_all(if self.count == 0 { b"[]\n" } else { b"\n]\n" })?;
-                }
-                out.flush()?;
-            }
-            Inner::Csv(mut w) => w.flush()?,
+        if self.enc.format == Format::Json {
+            self.out
+                .write_all(if self.count == 0 { b"[]\n" } else { b"\n]\n" })?;
         }
+        self.out.flush()?;
         Ok(self.count)
     }
+}
+
+impl Encoder {
+    /// Encodes record number `n` (from 0) as the format has it, onto `buf`.
+    fn encode(&self, n: u64, rec: &OutRecord, buf: &mut Vec<u8>) -> io::Result<()> {
+        match self.format {
+            Format::Json | Format::Jsonl => {
+                if self.format == Format::Json {
+                    buf.extend_from_slice(if n == 0 { b"[\n" } else { b",\n" });
+                }
+                serde_json::to_writer(&mut *buf, rec)?;
+                if self.format == Format::Jsonl {
+                    buf.push(b'\n');
+                }
+            }
+            Format::Csv => {
+                let row = csv_row(&self.original_columns, &self.extra_columns, rec);
+                buf.extend_from_slice(&csv_line(&row)?);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One CSV record, with its line end.
+fn csv_line(fields: &[String]) -> io::Result<Vec<u8>> {
+    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    w.write_record(fields)?;
+    w.into_inner().map_err(|e| e.into_error())
 }
 
 fn tool_column_names(original: &[String], extra: &[String]) -> Vec<String> {
@@ -493,5 +566,46 @@ mod tests {
                 "\n"
             )
         );
+    }
+
+    /// Records encoded on several threads, a round at a time, come out as one by one.
+    #[test]
+    fn write_all_writes_what_write_writes() {
+        let rec = |i: &usize| OutRecord {
+            id: RecordId(*i as u128),
+            fields: vec![(
+                "reason",
+                OutValue::Str(format!("reason \"{i}\", line\ntwo")),
+            )],
+            flags: Vec::new(),
+            sources: vec![format!("a.csv:{i}")],
+            columns: vec![("Reason".into(), format!("r{i}"))],
+            extra: Vec::new(),
+        };
+        let columns = || vec!["Reason".to_string(), "Other".to_string()];
+        for n in [0, 1, 5, 2048 * 2 + 7, 2048 * 9 + 1] {
+            let items: Vec<usize> = (0..n).collect();
+            for format in [Format::Jsonl, Format::Json, Format::Csv] {
+                let mut one = Vec::new();
+                let mut w = RecordWriter::new(&mut one, format, columns(), Vec::new()).unwrap();
+                for i in &items {
+                    w.write(&rec(i)).unwrap();
+                }
+                assert_eq!(w.finish().unwrap(), n as u64);
+                let mut all = Vec::new();
+                let mut w = RecordWriter::new(&mut all, format, columns(), Vec::new()).unwrap();
+                w.write(&rec(&n)).unwrap();
+                w.write_all(&items, rec).unwrap();
+                assert_eq!(w.finish().unwrap(), n as u64 + 1);
+                let mut expect = Vec::new();
+                let mut w = RecordWriter::new(&mut expect, format, columns(), Vec::new()).unwrap();
+                w.write(&rec(&n)).unwrap();
+                for i in &items {
+                    w.write(&rec(i)).unwrap();
+                }
+                w.finish().unwrap();
+                assert_eq!(all, expect, "{n} records as {format:?}");
+            }
+        }
     }
 }

@@ -269,10 +269,9 @@ pub fn run(
         }
         let count = write_to(opts, stdout, |w| {
             let mut writer = RecordWriter::new(w, opts.format, columns.into_labels(), Vec::new())?;
-            for (_, row, syms, sources) in &records {
-                let rec = OutRecord::from_row(&row.row(), &catalog, syms, sources.clone());
-                writer.write(&rec)?;
-            }
+            writer.write_all(&records, |(_, row, syms, sources)| {
+                OutRecord::from_row(&row.row(), &catalog, syms, sources.clone())
+            })?;
             writer.finish()
         })
         .map_err(out_err)?;
