@@ -174,7 +174,7 @@ impl Repeats {
         let stretch = |t: usize| t * n / threads..(t + 1) * n / threads;
         let split: Vec<Split> = on_threads(threads, |t| Split::new(&self.ids, stretch(t), bits));
         let share = |t: usize| t * parts / threads..(t + 1) * parts / threads;
-        let marks = on_threads(threads, |t| firsts_in(&split, share(t), n));
+        let marks = on_threads(threads, |t| firsts_in(&self.ids, &split, share(t), n));
         let mut marks = marks.into_iter();
         let mut bits = marks.next().unwrap_or_default();
         for m in marks {
@@ -214,11 +214,12 @@ fn on_threads<T: Send>(threads: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> 
     })
 }
 
-/// One stretch of rows split into partitions: each partition's ids and rows, in row order.
+/// One stretch of rows split into partitions: each partition's rows and the low 64 bits of
+/// their ids, in row order (the whole id is looked up only when those bits match: a repeat).
 struct Split {
-    /// Where each partition starts in `ids` and `rows` (and, last, their length).
+    /// Where each partition starts in `lows` and `rows` (and, last, their length).
     start: Vec<usize>,
-    ids: Vec<RecordId>,
+    lows: Vec<u64>,
     rows: Vec<u32>,
 }
 
@@ -241,29 +242,36 @@ impl Split {
             start[i] += start[i - 1];
         }
         let mut next = start.clone();
-        let mut ids = vec![RecordId(0); ids_in.len()];
+        let mut lows = vec![0u64; ids_in.len()];
         let mut rows = vec![0u32; ids_in.len()];
         for (r, &id) in ids_in.iter().enumerate() {
             let k = &mut next[part(id)];
-            ids[*k] = id;
+            lows[*k] = id.low64();
             rows[*k] = (base + r) as u32;
             *k += 1;
         }
-        Split { start, ids, rows }
+        Split { start, lows, rows }
     }
 }
 
 /// The first row of each id in partitions `parts`, as a bitmap of the load's `n` rows.
-fn firsts_in(splits: &[Split], parts: std::ops::Range<usize>, n: usize) -> Vec<u64> {
+fn firsts_in(
+    ids: &[RecordId],
+    splits: &[Split],
+    parts: std::ops::Range<usize>,
+    n: usize,
+) -> Vec<u64> {
     let mut first = vec![0u64; n.div_ceil(64)];
-    let mut seen: HashTable<RecordId> = HashTable::new();
+    // (low 64 bits, row) of each id seen in the partition.
+    let mut seen: HashTable<(u64, u32)> = HashTable::new();
     for p in parts {
         seen.clear();
         for s in splits {
             let range = s.start[p]..s.start[p + 1];
-            for (&id, &r) in s.ids[range.clone()].iter().zip(&s.rows[range]) {
-                if let Entry::Vacant(v) = seen.entry(id.low64(), |&k| k == id, |k| k.low64()) {
-                    v.insert(id);
+            for (&low, &r) in s.lows[range.clone()].iter().zip(&s.rows[range]) {
+                let same = |&(l, q): &(u64, u32)| l == low && ids[q as usize] == ids[r as usize];
+                if let Entry::Vacant(v) = seen.entry(low, same, |&(l, _)| l) {
+                    v.insert((low, r));
                     first[r as usize / 64] |= 1 << (r % 64);
                 }
             }
@@ -297,6 +305,18 @@ mod tests {
         assert_eq!(ids.len(), 1000);
         assert_eq!(idx.get(&ids, ids[777]), Some(777));
         assert_eq!(idx.get(&ids, a), None);
+    }
+
+    #[test]
+    fn repeats_tell_ids_apart_that_share_their_low_bits() {
+        let mut r = Repeats::new();
+        let (a, b) = (RecordId(1 << 64 | 5), RecordId(2 << 64 | 5));
+        for id in [a, b, a, b, RecordId(5)] {
+            r.note(id);
+        }
+        for threads in [1, 2] {
+            assert_eq!(r.firsts_on(threads), [true, true, false, false, true]);
+        }
     }
 
     #[test]
