@@ -156,9 +156,7 @@ impl Repeats {
         let threads = if self.ids.len() < PARALLEL_ROWS {
             1
         } else {
-            std::thread::available_parallelism()
-                .map_or(1, |c| c.get())
-                .clamp(1, 8)
+            crate::par::cores()
         };
         self.firsts_on(threads)
     }
@@ -172,9 +170,10 @@ impl Repeats {
         let threads = threads.max(1);
         let parts = 1usize << bits;
         let stretch = |t: usize| t * n / threads..(t + 1) * n / threads;
-        let split: Vec<Split> = on_threads(threads, |t| Split::new(&self.ids, stretch(t), bits));
+        let split: Vec<Split> =
+            crate::par::on_threads(threads, |t| Split::new(&self.ids, stretch(t), bits));
         let share = |t: usize| t * parts / threads..(t + 1) * parts / threads;
-        let marks = on_threads(threads, |t| firsts_in(&self.ids, &split, share(t), n));
+        let marks = crate::par::on_threads(threads, |t| firsts_in(&self.ids, &split, share(t), n));
         let mut marks = marks.into_iter();
         let mut bits = marks.next().unwrap_or_default();
         for m in marks {
@@ -190,28 +189,6 @@ impl Repeats {
         }
         first
     }
-}
-
-/// `f(0)`, …, `f(threads - 1)`, each on a thread of its own but the first (and any that could
-/// not be started), in that order.
-fn on_threads<T: Send>(threads: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
-    let f = &f;
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = (1..threads)
-            .map(|t| {
-                let h = std::thread::Builder::new().spawn_scoped(scope, move || f(t));
-                (t, h.ok())
-            })
-            .collect();
-        let mut out = vec![f(0)];
-        for (t, h) in handles {
-            out.push(match h.map(|h| h.join()) {
-                Some(Ok(v)) => v,
-                _ => f(t),
-            });
-        }
-        out
-    })
 }
 
 /// One stretch of rows split into partitions: each partition's rows and the low 64 bits of

@@ -31,6 +31,7 @@ pub mod lock;
 pub mod merge;
 pub mod model;
 pub mod output;
+pub mod par;
 pub mod rawrow;
 pub mod runtime;
 pub mod store;

@@ -326,14 +326,9 @@ impl<'w> RecordWriter<'w> {
 
     /// Writes one record.
     pub fn write(&mut self, rec: &OutRecord) -> io::Result<()> {
-        let mut buf = std::mem::take(&mut self.buf);
-        buf.clear();
-        let done = self
-            .enc
-            .encode(self.count, rec, &mut buf)
-            .and_then(|()| self.out.write_all(&buf));
-        self.buf = buf;
-        done?;
+        self.buf.clear();
+        self.enc.encode(self.count, rec, &mut self.buf)?;
+        self.out.write_all(&self.buf)?;
         self.count += 1;
         Ok(())
     }
@@ -347,45 +342,21 @@ impl<'w> RecordWriter<'w> {
         build: impl Fn(&T) -> OutRecord + Sync,
     ) -> io::Result<()> {
         const CHUNK: usize = 2048;
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .clamp(1, 8);
+        let threads = crate::par::cores();
         let enc = &self.enc;
-        let build = &build;
-        // Encodes items[start..end] (record numbers from `first`) into one buffer.
-        let encode = |start: usize, end: usize, first: u64| -> io::Result<Vec<u8>> {
-            let mut buf = Vec::new();
-            for (k, item) in items[start..end].iter().enumerate() {
-                enc.encode(first + k as u64, &build(item), &mut buf)?;
-            }
-            Ok(buf)
-        };
         let mut start = 0;
         while start < items.len() {
             let round = (items.len() - start).min(CHUNK * threads);
-            let count = self.count;
-            let parts: Vec<io::Result<Vec<u8>>> = std::thread::scope(|scope| {
-                let share =
-                    |t: usize| start + t * round / threads..start + (t + 1) * round / threads;
-                let handles: Vec<_> = (1..threads)
-                    .map(|t| {
-                        let r = share(t);
-                        let first = count + (r.start - start) as u64;
-                        let h = std::thread::Builder::new()
-                            .spawn_scoped(scope, move || encode(r.start, r.end, first));
-                        (r, first, h.ok())
-                    })
-                    .collect();
-                let r = share(0);
-                let mut parts = vec![encode(r.start, r.end, count)];
-                for (r, first, h) in handles {
-                    // Without a thread to be had, this one encodes that share.
-                    parts.push(match h.map(|h| h.join()) {
-                        Some(Ok(part)) => part,
-                        _ => encode(r.start, r.end, first),
-                    });
+            let (count, from) = (self.count, start);
+            // Thread t encodes its share of this round into one buffer.
+            let parts = crate::par::on_threads(threads, |t| -> io::Result<Vec<u8>> {
+                let share = from + t * round / threads..from + (t + 1) * round / threads;
+                let first = count + (share.start - from) as u64;
+                let mut buf = Vec::new();
+                for (k, item) in items[share].iter().enumerate() {
+                    enc.encode(first + k as u64, &build(item), &mut buf)?;
                 }
-                parts
+                Ok(buf)
             });
             for part in parts {
                 self.out.write_all(&part?)?;

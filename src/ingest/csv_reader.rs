@@ -47,9 +47,7 @@ pub(crate) struct Tuning {
 impl Default for Tuning {
     fn default() -> Tuning {
         Tuning {
-            workers: std::thread::available_parallelism()
-                .map_or(1, |n| n.get())
-                .clamp(1, 8),
+            workers: crate::par::cores(),
             first_block: 64 * 1024,
             // Small enough that the blocks and batches in flight (about eight of each) stay a
             // few MB; large enough that handing them around costs nothing measurable.
