@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use std::borrow::Cow;
 
-use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::Value;
 
 use crate::catalog::{Catalog, TextSyms};
@@ -77,22 +76,6 @@ impl FlagOut {
             description: rule.description.clone(),
             note: rule.note.clone(),
         }
-    }
-}
-
-impl Serialize for FlagOut {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_map(None)?;
-        m.serialize_entry("rule", &self.rule)?;
-        m.serialize_entry("strength", self.strength)?;
-        m.serialize_entry("field", self.field)?;
-        m.serialize_entry("matched", &self.matched)?;
-        m.serialize_entry("spans", &self.spans)?;
-        m.serialize_entry("description", self.description.as_ref())?;
-        if let Some(n) = &self.note {
-            m.serialize_entry("note", n.as_ref())?;
-        }
-        m.end()
     }
 }
 
@@ -216,56 +199,168 @@ impl OutRecord {
     }
 }
 
-/// The JSON object of a record, written straight out (no intermediate `Value`): `id`, the
-/// normalised fields, `redacted` (which of them), `flagged`, `flags`, any extra fields, `sources`,
-/// and `columns` (original labels; a label seen twice becomes `label (2)`).
-impl Serialize for OutRecord {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_map(None)?;
-        m.serialize_entry("id", &self.id)?;
-        let mut redacted = Vec::new();
-        for (k, v) in &self.fields {
-            match v {
-                OutValue::Null => m.serialize_entry(k, &())?,
-                OutValue::Redacted(_) => {
-                    redacted.push(*k);
-                    m.serialize_entry(k, &())?;
-                }
-                OutValue::Str(v) => m.serialize_entry(k, v)?,
-                OutValue::Int(n) => m.serialize_entry(k, n)?,
-            }
+/// The JSON object of a record: `id`, the normalised fields, `redacted` (which of them),
+/// `flagged`, `flags`, any extra fields, `sources`, and `columns` (original labels; a label seen
+/// twice becomes `label (2)`).
+///
+/// The shape is fixed, so it is written straight into the buffer rather than through serde:
+/// most strings need no escaping and are copied as they are; the others, and the extra fields'
+/// values, are written by serde_json. (Through serde, escaping and the calls around it took
+/// two fifths of `flag`'s output time.)
+fn encode_json(rec: &OutRecord, buf: &mut Vec<u8>) -> io::Result<()> {
+    let mut o = Object::open(buf);
+    write!(o.key("id"), "\"{}\"", rec.id)?;
+    for (k, v) in &rec.fields {
+        let out = o.key(k);
+        match v {
+            OutValue::Null | OutValue::Redacted(_) => out.extend_from_slice(b"null"),
+            OutValue::Str(v) => json_str(out, v)?,
+            OutValue::Int(n) => out.extend_from_slice(itoa::Buffer::new().format(*n).as_bytes()),
         }
-        m.serialize_entry("redacted", &redacted)?;
-        m.serialize_entry("flagged", &!self.flags.is_empty())?;
-        m.serialize_entry("flags", &self.flags)?;
-        for (k, v) in &self.extra {
-            m.serialize_entry(k, v)?;
+    }
+    let redacted = rec
+        .fields
+        .iter()
+        .filter(|(_, v)| matches!(v, OutValue::Redacted(_)))
+        .map(|(k, _)| *k);
+    json_strs(o.key("redacted"), redacted)?;
+    let flagged: &[u8] = if rec.flags.is_empty() {
+        b"false"
+    } else {
+        b"true"
+    };
+    o.key("flagged").extend_from_slice(flagged);
+    let out = o.key("flags");
+    out.push(b'[');
+    for (i, f) in rec.flags.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
         }
-        m.serialize_entry("sources", &self.sources)?;
-        m.serialize_entry("columns", &Columns(&self.columns))?;
-        m.end()
+        encode_flag(f, out)?;
+    }
+    out.push(b']');
+    for (k, v) in &rec.extra {
+        serde_json::to_writer(o.key(k), v)?;
+    }
+    json_strs(o.key("sources"), rec.sources.iter().map(String::as_str))?;
+    let mut columns = Object::open(o.key("columns"));
+    let mut keys: Vec<Cow<'_, str>> = Vec::with_capacity(rec.columns.len());
+    for (k, v) in &rec.columns {
+        let mut key = Cow::Borrowed(k.as_str());
+        let mut n = 2;
+        while keys.contains(&key) {
+            key = Cow::Owned(format!("{k} ({n})"));
+            n += 1;
+        }
+        json_str(columns.key(&key), v)?;
+        keys.push(key);
+    }
+    columns.close();
+    o.close();
+    Ok(())
+}
+
+fn encode_flag(f: &FlagOut, buf: &mut Vec<u8>) -> io::Result<()> {
+    let mut o = Object::open(buf);
+    json_str(o.key("rule"), &f.rule)?;
+    json_str(o.key("strength"), f.strength)?;
+    json_str(o.key("field"), f.field)?;
+    json_strs(o.key("matched"), f.matched.iter().map(String::as_str))?;
+    let out = o.key("spans");
+    out.push(b'[');
+    for (i, (a, b)) in f.spans.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        let mut n = itoa::Buffer::new();
+        out.push(b'[');
+        out.extend_from_slice(n.format(*a).as_bytes());
+        out.push(b',');
+        out.extend_from_slice(n.format(*b).as_bytes());
+        out.push(b']');
+    }
+    out.push(b']');
+    json_str(o.key("description"), &f.description)?;
+    if let Some(n) = &f.note {
+        json_str(o.key("note"), n)?;
+    }
+    o.close();
+    Ok(())
+}
+
+/// A JSON object being written: `key` writes the separator and the key, and returns the buffer
+/// for the value.
+struct Object<'b> {
+    buf: &'b mut Vec<u8>,
+    empty: bool,
+}
+
+impl<'b> Object<'b> {
+    fn open(buf: &'b mut Vec<u8>) -> Object<'b> {
+        buf.push(b'{');
+        Object { buf, empty: true }
+    }
+
+    fn key(&mut self, key: &str) -> &mut Vec<u8> {
+        if !self.empty {
+            self.buf.push(b',');
+        }
+        self.empty = false;
+        // A key is a string, and writing one into memory cannot fail.
+        let _ = json_str(self.buf, key);
+        self.buf.push(b':');
+        self.buf
+    }
+
+    fn close(self) {
+        self.buf.push(b'}');
     }
 }
 
-/// Original columns as a JSON object.
-struct Columns<'a>(&'a [(String, String)]);
-
-impl Serialize for Columns<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_map(Some(self.0.len()))?;
-        let mut keys: Vec<Cow<'_, str>> = Vec::with_capacity(self.0.len());
-        for (k, v) in self.0 {
-            let mut key = Cow::Borrowed(k.as_str());
-            let mut n = 2;
-            while keys.contains(&key) {
-                key = Cow::Owned(format!("{k} ({n})"));
-                n += 1;
-            }
-            m.serialize_entry(key.as_ref(), v)?;
-            keys.push(key);
-        }
-        m.end()
+/// A JSON string: copied between quotes when nothing in it needs escaping, else written by
+/// serde_json.
+fn json_str(buf: &mut Vec<u8>, s: &str) -> io::Result<()> {
+    if plain(s.as_bytes()) {
+        buf.reserve(s.len() + 2);
+        buf.push(b'"');
+        buf.extend_from_slice(s.as_bytes());
+        buf.push(b'"');
+        Ok(())
+    } else {
+        Ok(serde_json::to_writer(buf, s)?)
     }
+}
+
+/// True when JSON needs no escape in `b`: no quote, backslash or control character. Looks at
+/// eight bytes at a time (the strings are short: a byte-by-byte loop took most of the time).
+fn plain(b: &[u8]) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    // Nonzero when a byte of `v` is below `n` (n <= 128); exact, with no false alarms.
+    let below = |v: u64, n: u8| v.wrapping_sub(ONES * u64::from(n)) & !v & HIGH;
+    let bad = |v: u64| below(v, 0x20) | below(v ^ (ONES * 0x22), 1) | below(v ^ (ONES * 0x5c), 1);
+    let word = |w: &[u8]| u64::from_le_bytes(w.try_into().unwrap_or([0; 8]));
+    if b.len() < 8 {
+        // Padded with spaces, which need no escape.
+        let v = b.iter().enumerate().fold(ONES * 0x20, |v, (i, &x)| {
+            v & !(0xff << (8 * i)) | u64::from(x) << (8 * i)
+        });
+        return bad(v) == 0;
+    }
+    // Whole words, then the last eight bytes (overlapping the last word read).
+    b.chunks_exact(8).all(|w| bad(word(w)) == 0) && bad(word(&b[b.len() - 8..])) == 0
+}
+
+fn json_strs<'s>(buf: &mut Vec<u8>, items: impl Iterator<Item = &'s str>) -> io::Result<()> {
+    buf.push(b'[');
+    for (i, s) in items.enumerate() {
+        if i > 0 {
+            buf.push(b',');
+        }
+        json_str(buf, s)?;
+    }
+    buf.push(b']');
+    Ok(())
 }
 
 /// The tool's own CSV columns, written after the original ones.
@@ -386,7 +481,7 @@ impl Encoder {
                 if self.format == Format::Json {
                     buf.extend_from_slice(if n == 0 { b"[\n" } else { b",\n" });
                 }
-                serde_json::to_writer(&mut *buf, rec)?;
+                encode_json(rec, buf)?;
                 if self.format == Format::Jsonl {
                     buf.push(b'\n');
                 }
@@ -489,6 +584,7 @@ fn csv_row(original: &[String], extra: &[String], rec: &OutRecord) -> Vec<String
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn json_shape_is_stable() {
@@ -540,6 +636,84 @@ mod tests {
     }
 
     /// Records encoded on several threads, a round at a time, come out as one by one.
+    /// Strings made mostly of the bytes JSON escapes, in every length around the word size.
+    fn tricky() -> impl Strategy<Value = String> {
+        let ch = prop_oneof![
+            Just('"'),
+            Just('\\'),
+            Just('\n'),
+            Just('\u{0}'),
+            Just('\u{1f}'),
+            Just('\u{7f}'),
+            Just('é'),
+            Just('𝄞'),
+            Just(' '),
+            Just('a'),
+            any::<char>(),
+        ];
+        proptest::collection::vec(ch, 0..40).prop_map(|v| v.into_iter().collect())
+    }
+
+    proptest! {
+        #[test]
+        fn strings_are_written_as_serde_json_writes_them(s in tricky()) {
+            let mut buf = Vec::new();
+            json_str(&mut buf, &s).unwrap();
+            prop_assert_eq!(String::from_utf8(buf).unwrap(), serde_json::to_string(&s).unwrap());
+            let naive = !s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\');
+            prop_assert_eq!(plain(s.as_bytes()), naive);
+        }
+
+        #[test]
+        fn records_are_json_that_reads_back(
+            texts in proptest::collection::vec(tricky(), 6),
+            n in any::<u64>(),
+        ) {
+            let rec = OutRecord {
+                id: RecordId(u128::from(n) << 64 | 7),
+                fields: vec![
+                    ("agency", OutValue::Str(texts[0].clone())),
+                    ("networks_searched", OutValue::Int(n)),
+                    ("license_plate", OutValue::Redacted(texts[1].clone())),
+                    ("filters", OutValue::Null),
+                ],
+                flags: vec![FlagOut {
+                    rule: texts[2].clone(),
+                    strength: "ambiguous",
+                    field: "reason",
+                    matched: vec![texts[3].clone(), texts[0].clone()],
+                    spans: vec![(0, 3), (5, u32::MAX)],
+                    description: Arc::from(texts[4].as_str()),
+                    note: None,
+                }],
+                sources: vec![texts[5].clone()],
+                columns: vec![(texts[1].clone(), texts[2].clone()), (texts[1].clone(), texts[3].clone())],
+                extra: vec![(texts[4].clone() + "x", serde_json::json!({"k": [texts[0].clone()]}))],
+            };
+            let mut buf = Vec::new();
+            encode_json(&rec, &mut buf).unwrap();
+            let v: Value = serde_json::from_slice(&buf).unwrap();
+            let expect = serde_json::json!({
+                "id": rec.id.to_string(),
+                "agency": texts[0],
+                "networks_searched": n,
+                "license_plate": null,
+                "filters": null,
+                "redacted": ["license_plate"],
+                "flagged": true,
+                "flags": [{
+                    "rule": texts[2], "strength": "ambiguous", "field": "reason",
+                    "matched": [texts[3], texts[0]], "spans": [[0, 3], [5, u32::MAX]],
+                    "description": texts[4],
+                }],
+                (texts[4].clone() + "x"): {"k": [texts[0]]},
+                "sources": [texts[5]],
+                "columns": {texts[1].clone(): texts[2], format!("{} (2)", texts[1]): texts[3]},
+            });
+            prop_assert_eq!(v, expect);
+        }
+    }
+
     #[test]
     fn write_all_writes_what_write_writes() {
         let rec = |i: &usize| OutRecord {
