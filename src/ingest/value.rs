@@ -63,7 +63,9 @@ pub fn is_redaction(s: &str) -> bool {
 /// `â€“` → `–`). Returns None when the text does not look like mojibake or would not survive the
 /// round trip.
 pub fn repair_mojibake(s: &str) -> Option<String> {
-    if !s.contains(['Â', 'â', 'Ã']) {
+    // Â, Ã and â, the lead of every such pair, are C3 82, C3 83 and C3 A2 in UTF-8.
+    let b = s.as_bytes();
+    if !memchr::memchr_iter(0xc3, b).any(|i| matches!(b.get(i + 1), Some(0x82 | 0x83 | 0xa2))) {
         return None;
     }
     let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(s);
@@ -77,11 +79,14 @@ pub fn repair_mojibake(s: &str) -> Option<String> {
 /// Trims and collapses whitespace runs (including newlines) to single spaces.
 pub fn collapse_ws(s: &str) -> Cow<'_, str> {
     let t = s.trim();
-    let needs = t
-        .as_bytes()
-        .windows(2)
-        .any(|w| w[0].is_ascii_whitespace() && w[1].is_ascii_whitespace())
-        || t.bytes().any(|c| c.is_ascii_whitespace() && c != b' ');
+    // Whitespace other than a space, or after whitespace.
+    let mut after_ws = false;
+    let needs = t.bytes().any(|c| {
+        let ws = c.is_ascii_whitespace();
+        let odd = ws && (c != b' ' || after_ws);
+        after_ws = ws;
+        odd
+    });
     if !needs {
         return Cow::Borrowed(t);
     }
@@ -91,6 +96,7 @@ pub fn collapse_ws(s: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn redaction_markers() {
@@ -139,5 +145,46 @@ mod tests {
     fn whitespace_collapses() {
         assert_eq!(collapse_ws("  a  b\nc "), "a b c");
         assert!(matches!(collapse_ws(" ab "), Cow::Borrowed("ab")));
+    }
+
+    fn texts() -> impl Strategy<Value = String> {
+        let ch = prop_oneof![
+            Just(' '),
+            Just('\n'),
+            Just('\t'),
+            Just('\u{a0}'),
+            Just('Â'),
+            Just('â'),
+            Just('Ã'),
+            Just('§'),
+            Just('€'),
+            Just('“'),
+            Just('a'),
+            any::<char>(),
+        ];
+        proptest::collection::vec(ch, 0..16).prop_map(|v| v.into_iter().collect())
+    }
+
+    proptest! {
+        /// Checked against the plain definitions the fast checks stand in for.
+        #[test]
+        fn fast_checks_agree_with_the_definitions(s in texts()) {
+            let t = s.trim();
+            let unchanged = !t.as_bytes().windows(2).any(|w| w[0].is_ascii_whitespace() && w[1].is_ascii_whitespace())
+                && !t.bytes().any(|c| c.is_ascii_whitespace() && c != b' ');
+            let collapsed = collapse_ws(&s);
+            prop_assert_eq!(matches!(collapsed, Cow::Borrowed(_)), unchanged);
+            if !unchanged {
+                prop_assert_eq!(collapsed.as_ref(), t.split_whitespace().collect::<Vec<_>>().join(" "));
+            } else {
+                prop_assert_eq!(collapsed.as_ref(), t);
+            }
+            let repaired = s.contains(['Â', 'â', 'Ã']).then(|| {
+                let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(&s);
+                let fixed = std::str::from_utf8(&bytes).ok().filter(|_| !unmappable)?;
+                (fixed != s).then(|| fixed.to_string())
+            }).flatten();
+            prop_assert_eq!(repair_mojibake(&s), repaired);
+        }
     }
 }
