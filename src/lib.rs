@@ -36,4 +36,6 @@ pub mod rawrow;
 pub mod runtime;
 pub mod store;
 pub mod synth;
+#[cfg(test)]
+mod test_strings;
 pub mod ui;

@@ -148,21 +148,8 @@ mod tests {
     }
 
     fn texts() -> impl Strategy<Value = String> {
-        let ch = prop_oneof![
-            Just(' '),
-            Just('\n'),
-            Just('\t'),
-            Just('\u{a0}'),
-            Just('Â'),
-            Just('â'),
-            Just('Ã'),
-            Just('§'),
-            Just('€'),
-            Just('“'),
-            Just('a'),
-            any::<char>(),
-        ];
-        proptest::collection::vec(ch, 0..16).prop_map(|v| v.into_iter().collect())
+        const SPECIAL: &[char] = &[' ', '\n', '\t', '\u{a0}', 'Â', 'â', 'Ã', '§', '€', '“', 'a'];
+        crate::test_strings::strings_of(SPECIAL, 16)
     }
 
     proptest! {
