@@ -243,7 +243,7 @@ impl RowSink for ExportSink<'_, '_> {
             return RowOutcome::default();
         }
         self.written[i] = true;
-        let sources = self
+        let sources: Vec<String> = self
             .ds
             .sources(r)
             .into_iter()

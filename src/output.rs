@@ -36,28 +36,29 @@ impl Format {
     }
 }
 
-/// One flag explanation, ready to write.
+/// One flag explanation, ready to write. It borrows from the catalog it was made from
+/// (`'static` once [`OutRecord::into_owned`]).
 #[derive(Clone, Debug, PartialEq)]
-pub struct FlagOut {
+pub struct FlagOut<'a> {
     /// Rule name.
-    pub rule: String,
+    pub rule: Cow<'a, str>,
     /// `strong` or `ambiguous`.
     pub strength: &'static str,
     /// Field key (`reason`, `agency`, …).
     pub field: &'static str,
     /// The matched text pieces.
-    pub matched: Vec<String>,
+    pub matched: Vec<Cow<'a, str>>,
     /// Byte spans in the field's text.
-    pub spans: Vec<(u32, u32)>,
+    pub spans: Cow<'a, [(u32, u32)]>,
     /// What the rule looks for.
     pub description: Arc<str>,
     /// What to check, for ambiguous terms.
     pub note: Option<Arc<str>>,
 }
 
-impl FlagOut {
+impl<'a> FlagOut<'a> {
     /// Explanations for a record's text symbols.
-    pub fn for_syms(catalog: &Catalog, syms: &TextSyms) -> Vec<FlagOut> {
+    pub fn for_syms(catalog: &'a Catalog, syms: &TextSyms) -> Vec<FlagOut<'a>> {
         catalog
             .explain(syms)
             .into_iter()
@@ -65,47 +66,80 @@ impl FlagOut {
             .collect()
     }
 
-    fn new(rules: &RuleSet, hit: &crate::flag::Hit, text: &str) -> FlagOut {
+    fn new(rules: &'a RuleSet, hit: &'a crate::flag::Hit, text: &'a str) -> FlagOut<'a> {
         let rule = rules.rule(hit.rule);
         FlagOut {
-            rule: rule.name.clone(),
+            rule: Cow::Borrowed(&rule.name),
             strength: rule.strength.as_str(),
             field: hit.field.key(),
-            matched: hit.matched(text).into_iter().map(str::to_string).collect(),
-            spans: hit.spans.clone(),
+            matched: hit.matched(text).into_iter().map(Cow::Borrowed).collect(),
+            spans: Cow::Borrowed(&hit.spans),
             description: rule.description.clone(),
             note: rule.note.clone(),
+        }
+    }
+
+    /// Detached from the catalog.
+    pub fn into_owned(self) -> FlagOut<'static> {
+        FlagOut {
+            rule: Cow::Owned(self.rule.into_owned()),
+            strength: self.strength,
+            field: self.field,
+            matched: self
+                .matched
+                .into_iter()
+                .map(|m| Cow::Owned(m.into_owned()))
+                .collect(),
+            spans: Cow::Owned(self.spans.into_owned()),
+            description: self.description,
+            note: self.note,
         }
     }
 }
 
 /// A normalised value.
 #[derive(Clone, Debug, PartialEq)]
-pub enum OutValue {
+pub enum OutValue<'a> {
     /// Absent.
     Null,
     /// A redaction marker (as written).
-    Redacted(String),
+    Redacted(Cow<'a, str>),
     /// Text.
-    Str(String),
+    Str(Cow<'a, str>),
     /// A count.
     Int(u64),
 }
 
+impl OutValue<'_> {
+    /// Detached from the row it was read from.
+    pub fn into_owned(self) -> OutValue<'static> {
+        match self {
+            OutValue::Null => OutValue::Null,
+            OutValue::Redacted(s) => OutValue::Redacted(Cow::Owned(s.into_owned())),
+            OutValue::Str(s) => OutValue::Str(Cow::Owned(s.into_owned())),
+            OutValue::Int(n) => OutValue::Int(n),
+        }
+    }
+}
+
 /// A record ready to write: identity, normalised fields, flags, sources, original columns; plus
 /// any extra fields a caller adds (annotations, in exports).
+///
+/// It borrows its text from the row and the catalog it was made from: a record written at once
+/// (as `flag` and `export` do, thousands a second) copies no cell. [`OutRecord::into_owned`]
+/// detaches one to keep (the review UI's detail view).
 #[derive(Clone, Debug, PartialEq)]
-pub struct OutRecord {
+pub struct OutRecord<'a> {
     /// Stable id.
     pub id: RecordId,
     /// Normalised fields, in output order.
-    pub fields: Vec<(&'static str, OutValue)>,
+    pub fields: Vec<(&'static str, OutValue<'a>)>,
     /// Flag explanations (empty when not flagged).
-    pub flags: Vec<FlagOut>,
+    pub flags: Vec<FlagOut<'a>>,
     /// `file:line` of every row that holds this record.
-    pub sources: Vec<String>,
+    pub sources: Cow<'a, [String]>,
     /// Original columns, label and value, in file order.
-    pub columns: Vec<(String, String)>,
+    pub columns: Vec<(Cow<'a, str>, Cow<'a, str>)>,
     /// Extra top-level fields (export: verdict, note, reviewer, …), written after `flags`.
     pub extra: Vec<(String, Value)>,
 }
@@ -127,39 +161,39 @@ const TEXT_OUT: [Field; 14] = [
     Field::Devices,
 ];
 
-fn text_value(t: Text<'_>) -> OutValue {
+fn text_value(t: Text<'_>) -> OutValue<'_> {
     match t {
         Text::Missing => OutValue::Null,
-        Text::Redacted(s) => OutValue::Redacted(s.into_owned()),
-        Text::Value(s) => OutValue::Str(s.into_owned()),
+        Text::Redacted(s) => OutValue::Redacted(s),
+        Text::Value(s) => OutValue::Str(s),
     }
 }
 
-impl OutRecord {
-    /// Builds the output form of a row.
+impl<'a> OutRecord<'a> {
+    /// Builds the output form of a row (`sources`: a `Vec<String>`, or borrowed as `&[String]`).
     pub fn from_row(
-        row: &Row<'_>,
-        catalog: &Catalog,
+        row: &Row<'a>,
+        catalog: &'a Catalog,
         syms: &TextSyms,
-        sources: Vec<String>,
-    ) -> OutRecord {
+        sources: impl Into<Cow<'a, [String]>>,
+    ) -> OutRecord<'a> {
         let mut fields: Vec<(&'static str, OutValue)> = Vec::with_capacity(24);
         fields.push(("agency", text_value(row.agency())));
         fields.push((
             "agency_source",
-            OutValue::Str(row.agency_source.as_str().into()),
+            OutValue::Str(Cow::Borrowed(row.agency_source.as_str())),
         ));
         fields.push(("reason", text_value(row.reason())));
         fields.push((
             "search_time",
             row.search_time
-                .map(|t| OutValue::Str(format_rfc3339(t)))
+                .map(|t| OutValue::Str(Cow::Owned(format_rfc3339(t))))
                 .unwrap_or(OutValue::Null),
         ));
         let (tf_start, tf_end) = match row.time_frame() {
             Some((a, b)) => (
-                OutValue::Str(format_rfc3339(a)),
-                OutValue::Str(format_rfc3339(b)),
+                OutValue::Str(Cow::Owned(format_rfc3339(a))),
+                OutValue::Str(Cow::Owned(format_rfc3339(b))),
             ),
             None => (OutValue::Null, OutValue::Null),
         };
@@ -188,13 +222,30 @@ impl OutRecord {
             id: row.id,
             fields,
             flags: FlagOut::for_syms(catalog, syms),
-            sources,
-            columns: row
-                .originals()
-                .into_iter()
-                .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                .collect(),
+            sources: sources.into(),
+            columns: row.originals(),
             extra: Vec::new(),
+        }
+    }
+
+    /// Detached from the row and catalog it was made from.
+    pub fn into_owned(self) -> OutRecord<'static> {
+        let own = |s: Cow<'_, str>| Cow::Owned(s.into_owned());
+        OutRecord {
+            id: self.id,
+            fields: self
+                .fields
+                .into_iter()
+                .map(|(k, v)| (k, v.into_owned()))
+                .collect(),
+            flags: self.flags.into_iter().map(FlagOut::into_owned).collect(),
+            sources: Cow::Owned(self.sources.into_owned()),
+            columns: self
+                .columns
+                .into_iter()
+                .map(|(k, v)| (own(k), own(v)))
+                .collect(),
+            extra: self.extra,
         }
     }
 }
@@ -234,11 +285,11 @@ fn encode_json(rec: &OutRecord, buf: &mut Vec<u8>) -> io::Result<()> {
     for (k, v) in &rec.extra {
         serde_json::to_writer(o.key(k), v)?;
     }
-    json_array(o.key("sources"), &rec.sources, json_str)?;
+    json_array(o.key("sources"), rec.sources.iter(), json_str)?;
     let mut columns = Object::open(o.key("columns"));
     let mut keys: Vec<Cow<'_, str>> = Vec::with_capacity(rec.columns.len());
     for (k, v) in &rec.columns {
-        let mut key = Cow::Borrowed(k.as_str());
+        let mut key = Cow::Borrowed(k.as_ref());
         let mut n = 2;
         while keys.contains(&key) {
             key = Cow::Owned(format!("{k} ({n})"));
@@ -258,7 +309,7 @@ fn encode_flag(buf: &mut Vec<u8>, f: &FlagOut) -> io::Result<()> {
     json_str(o.key("strength"), f.strength)?;
     json_str(o.key("field"), f.field)?;
     json_array(o.key("matched"), &f.matched, json_str)?;
-    json_array(o.key("spans"), &f.spans, |out, &(a, b)| {
+    json_array(o.key("spans"), f.spans.iter(), |out, &(a, b)| {
         json_array(out, [a, b], json_int)
     })?;
     json_str(o.key("description"), &f.description)?;
@@ -426,7 +477,7 @@ impl<'w> RecordWriter<'w> {
     pub fn write_all<T: Sync>(
         &mut self,
         items: &[T],
-        build: impl Fn(&T) -> OutRecord + Sync,
+        build: impl for<'i> Fn(&'i T) -> OutRecord<'i> + Sync,
     ) -> io::Result<()> {
         const CHUNK: usize = 2048;
         let threads = crate::par::cores();
@@ -518,13 +569,13 @@ fn csv_row(original: &[String], extra: &[String], rec: &OutRecord) -> Vec<String
         if let Some(i) = original.iter().position(|c| c == k)
             && !filled[i]
         {
-            row[i] = v.clone();
+            row[i] = v.to_string();
             filled[i] = true;
         }
     }
     let field = |key: &str| match rec.fields.iter().find(|(k, _)| *k == key) {
-        Some((_, OutValue::Str(s))) => s.clone(),
-        Some((_, OutValue::Redacted(s))) => s.clone(),
+        Some((_, OutValue::Str(s))) => s.to_string(),
+        Some((_, OutValue::Redacted(s))) => s.to_string(),
         Some((_, OutValue::Int(n))) => n.to_string(),
         _ => String::new(),
     };
@@ -535,7 +586,7 @@ fn csv_row(original: &[String], extra: &[String], rec: &OutRecord) -> Vec<String
     row.push(
         rec.flags
             .iter()
-            .map(|f| f.rule.as_str())
+            .map(|f| f.rule.as_ref())
             .collect::<Vec<_>>()
             .join("; "),
     );
@@ -593,11 +644,11 @@ mod tests {
                 strength: "strong",
                 field: "reason",
                 matched: vec!["ICE".into()],
-                spans: vec![(0, 3)],
+                spans: vec![(0, 3)].into(),
                 description: Arc::from("ICE as a word"),
                 note: Some(Arc::from("check it")),
             }],
-            sources: vec!["a.csv:2".into(), "b.csv:9".into()],
+            sources: vec!["a.csv:2".into(), "b.csv:9".into()].into(),
             columns: vec![
                 ("Reason".into(), "ICE".into()),
                 ("Reason".into(), "again".into()),
@@ -653,22 +704,25 @@ mod tests {
             let rec = OutRecord {
                 id: RecordId(u128::from(n) << 64 | 7),
                 fields: vec![
-                    ("agency", OutValue::Str(texts[0].clone())),
+                    ("agency", OutValue::Str(Cow::Borrowed(&texts[0]))),
                     ("networks_searched", OutValue::Int(n)),
-                    ("license_plate", OutValue::Redacted(texts[1].clone())),
+                    ("license_plate", OutValue::Redacted(Cow::Borrowed(&texts[1]))),
                     ("filters", OutValue::Null),
                 ],
                 flags: vec![FlagOut {
-                    rule: texts[2].clone(),
+                    rule: Cow::Borrowed(&texts[2]),
                     strength: "ambiguous",
                     field: "reason",
-                    matched: vec![texts[3].clone(), texts[0].clone()],
-                    spans: vec![(0, 3), (5, u32::MAX)],
+                    matched: vec![Cow::Borrowed(&texts[3]), Cow::Borrowed(&texts[0])],
+                    spans: vec![(0, 3), (5, u32::MAX)].into(),
                     description: Arc::from(texts[4].as_str()),
                     note: None,
                 }],
-                sources: vec![texts[5].clone()],
-                columns: vec![(texts[1].clone(), texts[2].clone()), (texts[1].clone(), texts[3].clone())],
+                sources: vec![texts[5].clone()].into(),
+                columns: vec![
+                    (Cow::Borrowed(&texts[1]), Cow::Borrowed(&texts[2])),
+                    (Cow::Borrowed(&texts[1]), Cow::Borrowed(&texts[3])),
+                ],
                 extra: vec![(texts[4].clone() + "x", serde_json::json!({"k": [texts[0].clone()]}))],
             };
             let mut buf = Vec::new();
@@ -702,11 +756,11 @@ mod tests {
             id: RecordId(*i as u128),
             fields: vec![(
                 "reason",
-                OutValue::Str(format!("reason \"{i}\", line\ntwo")),
+                OutValue::Str(format!("reason \"{i}\", line\ntwo").into()),
             )],
             flags: Vec::new(),
-            sources: vec![format!("a.csv:{i}")],
-            columns: vec![("Reason".into(), format!("r{i}"))],
+            sources: vec![format!("a.csv:{i}")].into(),
+            columns: vec![("Reason".into(), format!("r{i}").into())],
             extra: Vec::new(),
         };
         let columns = || vec!["Reason".to_string(), "Other".to_string()];
@@ -722,7 +776,7 @@ mod tests {
                 let mut all = Vec::new();
                 let mut w = RecordWriter::new(&mut all, format, columns(), Vec::new()).unwrap();
                 w.write(&rec(&n)).unwrap();
-                w.write_all(&items, rec).unwrap();
+                w.write_all(&items, |i| rec(i)).unwrap();
                 assert_eq!(w.finish().unwrap(), n as u64 + 1);
                 let mut expect = Vec::new();
                 let mut w = RecordWriter::new(&mut expect, format, columns(), Vec::new()).unwrap();

@@ -84,7 +84,7 @@ fn read_at(file: &FileEntry, offset: u64, schema: &Schema) -> Result<Cells, Stri
 }
 
 /// A record in output form (normalised fields, original columns, flags, every source).
-pub fn record(ds: &Dataset, row: u32) -> Result<OutRecord, String> {
+pub fn record(ds: &Dataset, row: u32) -> Result<OutRecord<'static>, String> {
     let (schema, cells) = raw_row(ds, row)?;
     let src = ds.source(row);
     let file = &ds.files[src.file as usize];
@@ -115,10 +115,10 @@ pub fn record(ds: &Dataset, row: u32) -> Result<OutRecord, String> {
             schema.cell(&cells, Field::Networks).unwrap_or(b""),
         ),
     };
-    let sources = ds
+    let sources: Vec<String> = ds
         .sources(row)
         .into_iter()
         .map(|s| ds.source_text(s))
         .collect();
-    Ok(OutRecord::from_row(&r, &ds.catalog, &ds.syms(row), sources))
+    Ok(OutRecord::from_row(&r, &ds.catalog, &ds.syms(row), sources).into_owned())
 }

@@ -77,7 +77,7 @@ fn flock_2025_all_fourteen_columns() {
         "HSI agency with 'Investigation'"
     );
     let hsi = &recs[2].flags[0];
-    assert_eq!((hsi.rule.as_str(), hsi.strength), ("hsi", "ambiguous"));
+    assert_eq!((hsi.rule.as_ref(), hsi.strength), ("hsi", "ambiguous"));
     assert!(hsi.note.as_deref().unwrap().contains("drug"));
     assert!(recs[3].flags.is_empty(), "Niceville accomplice notice");
     assert_eq!(field(&recs[3], "devices_searched"), "", "—— is no number");
@@ -280,8 +280,8 @@ fn bom_leading_spaces_and_crlf() {
     assert_eq!(rules_of(&recs[0]), ["ice-context"]);
     assert!(recs[1].flags.is_empty(), "VICE");
     // Lines are where each row starts, CRLF or not.
-    assert_eq!(recs[0].sources, ["quirk-bom-spaces-crlf.csv:2"]);
-    assert_eq!(recs[1].sources, ["quirk-bom-spaces-crlf.csv:3"]);
+    assert_eq!(*recs[0].sources, ["quirk-bom-spaces-crlf.csv:2"]);
+    assert_eq!(*recs[1].sources, ["quirk-bom-spaces-crlf.csv:3"]);
 }
 
 #[test]
@@ -428,7 +428,7 @@ fn overlapping_releases_deduplicate_and_keep_every_source() {
     );
     assert_eq!(recs.len(), 3);
     assert_eq!(
-        recs[0].sources,
+        *recs[0].sources,
         ["overlap-a.csv:2", "overlap-a.csv:4", "overlap-b.csv:2"]
     );
     // The order of files does not change ids.

@@ -89,7 +89,7 @@ pub enum Action {
     /// A save finished.
     Saved(Result<(), String>),
     /// A record's full detail was read.
-    DetailLoaded(u32, Result<Box<OutRecord>, String>),
+    DetailLoaded(u32, Result<Box<OutRecord<'static>>, String>),
     /// An export finished: (path, records written) or why it failed.
     Exported(Result<(String, u64), String>),
     /// The process was asked to stop (SIGTERM, SIGHUP).

@@ -194,7 +194,7 @@ pub struct App {
     undo: Vec<Step>,
     redo: Vec<Step>,
     /// The selected record's full detail.
-    pub detail: Option<(u32, Result<Box<OutRecord>, String>)>,
+    pub detail: Option<(u32, Result<Box<OutRecord<'static>>, String>)>,
     /// Detail pane scroll.
     pub detail_scroll: u16,
     /// Terminal size.

@@ -270,7 +270,7 @@ pub fn run(
         let count = write_to(opts, stdout, |w| {
             let mut writer = RecordWriter::new(w, opts.format, columns.into_labels(), Vec::new())?;
             writer.write_all(&records, |(_, row, syms, sources)| {
-                OutRecord::from_row(&row.row(), &catalog, syms, sources.clone())
+                OutRecord::from_row(&row.row(), &catalog, syms, sources.as_slice())
             })?;
             writer.finish()
         })

@@ -150,7 +150,7 @@ pub fn lines(app: &App, theme: &Theme, row: u32, width: usize) -> Vec<Line<'stat
                 Span::styled(rec.id.to_string(), theme.dim()),
             ));
             out.push(Line::from(Span::styled("sources", theme.header())));
-            for s in &rec.sources {
+            for s in rec.sources.iter() {
                 out.push(Line::from(format!("  {s}")));
             }
             out.push(Line::from(Span::styled("original columns", theme.header())));

@@ -24,7 +24,7 @@ pub fn fixture(name: &str) -> PathBuf {
 pub struct Collect {
     pub files: Vec<InputFile>,
     pub seen: IdSet,
-    pub records: Vec<OutRecord>,
+    pub records: Vec<OutRecord<'static>>,
     pub index: HashMap<RecordId, usize>,
 }
 
@@ -40,13 +40,13 @@ impl RowSink for Collect {
         );
         if !self.seen.insert(row.id) {
             let i = self.index[&row.id];
-            self.records[i].sources.push(src);
+            self.records[i].sources.to_mut().push(src);
             return RowOutcome {
                 duplicate: true,
                 flagged: false,
             };
         }
-        let rec = OutRecord::from_row(row, catalog, syms, vec![src]);
+        let rec = OutRecord::from_row(row, catalog, syms, vec![src]).into_owned();
         let flagged = !rec.flags.is_empty();
         self.index.insert(row.id, self.records.len());
         self.records.push(rec);
@@ -64,7 +64,7 @@ pub fn builtin() -> Arc<RuleSet> {
 }
 
 /// Loads paths with the built-in rules.
-pub fn load(paths: &[PathBuf]) -> (Vec<FileReport>, Vec<OutRecord>) {
+pub fn load(paths: &[PathBuf]) -> (Vec<FileReport>, Vec<OutRecord<'static>>) {
     load_with(paths, builtin(), &ReadOptions::default())
 }
 
@@ -72,7 +72,7 @@ pub fn load_with(
     paths: &[PathBuf],
     rules: Arc<RuleSet>,
     opts: &ReadOptions,
-) -> (Vec<FileReport>, Vec<OutRecord>) {
+) -> (Vec<FileReport>, Vec<OutRecord<'static>>) {
     let (files, _, errors) = discover(paths);
     assert!(errors.is_empty(), "{errors:?}");
     let mut catalog = Catalog::new(rules);
@@ -90,7 +90,7 @@ pub fn load_with(
     (reports, sink.records)
 }
 
-pub fn load_fixture(name: &str) -> (FileReport, Vec<OutRecord>) {
+pub fn load_fixture(name: &str) -> (FileReport, Vec<OutRecord<'static>>) {
     let (mut reports, records) = load(&[fixture(name)]);
     (reports.remove(0), records)
 }
@@ -98,7 +98,7 @@ pub fn load_fixture(name: &str) -> (FileReport, Vec<OutRecord>) {
 /// A normalised field as a string ("" when null, "<redacted>" when redacted).
 pub fn field(rec: &OutRecord, key: &str) -> String {
     match rec.fields.iter().find(|(k, _)| *k == key).map(|(_, v)| v) {
-        Some(OutValue::Str(s)) => s.clone(),
+        Some(OutValue::Str(s)) => s.to_string(),
         Some(OutValue::Int(n)) => n.to_string(),
         Some(OutValue::Redacted(_)) => "<redacted>".into(),
         _ => String::new(),
@@ -106,12 +106,12 @@ pub fn field(rec: &OutRecord, key: &str) -> String {
 }
 
 pub fn rules_of(rec: &OutRecord) -> Vec<String> {
-    rec.flags.iter().map(|f| f.rule.clone()).collect()
+    rec.flags.iter().map(|f| f.rule.to_string()).collect()
 }
 
 pub fn column(rec: &OutRecord, label: &str) -> Option<String> {
     rec.columns
         .iter()
         .find(|(k, _)| k == label)
-        .map(|(_, v)| v.clone())
+        .map(|(_, v)| v.to_string())
 }
