@@ -28,6 +28,7 @@ use super::FileError;
 use super::batch::{At, Batch};
 use super::blocks::{Block, Cutter};
 use super::local::LocalStrings;
+use super::marks::Marks;
 use super::process::{FileInfo, Part, Processor, State, Stop};
 use super::row::Text;
 
@@ -296,13 +297,19 @@ fn parse(
     // simd-csv only sees bytes that end a line: after a record that ends the input without
     // one, its TotalReader (reading the first record twice, as header and as record) does not
     // reset its quote state, and `""` comes back as `"`.
-    let between = if csv.simd && at_line_end && regular(data, delimiter) {
-        parse_regular(data, byte, line, delimiter, batch);
+    let mut marks = std::mem::take(&mut batch.marks);
+    let simd = csv.simd && at_line_end && {
+        marks.scan(data);
+        regular(data, delimiter, &marks)
+    };
+    let between = if simd {
+        parse_regular(data, (byte, line), delimiter, &marks, batch);
         // Regular bytes end outside quotes, here after a line end: between records.
         true
     } else {
         parse_strict(data, byte, line, last, delimiter, batch)
     };
+    batch.marks = marks;
     if between {
         return Ending::Between;
     }
@@ -320,13 +327,14 @@ fn parse(
 
 /// True when simd-csv reads `data` exactly as the csv crate does: every quote opens a field
 /// (at its start), closes it (before a delimiter or a line end), or is doubled inside it; the
-/// bytes end outside quotes; every carriage return ends a line (CRLF); no BOM leads.
-fn regular(data: &[u8], delimiter: u8) -> bool {
+/// bytes end outside quotes; every carriage return ends a line (CRLF); no BOM leads. `marks`
+/// are the marks of `data`.
+fn regular(data: &[u8], delimiter: u8, marks: &Marks) -> bool {
     if data.starts_with(b"\xef\xbb\xbf") {
         return false;
     }
     let mut inside = false;
-    let mut marks = memchr::memchr2_iter(b'"', b'\r', data);
+    let mut marks = marks.specials();
     while let Some(q) = marks.next() {
         if data[q] == b'\r' {
             if data.get(q + 1) != Some(&b'\n') {
@@ -350,14 +358,20 @@ fn regular(data: &[u8], delimiter: u8) -> bool {
     !inside
 }
 
-/// Splits regular bytes with simd-csv, in place.
-fn parse_regular(data: &[u8], byte: u64, line: u64, delimiter: u8, batch: &mut Batch) {
+/// Splits regular bytes (marked in `marks`) with simd-csv, in place.
+fn parse_regular(
+    data: &[u8],
+    (byte, line): (u64, u64),
+    delimiter: u8,
+    marks: &Marks,
+    batch: &mut Batch,
+) {
     let mut rdr = simd_csv::TotalReaderBuilder::new()
         .has_headers(false)
         .delimiter(delimiter)
         .from_bytes(data);
     // Line feeds in order, counted off as the records pass them.
-    let mut feeds = memchr::memchr_iter(b'\n', data).peekable();
+    let mut feeds = marks.feeds().peekable();
     let mut line = line;
     loop {
         // The next record starts after any line ends (blank lines are skipped).
@@ -888,6 +902,12 @@ mod tests {
         proptest::collection::vec(piece, 0..60).prop_map(|v| v.concat())
     }
 
+    fn regular_bytes(data: &[u8], delimiter: u8) -> bool {
+        let mut marks = super::Marks::default();
+        marks.scan(data);
+        super::regular(data, delimiter, &marks)
+    }
+
     #[test]
     fn regular_accepts_rfc_quoting_and_rejects_the_rest() {
         let mut flock = HEADER.to_string();
@@ -895,13 +915,13 @@ mod tests {
             flock.push_str(&row(i));
         }
         let d = b',';
-        assert!(super::regular(flock.as_bytes(), d));
-        assert!(super::regular(flock.replace('\n', "\r\n").as_bytes(), d));
-        assert!(super::regular(
+        assert!(regular_bytes(flock.as_bytes(), d));
+        assert!(regular_bytes(flock.replace('\n', "\r\n").as_bytes(), d));
+        assert!(regular_bytes(
             b"a,\"say \"\"hi\"\"\",\"\"\n\n,\"x,\ny\"\n",
             d
         ));
-        assert!(super::regular(b"a\t\"b\"\n", b'\t'));
+        assert!(regular_bytes(b"a\t\"b\"\n", b'\t'));
         for bad in [
             &b"a,5'10\" male\n"[..],
             b"a,b\rc,d\n",
@@ -911,11 +931,7 @@ mod tests {
             b"\xef\xbb\xbfa,b\n",
             b"a\t\"b\"\n",
         ] {
-            assert!(
-                !super::regular(bad, d),
-                "{:?}",
-                String::from_utf8_lossy(bad)
-            );
+            assert!(!regular_bytes(bad, d), "{:?}", String::from_utf8_lossy(bad));
         }
     }
 

@@ -25,6 +25,7 @@ mod discover;
 mod json_reader;
 mod load;
 mod local;
+mod marks;
 pub mod open;
 mod process;
 pub mod row;
