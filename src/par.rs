@@ -1,10 +1,14 @@
 //! Work shared out between threads: how many, and running one function on each.
 
-/// Threads to share CPU-bound work between: one a core, up to 8.
+/// Threads to share CPU-bound work between: one a core, up to 8. Asked of the system once (it
+/// reads cgroup files each time: a few system calls).
 pub fn cores() -> usize {
-    std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 8)
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| {
+        std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, 8)
+    })
 }
 
 /// `f(0)`, …, `f(threads - 1)`, in that order, each on a thread of its own but the first. A
