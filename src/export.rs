@@ -13,9 +13,9 @@ use crate::catalog::{Catalog, TextSyms};
 use crate::dataset::Dataset;
 use crate::filter::{Candidates, Clause, FilterJob, Query, Term, VerdictSel};
 use crate::ingest::schema::{field_for_header, normalize_header};
-use crate::ingest::{ReadOptions, Row, RowOutcome, RowSink, read_file};
+use crate::ingest::{OwnedRow, ReadOptions, Row, RowOutcome, RowSink, read_file};
 use crate::model::{Field, Verdict};
-use crate::output::{Format, OutRecord, OutValue, RecordWriter};
+use crate::output::{Format, OutRecord, OutValue, Queued, RecordWriter};
 use crate::store::{Annotation, Store};
 
 /// Which records an export holds.
@@ -228,9 +228,37 @@ struct ExportSink<'a, 'w> {
     selected: Vec<bool>,
     written: Vec<bool>,
     writer: RecordWriter<'w>,
-    redact: bool,
+    /// What a record is built with.
+    with: With<'a>,
+    /// Records (their rows and row numbers) waiting for a round of building and encoding on
+    /// every core.
+    queued: Queued<(OwnedRow, u32)>,
     summary: ExportSummary,
     error: Option<std::io::Error>,
+}
+
+/// What an exported record is built with, besides its row.
+struct With<'a> {
+    ds: &'a Dataset,
+    store: &'a Store,
+    redact: bool,
+}
+
+/// The exported form of a row: normalised, with every source and its annotation, redacted when
+/// asked.
+fn build<'i>(with: &'i With<'_>, (row, r): &'i (OwnedRow, u32)) -> OutRecord<'i> {
+    let ds = with.ds;
+    let sources: Vec<String> = ds
+        .sources(*r)
+        .into_iter()
+        .map(|s| ds.source_text(s))
+        .collect();
+    let mut rec = OutRecord::from_row(&row.row(), &ds.catalog, &ds.syms(*r), sources);
+    rec.extra = annotation_extra(with.store.get(row.id));
+    if with.redact {
+        redact(&mut rec);
+    }
+    rec
 }
 
 impl RowSink for ExportSink<'_, '_> {
@@ -243,18 +271,7 @@ impl RowSink for ExportSink<'_, '_> {
             return RowOutcome::default();
         }
         self.written[i] = true;
-        let sources: Vec<String> = self
-            .ds
-            .sources(r)
-            .into_iter()
-            .map(|s| self.ds.source_text(s))
-            .collect();
-        let mut rec = OutRecord::from_row(row, &self.ds.catalog, &self.ds.syms(r), sources);
         let a = self.store.get(row.id);
-        rec.extra = annotation_extra(a);
-        if self.redact {
-            redact(&mut rec);
-        }
         let key = match a {
             Some(a) if a.conflict => "conflict",
             Some(a) => a.verdict.map(Verdict::as_str).unwrap_or("none"),
@@ -267,7 +284,12 @@ impl RowSink for ExportSink<'_, '_> {
                 self.summary.reviewers.insert(rv.reviewer.clone());
             }
         }
-        if let Err(e) = self.writer.write(&rec) {
+        if let Err(e) = self.writer.queue(
+            &mut self.queued,
+            (OwnedRow::from_row(row), r),
+            &self.with,
+            build,
+        ) {
             self.error = Some(e);
         }
         self.summary.records += 1;
@@ -306,7 +328,12 @@ pub fn write(
         selected,
         written: vec![false; ds.len()],
         writer,
-        redact: opts.redact,
+        with: With {
+            ds,
+            store,
+            redact: opts.redact,
+        },
+        queued: Queued::default(),
         summary: ExportSummary::default(),
         error: None,
     };
@@ -321,6 +348,8 @@ pub fn write(
     if let Some(e) = sink.error {
         return Err(e);
     }
+    sink.writer
+        .write_queued(&mut sink.queued, &sink.with, build)?;
     let mut summary = sink.summary;
     summary.missing = rows.len() as u64 - summary.records;
     sink.writer.finish()?;

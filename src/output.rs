@@ -1,7 +1,7 @@
 //! Records out: one self-describing shape for `flag` and `export`, written as JSONL, JSON or CSV.
 
 use std::io::{self, Write};
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError};
 
 use std::borrow::Cow;
 
@@ -428,6 +428,26 @@ pub struct RecordWriter<'w> {
     count: u64,
     /// The record being written.
     buf: Vec<u8>,
+    /// Each thread's encoded share of a round of [`RecordWriter::write_all`], kept from round
+    /// to round: a fresh buffer of megabytes each round cost more in page faults than the
+    /// encoding saved.
+    shares: Vec<std::sync::Mutex<Vec<u8>>>,
+}
+
+/// Records a thread builds and encodes in one round of [`RecordWriter::write_all`].
+const ROUND_PER_THREAD: usize = 2048;
+
+/// Records that arrive one at a time (from a read), held until there are enough for a round of
+/// [`RecordWriter::write_all`], so that they are built and encoded on every core.
+/// [`RecordWriter::queue`] adds one; [`RecordWriter::write_queued`] writes the rest.
+pub struct Queued<T> {
+    items: Vec<T>,
+}
+
+impl<T> Default for Queued<T> {
+    fn default() -> Queued<T> {
+        Queued { items: Vec::new() }
+    }
 }
 
 /// How records are encoded (shared by the threads of [`RecordWriter::write_all`]).
@@ -459,6 +479,7 @@ impl<'w> RecordWriter<'w> {
             },
             count: 0,
             buf: Vec::new(),
+            shares: Vec::new(),
         })
     }
 
@@ -471,38 +492,71 @@ impl<'w> RecordWriter<'w> {
         Ok(())
     }
 
-    /// Writes the records `build` makes of `items`, in order. They are built and encoded on as
-    /// many threads as there are cores (up to 8), a few thousand at a time each, so memory stays
-    /// bounded however many there are.
-    pub fn write_all<T: Sync>(
+    /// Writes the records `build` makes of `items` (with `ctx`, what they borrow from besides
+    /// the items, such as the catalog), in order. They are built and encoded on as many threads
+    /// as there are cores (up to 8), a few thousand at a time each, so memory stays bounded
+    /// however many there are.
+    pub fn write_all<C: Sync + ?Sized, T: Sync>(
         &mut self,
+        ctx: &C,
         items: &[T],
-        build: impl for<'i> Fn(&'i T) -> OutRecord<'i> + Sync,
+        build: impl for<'i> Fn(&'i C, &'i T) -> OutRecord<'i> + Sync,
     ) -> io::Result<()> {
-        const CHUNK: usize = 2048;
         let threads = crate::par::cores();
-        let enc = &self.enc;
+        self.shares.resize_with(threads, Default::default);
+        let (enc, shares) = (&self.enc, &self.shares);
         let mut start = 0;
         while start < items.len() {
-            let round = (items.len() - start).min(CHUNK * threads);
+            let round = (items.len() - start).min(ROUND_PER_THREAD * threads);
             let (count, from) = (self.count, start);
-            // Thread t encodes its share of this round into one buffer.
-            let parts = crate::par::on_threads(threads, |t| -> io::Result<Vec<u8>> {
+            // Thread t encodes its share of this round into its buffer.
+            let done = crate::par::on_threads(threads, |t| -> io::Result<()> {
                 let share = from + t * round / threads..from + (t + 1) * round / threads;
                 let first = count + (share.start - from) as u64;
-                let mut buf = Vec::new();
+                let mut buf = shares[t].lock().unwrap_or_else(PoisonError::into_inner);
+                buf.clear();
                 for (k, item) in items[share].iter().enumerate() {
-                    enc.encode(first + k as u64, &build(item), &mut buf)?;
+                    enc.encode(first + k as u64, &build(ctx, item), &mut buf)?;
                 }
-                Ok(buf)
+                Ok(())
             });
-            for part in parts {
-                self.out.write_all(&part?)?;
+            for (result, share) in done.into_iter().zip(shares) {
+                result?;
+                let buf = share.lock().unwrap_or_else(PoisonError::into_inner);
+                self.out.write_all(&buf)?;
             }
             self.count += round as u64;
             start += round;
         }
         Ok(())
+    }
+
+    /// Queues a record to write; writes the queue when it holds a round's worth (see
+    /// [`Queued`] and [`RecordWriter::write_all`]).
+    pub fn queue<C: Sync + ?Sized, T: Sync>(
+        &mut self,
+        queued: &mut Queued<T>,
+        item: T,
+        ctx: &C,
+        build: impl for<'i> Fn(&'i C, &'i T) -> OutRecord<'i> + Sync,
+    ) -> io::Result<()> {
+        queued.items.push(item);
+        if queued.items.len() >= ROUND_PER_THREAD * crate::par::cores() {
+            self.write_queued(queued, ctx, build)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the queued records.
+    pub fn write_queued<C: Sync + ?Sized, T: Sync>(
+        &mut self,
+        queued: &mut Queued<T>,
+        ctx: &C,
+        build: impl for<'i> Fn(&'i C, &'i T) -> OutRecord<'i> + Sync,
+    ) -> io::Result<()> {
+        let result = self.write_all(ctx, &queued.items, build);
+        queued.items.clear();
+        result
     }
 
     /// Finishes the output (closes a JSON array). Returns how many records were written.
@@ -776,7 +830,7 @@ mod tests {
                 let mut all = Vec::new();
                 let mut w = RecordWriter::new(&mut all, format, columns(), Vec::new()).unwrap();
                 w.write(&rec(&n)).unwrap();
-                w.write_all(&items, |i| rec(i)).unwrap();
+                w.write_all(&(), &items, |_, i| rec(i)).unwrap();
                 assert_eq!(w.finish().unwrap(), n as u64 + 1);
                 let mut expect = Vec::new();
                 let mut w = RecordWriter::new(&mut expect, format, columns(), Vec::new()).unwrap();
@@ -786,6 +840,17 @@ mod tests {
                 }
                 w.finish().unwrap();
                 assert_eq!(all, expect, "{n} records as {format:?}");
+                // Queued one at a time: written a round at a time, then the rest.
+                let mut queued = Vec::new();
+                let mut w = RecordWriter::new(&mut queued, format, columns(), Vec::new()).unwrap();
+                w.write(&rec(&n)).unwrap();
+                let mut q = Queued::default();
+                for &i in &items {
+                    w.queue(&mut q, i, &(), |_, i| rec(i)).unwrap();
+                }
+                w.write_queued(&mut q, &(), |_, i| rec(i)).unwrap();
+                assert_eq!(w.finish().unwrap(), n as u64 + 1);
+                assert_eq!(queued, expect, "{n} records queued as {format:?}");
             }
         }
     }

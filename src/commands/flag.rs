@@ -13,7 +13,7 @@ use crate::ingest::{
     FileReport, InputFile, OwnedRow, ReadOptions, Row, RowOutcome, RowSink, Schema, read_file,
 };
 use crate::model::RecordId;
-use crate::output::{Format, OutRecord, RecordWriter};
+use crate::output::{Format, OutRecord, Queued, RecordWriter};
 
 /// Options of `flag`.
 #[derive(Clone, Debug)]
@@ -150,7 +150,17 @@ struct WritePass<'f, 'w> {
     later: FxHashMap<RecordId, Vec<String>>,
     written: IdSet,
     writer: RecordWriter<'w>,
+    /// Records waiting for a round of building and encoding on every core.
+    queued: Queued<(OwnedRow, TextSyms, Vec<String>)>,
     error: Option<std::io::Error>,
+}
+
+/// The output form of a queued record of `--all`.
+fn build_queued<'i>(
+    catalog: &'i Catalog,
+    (row, syms, sources): &'i (OwnedRow, TextSyms, Vec<String>),
+) -> OutRecord<'i> {
+    OutRecord::from_row(&row.row(), catalog, syms, sources.as_slice())
 }
 
 impl RowSink for WritePass<'_, '_> {
@@ -169,15 +179,19 @@ impl RowSink for WritePass<'_, '_> {
         if let Some(more) = self.later.remove(&row.id) {
             sources.extend(more);
         }
-        let rec = OutRecord::from_row(row, catalog, syms, sources);
         if self.error.is_none()
-            && let Err(e) = self.writer.write(&rec)
+            && let Err(e) = self.writer.queue(
+                &mut self.queued,
+                (OwnedRow::from_row(row), *syms, sources),
+                catalog,
+                build_queued,
+            )
         {
             self.error = Some(e);
         }
         RowOutcome {
             duplicate: false,
-            flagged: !rec.flags.is_empty(),
+            flagged: catalog.is_flagged(syms),
         }
     }
 
@@ -231,6 +245,7 @@ pub fn run(
                 later,
                 written: IdSet::new(),
                 writer,
+                queued: Queued::default(),
                 error: None,
             };
             for (i, f) in &readable {
@@ -239,6 +254,9 @@ pub fn run(
             if let Some(e) = pass2.error {
                 return Err(e);
             }
+            pass2
+                .writer
+                .write_queued(&mut pass2.queued, &catalog, build_queued)?;
             pass2.writer.finish()
         })
         .map_err(out_err)?;
@@ -269,8 +287,8 @@ pub fn run(
         }
         let count = write_to(opts, stdout, |w| {
             let mut writer = RecordWriter::new(w, opts.format, columns.into_labels(), Vec::new())?;
-            writer.write_all(&records, |(_, row, syms, sources)| {
-                OutRecord::from_row(&row.row(), &catalog, syms, sources.as_slice())
+            writer.write_all(&catalog, &records, |catalog, (_, row, syms, sources)| {
+                OutRecord::from_row(&row.row(), catalog, syms, sources.as_slice())
             })?;
             writer.finish()
         })
