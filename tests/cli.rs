@@ -330,3 +330,42 @@ fn a_record_is_its_first_row_even_when_a_later_copy_is_flagged() {
         "the later row is a second source: {rec}"
     );
 }
+
+/// A full disk while records are written (`/dev/full` refuses every write) is one clear line
+/// and a failing exit, whichever way the records are written: kept and written at the end
+/// (`flag`), or queued a round at a time during the read (`flag --all`, `export`).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_is_one_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let none = s(&dir.path().join("no-annotations.json"));
+    let sample = s(&Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data"));
+    for args in [
+        vec!["flag", &sample],
+        vec!["flag", "--all", &sample],
+        vec![
+            "export",
+            "--only",
+            "all",
+            "--format",
+            "jsonl",
+            "--annotations",
+            &none,
+            &sample,
+        ],
+    ] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let out = bin().args(&args).stdout(full).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        let errors: Vec<&str> = err.lines().filter(|l| !l.starts_with("warning:")).collect();
+        assert_eq!(
+            errors,
+            ["alpr-triage: standard output: No space left on device (os error 28)"],
+            "{args:?}"
+        );
+    }
+}
