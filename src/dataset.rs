@@ -338,6 +338,14 @@ impl Dataset {
         v
     }
 
+    /// `file:line` of every source of a row.
+    pub fn source_texts(&self, row: u32) -> Vec<String> {
+        self.sources(row)
+            .into_iter()
+            .map(|s| self.source_text(s))
+            .collect()
+    }
+
     /// `file:line` of a source.
     pub fn source_text(&self, s: SourceRef) -> String {
         let name = self

@@ -248,11 +248,7 @@ struct With<'a> {
 /// asked.
 fn build<'i>(with: &'i With<'_>, (row, r): &'i (OwnedRow, u32)) -> OutRecord<'i> {
     let ds = with.ds;
-    let sources: Vec<String> = ds
-        .sources(*r)
-        .into_iter()
-        .map(|s| ds.source_text(s))
-        .collect();
+    let sources = ds.source_texts(*r);
     let mut rec = OutRecord::from_row(&row.row(), &ds.catalog, &ds.syms(*r), sources);
     rec.extra = annotation_extra(with.store.get(row.id));
     if with.redact {

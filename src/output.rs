@@ -82,19 +82,20 @@ impl<'a> FlagOut<'a> {
     /// Detached from the catalog.
     pub fn into_owned(self) -> FlagOut<'static> {
         FlagOut {
-            rule: Cow::Owned(self.rule.into_owned()),
+            rule: owned(self.rule),
             strength: self.strength,
             field: self.field,
-            matched: self
-                .matched
-                .into_iter()
-                .map(|m| Cow::Owned(m.into_owned()))
-                .collect(),
+            matched: self.matched.into_iter().map(owned).collect(),
             spans: Cow::Owned(self.spans.into_owned()),
             description: self.description,
             note: self.note,
         }
     }
+}
+
+/// Text detached from what it borrowed.
+fn owned(s: Cow<'_, str>) -> Cow<'static, str> {
+    Cow::Owned(s.into_owned())
 }
 
 /// A normalised value.
@@ -115,8 +116,8 @@ impl OutValue<'_> {
     pub fn into_owned(self) -> OutValue<'static> {
         match self {
             OutValue::Null => OutValue::Null,
-            OutValue::Redacted(s) => OutValue::Redacted(Cow::Owned(s.into_owned())),
-            OutValue::Str(s) => OutValue::Str(Cow::Owned(s.into_owned())),
+            OutValue::Redacted(s) => OutValue::Redacted(owned(s)),
+            OutValue::Str(s) => OutValue::Str(owned(s)),
             OutValue::Int(n) => OutValue::Int(n),
         }
     }
@@ -230,7 +231,6 @@ impl<'a> OutRecord<'a> {
 
     /// Detached from the row and catalog it was made from.
     pub fn into_owned(self) -> OutRecord<'static> {
-        let own = |s: Cow<'_, str>| Cow::Owned(s.into_owned());
         OutRecord {
             id: self.id,
             fields: self
@@ -243,7 +243,7 @@ impl<'a> OutRecord<'a> {
             columns: self
                 .columns
                 .into_iter()
-                .map(|(k, v)| (own(k), own(v)))
+                .map(|(k, v)| (owned(k), owned(v)))
                 .collect(),
             extra: self.extra,
         }

@@ -115,10 +115,6 @@ pub fn record(ds: &Dataset, row: u32) -> Result<OutRecord<'static>, String> {
             schema.cell(&cells, Field::Networks).unwrap_or(b""),
         ),
     };
-    let sources: Vec<String> = ds
-        .sources(row)
-        .into_iter()
-        .map(|s| ds.source_text(s))
-        .collect();
+    let sources = ds.source_texts(row);
     Ok(OutRecord::from_row(&r, &ds.catalog, &ds.syms(row), sources).into_owned())
 }

@@ -154,11 +154,7 @@ pub(super) fn annotation_for(
             agency: ds.agency_text(row).to_string(),
             reason: ds.reason_text(row).to_string(),
             search_time: (t != NO_TIME).then(|| format_rfc3339(t)),
-            sources: ds
-                .sources(row)
-                .into_iter()
-                .map(|s| ds.source_text(s))
-                .collect(),
+            sources: ds.source_texts(row),
         },
         reviews: old.map(|o| o.reviews.clone()).unwrap_or_default(),
         conflict: false,

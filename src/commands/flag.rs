@@ -87,7 +87,7 @@ struct FlaggedSink<'f> {
     files: &'f [InputFile],
     tally: Tally,
     /// Flagged rows: row number in the load, the row, its text, its sources.
-    flagged: Vec<(u32, OwnedRow, TextSyms, Vec<String>)>,
+    flagged: Vec<(u32, Kept)>,
     index: FxHashMap<RecordId, usize>,
 }
 
@@ -101,12 +101,12 @@ impl RowSink for FlaggedSink<'_> {
         let n = self.tally.note(row.id, flagged);
         if let Some(&i) = self.index.get(&row.id) {
             // A later row of a flagged record: one more source.
-            self.flagged[i].3.push(source_string(self.files, row));
+            self.flagged[i].1.2.push(source_string(self.files, row));
         } else if flagged {
             self.index.insert(row.id, self.flagged.len());
             let src = source_string(self.files, row);
             self.flagged
-                .push((n, OwnedRow::from_row(row), *syms, vec![src]));
+                .push((n, (OwnedRow::from_row(row), *syms, vec![src])));
         }
         RowOutcome::default()
     }
@@ -151,15 +151,15 @@ struct WritePass<'f, 'w> {
     written: IdSet,
     writer: RecordWriter<'w>,
     /// Records waiting for a round of building and encoding on every core.
-    queued: Queued<(OwnedRow, TextSyms, Vec<String>)>,
+    queued: Queued<Kept>,
     error: Option<std::io::Error>,
 }
 
-/// The output form of a queued record of `--all`.
-fn build_queued<'i>(
-    catalog: &'i Catalog,
-    (row, syms, sources): &'i (OwnedRow, TextSyms, Vec<String>),
-) -> OutRecord<'i> {
+/// A row kept to be written later: the row, its text symbols, its sources.
+type Kept = (OwnedRow, TextSyms, Vec<String>);
+
+/// The output form of a kept row (a flagged one, or a queued one of `--all`).
+fn kept_record<'i>(catalog: &'i Catalog, (row, syms, sources): &'i Kept) -> OutRecord<'i> {
     OutRecord::from_row(&row.row(), catalog, syms, sources.as_slice())
 }
 
@@ -184,7 +184,7 @@ impl RowSink for WritePass<'_, '_> {
                 &mut self.queued,
                 (OwnedRow::from_row(row), *syms, sources),
                 catalog,
-                build_queued,
+                kept_record,
             )
         {
             self.error = Some(e);
@@ -256,7 +256,7 @@ pub fn run(
             }
             pass2
                 .writer
-                .write_queued(&mut pass2.queued, &catalog, build_queued)?;
+                .write_queued(&mut pass2.queued, &catalog, kept_record)?;
             pass2.writer.finish()
         })
         .map_err(out_err)?;
@@ -282,13 +282,13 @@ pub fn run(
             .filter(|(n, ..)| firsts[*n as usize])
             .collect();
         let mut columns = ColumnUnion::default();
-        for (_, row, ..) in &records {
+        for (_, (row, ..)) in &records {
             columns.note(&row.schema, row.cells.len());
         }
         let count = write_to(opts, stdout, |w| {
             let mut writer = RecordWriter::new(w, opts.format, columns.into_labels(), Vec::new())?;
-            writer.write_all(&catalog, &records, |catalog, (_, row, syms, sources)| {
-                OutRecord::from_row(&row.row(), catalog, syms, sources.as_slice())
+            writer.write_all(&catalog, &records, |catalog, (_, kept)| {
+                kept_record(catalog, kept)
             })?;
             writer.finish()
         })
