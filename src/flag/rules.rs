@@ -1,7 +1,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use regex_automata::meta::{self, Regex};
+use regex_automata::nfa::thompson::WhichCaptures;
+use regex_automata::util::syntax;
+use regex_automata::{Input, MatchKind, PatternSet};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
@@ -234,11 +237,13 @@ impl RuleSet {
             strength: Strength::Strong,
             note: None,
             pattern: String::new(),
-            regex: Regex::new(r"\S(?:.*\S)?").map_err(|e| RuleFileError::Rule {
-                origin: origin.to_string(),
-                rule: PRIOR_FLAG_RULE.into(),
-                message: e.to_string(),
-            })?,
+            regex: pattern_builder(MatchKind::LeftmostFirst, 1 << 22)
+                .build(r"\S(?:.*\S)?")
+                .map_err(|e| RuleFileError::Rule {
+                    origin: origin.to_string(),
+                    rule: PRIOR_FLAG_RULE.into(),
+                    message: pattern_error(&e),
+                })?,
             unless: None,
         });
         Ok(RuleSet {
@@ -285,8 +290,10 @@ impl RuleSet {
         let text = match_text(text);
         let text = text.as_ref();
         let mut hits: Vec<Hit> = Vec::new();
-        for m in set.matches(text).iter() {
-            let ri = idx[m];
+        let mut matched = PatternSet::new(set.pattern_len());
+        set.which_overlapping_matches(&Input::new(text), &mut matched);
+        for m in matched.iter() {
+            let ri = idx[m.as_usize()];
             let rule = &self.rules[ri as usize];
             if rule.unless.as_ref().is_some_and(|u| u.is_match(text)) {
                 continue;
@@ -363,9 +370,51 @@ impl RuleSet {
     }
 }
 
-/// Per field: a RegexSet over the patterns of the rules reading it, and their indices. Fields
-/// read by the same rules share one set.
-type FieldSets = Vec<(Field, RegexSet, Vec<RuleIdx>)>;
+/// Per field: a set over the patterns of the rules reading it (which of them match a text), and
+/// their indices. Fields read by the same rules share one set.
+type FieldSets = Vec<(Field, Regex, Vec<RuleIdx>)>;
+
+/// How rule patterns compile: case-insensitive, Unicode-aware, with the matches the `regex`
+/// crate's `RegexSet` (`MatchKind::All`, for a field's set) or `Regex` (leftmost-first, for a
+/// rule's spans) would give, but with fewer engines built. Compiling the built-in rules took
+/// 20 ms of every run before a row was read; most of it went to engines that do not pay off on
+/// what rules see, a few distinct short strings per field:
+/// - no literal prefilter and no one-pass DFA, for sets and rules alike;
+/// - no lazy DFA for a rule's own regex, which only runs on the strings its field's set already
+///   matched (a handful per file), where the bounded backtracker is as quick.
+///
+/// The sets keep the lazy DFA: they read every distinct string of their field.
+fn pattern_builder(kind: MatchKind, size_limit: usize) -> meta::Builder {
+    let set = kind == MatchKind::All;
+    let mut b = meta::Builder::new();
+    b.syntax(syntax::Config::new().case_insensitive(true).utf8(true))
+        .configure(
+            meta::Config::new()
+                .match_kind(kind)
+                .utf8_empty(true)
+                // A set only says which patterns match; a rule's regex reports its spans.
+                .which_captures(if set {
+                    WhichCaptures::None
+                } else {
+                    WhichCaptures::Implicit
+                })
+                .nfa_size_limit(Some(size_limit))
+                .hybrid_cache_capacity(2 << 20)
+                .auto_prefilter(false)
+                .onepass(false)
+                .hybrid(set),
+        );
+    b
+}
+
+/// A pattern's compile error as the `regex` crate words it.
+fn pattern_error(e: &meta::BuildError) -> String {
+    match (e.size_limit(), e.syntax_error()) {
+        (Some(limit), _) => format!("compiled pattern exceeds the size limit of {limit} bytes"),
+        (None, Some(syntax)) => syntax.to_string(),
+        (None, None) => e.to_string(),
+    }
+}
 
 fn field_sets(defs: &[RuleDef], origin: &str) -> Result<FieldSets, RuleFileError> {
     let mut sets: FieldSets = Vec::new();
@@ -383,12 +432,15 @@ fn field_sets(defs: &[RuleDef], origin: &str) -> Result<FieldSets, RuleFileError
             sets.push((field, set, idx));
             continue;
         }
-        let set = RegexSetBuilder::new(idx.iter().map(|&i| defs[i as usize].pattern.as_str()))
-            .case_insensitive(true)
-            .build()
+        let patterns: Vec<&str> = idx
+            .iter()
+            .map(|&i| defs[i as usize].pattern.as_str())
+            .collect();
+        let set = pattern_builder(MatchKind::All, 10 << 20)
+            .build_many(&patterns)
             .map_err(|e| RuleFileError::Syntax {
                 origin: origin.to_string(),
-                message: e.to_string(),
+                message: pattern_error(&e),
             })?;
         sets.push((field, set, idx));
     }
@@ -419,11 +471,9 @@ fn compile(def: RuleDef, origin: &str) -> Result<Rule, RuleFileError> {
         }
     }
     let build = |p: &str| {
-        RegexBuilder::new(p)
-            .case_insensitive(true)
-            .size_limit(1 << 22)
-            .build()
-            .map_err(|e| err(format!("bad pattern: {e}")))
+        pattern_builder(MatchKind::LeftmostFirst, 1 << 22)
+            .build(p)
+            .map_err(|e| err(format!("bad pattern: {}", pattern_error(&e))))
     };
     let regex = build(&def.pattern)?;
     if regex.is_match("") {
