@@ -19,6 +19,7 @@
 
 mod batch;
 mod blocks;
+mod cells;
 mod csv_reader;
 mod describe;
 mod discover;
@@ -30,6 +31,7 @@ pub mod open;
 mod process;
 pub mod row;
 pub mod schema;
+mod split;
 pub mod time;
 pub mod value;
 
@@ -45,9 +47,7 @@ pub use open::ContentFormat;
 pub use row::{AgencySource, OwnedRow, Row, Text};
 pub use schema::Schema;
 
-/// The cells of one raw row: each field's bytes, unquoted and unescaped, as read from CSV (or
-/// laid out from a JSON object's values).
-pub type Cells = simd_csv::ByteRecord;
+pub use cells::Cells;
 
 /// What kind of export a file is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
