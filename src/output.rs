@@ -283,7 +283,7 @@ fn encode_json(rec: &OutRecord, buf: &mut Vec<u8>) -> io::Result<()> {
     o.key("flagged").extend_from_slice(flagged);
     json_array(o.key("flags"), &rec.flags, encode_flag)?;
     for (k, v) in &rec.extra {
-        serde_json::to_writer(o.key(k), v)?;
+        serde_json::to_writer(o.label(k), v)?;
     }
     json_array(o.key("sources"), rec.sources.iter(), json_str)?;
     let mut columns = Object::open(o.key("columns"));
@@ -295,7 +295,7 @@ fn encode_json(rec: &OutRecord, buf: &mut Vec<u8>) -> io::Result<()> {
             key = Cow::Owned(format!("{k} ({n})"));
             n += 1;
         }
-        json_str(columns.key(&key), v)?;
+        json_str(columns.label(&key), v)?;
         keys.push(key);
     }
     columns.close();
@@ -333,15 +333,31 @@ impl<'b> Object<'b> {
         Object { buf, empty: true }
     }
 
-    fn key(&mut self, key: &str) -> &mut Vec<u8> {
-        if !self.empty {
-            self.buf.push(b',');
-        }
-        self.empty = false;
+    /// A key of this program's (a field name): known to need no escape.
+    fn key(&mut self, key: &'static str) -> &mut Vec<u8> {
+        debug_assert!(plain(key.as_bytes()));
+        self.separate();
+        self.buf.reserve(key.len() + 3);
+        self.buf.push(b'"');
+        self.buf.extend_from_slice(key.as_bytes());
+        self.buf.extend_from_slice(b"\":");
+        self.buf
+    }
+
+    /// A key from the input (a column's label), escaped as needed.
+    fn label(&mut self, key: &str) -> &mut Vec<u8> {
+        self.separate();
         // A key is a string, and writing one into memory cannot fail.
         let _ = json_str(self.buf, key);
         self.buf.push(b':');
         self.buf
+    }
+
+    fn separate(&mut self) {
+        if !self.empty {
+            self.buf.push(b',');
+        }
+        self.empty = false;
     }
 
     fn close(self) {
