@@ -41,10 +41,6 @@ struct Ends<'d> {
     feed_count: u32,
     /// Line feeds before them.
     feeds_before: u64,
-    /// Their quotes that are the second of a doubled pair, and one past the offset of the last
-    /// such quote before them (0 for none).
-    doubled: u64,
-    doubled_before: usize,
     /// All ones when the bytes before the next 64 end inside quotes.
     carry: u64,
     /// What the last byte of the previous 64 says about the next: a quote may open after it (it
@@ -70,8 +66,6 @@ impl<'d> Ends<'d> {
             all_feeds: 0,
             feed_count: 0,
             feeds_before: 0,
-            doubled: 0,
-            doubled_before: 0,
             carry: 0,
             after_end: true,
             after_quote: false,
@@ -117,9 +111,6 @@ impl<'d> Ends<'d> {
             }
         };
         self.feeds_before += u64::from(self.feed_count);
-        if self.doubled != 0 {
-            self.doubled_before = self.base + 64 - self.doubled.leading_zeros() as usize;
-        }
         self.base = self.next;
         self.next += 64;
         let Word {
@@ -137,7 +128,6 @@ impl<'d> Ends<'d> {
         let may_open = separators << 1 | u64::from(self.after_end);
         let after_quote = quotes << 1 | u64::from(self.after_quote);
         let may_follow = separators | crs | quotes;
-        self.doubled = quotes & !before & after_quote;
         let bad = (quotes & !before & !(may_open | after_quote))
             | (quotes & before & !(may_follow >> 1) & !(1 << 63))
             | (crs & !(feeds >> 1) & !(1 << 63))
@@ -158,17 +148,6 @@ impl<'d> Ends<'d> {
             return false;
         }
         true
-    }
-
-    /// True when a doubled quote is at an offset in `a..b`, where `b` is at most one past the
-    /// current 64 bytes.
-    fn doubled_in(&self, a: usize, b: usize) -> bool {
-        if self.doubled_before > a {
-            return true;
-        }
-        let from = a.saturating_sub(self.base);
-        let to = b.saturating_sub(self.base);
-        from < to && self.doubled & (u64::MAX >> (64 - to) & u64::MAX << from) != 0
     }
 
     /// Line feeds before offset `p`, which is in the current 64 bytes or just after them.
@@ -226,7 +205,7 @@ pub(crate) fn split_regular(
             // In regular bytes a field that starts with a quote holds its closing quote too.
             if end >= field + 2 && data[field] == b'"' {
                 let (a, b) = (field + 1 - start, end - 1 - start);
-                if ends.doubled_in(field + 1, end - 1) {
+                if memchr::memchr(b'"', &data[field + 1..end - 1]).is_some() {
                     doubled.push((cells.len(), a, b));
                 }
                 cells.push_range(a, b);
