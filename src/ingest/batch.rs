@@ -59,6 +59,8 @@ pub(crate) struct Batch {
     /// Every record is known to be valid UTF-8 (the bytes they came from were): no row needs
     /// checking on its own.
     pub utf8: bool,
+    /// Where the quotes and line ends of the CSV bytes were (kept for its allocations).
+    pub marks: super::marks::Marks,
 }
 
 impl Batch {
@@ -82,12 +84,6 @@ impl Batch {
         let rec = &mut self.records[self.len - 1];
         rec.clear();
         rec
-    }
-
-    /// Gives back the slots taken after the first `len`.
-    pub fn truncate(&mut self, len: usize) {
-        self.len = self.len.min(len);
-        self.at.truncate(self.len);
     }
 
     /// Gives back the last slot taken.

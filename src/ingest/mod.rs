@@ -19,7 +19,6 @@
 
 mod batch;
 mod blocks;
-mod cells;
 mod csv_reader;
 mod describe;
 mod discover;
@@ -31,7 +30,6 @@ pub mod open;
 mod process;
 pub mod row;
 pub mod schema;
-mod split;
 pub mod time;
 pub mod value;
 
@@ -47,7 +45,9 @@ pub use open::ContentFormat;
 pub use row::{AgencySource, OwnedRow, Row, Text};
 pub use schema::Schema;
 
-pub use cells::Cells;
+/// The cells of one raw row: each field's bytes, unquoted and unescaped, as read from CSV (or
+/// laid out from a JSON object's values).
+pub type Cells = simd_csv::ByteRecord;
 
 /// What kind of export a file is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
