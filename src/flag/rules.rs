@@ -378,10 +378,10 @@ type FieldSets = Vec<(Field, Regex, Vec<RuleIdx>)>;
 /// crate's `RegexSet` (`MatchKind::All`, for a field's set) or `Regex` (leftmost-first, for a
 /// rule's spans) would give, but with fewer engines built. Compiling the built-in rules took
 /// 20 ms of every run before a row was read; most of it went to engines that do not pay off on
-/// what rules see, a few distinct short strings per field:
+/// what rules see, short strings each matched once (every distinct reason, agency, …):
 /// - no literal prefilter and no one-pass DFA, for sets and rules alike;
 /// - no lazy DFA for a rule's own regex, which only runs on the strings its field's set already
-///   matched (a handful per file), where the bounded backtracker is as quick.
+///   matched (the flagged few), where the bounded backtracker is as quick.
 ///
 /// The sets keep the lazy DFA: they read every distinct string of their field.
 fn pattern_builder(kind: MatchKind, size_limit: usize) -> meta::Builder {
