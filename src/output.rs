@@ -344,7 +344,8 @@ impl<'b> Object<'b> {
         self.buf
     }
 
-    /// A key from the input (a column's label), escaped as needed.
+    /// A key not fixed in this program (a column's label from the input, an added field),
+    /// escaped as needed.
     fn label(&mut self, key: &str) -> &mut Vec<u8> {
         self.separate();
         // A key is a string, and writing one into memory cannot fail.

@@ -237,7 +237,7 @@ impl RuleSet {
             strength: Strength::Strong,
             note: None,
             pattern: String::new(),
-            regex: pattern_builder(MatchKind::LeftmostFirst, 1 << 22)
+            regex: pattern_builder(MatchKind::LeftmostFirst, RULE_SIZE_LIMIT)
                 .build(r"\S(?:.*\S)?")
                 .map_err(|e| RuleFileError::Rule {
                     origin: origin.to_string(),
@@ -374,6 +374,11 @@ impl RuleSet {
 /// their indices. Fields read by the same rules share one set.
 type FieldSets = Vec<(Field, Regex, Vec<RuleIdx>)>;
 
+/// Largest compiled size of one rule's pattern (its own regex and its `unless`), in bytes.
+const RULE_SIZE_LIMIT: usize = 1 << 22;
+/// Largest compiled size of a field's set of patterns, in bytes (the `regex` crate's default).
+const SET_SIZE_LIMIT: usize = 10 << 20;
+
 /// How rule patterns compile: case-insensitive, Unicode-aware, with the matches the `regex`
 /// crate's `RegexSet` (`MatchKind::All`, for a field's set) or `Regex` (leftmost-first, for a
 /// rule's spans) would give, but with fewer engines built. Compiling the built-in rules took
@@ -407,7 +412,8 @@ fn pattern_builder(kind: MatchKind, size_limit: usize) -> meta::Builder {
     b
 }
 
-/// A pattern's compile error as the `regex` crate words it.
+/// A pattern's compile error: the parser's message (with the pattern and a caret) for a syntax
+/// error, the limit for a pattern too large.
 fn pattern_error(e: &meta::BuildError) -> String {
     match (e.size_limit(), e.syntax_error()) {
         (Some(limit), _) => format!("compiled pattern exceeds the size limit of {limit} bytes"),
@@ -436,7 +442,7 @@ fn field_sets(defs: &[RuleDef], origin: &str) -> Result<FieldSets, RuleFileError
             .iter()
             .map(|&i| defs[i as usize].pattern.as_str())
             .collect();
-        let set = pattern_builder(MatchKind::All, 10 << 20)
+        let set = pattern_builder(MatchKind::All, SET_SIZE_LIMIT)
             .build_many(&patterns)
             .map_err(|e| RuleFileError::Syntax {
                 origin: origin.to_string(),
@@ -471,7 +477,7 @@ fn compile(def: RuleDef, origin: &str) -> Result<Rule, RuleFileError> {
         }
     }
     let build = |p: &str| {
-        pattern_builder(MatchKind::LeftmostFirst, 1 << 22)
+        pattern_builder(MatchKind::LeftmostFirst, RULE_SIZE_LIMIT)
             .build(p)
             .map_err(|e| err(format!("bad pattern: {}", pattern_error(&e))))
     };
