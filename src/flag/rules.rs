@@ -204,22 +204,17 @@ impl RuleSet {
             }
         }
         let defs: Vec<RuleDef> = defs.into_iter().filter(|d| !d.disabled).collect();
-        // The sets (one per field, over the rules reading it) compile on a second thread while
-        // the rules compile one by one here; a rule's own error is reported first.
-        let (rules, sets) = std::thread::scope(|scope| {
-            let sets = scope.spawn(|| field_sets(&defs, origin));
-            let rules: Result<Vec<Rule>, RuleFileError> = defs
-                .iter()
-                .map(|def| compile(def.clone(), origin))
-                .collect();
-            let sets = sets.join().unwrap_or_else(|_| {
-                Err(RuleFileError::Syntax {
-                    origin: origin.to_string(),
-                    message: "internal error while compiling the rules".into(),
-                })
-            });
-            (rules, sets)
-        });
+        // The sets (one per field, over the rules reading it) compile on one thread while the
+        // rules compile one by one on another; a rule's own error is reported first. (This also
+        // starts the threads that later share out the first rows and the output: see `par`.)
+        let (rules, sets) = crate::par::join(
+            || -> Result<Vec<Rule>, RuleFileError> {
+                defs.iter()
+                    .map(|def| compile(def.clone(), origin))
+                    .collect()
+            },
+            || field_sets(&defs, origin),
+        );
         let (mut rules, sets) = (rules?, sets?);
         if rules.iter().any(|r| r.name == PRIOR_FLAG_RULE) {
             return Err(RuleFileError::Rule {
