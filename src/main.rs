@@ -4,9 +4,11 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use alpr_triage::cli::{self, Command};
-use alpr_triage::commands::{self, EXIT_USAGE};
+use alpr_triage::commands::{self, EXIT_USAGE, Leftovers};
 
 fn main() -> ExitCode {
+    // What the command built, let go of without freeing: the process ends here.
+    let mut leftovers = Leftovers::default();
     let code = match cli::parse(std::env::args_os()) {
         Err((message, code)) => {
             if code == 0 {
@@ -16,19 +18,20 @@ fn main() -> ExitCode {
             }
             code
         }
-        Ok(command) => run(command),
+        Ok(command) => run(command, &mut leftovers),
     };
+    leftovers.abandon();
     ExitCode::from(u8::try_from(code).unwrap_or(1))
 }
 
-fn run(command: Command) -> i32 {
+fn run(command: Command, leftovers: &mut Leftovers) -> i32 {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut err = std::io::stderr();
     let result = match command {
-        Command::Scan(opts) => commands::scan::run(&opts, &mut out),
-        Command::Flag(opts) => commands::flag::run(&opts, &mut out, &mut err),
-        Command::Export(opts) => commands::export::run(&opts, &mut out, &mut err),
+        Command::Scan(opts) => commands::scan::run(&opts, &mut out, leftovers),
+        Command::Flag(opts) => commands::flag::run(&opts, &mut out, &mut err, leftovers),
+        Command::Export(opts) => commands::export::run(&opts, &mut out, &mut err, leftovers),
         Command::Merge(opts) => commands::merge::run(&opts, &mut out),
         Command::Rules { rules, source } => {
             if source {

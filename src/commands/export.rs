@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use super::{CommandError, EXIT_INPUT, EXIT_OK, check_output, inputs, load_rules};
+use super::{CommandError, EXIT_INPUT, EXIT_OK, Leftovers, check_output, inputs, load_rules};
 use crate::export::{
     ExportOptions, ManifestInput, Only, manifest, manifest_path, select, verdict_codes, write,
     write_manifest,
@@ -42,11 +42,12 @@ pub struct ExportCommand {
     pub read: ReadOptions,
 }
 
-/// Runs `export`.
+/// Runs `export`; the loaded records and annotations go to `leftovers`.
 pub fn run(
     opts: &ExportCommand,
     stdout: &mut dyn Write,
     err: &mut dyn Write,
+    leftovers: &mut Leftovers,
 ) -> Result<i32, CommandError> {
     let rules = load_rules(opts.rules.as_deref())?;
     let query = Query::parse(&opts.query, &rules).map_err(|e| CommandError::Output {
@@ -162,5 +163,6 @@ pub fn run(
             .unwrap_or_default(),
         if opts.redact { " (redacted)" } else { "" }
     );
+    leftovers.keep((ds, store, rows, verdicts));
     Ok(if failed { EXIT_INPUT } else { EXIT_OK })
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use rustc_hash::FxHashMap;
 
 use super::tally::Tally;
-use super::{CommandError, EXIT_INPUT, EXIT_OK, check_output, inputs, load_rules};
+use super::{CommandError, EXIT_INPUT, EXIT_OK, Leftovers, check_output, inputs, load_rules};
 use crate::catalog::{Catalog, TextSyms};
 use crate::idset::IdSet;
 use crate::ingest::{
@@ -200,11 +200,13 @@ impl RowSink for WritePass<'_, '_> {
     }
 }
 
-/// Runs `flag`. Warnings and errors go to `err`; records to `--out` or `stdout`.
+/// Runs `flag`. Warnings and errors go to `err`; records to `--out` or `stdout`; what the load
+/// built to `leftovers`.
 pub fn run(
     opts: &FlagOptions,
     stdout: &mut dyn Write,
     err: &mut dyn Write,
+    leftovers: &mut Leftovers,
 ) -> Result<i32, CommandError> {
     let rules = load_rules(opts.rules.as_deref())?;
     let inputs = inputs(&opts.paths);
@@ -257,9 +259,11 @@ pub fn run(
             pass2
                 .writer
                 .write_queued(&mut pass2.queued, &catalog, kept_record)?;
+            leftovers.keep(pass2.written);
             pass2.writer.finish()
         })
         .map_err(out_err)?;
+        leftovers.keep(catalog);
         (reports, count)
     } else {
         let mut catalog = Catalog::new(rules.clone());
@@ -293,6 +297,14 @@ pub fn run(
             writer.finish()
         })
         .map_err(out_err)?;
+        drop(records);
+        let FlaggedSink {
+            tally,
+            flagged,
+            index,
+            ..
+        } = sink;
+        leftovers.keep((catalog, tally, flagged, index, firsts));
         (reports, count)
     };
     let failed = report_problems(err, &inputs, &reports);

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use serde_json::json;
 
 use super::tally::Tally;
-use super::{CommandError, EXIT_INPUT, EXIT_OK, inputs, load_rules};
+use super::{CommandError, EXIT_INPUT, EXIT_OK, Leftovers, inputs, load_rules};
 use crate::catalog::{Catalog, TextSyms};
 use crate::ingest::{FileReport, ReadOptions, Row, RowOutcome, RowSink, read_file};
 
@@ -39,9 +39,10 @@ impl ScanSink {
         ScanSink::default()
     }
 
-    /// Sets each report's records, duplicates and flagged records (reports indexed by file).
-    pub fn finish(self, reports: &mut [FileReport]) {
-        self.tally.finish(reports);
+    /// Sets each report's records, duplicates and flagged records (reports indexed by file);
+    /// returns, for each row, whether it was the first of its record.
+    pub fn finish(&self, reports: &mut [FileReport]) -> Vec<bool> {
+        self.tally.finish(reports)
     }
 }
 
@@ -98,8 +99,12 @@ pub fn totals(reports: &[FileReport], failed_paths: usize) -> Totals {
     t
 }
 
-/// Runs `scan`, writing the report to `out`.
-pub fn run(opts: &ScanOptions, out: &mut dyn Write) -> Result<i32, CommandError> {
+/// Runs `scan`, writing the report to `out`; what the load built goes to `leftovers`.
+pub fn run(
+    opts: &ScanOptions,
+    out: &mut dyn Write,
+    leftovers: &mut Leftovers,
+) -> Result<i32, CommandError> {
     let rules = load_rules(opts.rules.as_deref())?;
     let inputs = inputs(&opts.paths);
     let mut catalog = Catalog::new(rules.clone());
@@ -110,7 +115,8 @@ pub fn run(opts: &ScanOptions, out: &mut dyn Write) -> Result<i32, CommandError>
         .enumerate()
         .map(|(i, f)| read_file(i as u32, f, &opts.read, &mut catalog, &mut sink))
         .collect();
-    sink.finish(&mut reports);
+    let firsts = sink.finish(&mut reports);
+    leftovers.keep((catalog, sink, firsts));
     let totals = totals(&reports, inputs.errors.len());
     let failed = totals.failed > 0;
     let result = if opts.json {
