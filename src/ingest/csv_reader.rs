@@ -1,9 +1,9 @@
 //! CSV on several threads.
 //!
 //! ```text
-//!  reader thread   stream ──Cutter──▶ blocks, dealt round robin ──▶ worker 0 │ worker 1 │ …
-//!  workers         parse a block (simd-csv when its quoting is regular, else the csv crate),
-//!                  process its rows from the published State
+//!  reader thread   stream ──Cutter──▶ blocks, in one queue ──▶ worker 0 │ worker 1 │ …
+//!  workers         each takes the next block when free, parses it (simd-csv when its quoting
+//!                  is regular, else the csv crate), processes its rows from the published State
 //!  calling thread  takes blocks back in file order and accepts a block's rows when
 //!                    · the block starts between two records (its predecessor's parse ended
 //!                      there: a sentinel record after the last byte tells), and
@@ -90,6 +90,8 @@ enum Ending {
 
 /// A worker's result for one block.
 struct Parsed {
+    /// The worker's number (whose text symbols the batch's rows carry).
+    worker: usize,
     block: Block,
     batch: Batch,
     /// None when the block was not parsed (not cut at a line feed).
@@ -116,40 +118,49 @@ pub(crate) fn run(
     };
     // The state after the last accepted block: where workers start.
     let published = Mutex::new(state.clone());
+    // One queue of blocks that every worker takes from when it is free, rather than blocks dealt
+    // in turn: a worker that shares its core with the calling thread gets less time, and with
+    // blocks dealt in turn the other waited for it (`perf`: a fifth of a core idle through the
+    // read). The calling thread puts the results back in file order.
+    // The workers hold the queue's end: when the last one stops, the reader's next send fails
+    // and it stops too.
+    let (job_tx, job_rx) = mpsc::sync_channel::<Block>(workers);
+    let job_rx = Arc::new(Mutex::new(job_rx));
+    // Batches the calling thread is done with, for any worker to fill again.
+    let (batch_tx, batch_rx) = mpsc::channel::<Batch>();
+    let batch_rx = Mutex::new(batch_rx);
     std::thread::scope(|scope| {
-        let published = &published;
-        let mut jobs = Vec::with_capacity(workers);
-        let mut results = Vec::with_capacity(workers);
-        let mut batches = Vec::with_capacity(workers);
+        let (published, batch_rx) = (&published, &batch_rx);
+        let (res_tx, res_rx) = mpsc::sync_channel::<Parsed>(workers);
         let mut handles = Vec::with_capacity(workers + 1);
         for _ in 0..workers {
-            let (job_tx, job_rx) = mpsc::sync_channel::<Block>(1);
-            let (res_tx, res_rx) = mpsc::sync_channel::<Parsed>(1);
-            let (batch_tx, batch_rx) = mpsc::channel::<Batch>();
+            let (index, res_tx, job_rx) = (handles.len(), res_tx.clone(), job_rx.clone());
             let spawned = std::thread::Builder::new()
-                .name(format!("csv-parse-{}", handles.len()))
+                .name(format!("csv-parse-{index}"))
                 .spawn_scoped(scope, move || {
-                    worker(info, csv, published, job_rx, res_tx, batch_rx)
+                    worker(index, info, csv, published, &job_rx, res_tx, batch_rx)
                 });
             match spawned {
                 Ok(h) => handles.push(h),
-                // Fewer threads than asked for: the blocks are dealt to the ones running.
+                // Fewer threads than asked for: the ones running take every block.
                 Err(_) => break,
             }
-            jobs.push(job_tx);
-            results.push(res_rx);
-            batches.push(batch_tx);
         }
-        if handles.is_empty() {
+        // The workers hold the only senders of results and receivers of blocks.
+        drop((res_tx, job_rx));
+        let running = handles.len();
+        if running == 0 {
             return Err(Stop::Internal);
         }
         let (pool_tx, pool_rx) = mpsc::channel::<Vec<u8>>();
         let (go_tx, go_rx) = mpsc::sync_channel::<()>(1);
         let (resync_tx, resync_rx) = mpsc::channel::<usize>();
+        // Blocks in flight at most: queued, being parsed, waiting to be taken in order.
+        let buffers = 3 * running + 2;
         let spawned = std::thread::Builder::new()
             .name("csv-read".into())
             .spawn_scoped(scope, move || {
-                read_blocks(reader, tuning, jobs, pool_rx, go_rx, resync_rx);
+                read_blocks(reader, tuning, buffers, job_tx, pool_rx, go_rx, resync_rx);
             });
         let Ok(reader_handle) = spawned else {
             return Err(Stop::Internal);
@@ -159,8 +170,10 @@ pub(crate) fn run(
             info,
             csv,
             published,
-            results,
-            batches,
+            results: res_rx,
+            waiting: Vec::new(),
+            workers: running,
+            batches: batch_tx,
             pool: pool_tx,
             go: Some(go_tx),
             resync: resync_tx,
@@ -183,12 +196,14 @@ pub(crate) fn run(
     })
 }
 
-/// The reader thread: cuts blocks and deals them out; waits after the first block until the
-/// header is known, so the others start from it.
+/// The reader thread: cuts blocks into the queue, in at most `buffers` buffers (each comes back
+/// once its block is taken); waits after the first block until the header is known, so the
+/// others start from it.
 fn read_blocks(
     reader: BufReader<Box<dyn Read + Send>>,
     tuning: Tuning,
-    jobs: Vec<SyncSender<Block>>,
+    buffers: usize,
+    jobs: SyncSender<Block>,
     pool: Receiver<Vec<u8>>,
     go: Receiver<()>,
     resync: Receiver<usize>,
@@ -200,18 +215,27 @@ fn read_blocks(
         .starting_with(head);
     // Room for a block, the part of a record it carries over, and the sentinel.
     let capacity = tuning.block.saturating_add(tuning.block / 4).min(64 << 20);
+    let mut allocated = 0;
     loop {
         if let Some(seq) = resync.try_iter().last() {
             cutter.resync(seq);
         }
-        let buf = pool
-            .try_recv()
-            .unwrap_or_else(|_| Vec::with_capacity(capacity));
+        let buf = match pool.try_recv() {
+            Ok(buf) => buf,
+            Err(_) if allocated < buffers => {
+                allocated += 1;
+                Vec::with_capacity(capacity)
+            }
+            Err(_) => match pool.recv() {
+                Ok(buf) => buf,
+                Err(_) => return,
+            },
+        };
         let Some(block) = cutter.next_block(buf) else {
             return;
         };
         let seq = block.seq;
-        if jobs[seq % jobs.len()].send(block).is_err() {
+        if jobs.send(block).is_err() {
             return;
         }
         if seq == 0 && go.recv().is_err() {
@@ -220,19 +244,26 @@ fn read_blocks(
     }
 }
 
-/// A worker thread: parses and processes the blocks dealt to it.
+/// Worker `index`: takes blocks from the queue, parses and processes them.
 fn worker(
+    index: usize,
     info: &FileInfo,
     csv: CsvFormat,
     published: &Mutex<Arc<State>>,
-    jobs: Receiver<Block>,
+    jobs: &Mutex<Receiver<Block>>,
     results: SyncSender<Parsed>,
-    batches: Receiver<Batch>,
+    batches: &Mutex<Receiver<Batch>>,
 ) {
     let mut strings = LocalStrings::default();
     let mut keybuf = Vec::with_capacity(512);
-    for mut block in jobs {
-        let mut batch = batches.try_recv().unwrap_or_default();
+    loop {
+        // The lock is held while waiting: the other workers wait for it instead.
+        let next = jobs.lock().unwrap_or_else(PoisonError::into_inner).recv();
+        let Ok(mut block) = next else {
+            return;
+        };
+        let recycled = batches.lock().map(|b| b.try_recv().ok());
+        let mut batch = recycled.ok().flatten().unwrap_or_default();
         batch.reset();
         let ending = (!block.raw).then(|| {
             parse(
@@ -253,6 +284,7 @@ fn worker(
             None => None,
         };
         let msg = Parsed {
+            worker: index,
             block,
             batch,
             ending,
@@ -506,14 +538,19 @@ struct Consumer<'a> {
     info: &'a FileInfo,
     csv: CsvFormat,
     published: &'a Mutex<Arc<State>>,
-    results: Vec<Receiver<Parsed>>,
-    batches: Vec<Sender<Batch>>,
+    results: Receiver<Parsed>,
+    /// Results that came before the one next in file order.
+    waiting: Vec<Parsed>,
+    /// Worker threads.
+    workers: usize,
+    /// Where batches go back to.
+    batches: Sender<Batch>,
     pool: Sender<Vec<u8>>,
     go: Option<SyncSender<()>>,
     resync: Sender<usize>,
     /// The state after the last accepted block.
     state: Arc<State>,
-    /// This thread's own text symbols (source `results.len()`).
+    /// This thread's own text symbols (source `workers`).
     strings: LocalStrings,
     keybuf: Vec<u8>,
     /// For the blocks parsed on this thread.
@@ -522,14 +559,14 @@ struct Consumer<'a> {
 
 impl Consumer<'_> {
     fn run(&mut self, accept: &mut dyn Accept) -> Result<(), Stop> {
-        let workers = self.results.len();
+        let workers = self.workers;
         let mut pending: Option<Pending> = None;
         let mut seq = 0usize;
         loop {
-            let w = seq % workers;
-            let Ok(mut parsed) = self.results[w].recv() else {
+            let Some(mut parsed) = self.next(seq) else {
                 return Err(Stop::Internal);
             };
+            let w = parsed.worker;
             accept.learn(w, &mut parsed.batch.strings);
             pending = match (pending.take(), parsed.ending) {
                 // The block starts between records and was parsed: its rows stand.
@@ -600,8 +637,20 @@ impl Consumer<'_> {
                 return Ok(());
             }
             let _ = self.pool.send(parsed.block.data);
-            let _ = self.batches[w].send(parsed.batch);
+            let _ = self.batches.send(parsed.batch);
             seq += 1;
+        }
+    }
+
+    /// Block `seq`'s result. A worker takes blocks in file order, so each worker's results
+    /// come in order: taking them in file order keeps each worker's text symbols learned in
+    /// the order it gave them.
+    fn next(&mut self, seq: usize) -> Option<Parsed> {
+        loop {
+            if let Some(i) = self.waiting.iter().position(|p| p.block.seq == seq) {
+                return Some(self.waiting.swap_remove(i));
+            }
+            self.waiting.push(self.results.recv().ok()?);
         }
     }
 
@@ -653,7 +702,7 @@ impl Consumer<'_> {
         let error = process(&mut p, batch);
         self.state = p.state;
         let part = p.part;
-        accept.learn(self.results.len(), &mut batch.strings);
+        accept.learn(self.workers, &mut batch.strings);
         (part, error)
     }
 }
