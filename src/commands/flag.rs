@@ -89,6 +89,32 @@ struct FlaggedSink<'f> {
     /// Flagged rows: row number in the load, the row, its text, its sources.
     flagged: Vec<(u32, Kept)>,
     index: FxHashMap<RecordId, usize>,
+    /// A bit for each value of an id's low [`KEPT_BITS`] bits, set for the ids in `index`. Most
+    /// rows are of no flagged record: they test a bit in 16 KB instead of probing the map (about
+    /// 400 KB at 10,000 flagged records), on the thread every row goes through.
+    kept: Vec<u64>,
+}
+
+/// Bits of an id that pick its bit in [`FlaggedSink::kept`]: with 1% of a million rows flagged,
+/// about one row in twelve goes on to the map for nothing.
+const KEPT_BITS: u32 = 17;
+
+impl FlaggedSink<'_> {
+    fn new(files: &[InputFile]) -> FlaggedSink<'_> {
+        FlaggedSink {
+            files,
+            tally: Tally::new(),
+            flagged: Vec::new(),
+            index: FxHashMap::default(),
+            kept: vec![0; (1 << KEPT_BITS) / 64],
+        }
+    }
+
+    /// The word and bit of `id` in `kept` (ids are uniform hashes: any bits will do).
+    fn kept_bit(id: RecordId) -> (usize, u64) {
+        let b = id.low64() as usize & ((1 << KEPT_BITS) - 1);
+        (b / 64, 1 << (b % 64))
+    }
 }
 
 impl RowSink for FlaggedSink<'_> {
@@ -99,10 +125,13 @@ impl RowSink for FlaggedSink<'_> {
     fn row(&mut self, row: &Row<'_>, syms: &TextSyms, catalog: &Catalog) -> RowOutcome {
         let flagged = catalog.is_flagged(syms);
         let n = self.tally.note(row.id, flagged);
-        if let Some(&i) = self.index.get(&row.id) {
+        let (word, bit) = Self::kept_bit(row.id);
+        let kept = self.kept[word] & bit != 0;
+        if let Some(&i) = kept.then(|| self.index.get(&row.id)).flatten() {
             // A later row of a flagged record: one more source.
             self.flagged[i].1.2.push(source_string(self.files, row));
         } else if flagged {
+            self.kept[word] |= bit;
             self.index.insert(row.id, self.flagged.len());
             let src = source_string(self.files, row);
             self.flagged
@@ -267,12 +296,7 @@ pub fn run(
         (reports, count)
     } else {
         let mut catalog = Catalog::new(rules.clone());
-        let mut sink = FlaggedSink {
-            files,
-            tally: Tally::new(),
-            flagged: Vec::new(),
-            index: FxHashMap::default(),
-        };
+        let mut sink = FlaggedSink::new(files);
         let mut reports: Vec<FileReport> = files
             .iter()
             .enumerate()

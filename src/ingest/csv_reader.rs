@@ -121,9 +121,8 @@ pub(crate) fn run(
     // One queue of blocks that every worker takes from when it is free, rather than blocks dealt
     // in turn: a worker that shares its core with the calling thread gets less time, and with
     // blocks dealt in turn the other waited for it (`perf`: a fifth of a core idle through the
-    // read). The calling thread puts the results back in file order.
-    // The workers hold the queue's end: when the last one stops, the reader's next send fails
-    // and it stops too.
+    // read). The calling thread puts the results back in file order. Only the workers hold the
+    // queue's end: when the last one stops, the reader's next send fails and it stops too.
     let (job_tx, job_rx) = mpsc::sync_channel::<Block>(workers);
     let job_rx = Arc::new(Mutex::new(job_rx));
     // Batches the calling thread is done with, for any worker to fill again.
