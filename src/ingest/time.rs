@@ -172,6 +172,17 @@ fn d2(b: &[u8], i: usize) -> Option<u32> {
     (x < 10 && y < 10).then(|| u32::from(x) * 10 + u32::from(y))
 }
 
+/// A 12-hour clock's hour (1–12) on the 24-hour clock: 12 AM is 0, 12 PM is 12.
+fn hour24(pm: bool, h: u32) -> Option<u32> {
+    match (pm, h) {
+        (_, 0) | (_, 13..) => None,
+        (false, 12) => Some(0),
+        (true, 12) => Some(12),
+        (true, h) => Some(h + 12),
+        (false, h) => Some(h),
+    }
+}
+
 /// Eight bytes of a fixed timestamp shape, where `d` stands for a digit and `h` for the A or P
 /// of the half day: (the fixed bytes, a mask of them, a mask of the digits).
 const fn shape(s: &[u8; 8]) -> (u64, u64, u64) {
@@ -231,15 +242,12 @@ fn flock_parse(b: &[u8]) -> Option<Millis> {
     // The minutes straddle two words.
     let (h, mi) = (pair(v1, 4), (v1 >> 56) as u32 * 10 + (v2 & 0xff) as u32);
     let s = pair(v2, 2);
-    let h = match (b[21], h) {
-        (_, 0) | (_, 13..) => return None,
-        (b'A', 12) => 0,
-        (b'A', h) => h,
-        (b'P', 12) => 12,
-        (b'P', h) => h + 12,
+    let pm = match b[21] {
+        b'A' => false,
+        b'P' => true,
         _ => return None,
     };
-    build(y as i32, mo, d, h, mi, s, 0)
+    build(y as i32, mo, d, hour24(pm, h)?, mi, s, 0)
 }
 
 /// The exact shapes that fill large exports: `04/10/2026, 05:01:33 AM UTC` (Flock) and
@@ -305,16 +313,7 @@ fn cursor_parse(b: &[u8]) -> Option<Millis> {
             if rest.len() >= 2
                 && (rest[..2].eq_ignore_ascii_case(b"am") || rest[..2].eq_ignore_ascii_case(b"pm"))
             {
-                let pm = rest[0].eq_ignore_ascii_case(&b'p');
-                if !(1..=12).contains(&h) {
-                    return None;
-                }
-                h = match (pm, h) {
-                    (false, 12) => 0,
-                    (true, 12) => 12,
-                    (true, h) => h + 12,
-                    (false, h) => h,
-                };
+                h = hour24(rest[0].eq_ignore_ascii_case(&b'p'), h)?;
                 c.i += 2;
             }
             let off = zone(&mut c)?;
@@ -458,15 +457,12 @@ mod tests {
         };
         let (mo, d, y) = (d2(b, 0)?, d2(b, 3)?, d2(b, 6)? * 100 + d2(b, 8)?);
         let (h, mi, s) = (d2(b, 12)?, d2(b, 15)?, d2(b, 18)?);
-        let h = match (half, h) {
-            (_, 0) | (_, 13..) => return None,
-            (b'A', 12) => 0,
-            (b'A', h) => h,
-            (b'P', 12) => 12,
-            (b'P', h) => h + 12,
+        let pm = match half {
+            b'A' => false,
+            b'P' => true,
             _ => return None,
         };
-        build(y as i32, mo, d, h, mi, s, 0)
+        build(y as i32, mo, d, hour24(pm, h)?, mi, s, 0)
     }
 
     proptest::proptest! {
