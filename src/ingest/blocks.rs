@@ -103,12 +103,13 @@ impl<R: Read> Cutter<R> {
     }
 
     /// The next block, filled into `buf` (a recycled buffer).
-    pub fn next_block(&mut self, mut buf: Vec<u8>) -> Option<Block> {
+    pub fn next_block(&mut self, buf: Vec<u8>) -> Option<Block> {
         if self.done {
             return None;
         }
-        buf.clear();
-        buf.append(&mut self.carry);
+        let mut buf = Filling::new(buf);
+        buf.push(&self.carry);
+        self.carry.clear();
         let size = if self.seq == 0 {
             self.first_bytes
         } else {
@@ -122,11 +123,11 @@ impl<R: Read> Cutter<R> {
         let starts_inside = self.in_quotes;
         let last = loop {
             let from_head = want
-                .saturating_sub(buf.len())
+                .saturating_sub(buf.len)
                 .min(self.head.len() - self.head_pos);
-            buf.extend_from_slice(&self.head[self.head_pos..self.head_pos + from_head]);
+            buf.push(&self.head[self.head_pos..self.head_pos + from_head]);
             self.head_pos += from_head;
-            match fill(&mut self.reader, &mut buf, want) {
+            match buf.fill(&mut self.reader, want) {
                 Ok(true) => {}
                 Ok(false) => break true,
                 Err(e) => {
@@ -134,25 +135,25 @@ impl<R: Read> Cutter<R> {
                     break true;
                 }
             }
-            if let Some(cut) = find_cut(&buf, self.quote, self.in_quotes) {
-                self.carry.extend_from_slice(&buf[cut..]);
-                buf.truncate(cut);
+            if let Some(cut) = find_cut(buf.bytes(), self.quote, self.in_quotes) {
+                self.carry.extend_from_slice(&buf.bytes()[cut..]);
+                buf.len = cut;
                 self.in_quotes = false;
                 break false;
             }
-            if buf.len() >= max {
+            if buf.len >= max {
                 // No line feed outside quotes in a long stretch: cut after the last line feed
                 // (the parse checks where it ends), or, without one, go on in one sequence.
-                if let Some(i) = memchr::memrchr(b'\n', &buf) {
-                    self.carry.extend_from_slice(&buf[i + 1..]);
-                    buf.truncate(i + 1);
+                if let Some(i) = memchr::memrchr(b'\n', buf.bytes()) {
+                    self.carry.extend_from_slice(&buf.bytes()[i + 1..]);
+                    buf.len = i + 1;
                 } else {
                     raw = true;
                 }
-                self.in_quotes = starts_inside ^ odd_quotes(&buf, self.quote);
+                self.in_quotes = starts_inside ^ odd_quotes(buf.bytes(), self.quote);
                 break false;
             }
-            want = buf.len() + size;
+            want = buf.len + size;
         };
         // A cut between records leaves the parity even from the block's start; other cuts set
         // `in_quotes` to the parity at the cut.
@@ -163,7 +164,7 @@ impl<R: Read> Cutter<R> {
         self.flips.push_back((self.seq, odd));
         let block = Block {
             seq: self.seq,
-            data: buf,
+            data: buf.into_vec(),
             start_byte: self.start_byte,
             start_line: self.start_line,
             last,
@@ -178,16 +179,62 @@ impl<R: Read> Cutter<R> {
     }
 }
 
-/// Reads until `buf` holds `want` bytes; false at the end of the stream.
-fn fill(reader: &mut impl Read, buf: &mut Vec<u8>, want: usize) -> std::io::Result<bool> {
-    while buf.len() < want {
-        let need = (want - buf.len()) as u64;
-        let n = reader.by_ref().take(need).read_to_end(buf)?;
-        if n == 0 {
-            return Ok(false);
-        }
+/// The most one read asks for (a block may be asked to hold all the rest of the stream).
+const READ_MAX: usize = 4 << 20;
+
+/// A block's buffer while it fills: its first `len` bytes are the block so far; the bytes
+/// after them are room, initialised once and kept when the buffer comes back for another
+/// block, so that reading can go straight into it (`read` needs initialised bytes) without
+/// zeroing 256 KB a block.
+struct Filling {
+    buf: Vec<u8>,
+    len: usize,
+}
+
+impl Filling {
+    fn new(buf: Vec<u8>) -> Filling {
+        Filling { buf, len: 0 }
     }
-    Ok(true)
+
+    fn bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+
+    /// Room for `n` bytes after `len`.
+    fn room(&mut self, n: usize) -> &mut [u8] {
+        let end = self.len + n;
+        if self.buf.len() < end {
+            self.buf.resize(end, 0);
+        }
+        &mut self.buf[self.len..end]
+    }
+
+    fn push(&mut self, bytes: &[u8]) {
+        self.room(bytes.len()).copy_from_slice(bytes);
+        self.len += bytes.len();
+    }
+
+    /// Reads until `want` bytes are held, each read asking for all that is missing up to
+    /// [`READ_MAX`] (one call a block from a file); false at the end of the stream.
+    fn fill(&mut self, reader: &mut impl Read, want: usize) -> std::io::Result<bool> {
+        while self.len < want {
+            let n = match reader.read(self.room((want - self.len).min(READ_MAX))) {
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if n == 0 {
+                return Ok(false);
+            }
+            self.len += n;
+        }
+        Ok(true)
+    }
+
+    fn into_vec(mut self) -> Vec<u8> {
+        self.buf.truncate(self.len);
+        self.buf
+    }
 }
 
 /// True when `buf` holds an odd number of quote characters.
@@ -246,6 +293,53 @@ mod tests {
             }
             all.extend_from_slice(&b.data);
         }
+        assert_eq!(all, text);
+    }
+
+    /// Hands out a few bytes a call, and is interrupted now and then.
+    struct Trickle<'a> {
+        data: &'a [u8],
+        calls: usize,
+    }
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            self.calls += 1;
+            if self.calls.is_multiple_of(5) {
+                return Err(std::io::ErrorKind::Interrupted.into());
+            }
+            let n = buf.len().min(self.calls % 3 + 1).min(self.data.len());
+            buf[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn short_reads_and_recycled_buffers_leave_nothing_behind() {
+        let text = b"h1,h2\n1,\"x\ny\"\n2,z\n3,w\n4,v";
+        let blocks = |reader: &mut dyn Read, recycle: bool| {
+            let mut c = Cutter::new(reader, b'"', 4, 6);
+            let mut v = Vec::new();
+            // A recycled buffer holds an earlier block's bytes, and more room than it needs.
+            let mut buf = Vec::new();
+            while let Some(b) = c.next_block(std::mem::take(&mut buf)) {
+                v.push((b.data.clone(), b.start_byte, b.start_line, b.last));
+                if recycle {
+                    buf = b.data;
+                    buf.extend_from_slice(b"#########");
+                }
+            }
+            v
+        };
+        let expect = blocks(&mut &text[..], false);
+        let mut trickle = Trickle {
+            data: text,
+            calls: 0,
+        };
+        assert_eq!(blocks(&mut trickle, true), expect);
+        assert_eq!(blocks(&mut &text[..], true), expect);
+        let all: Vec<u8> = expect.iter().flat_map(|b| b.0.clone()).collect();
         assert_eq!(all, text);
     }
 
