@@ -273,6 +273,23 @@ impl RuleSet {
     /// hit in the same text is dropped: `ICE hold` explains itself as `ice-context`, not also as
     /// the ambiguous `ice`.
     pub fn match_field(&self, field: Field, text: &str) -> Vec<Hit> {
+        self.match_field_in(field, text, &mut self.scratch())
+    }
+
+    /// Room for which of a field's patterns match, for [`RuleSet::match_field_in`].
+    pub fn scratch(&self) -> PatternSet {
+        PatternSet::new(
+            self.sets
+                .iter()
+                .map(|(_, set, _)| set.pattern_len())
+                .max()
+                .unwrap_or(0),
+        )
+    }
+
+    /// [`RuleSet::match_field`] with the room for which patterns match given (from
+    /// [`RuleSet::scratch`]): a caller matching many strings allocates it once.
+    pub fn match_field_in(&self, field: Field, text: &str, matched: &mut PatternSet) -> Vec<Hit> {
         if text.is_empty() {
             return Vec::new();
         }
@@ -285,8 +302,8 @@ impl RuleSet {
         let text = match_text(text);
         let text = text.as_ref();
         let mut hits: Vec<Hit> = Vec::new();
-        let mut matched = PatternSet::new(set.pattern_len());
-        set.which_overlapping_matches(&Input::new(text), &mut matched);
+        matched.clear();
+        set.which_overlapping_matches(&Input::new(text), matched);
         for m in matched.iter() {
             let ri = idx[m.as_usize()];
             let rule = &self.rules[ri as usize];
