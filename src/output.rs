@@ -260,7 +260,10 @@ impl<'a> OutRecord<'a> {
 /// two fifths of `flag`'s output time.)
 fn encode_json(rec: &OutRecord, buf: &mut Vec<u8>) -> io::Result<()> {
     let mut o = Object::open(buf);
-    write!(o.key("id"), "\"{}\"", rec.id)?;
+    let id = o.key("id");
+    id.push(b'"');
+    id.extend_from_slice(&rec.id.hex());
+    id.push(b'"');
     for (k, v) in &rec.fields {
         let out = o.key(k);
         match v {

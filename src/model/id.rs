@@ -17,11 +17,19 @@ impl RecordId {
     pub fn low64(self) -> u64 {
         self.0 as u64
     }
+
+    /// The id as it is written: 32 lowercase hex digits (`Display` writes these; output that
+    /// writes thousands of ids copies them without the formatting machinery).
+    pub fn hex(self) -> [u8; 32] {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        std::array::from_fn(|i| DIGITS[(self.0 >> (124 - 4 * i) & 0xf) as usize])
+    }
 }
 
 impl fmt::Display for RecordId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:032x}", self.0)
+        // Hex digits are ASCII.
+        f.write_str(std::str::from_utf8(&self.hex()).unwrap_or_default())
     }
 }
 
@@ -61,6 +69,9 @@ mod tests {
         assert_eq!(s.len(), 32);
         assert_eq!(s.parse::<RecordId>().unwrap(), id);
         assert!("xyz".parse::<RecordId>().is_err());
+        for v in [0, 0xabc, u128::MAX, 1 << 127] {
+            assert_eq!(RecordId(v).to_string(), format!("{v:032x}"));
+        }
     }
 
     #[test]
