@@ -369,3 +369,55 @@ fn a_full_disk_is_one_clear_error() {
         );
     }
 }
+
+#[test]
+fn flag_csv_header_is_the_union_of_every_flagged_rows_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    // Two schemas, several flagged rows under each, and a row with a cell past its header.
+    let a = dir.path().join("a.csv");
+    std::fs::write(
+        &a,
+        "Org Name,Reason,Search Time\n\
+         Alpha PD,ICE hold,2025-01-01 10:00:00\n\
+         Alpha PD,ICE detainer,2025-01-01 11:00:00\n\
+         Alpha PD,HSI assist,2025-01-01 12:00:00,extra cell\n\
+         Alpha PD,burglary,2025-01-01 13:00:00\n",
+    )
+    .unwrap();
+    let b = dir.path().join("b.csv");
+    std::fs::write(
+        &b,
+        "Reason,Search Time,Org Name,Case #\n\
+         deportation,2025-02-01 10:00:00,Beta PD,25-1\n\
+         ICE warrant,2025-02-01 11:00:00,Beta PD,25-2\n",
+    )
+    .unwrap();
+    let out_path = dir.path().join("flags.csv");
+    let out = run(&[
+        "flag",
+        "--format",
+        "csv",
+        "--out",
+        &s(&out_path),
+        &s(&a),
+        &s(&b),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut rdr = csv::Reader::from_path(&out_path).unwrap();
+    let headers: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(
+        headers[..5],
+        ["Org Name", "Reason", "Search Time", "column 4", "Case #"],
+        "columns in first-seen order, the extra cell's included"
+    );
+    let rows: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 5);
+    assert_eq!(&rows[2][3], "extra cell");
+    assert_eq!(&rows[4][4], "25-2");
+    assert_eq!(&rows[4][0], "Beta PD");
+}

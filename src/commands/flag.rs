@@ -310,8 +310,14 @@ pub fn run(
             .filter(|(n, ..)| firsts[*n as usize])
             .collect();
         let mut columns = ColumnUnion::default();
+        // Rows read with one schema share it: only a new one (or extra cells) adds columns.
+        let mut last: Option<&std::sync::Arc<Schema>> = None;
         for (_, (row, ..)) in &records {
-            columns.note(&row.schema, row.cells.len());
+            let same = last.is_some_and(|l| std::sync::Arc::ptr_eq(l, &row.schema));
+            if !same || row.cells.len() > row.schema.len() {
+                columns.note(&row.schema, row.cells.len());
+                last = Some(&row.schema);
+            }
         }
         let count = write_to(opts, stdout, |w| {
             let mut writer = RecordWriter::new(w, opts.format, columns.into_labels(), Vec::new())?;
