@@ -457,6 +457,10 @@ pub struct RecordWriter<'w> {
 /// Records a thread builds and encodes in one round of [`RecordWriter::write_all`].
 const ROUND_PER_THREAD: usize = 2048;
 
+/// The most room a thread's share of a round is given before it is encoded (a Flock record is
+/// about 1.3 KB in JSON: 2,048 of them take less).
+const SHARE_ROOM: usize = 4 << 20;
+
 /// Records that arrive one at a time (from a read), held until there are enough for a round of
 /// [`RecordWriter::write_all`], so that they are built and encoded on every core.
 /// [`RecordWriter::queue`] adds one; [`RecordWriter::write_queued`] writes the rest.
@@ -535,8 +539,15 @@ impl<'w> RecordWriter<'w> {
                 let first = count + (share.start - from) as u64;
                 let mut buf = shares[t].lock().unwrap_or_else(PoisonError::into_inner);
                 buf.clear();
+                let n = share.len();
                 for (k, item) in items[share].iter().enumerate() {
                     enc.encode(first + k as u64, &build(ctx, item), &mut buf)?;
+                    if k == 0 {
+                        // Room for the share at once, judged by its first record (up to a
+                        // few MB), rather than growing and copying the buffer a dozen times.
+                        let room = buf.len().saturating_mul(n + n / 4).min(SHARE_ROOM);
+                        buf.reserve(room);
+                    }
                 }
                 Ok(())
             });
