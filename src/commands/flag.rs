@@ -2,6 +2,7 @@
 
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
@@ -38,17 +39,26 @@ pub struct FlagOptions {
 #[derive(Default)]
 pub struct ColumnUnion {
     labels: Vec<String>,
-    last: Option<Vec<String>>,
+    /// The labels last noted, and the schema they came from (held, so that no other schema can
+    /// take its address while it is compared by address).
+    last: Option<(Arc<Schema>, Vec<String>)>,
 }
 
 impl ColumnUnion {
-    /// Notes the columns of a row's schema (cheap when the schema did not change).
-    pub fn note(&mut self, schema: &Schema, cells: usize) {
+    /// Notes the columns of a row's schema. Cheap when the schema did not change: rows read
+    /// with one schema share it, and it is compared by address before label by label.
+    pub fn note(&mut self, schema: &Arc<Schema>, cells: usize) {
         let n = schema.len().max(cells);
-        if self.last.as_ref().is_some_and(|l| {
-            l.len() == n && l.iter().zip(&schema.columns).all(|(a, c)| *a == c.label)
-        }) {
-            return;
+        if let Some((last, l)) = &mut self.last
+            && l.len() == n
+        {
+            if Arc::ptr_eq(last, schema) {
+                return;
+            }
+            if l.iter().zip(&schema.columns).all(|(a, c)| *a == c.label) {
+                *last = schema.clone();
+                return;
+            }
         }
         let labels: Vec<String> = (0..n)
             .map(|i| {
@@ -64,7 +74,7 @@ impl ColumnUnion {
                 self.labels.push(l.clone());
             }
         }
-        self.last = Some(labels);
+        self.last = Some((schema.clone(), labels));
     }
 
     /// The union.
@@ -310,14 +320,8 @@ pub fn run(
             .filter(|(n, ..)| firsts[*n as usize])
             .collect();
         let mut columns = ColumnUnion::default();
-        // Rows read with one schema share it: only a new one (or extra cells) adds columns.
-        let mut last: Option<&std::sync::Arc<Schema>> = None;
         for (_, (row, ..)) in &records {
-            let same = last.is_some_and(|l| std::sync::Arc::ptr_eq(l, &row.schema));
-            if !same || row.cells.len() > row.schema.len() {
-                columns.note(&row.schema, row.cells.len());
-                last = Some(&row.schema);
-            }
+            columns.note(&row.schema, row.cells.len());
         }
         let count = write_to(opts, stdout, |w| {
             let mut writer = RecordWriter::new(w, opts.format, columns.into_labels(), Vec::new())?;
