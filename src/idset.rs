@@ -148,32 +148,33 @@ impl Repeats {
     /// For each row, whether it is the first row of its id.
     ///
     /// Ids are uniform hashes: their top bits split them into partitions of about equal size,
-    /// each sorted out with a set that stays in the CPU's cache. With enough rows, as many
-    /// threads as there are cores (up to 8) each split a stretch of the rows into partitions,
-    /// then each sorts out a share of the partitions, reading every thread's part of them in
-    /// row order.
+    /// each sorted out with a set that stays in the CPU's cache. With enough rows, the work is
+    /// cut into shares (four for each core, up to 8 cores, taken in turn: see
+    /// [`crate::par::on_threads`]): each share first splits a stretch of the rows into
+    /// partitions, then each sorts out some of the partitions, reading every stretch's part of
+    /// them in row order.
     pub fn firsts(&self) -> Vec<bool> {
-        let threads = if self.ids.len() < PARALLEL_ROWS {
+        let shares = if self.ids.len() < PARALLEL_ROWS {
             1
         } else {
-            crate::par::cores()
+            crate::par::cores() * 4
         };
-        self.firsts_on(threads)
+        self.firsts_on(shares)
     }
 
-    fn firsts_on(&self, threads: usize) -> Vec<bool> {
+    fn firsts_on(&self, shares: usize) -> Vec<bool> {
         let n = self.ids.len();
         let bits = (n / PARTITION_ROWS)
             .max(1)
             .next_power_of_two()
             .trailing_zeros();
-        let threads = threads.max(1);
+        let shares = shares.max(1);
         let parts = 1usize << bits;
-        let stretch = |t: usize| t * n / threads..(t + 1) * n / threads;
+        let stretch = |t: usize| t * n / shares..(t + 1) * n / shares;
         let split: Vec<Split> =
-            crate::par::on_threads(threads, |t| Split::new(&self.ids, stretch(t), bits));
-        let share = |t: usize| t * parts / threads..(t + 1) * parts / threads;
-        let marks = crate::par::on_threads(threads, |t| firsts_in(&self.ids, &split, share(t), n));
+            crate::par::on_threads(shares, |t| Split::new(&self.ids, stretch(t), bits));
+        let share = |t: usize| t * parts / shares..(t + 1) * parts / shares;
+        let marks = crate::par::on_threads(shares, |t| firsts_in(&self.ids, &split, share(t), n));
         let mut marks = marks.into_iter();
         let mut bits = marks.next().unwrap_or_default();
         for m in marks {
@@ -291,8 +292,8 @@ mod tests {
         for id in [a, b, a, b, RecordId(5)] {
             r.note(id);
         }
-        for threads in [1, 2] {
-            assert_eq!(r.firsts_on(threads), [true, true, false, false, true]);
+        for shares in [1, 2] {
+            assert_eq!(r.firsts_on(shares), [true, true, false, false, true]);
         }
     }
 
@@ -312,8 +313,8 @@ mod tests {
             assert_eq!(r.len(), n);
             let firsts = r.firsts();
             assert_eq!(firsts, expect, "n = {n}");
-            for threads in [1, 2, 3, 8] {
-                assert_eq!(r.firsts_on(threads), expect, "n = {n}, {threads} threads");
+            for shares in [1, 2, 3, 8, 13] {
+                assert_eq!(r.firsts_on(shares), expect, "n = {n}, {shares} shares");
             }
         }
     }

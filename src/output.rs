@@ -265,7 +265,7 @@ impl<'a> OutRecord<'a> {
 /// most strings need no escaping and are copied as they are; the others, and the extra fields'
 /// values, are written by serde_json. (Through serde, escaping and the calls around it took
 /// two fifths of `flag`'s output time.)
-fn encode_json(rec: &OutRecord, buf: &mut Vec<u8>) -> io::Result<()> {
+fn encode_json(rec: &OutRecord, buf: &mut Vec<u8>, keys: &mut ColumnKeys) -> io::Result<()> {
     let mut o = Object::open(buf);
     let id = o.key("id");
     id.push(b'"');
@@ -296,21 +296,68 @@ fn encode_json(rec: &OutRecord, buf: &mut Vec<u8>) -> io::Result<()> {
         serde_json::to_writer(o.label(k), v)?;
     }
     json_array(o.key("sources"), rec.sources.iter(), json_str)?;
-    let mut columns = Object::open(o.key("columns"));
-    let mut keys: Vec<Cow<'_, str>> = Vec::with_capacity(rec.columns.len());
-    for (k, v) in &rec.columns {
-        let mut key = Cow::Borrowed(k.as_ref());
-        let mut n = 2;
-        while keys.contains(&key) {
-            key = Cow::Owned(format!("{k} ({n})"));
-            n += 1;
-        }
-        json_str(columns.label(&key), v)?;
-        keys.push(key);
+    let out = o.key("columns");
+    out.push(b'{');
+    let keys = keys.of(&rec.columns);
+    for ((_, v), key) in rec.columns.iter().zip(keys.keys()) {
+        out.extend_from_slice(key);
+        json_str(out, v)?;
     }
-    columns.close();
+    out.push(b'}');
     o.close();
     Ok(())
+}
+
+/// The JSON keys of a record's original columns, kept from one record to the next: the records
+/// of a file share their labels, and the keys are then copied as they are, rather than escaped
+/// and made unique again for each record (which took a tenth of the encoding).
+#[derive(Debug, Default)]
+struct ColumnKeys {
+    /// The labels the keys were made for.
+    labels: Vec<String>,
+    /// The keys, written out (`"label":`, the second and later ones after a comma); a label
+    /// seen twice becomes `label (2)`.
+    json: Vec<u8>,
+    /// Where each key ends in `json`.
+    ends: Vec<usize>,
+}
+
+impl ColumnKeys {
+    /// The keys for `columns`' labels (made again when they are not the last ones).
+    fn of(&mut self, columns: &[(Cow<'_, str>, Cow<'_, str>)]) -> &ColumnKeys {
+        let same = self.labels.len() == columns.len()
+            && self.labels.iter().zip(columns).all(|(a, (b, _))| a == b);
+        if !same {
+            self.labels.clear();
+            self.json.clear();
+            self.ends.clear();
+            let mut unique: Vec<Cow<'_, str>> = Vec::with_capacity(columns.len());
+            for (k, _) in columns {
+                let mut key = Cow::Borrowed(k.as_ref());
+                let mut n = 2;
+                while unique.contains(&key) {
+                    key = Cow::Owned(format!("{k} ({n})"));
+                    n += 1;
+                }
+                if !unique.is_empty() {
+                    self.json.push(b',');
+                }
+                // Writing into memory cannot fail.
+                let _ = json_str(&mut self.json, &key);
+                self.json.push(b':');
+                self.ends.push(self.json.len());
+                self.labels.push(k.to_string());
+                unique.push(key);
+            }
+        }
+        self
+    }
+
+    /// Each key, in column order.
+    fn keys(&self) -> impl Iterator<Item = &[u8]> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts.zip(&self.ends).map(|(a, &b)| &self.json[a..b])
+    }
 }
 
 fn encode_flag(buf: &mut Vec<u8>, f: &FlagOut) -> io::Result<()> {
@@ -354,8 +401,7 @@ impl<'b> Object<'b> {
         self.buf
     }
 
-    /// A key not fixed in this program (a column's label from the input, an added field),
-    /// escaped as needed.
+    /// A key not fixed in this program (an added field's name), escaped as needed.
     fn label(&mut self, key: &str) -> &mut Vec<u8> {
         self.separate();
         // A key is a string, and writing one into memory cannot fail.
@@ -400,15 +446,25 @@ fn plain(b: &[u8]) -> bool {
     let below = |v: u64, n: u8| v.wrapping_sub(ONES * u64::from(n)) & !v & HIGH;
     let bad = |v: u64| below(v, 0x20) | below(v ^ (ONES * 0x22), 1) | below(v ^ (ONES * 0x5c), 1);
     let word = |w: &[u8]| u64::from_le_bytes(w.try_into().unwrap_or([0; 8]));
-    if b.len() < 8 {
-        // Padded with spaces, which need no escape.
-        let v = b.iter().enumerate().fold(ONES * 0x20, |v, (i, &x)| {
-            v & !(0xff << (8 * i)) | u64::from(x) << (8 * i)
-        });
-        return bad(v) == 0;
-    }
-    // Whole words, then the last eight bytes (overlapping the last word read).
-    b.chunks_exact(8).all(|w| bad(word(w)) == 0) && bad(word(&b[b.len() - 8..])) == 0
+    let half = |w: &[u8]| u64::from(u32::from_le_bytes(w.try_into().unwrap_or([0; 4])));
+    let n = b.len();
+    // A short string is read into one word, some bytes twice (which changes nothing).
+    let v = match n {
+        0 => return true,
+        // The first, middle and last bytes are all of them; the other five are spaces, which
+        // need no escape.
+        1..=3 => {
+            (ONES * 0x20) & !0xff_ffff
+                | u64::from(b[0])
+                | u64::from(b[n / 2]) << 8
+                | u64::from(b[n - 1]) << 16
+        }
+        // The first four bytes and the last four.
+        4..=7 => half(&b[..4]) | half(&b[n - 4..]) << 32,
+        // Whole words, then the last eight bytes (overlapping the last word read).
+        _ => return b.chunks_exact(8).all(|w| bad(word(w)) == 0) && bad(word(&b[n - 8..])) == 0,
+    };
+    bad(v) == 0
 }
 
 fn json_int(buf: &mut Vec<u8>, n: impl itoa::Integer) -> io::Result<()> {
@@ -454,18 +510,27 @@ pub struct RecordWriter<'w> {
     enc: Encoder,
     count: u64,
     /// The record being written.
+    one: Share,
+    /// Each share of a round of [`RecordWriter::write_all`], encoded, kept from round to round:
+    /// a fresh buffer of megabytes each round cost more in page faults than the encoding saved.
+    shares: Vec<std::sync::Mutex<Share>>,
+}
+
+/// What records are encoded into: the bytes, and the keys of the last record's columns.
+#[derive(Debug, Default)]
+struct Share {
     buf: Vec<u8>,
-    /// Each thread's encoded share of a round of [`RecordWriter::write_all`], kept from round
-    /// to round: a fresh buffer of megabytes each round cost more in page faults than the
-    /// encoding saved.
-    shares: Vec<std::sync::Mutex<Vec<u8>>>,
+    keys: ColumnKeys,
 }
 
 /// Records a thread builds and encodes in one round of [`RecordWriter::write_all`].
 const ROUND_PER_THREAD: usize = 2048;
 
-/// The most room a thread's share of a round is given before it is encoded (a Flock record is
-/// about 1.3 KB in JSON: 2,048 of them take less).
+/// Shares a round of [`RecordWriter::write_all`] is cut into, for each thread.
+const SHARES_PER_THREAD: usize = 4;
+
+/// The most room a share of a round is given before it is encoded (a Flock record is about
+/// 1.3 KB in JSON: a share of 512 takes less than a fifth of it).
 const SHARE_ROOM: usize = 4 << 20;
 
 /// Records that arrive one at a time (from a read), held until there are enough for a round of
@@ -509,16 +574,16 @@ impl<'w> RecordWriter<'w> {
                 extra_columns,
             },
             count: 0,
-            buf: Vec::new(),
+            one: Share::default(),
             shares: Vec::new(),
         })
     }
 
     /// Writes one record.
     pub fn write(&mut self, rec: &OutRecord) -> io::Result<()> {
-        self.buf.clear();
-        self.enc.encode(self.count, rec, &mut self.buf)?;
-        self.out.write_all(&self.buf)?;
+        self.one.buf.clear();
+        self.enc.encode(self.count, rec, &mut self.one)?;
+        self.out.write_all(&self.one.buf)?;
         self.count += 1;
         Ok(())
     }
@@ -526,7 +591,8 @@ impl<'w> RecordWriter<'w> {
     /// Writes the records `build` makes of `items` (with `ctx`, what they borrow from besides
     /// the items, such as the catalog), in order. They are built and encoded on as many threads
     /// as there are cores (up to 8), a few thousand at a time each, so memory stays bounded
-    /// however many there are.
+    /// however many there are; each thread's thousands are cut into shares, taken in turn, so
+    /// that a thread running slower takes fewer (see [`crate::par::on_threads`]).
     pub fn write_all<C: Sync + ?Sized, T: Sync>(
         &mut self,
         ctx: &C,
@@ -534,34 +600,36 @@ impl<'w> RecordWriter<'w> {
         build: impl for<'i> Fn(&'i C, &'i T) -> OutRecord<'i> + Sync,
     ) -> io::Result<()> {
         let threads = crate::par::cores();
-        self.shares.resize_with(threads, Default::default);
+        // Shares of a round: several a thread, so that a thread running slower takes fewer.
+        let parts = threads * SHARES_PER_THREAD;
+        self.shares.resize_with(parts, Default::default);
         let (enc, shares) = (&self.enc, &self.shares);
         let mut start = 0;
         while start < items.len() {
             let round = (items.len() - start).min(ROUND_PER_THREAD * threads);
             let (count, from) = (self.count, start);
             // Thread t encodes its share of this round into its buffer.
-            let done = crate::par::on_threads(threads, |t| -> io::Result<()> {
-                let share = from + t * round / threads..from + (t + 1) * round / threads;
+            let done = crate::par::on_threads(parts, |t| -> io::Result<()> {
+                let share = from + t * round / parts..from + (t + 1) * round / parts;
                 let first = count + (share.start - from) as u64;
-                let mut buf = shares[t].lock().unwrap_or_else(PoisonError::into_inner);
-                buf.clear();
+                let mut out = shares[t].lock().unwrap_or_else(PoisonError::into_inner);
+                out.buf.clear();
                 let n = share.len();
                 for (k, item) in items[share].iter().enumerate() {
-                    enc.encode(first + k as u64, &build(ctx, item), &mut buf)?;
+                    enc.encode(first + k as u64, &build(ctx, item), &mut out)?;
                     if k == 0 {
                         // Room for the share at once, judged by its first record (up to a
                         // few MB), rather than growing and copying the buffer a dozen times.
-                        let room = buf.len().saturating_mul(n + n / 4).min(SHARE_ROOM);
-                        buf.reserve(room);
+                        let room = out.buf.len().saturating_mul(n + n / 4).min(SHARE_ROOM);
+                        out.buf.reserve(room);
                     }
                 }
                 Ok(())
             });
             for (result, share) in done.into_iter().zip(shares) {
                 result?;
-                let buf = share.lock().unwrap_or_else(PoisonError::into_inner);
-                self.out.write_all(&buf)?;
+                let share = share.lock().unwrap_or_else(PoisonError::into_inner);
+                self.out.write_all(&share.buf)?;
             }
             self.count += round as u64;
             start += round;
@@ -609,14 +677,15 @@ impl<'w> RecordWriter<'w> {
 }
 
 impl Encoder {
-    /// Encodes record number `n` (from 0) as the format has it, onto `buf`.
-    fn encode(&self, n: u64, rec: &OutRecord, buf: &mut Vec<u8>) -> io::Result<()> {
+    /// Encodes record number `n` (from 0) as the format has it, onto `out`.
+    fn encode(&self, n: u64, rec: &OutRecord, out: &mut Share) -> io::Result<()> {
+        let buf = &mut out.buf;
         match self.format {
             Format::Json | Format::Jsonl => {
                 if self.format == Format::Json {
                     buf.extend_from_slice(if n == 0 { b"[\n" } else { b",\n" });
                 }
-                encode_json(rec, buf)?;
+                encode_json(rec, buf, &mut out.keys)?;
                 if self.format == Format::Jsonl {
                     buf.push(b'\n');
                 }
@@ -770,6 +839,70 @@ mod tests {
         );
     }
 
+    /// The column keys kept from one record to the next are made again when the labels change
+    /// (same count, another label; another count; a label repeated; back again).
+    #[test]
+    fn column_keys_follow_each_records_labels() {
+        let label_sets: [&[&str]; 6] = [
+            &["Reason", "Name"],
+            &["Reason", "Org Name"],
+            &["Reason"],
+            &["Reason", "Reason", "Reason (2)"],
+            &["Reason", "Name"],
+            &["quote \" and \\", "Name"],
+        ];
+        let rec = |i: &usize| {
+            let labels = label_sets[*i % label_sets.len()];
+            OutRecord {
+                id: RecordId(*i as u128),
+                fields: Vec::new(),
+                flags: Vec::new(),
+                sources: vec![format!("a.csv:{i}")].into(),
+                columns: labels
+                    .iter()
+                    .enumerate()
+                    .map(|(k, l)| (Cow::Borrowed(*l), Cow::Owned(format!("v{i}.{k}"))))
+                    .collect(),
+                extra: Vec::new(),
+            }
+        };
+        let expect = |i: usize| -> Value {
+            let labels = label_sets[i % label_sets.len()];
+            let mut cols = serde_json::Map::new();
+            for (k, l) in labels.iter().enumerate() {
+                let mut key = l.to_string();
+                let mut n = 2;
+                while cols.contains_key(&key) {
+                    key = format!("{l} ({n})");
+                    n += 1;
+                }
+                cols.insert(key, Value::String(format!("v{i}.{k}")));
+            }
+            Value::Object(cols)
+        };
+        let items: Vec<usize> = (0..40).collect();
+        let mut one = Vec::new();
+        let mut w = RecordWriter::new(&mut one, Format::Jsonl, Vec::new(), Vec::new()).unwrap();
+        for i in &items {
+            w.write(&rec(i)).unwrap();
+        }
+        w.finish().unwrap();
+        let mut all = Vec::new();
+        let mut w = RecordWriter::new(&mut all, Format::Jsonl, Vec::new(), Vec::new()).unwrap();
+        w.write_all(&(), &items, |_, i| rec(i)).unwrap();
+        w.finish().unwrap();
+        assert_eq!(one, all);
+        let lines: Vec<Value> = one
+            .split(|&b| b == b'\n')
+            .filter(|l| !l.is_empty())
+            .map(|l| serde_json::from_slice(l).unwrap())
+            .collect();
+        assert_eq!(lines.len(), items.len());
+        for (i, v) in lines.iter().enumerate() {
+            assert_eq!(v["columns"], expect(i), "record {i}");
+        }
+    }
+
     /// Strings made mostly of the bytes JSON escapes, in every length around the word size.
     fn tricky() -> impl Strategy<Value = String> {
         const SPECIAL: &[char] = &[
@@ -818,7 +951,7 @@ mod tests {
                 extra: vec![(texts[4].clone() + "x", serde_json::json!({"k": [texts[0].clone()]}))],
             };
             let mut buf = Vec::new();
-            encode_json(&rec, &mut buf).unwrap();
+            encode_json(&rec, &mut buf, &mut ColumnKeys::default()).unwrap();
             let v: Value = serde_json::from_slice(&buf).unwrap();
             let expect = serde_json::json!({
                 "id": rec.id.to_string(),
