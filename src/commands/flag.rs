@@ -13,7 +13,7 @@ use crate::idset::IdSet;
 use crate::ingest::{
     FileReport, InputFile, OwnedRow, ReadOptions, Row, RowOutcome, RowSink, Schema, read_file,
 };
-use crate::model::RecordId;
+use crate::model::{RecordId, Source};
 use crate::output::{Format, OutRecord, Queued, RecordWriter};
 
 /// Options of `flag`.
@@ -83,18 +83,24 @@ impl ColumnUnion {
     }
 }
 
-fn source_string(files: &[InputFile], row: &Row<'_>) -> String {
+/// `file:line` of a row.
+fn source_string(files: &[InputFile], source: &Source) -> String {
     let name = files
-        .get(row.source.file as usize)
+        .get(source.file as usize)
         .map(|f| f.display.as_str())
         .unwrap_or("?");
-    format!("{name}:{}", row.source.line)
+    let mut line = itoa::Buffer::new();
+    let line = line.format(source.line);
+    let mut s = String::with_capacity(name.len() + 1 + line.len());
+    s.push_str(name);
+    s.push(':');
+    s.push_str(line);
+    s
 }
 
 /// Keeps flagged rows (few) in memory as raw rows with every source; notes the rest for the
 /// counts. Which kept rows are records (the first row of their id) is known at the end.
-struct FlaggedSink<'f> {
-    files: &'f [InputFile],
+struct FlaggedSink {
     tally: Tally,
     /// Flagged rows: row number in the load, the row, its text, its sources.
     flagged: Vec<(u32, Kept)>,
@@ -109,10 +115,9 @@ struct FlaggedSink<'f> {
 /// about one row in twelve goes on to the map for nothing.
 const KEPT_BITS: u32 = 17;
 
-impl FlaggedSink<'_> {
-    fn new(files: &[InputFile]) -> FlaggedSink<'_> {
+impl FlaggedSink {
+    fn new() -> FlaggedSink {
         FlaggedSink {
-            files,
             tally: Tally::new(),
             flagged: Vec::new(),
             index: FxHashMap::default(),
@@ -127,7 +132,7 @@ impl FlaggedSink<'_> {
     }
 }
 
-impl RowSink for FlaggedSink<'_> {
+impl RowSink for FlaggedSink {
     fn begin_file(&mut self, file: u32, report: &FileReport) {
         self.tally.begin_file(file, report);
     }
@@ -139,27 +144,25 @@ impl RowSink for FlaggedSink<'_> {
         let kept = self.kept[word] & bit != 0;
         if let Some(&i) = kept.then(|| self.index.get(&row.id)).flatten() {
             // A later row of a flagged record: one more source.
-            self.flagged[i].1.2.push(source_string(self.files, row));
+            self.flagged[i].1.2.push(row.source);
         } else if flagged {
             self.kept[word] |= bit;
             self.index.insert(row.id, self.flagged.len());
-            let src = source_string(self.files, row);
             self.flagged
-                .push((n, (OwnedRow::from_row(row), *syms, vec![src])));
+                .push((n, (OwnedRow::from_row(row), *syms, Vec::new())));
         }
         RowOutcome::default()
     }
 }
 
 /// Pass 1 of `--all`: which ids repeat, and where.
-struct DupPass<'f> {
-    files: &'f [InputFile],
+struct DupPass {
     seen: IdSet,
-    later: FxHashMap<RecordId, Vec<String>>,
+    later: FxHashMap<RecordId, Vec<Source>>,
     columns: ColumnUnion,
 }
 
-impl RowSink for DupPass<'_> {
+impl RowSink for DupPass {
     fn begin_file(&mut self, _file: u32, report: &FileReport) {
         self.seen.reserve(report.row_estimate());
     }
@@ -167,10 +170,7 @@ impl RowSink for DupPass<'_> {
     fn row(&mut self, row: &Row<'_>, syms: &TextSyms, catalog: &Catalog) -> RowOutcome {
         self.columns.note(row.schema, row.cells.len());
         if !self.seen.insert(row.id) {
-            self.later
-                .entry(row.id)
-                .or_default()
-                .push(source_string(self.files, row));
+            self.later.entry(row.id).or_default().push(row.source);
             return RowOutcome {
                 duplicate: true,
                 flagged: false,
@@ -186,7 +186,7 @@ impl RowSink for DupPass<'_> {
 /// Pass 2 of `--all`: write each record at its first row, with all its sources.
 struct WritePass<'f, 'w> {
     files: &'f [InputFile],
-    later: FxHashMap<RecordId, Vec<String>>,
+    later: FxHashMap<RecordId, Vec<Source>>,
     written: IdSet,
     writer: RecordWriter<'w>,
     /// Records waiting for a round of building and encoding on every core.
@@ -194,12 +194,24 @@ struct WritePass<'f, 'w> {
     error: Option<std::io::Error>,
 }
 
-/// A row kept to be written later: the row, its text symbols, its sources.
-type Kept = (OwnedRow, TextSyms, Vec<String>);
+/// A row kept to be written later: the row, its text symbols, and where the record's later rows
+/// are (its own place is the row's). Places are written out as `file:line` only with the
+/// record, on the threads that build records rather than on the one every row goes through.
+type Kept = (OwnedRow, TextSyms, Vec<Source>);
+
+/// What kept rows are made into records with.
+struct Made<'a> {
+    catalog: &'a Catalog,
+    files: &'a [InputFile],
+}
 
 /// The output form of a kept row (a flagged one, or a queued one of `--all`).
-fn kept_record<'i>(catalog: &'i Catalog, (row, syms, sources): &'i Kept) -> OutRecord<'i> {
-    OutRecord::from_row(&row.row(), catalog, syms, sources.as_slice())
+fn kept_record<'i>(made: &'i Made<'_>, (row, syms, later): &'i Kept) -> OutRecord<'i> {
+    let sources: Vec<String> = std::iter::once(&row.source)
+        .chain(later)
+        .map(|s| source_string(made.files, s))
+        .collect();
+    OutRecord::from_row(&row.row(), made.catalog, syms, sources)
 }
 
 impl RowSink for WritePass<'_, '_> {
@@ -214,15 +226,16 @@ impl RowSink for WritePass<'_, '_> {
                 flagged: false,
             };
         }
-        let mut sources = vec![source_string(self.files, row)];
-        if let Some(more) = self.later.remove(&row.id) {
-            sources.extend(more);
-        }
+        let later = self.later.remove(&row.id).unwrap_or_default();
+        let made = Made {
+            catalog,
+            files: self.files,
+        };
         if self.error.is_none()
             && let Err(e) = self.writer.queue(
                 &mut self.queued,
-                (OwnedRow::from_row(row), *syms, sources),
-                catalog,
+                (OwnedRow::from_row(row), *syms, later),
+                &made,
                 kept_record,
             )
         {
@@ -262,7 +275,6 @@ pub fn run(
     let (reports, count) = if opts.all {
         let mut catalog = Catalog::new(rules.clone());
         let mut pass1 = DupPass {
-            files,
             seen: IdSet::new(),
             later: FxHashMap::default(),
             columns: ColumnUnion::default(),
@@ -295,9 +307,13 @@ pub fn run(
             if let Some(e) = pass2.error {
                 return Err(e);
             }
+            let made = Made {
+                catalog: &catalog,
+                files,
+            };
             pass2
                 .writer
-                .write_queued(&mut pass2.queued, &catalog, kept_record)?;
+                .write_queued(&mut pass2.queued, &made, kept_record)?;
             leftovers.keep(pass2.written);
             pass2.writer.finish()
         })
@@ -306,7 +322,7 @@ pub fn run(
         (reports, count)
     } else {
         let mut catalog = Catalog::new(rules.clone());
-        let mut sink = FlaggedSink::new(files);
+        let mut sink = FlaggedSink::new();
         let mut reports: Vec<FileReport> = files
             .iter()
             .enumerate()
@@ -325,9 +341,11 @@ pub fn run(
         }
         let count = write_to(opts, stdout, |w| {
             let mut writer = RecordWriter::new(w, opts.format, columns.into_labels(), Vec::new())?;
-            writer.write_all(&catalog, &records, |catalog, (_, kept)| {
-                kept_record(catalog, kept)
-            })?;
+            let made = Made {
+                catalog: &catalog,
+                files,
+            };
+            writer.write_all(&made, &records, |made, (_, kept)| kept_record(made, kept))?;
             writer.finish()
         })
         .map_err(out_err)?;
