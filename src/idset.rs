@@ -149,7 +149,7 @@ impl Repeats {
     ///
     /// Ids are uniform hashes: their top bits split them into partitions of about equal size,
     /// each sorted out with a set that stays in the CPU's cache. With enough rows, the work is
-    /// cut into shares (four for each core, up to 8 cores, taken in turn: see
+    /// cut into shares (a few for each core, up to 8 cores, taken in turn: see
     /// [`crate::par::on_threads`]): each share first splits a stretch of the rows into
     /// partitions, then each sorts out some of the partitions, reading every stretch's part of
     /// them in row order.
@@ -157,7 +157,7 @@ impl Repeats {
         let shares = if self.ids.len() < PARALLEL_ROWS {
             1
         } else {
-            crate::par::cores() * 4
+            crate::par::cores() * crate::par::SHARES_PER_THREAD
         };
         self.firsts_on(shares)
     }

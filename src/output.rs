@@ -526,9 +526,6 @@ struct Share {
 /// Records a thread builds and encodes in one round of [`RecordWriter::write_all`].
 const ROUND_PER_THREAD: usize = 2048;
 
-/// Shares a round of [`RecordWriter::write_all`] is cut into, for each thread.
-const SHARES_PER_THREAD: usize = 4;
-
 /// The most room a share of a round is given before it is encoded (a Flock record is about
 /// 1.3 KB in JSON: a share of 512 takes less than a fifth of it).
 const SHARE_ROOM: usize = 4 << 20;
@@ -601,14 +598,14 @@ impl<'w> RecordWriter<'w> {
     ) -> io::Result<()> {
         let threads = crate::par::cores();
         // Shares of a round: several a thread, so that a thread running slower takes fewer.
-        let parts = threads * SHARES_PER_THREAD;
+        let parts = threads * crate::par::SHARES_PER_THREAD;
         self.shares.resize_with(parts, Default::default);
         let (enc, shares) = (&self.enc, &self.shares);
         let mut start = 0;
         while start < items.len() {
             let round = (items.len() - start).min(ROUND_PER_THREAD * threads);
             let (count, from) = (self.count, start);
-            // Thread t encodes its share of this round into its buffer.
+            // Share t of this round is encoded into its buffer by whichever thread takes it.
             let done = crate::par::on_threads(parts, |t| -> io::Result<()> {
                 let share = from + t * round / parts..from + (t + 1) * round / parts;
                 let first = count + (share.start - from) as u64;

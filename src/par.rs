@@ -31,6 +31,10 @@ fn pool() -> Option<&'static rayon::ThreadPool> {
     .as_ref()
 }
 
+/// Shares to cut work into for each thread, for [`on_threads`]: enough that a thread running
+/// slower takes fewer, few enough that each is worth handing out.
+pub const SHARES_PER_THREAD: usize = 4;
+
 /// `f(0)`, …, `f(shares - 1)`, the results in that order. The calling thread and the kept
 /// threads (see [`pool`]; one a core) take the shares in turn, each the next one not taken.
 ///

@@ -89,13 +89,7 @@ fn source_string(files: &[InputFile], source: &Source) -> String {
         .get(source.file as usize)
         .map(|f| f.display.as_str())
         .unwrap_or("?");
-    let mut line = itoa::Buffer::new();
-    let line = line.format(source.line);
-    let mut s = String::with_capacity(name.len() + 1 + line.len());
-    s.push_str(name);
-    s.push(':');
-    s.push_str(line);
-    s
+    format!("{name}:{}", source.line)
 }
 
 /// Keeps flagged rows (few) in memory as raw rows with every source; notes the rest for the
