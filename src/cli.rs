@@ -30,7 +30,8 @@ struct Cli {
 
 #[derive(Args, Debug)]
 struct ReviewArgs {
-    /// Audit files or folders to review (CSV, JSON, NDJSON, any of them .gz).
+    /// Audit files or folders to review (CSV, JSON, NDJSON, any of them .gz; `-` reads standard
+    /// input).
     #[arg(value_name = "PATH")]
     paths: Vec<PathBuf>,
     /// Annotation file to read and write (default: one per dataset folder, see below).
@@ -71,7 +72,7 @@ enum Sub {
         /// Output format.
         #[arg(long, value_enum, default_value_t = FormatArg::Jsonl)]
         format: FormatArg,
-        /// Write to FILE (atomically, owner-only) instead of standard output.
+        /// Write to FILE (atomically, owner-only) instead of standard output (`-`).
         #[arg(long, short, value_name = "FILE")]
         out: Option<PathBuf>,
         /// Replace FILE if it exists.
@@ -80,6 +81,10 @@ enum Sub {
         /// Every record, not only flagged ones.
         #[arg(long)]
         all: bool,
+        /// CSV: write cells starting with = + - @ as they are (by default they get a leading '
+        /// so that spreadsheets do not run them as formulas).
+        #[arg(long)]
+        raw_cells: bool,
     },
     /// Write annotated records (every original column, the verdict, note, reviewer, flags and
     /// sources) as CSV, JSONL or JSON, with a methods manifest beside the file.
@@ -92,8 +97,8 @@ enum Sub {
         /// Output format.
         #[arg(long, value_enum, default_value_t = FormatArg::Csv)]
         format: FormatArg,
-        /// Write to FILE (atomically, owner-only) instead of standard output; the manifest goes
-        /// to FILE.manifest.json.
+        /// Write to FILE (atomically, owner-only) instead of standard output (`-`); the manifest
+        /// goes to FILE.manifest.json.
         #[arg(long, short, value_name = "FILE")]
         out: Option<PathBuf>,
         /// Replace FILE (and its manifest) if they exist.
@@ -114,6 +119,10 @@ enum Sub {
         /// Write the methods manifest to FILE (needed to get one with standard output).
         #[arg(long, value_name = "FILE")]
         manifest: Option<PathBuf>,
+        /// CSV: write cells starting with = + - @ as they are (by default they get a leading '
+        /// so that spreadsheets do not run them as formulas).
+        #[arg(long)]
+        raw_cells: bool,
     },
     /// Merge several reviewers' annotation files into one; print agreement (percent and Cohen's
     /// kappa) per pair of reviewers and the records they disagree on.
@@ -144,8 +153,8 @@ enum Sub {
 
 #[derive(Args, Debug)]
 struct Common {
-    /// Audit files or folders (CSV, JSON, NDJSON, any of them .gz). A folder means every
-    /// supported file below it.
+    /// Audit files or folders (CSV, JSON, NDJSON, any of them .gz; `-` reads standard input). A
+    /// folder means every supported file below it.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
     /// A rules file that replaces the built-in rules (or extends them: `extends = "builtin"`).
@@ -223,6 +232,14 @@ pub enum Command {
     Help(String),
 }
 
+fn cells(raw: bool) -> crate::output::CsvCells {
+    if raw {
+        crate::output::CsvCells::Raw
+    } else {
+        crate::output::CsvCells::SpreadsheetSafe
+    }
+}
+
 fn read_options(c: &Common) -> ReadOptions {
     ReadOptions {
         default_agency: c.agency.clone(),
@@ -274,6 +291,7 @@ where
             out,
             force,
             all,
+            raw_cells,
         }) => Command::Flag(FlagOptions {
             read: read_options(&common),
             paths: common.paths,
@@ -282,6 +300,7 @@ where
             force,
             all,
             rules: common.rules,
+            cells: cells(raw_cells),
         }),
         Some(Sub::Export {
             common,
@@ -294,6 +313,7 @@ where
             redact,
             no_bom,
             manifest,
+            raw_cells,
         }) => Command::Export(crate::commands::export::ExportCommand {
             read: read_options(&common),
             paths: common.paths,
@@ -307,6 +327,7 @@ where
             bom: !no_bom,
             manifest,
             rules: common.rules,
+            cells: cells(raw_cells),
         }),
         Some(Sub::Merge {
             files,

@@ -122,6 +122,8 @@ pub struct ExportOptions {
     pub bom: bool,
     /// How inputs are re-read.
     pub read: ReadOptions,
+    /// How CSV cells are written (spreadsheet-safe unless `--raw-cells`).
+    pub cells: crate::output::CsvCells,
 }
 
 /// What an export wrote.
@@ -313,7 +315,8 @@ pub fn write(
     if opts.redact {
         extra.push("redaction".into());
     }
-    let writer = RecordWriter::new(out, opts.format, original_columns(ds), extra)?;
+    let writer =
+        RecordWriter::with_cells(out, opts.format, original_columns(ds), extra, opts.cells)?;
     let mut selected = vec![false; ds.len()];
     for &r in rows {
         selected[r as usize] = true;
@@ -373,10 +376,14 @@ pub struct ManifestInput<'a> {
     pub ds: &'a Dataset,
     /// Where annotations came from.
     pub annotations: &'a Path,
-    /// The export file (None: standard output).
-    pub output: Option<&'a Path>,
+    /// Where the export went (`standard output`, a device, or the file).
+    pub output: String,
+    /// SHA-256 of the bytes written.
+    pub output_sha256: Option<String>,
     /// Format.
     pub format: Format,
+    /// How CSV cells were written.
+    pub cells: crate::output::CsvCells,
     /// `--only`.
     pub only: Only,
     /// The filter text.
@@ -416,10 +423,15 @@ pub fn manifest(m: &ManifestInput<'_>) -> Value {
         "tool": format!("alpr-triage {}", env!("CARGO_PKG_VERSION")),
         "created_at": crate::store::now_rfc3339(),
         "output": {
-            "path": m.output.map(|p| p.display().to_string()),
+            "path": m.output,
             "format": match m.format { Format::Csv => "csv", Format::Json => "json", Format::Jsonl => "jsonl" },
             "records": m.summary.records,
-            "sha256": m.output.and_then(|p| sha256_file(p).ok()),
+            "sha256": m.output_sha256,
+            "spreadsheet_cells": match (m.format, m.cells) {
+                (Format::Csv, crate::output::CsvCells::SpreadsheetSafe) => Value::String(crate::sanitize::FORMULA_RULE.into()),
+                (Format::Csv, crate::output::CsvCells::Raw) => Value::String("raw: every cell as the data has it (--raw-cells); a cell starting with = + - @ may run as a formula in a spreadsheet".into()),
+                _ => Value::Null,
+            },
         },
         "selection": {
             "only": m.only.as_str(),
@@ -452,10 +464,18 @@ pub fn manifest_path(out: &Path) -> PathBuf {
     PathBuf::from(p)
 }
 
-/// Writes the manifest atomically, owner-only.
-pub fn write_manifest(path: &Path, doc: &Value) -> std::io::Result<()> {
-    crate::fsutil::atomic_write(path, |w| {
-        serde_json::to_writer_pretty(&mut *w, doc)?;
-        w.write_all(b"\n")
-    })
+/// Writes the manifest to `target` (a regular file atomically and owner-only; standard output
+/// is `stdout`).
+pub fn write_manifest(
+    target: &crate::outpath::Target,
+    stdout: &mut dyn Write,
+    stdout_is_terminal: bool,
+    doc: &Value,
+) -> std::io::Result<()> {
+    target
+        .write(stdout, stdout_is_terminal, false, |w| {
+            serde_json::to_writer_pretty(&mut *w, doc)?;
+            w.write_all(b"\n")
+        })
+        .map(drop)
 }

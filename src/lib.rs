@@ -30,10 +30,12 @@ pub mod loader;
 pub mod lock;
 pub mod merge;
 pub mod model;
+pub mod outpath;
 pub mod output;
 pub mod par;
 pub mod rawrow;
 pub mod runtime;
+pub mod sanitize;
 pub mod store;
 pub mod synth;
 #[cfg(test)]

@@ -57,12 +57,29 @@ impl Lock {
         }
         let mut opts = OpenOptions::new();
         opts.read(true).write(true).create(true).truncate(false);
-        #[cfg(unix)]
         {
             use std::os::unix::fs::OpenOptionsExt;
-            opts.mode(0o600);
+            // Never through a symbolic link (it would write to whatever the link names), and
+            // never waiting on a FIFO put in the lock's place.
+            opts.mode(0o600)
+                .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
         }
-        let mut file = opts.open(&path).map_err(io)?;
+        let refuse = |what: &str| LockError::Io {
+            path: crate::outpath::shown(&path),
+            source: std::io::Error::other(format!(
+                "{what}; alpr-triage makes this lock file itself as a plain empty file: remove it and start again"
+            )),
+        };
+        let mut file = match opts.open(&path) {
+            Ok(f) => f,
+            Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
+                return Err(refuse("is a symbolic link"));
+            }
+            Err(e) => return Err(io(e)),
+        };
+        if !file.metadata().map_err(io)?.is_file() {
+            return Err(refuse("is not a regular file"));
+        }
         let mut previous = String::new();
         let _ = file.read_to_string(&mut previous);
         match file.try_lock() {
@@ -132,6 +149,24 @@ mod tests {
         drop(first);
         let (_again, stale) = Lock::acquire(&ann).unwrap();
         assert!(stale.is_none(), "a clean release leaves no stale note");
+    }
+
+    #[test]
+    fn a_lock_file_that_is_a_link_or_a_fifo_is_refused_and_its_target_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let ann = dir.path().join("a.json");
+        let victim = dir.path().join("victim.txt");
+        std::fs::write(&victim, "precious").unwrap();
+        std::os::unix::fs::symlink(&victim, lock_path(&ann)).unwrap();
+        let e = Lock::acquire(&ann).unwrap_err().to_string();
+        assert!(e.contains("symbolic link"), "{e}");
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+        std::fs::remove_file(lock_path(&ann)).unwrap();
+        let c = std::ffi::CString::new(lock_path(&ann).to_str().unwrap()).unwrap();
+        // SAFETY: a valid C string and mode.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let e = Lock::acquire(&ann).unwrap_err().to_string();
+        assert!(e.contains("not a regular file"), "{e}");
     }
 
     #[test]

@@ -1,10 +1,11 @@
 //! alpr-triage: parse arguments, run, map the outcome to an exit code.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use alpr_triage::cli::{self, Command};
-use alpr_triage::commands::{self, EXIT_USAGE, Leftovers};
+use alpr_triage::commands::{self, Console, EXIT_USAGE, Leftovers};
+use alpr_triage::sanitize::{TerminalWriter, visible};
 
 fn main() -> ExitCode {
     // What the command built, let go of without freeing: the process ends here.
@@ -14,7 +15,7 @@ fn main() -> ExitCode {
             if code == 0 {
                 let _ = write!(std::io::stdout(), "{message}");
             } else {
-                let _ = write!(std::io::stderr(), "{message}");
+                let _ = write!(std::io::stderr(), "{}", visible_text(&message));
             }
             code
         }
@@ -24,53 +25,63 @@ fn main() -> ExitCode {
     ExitCode::from(u8::try_from(code).unwrap_or(1))
 }
 
+/// Text for the terminal, keeping its lines.
+fn visible_text(s: &str) -> std::borrow::Cow<'_, str> {
+    alpr_triage::sanitize::visible_block(s)
+}
+
 fn run(command: Command, leftovers: &mut Leftovers) -> i32 {
+    if let Command::Review(opts) = &command {
+        return match alpr_triage::runtime::run(opts) {
+            Ok(code) => code,
+            Err(e) => {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "alpr-triage: {}",
+                    visible_text(&e.to_string())
+                );
+                EXIT_USAGE
+            }
+        };
+    }
+    // A signal stops the command; what it was writing is removed first.
+    commands::remove_temps_on_signals();
     let stdout = std::io::stdout();
+    let out_is_terminal = stdout.is_terminal();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let mut err = std::io::stderr();
+    let mut err = TerminalWriter::new(std::io::stderr());
+    let mut console = Console {
+        out: &mut out,
+        out_is_terminal,
+        err: &mut err,
+    };
     let result = match command {
-        Command::Scan(opts) => commands::scan::run(&opts, &mut out, leftovers),
-        Command::Flag(opts) => commands::flag::run(&opts, &mut out, &mut err, leftovers),
-        Command::Export(opts) => commands::export::run(&opts, &mut out, &mut err, leftovers),
-        Command::Merge(opts) => commands::merge::run(&opts, &mut out),
+        Command::Scan(opts) => commands::scan::run(&opts, &mut console, leftovers),
+        Command::Flag(opts) => commands::flag::run(&opts, &mut console, leftovers),
+        Command::Export(opts) => commands::export::run(&opts, &mut console, leftovers),
+        Command::Merge(opts) => commands::merge::run(&opts, &mut console),
         Command::Rules { rules, source } => {
             if source {
-                let _ = out.write_all(alpr_triage::flag::BUILTIN_RULES.as_bytes());
-                Ok(0)
+                console
+                    .machine(|w| w.write_all(alpr_triage::flag::BUILTIN_RULES.as_bytes()))
+                    .map(|()| 0)
             } else {
                 commands::load_rules(rules.as_deref())
-                    .map(|r| {
-                        let _ = out.write_all(r.describe().as_bytes());
-                        0
-                    })
                     .map_err(Into::into)
+                    .and_then(|r| console.human(|w| w.write_all(r.describe().as_bytes())))
+                    .map(|()| 0)
             }
         }
-        Command::Review(opts) => {
-            drop(out);
-            return match alpr_triage::runtime::run(&opts) {
-                Ok(code) => code,
-                Err(e) => {
-                    let _ = writeln!(err, "alpr-triage: {e}");
-                    EXIT_USAGE
-                }
-            };
-        }
-        Command::Help(text) => {
-            let _ = write!(out, "{text}");
-            Ok(0)
-        }
+        Command::Help(text) => console.human(|w| w.write_all(text.as_bytes())).map(|()| 0),
+        Command::Review(_) => Ok(0),
     };
     let _ = out.flush();
     match result {
         Ok(code) => code,
+        Err(commands::CommandError::ReaderGone) => 0,
         Err(e) => {
-            let _ = writeln!(err, "alpr-triage: {e}");
-            if e.exit_code() != 0 {
-                e.exit_code()
-            } else {
-                EXIT_USAGE
-            }
+            let _ = writeln!(err, "alpr-triage: {}", visible(&e.to_string()));
+            e.exit_code()
         }
     }
 }

@@ -33,8 +33,24 @@ pub struct Conflict {
     pub agency: String,
     /// Reason.
     pub reason: String,
-    /// Each reviewer's verdict.
+    /// Each reviewer's verdict (a reviewer who gave two appears twice).
     pub verdicts: Vec<(String, Option<Verdict>)>,
+    /// Why, when it is not reviewers disagreeing with each other: a reviewer gave the record
+    /// two verdicts that cannot be ordered (one file holds it twice, or both at the same time).
+    pub contradiction: Option<String>,
+}
+
+/// A reviewer's verdict replaced by their own later one from another file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Superseded {
+    /// The record.
+    pub record_id: RecordId,
+    /// Who.
+    pub reviewer: String,
+    /// The earlier verdict, and the later one kept.
+    pub from: Option<Verdict>,
+    /// The verdict kept.
+    pub to: Option<Verdict>,
 }
 
 /// The merged annotations and what the merge found.
@@ -46,6 +62,8 @@ pub struct Merged {
     pub pairs: Vec<PairStats>,
     /// Disagreements not yet adjudicated.
     pub conflicts: Vec<Conflict>,
+    /// Verdicts a reviewer changed between the files (the latest is kept).
+    pub superseded: Vec<Superseded>,
     /// Every reviewer.
     pub reviewers: BTreeSet<String>,
 }
@@ -64,28 +82,91 @@ fn reviews_of(a: &Annotation) -> Vec<Review> {
     }
 }
 
+/// One reviewer's reviews of one record, with the file each came from.
+type Reviewed = Vec<(usize, Review)>;
+
+/// What a reviewer's reviews of one record come to: one review (their latest; with the
+/// verdict it replaced, if it changed one), or every verdict they gave when those cannot be
+/// ordered: one file holding the record twice with different verdicts, or different verdicts
+/// at the same latest time.
+fn settle(list: Reviewed) -> Result<(Review, Option<Option<Verdict>>), Vec<Review>> {
+    let verdicts: BTreeSet<Option<Verdict>> = list.iter().map(|(_, r)| r.verdict).collect();
+    let latest_at = list
+        .iter()
+        .map(|(_, r)| r.annotated_at.clone())
+        .max()
+        .unwrap_or_default();
+    let latest: Vec<&Review> = list
+        .iter()
+        .filter(|(_, r)| r.annotated_at == latest_at)
+        .map(|(_, r)| r)
+        .collect();
+    let mut files: BTreeMap<usize, BTreeSet<Option<Verdict>>> = BTreeMap::new();
+    for (f, r) in &list {
+        files.entry(*f).or_default().insert(r.verdict);
+    }
+    let one_file_twice = files.values().any(|v| v.len() > 1);
+    let latest_verdicts: BTreeSet<Option<Verdict>> = latest.iter().map(|r| r.verdict).collect();
+    match latest.first() {
+        Some(r) if verdicts.len() == 1 => Ok(((*r).clone(), None)),
+        Some(r) if !one_file_twice && latest_verdicts.len() == 1 => {
+            let earlier = list
+                .iter()
+                .filter(|(_, e)| e.annotated_at < latest_at && e.verdict != r.verdict)
+                .max_by(|a, b| a.1.annotated_at.cmp(&b.1.annotated_at))
+                .map(|(_, e)| e.verdict);
+            Ok(((*r).clone(), earlier))
+        }
+        _ => {
+            let mut seen = BTreeSet::new();
+            Err(list
+                .into_iter()
+                .map(|(_, r)| r)
+                .filter(|r| seen.insert(r.verdict))
+                .collect())
+        }
+    }
+}
+
 /// Merges annotation lists (one per file). A reviewer who appears twice for a record keeps
-/// their latest review.
+/// their latest review; a reviewer whose verdicts cannot be ordered makes the record a conflict.
 pub fn merge(inputs: &[Vec<Annotation>]) -> Merged {
-    let mut by_record: BTreeMap<RecordId, Vec<&Annotation>> = BTreeMap::new();
-    for list in inputs {
+    let mut by_record: BTreeMap<RecordId, Vec<(usize, &Annotation)>> = BTreeMap::new();
+    for (file, list) in inputs.iter().enumerate() {
         for a in list {
-            by_record.entry(a.record_id).or_default().push(a);
+            by_record.entry(a.record_id).or_default().push((file, a));
         }
     }
     let mut out = Merged::default();
     for (id, anns) in by_record {
-        let mut reviews: BTreeMap<String, Review> = BTreeMap::new();
-        for a in &anns {
+        let mut per: BTreeMap<String, Reviewed> = BTreeMap::new();
+        for (file, a) in &anns {
             for r in reviews_of(a) {
-                match reviews.get(&r.reviewer) {
-                    Some(old) if old.annotated_at >= r.annotated_at => {}
-                    _ => {
-                        reviews.insert(r.reviewer.clone(), r);
+                per.entry(r.reviewer.clone()).or_default().push((*file, r));
+            }
+        }
+        let mut reviews: Vec<Review> = Vec::new();
+        let mut contradictions: Vec<String> = Vec::new();
+        for (name, list) in per {
+            match settle(list) {
+                Ok((r, replaced)) => {
+                    if let Some(from) = replaced {
+                        out.superseded.push(Superseded {
+                            record_id: id,
+                            reviewer: name,
+                            from,
+                            to: r.verdict,
+                        });
                     }
+                    reviews.push(r);
+                }
+                Err(all) => {
+                    contradictions.push(name);
+                    reviews.extend(all);
                 }
             }
         }
+        let anns: Vec<&Annotation> = anns.into_iter().map(|(_, a)| a).collect();
         let latest = anns
             .iter()
             .max_by(|x, y| x.annotated_at.cmp(&y.annotated_at))
@@ -95,14 +176,13 @@ pub fn merge(inputs: &[Vec<Annotation>]) -> Merged {
             .iter()
             .filter(|a| a.adjudicated_by.is_some())
             .max_by(|x, y| x.annotated_at.cmp(&y.annotated_at));
-        let reviews: Vec<Review> = reviews.into_values().collect();
         out.reviewers
             .extend(reviews.iter().map(|r| r.reviewer.clone()));
         let verdicts: BTreeSet<Verdict> = reviews.iter().filter_map(|r| r.verdict).collect();
         let (verdict, conflict, adjudicated_by) = match adjudicated {
-            Some(a) => (a.verdict, false, a.adjudicated_by.clone()),
-            None if verdicts.len() > 1 => (None, true, None),
-            None => (verdicts.iter().next().copied(), false, None),
+            Some(a) if contradictions.is_empty() => (a.verdict, false, a.adjudicated_by.clone()),
+            _ if verdicts.len() > 1 => (None, true, None),
+            _ => (verdicts.iter().next().copied(), false, None),
         };
         if conflict {
             out.conflicts.push(Conflict {
@@ -113,6 +193,12 @@ pub fn merge(inputs: &[Vec<Annotation>]) -> Merged {
                     .iter()
                     .map(|r| (r.reviewer.clone(), r.verdict))
                     .collect(),
+                contradiction: (!contradictions.is_empty()).then(|| {
+                    format!(
+                        "{} gave this record different verdicts that cannot be ordered (one file holds it twice, or both at the same time)",
+                        contradictions.join(", ")
+                    )
+                }),
             });
         }
         let single = reviews.len() == 1;
@@ -152,13 +238,16 @@ pub fn merge(inputs: &[Vec<Annotation>]) -> Merged {
 
 /// Percent agreement and Cohen's kappa for every pair of reviewers.
 fn pair_stats(merged: &[Annotation]) -> Vec<PairStats> {
-    // reviewer → record → verdict (latest review wins, as in the merge).
+    // reviewer → record → verdict (one review a reviewer, as the merge settled it; a reviewer
+    // who contradicts themselves on a record does not count it).
     let mut table: BTreeMap<String, BTreeMap<RecordId, Verdict>> = BTreeMap::new();
     for a in merged {
         let reviews = reviews_of(a);
-        for r in reviews {
-            if let Some(v) = r.verdict {
-                table.entry(r.reviewer).or_default().insert(a.record_id, v);
+        for r in &reviews {
+            let row = table.entry(r.reviewer.clone()).or_default();
+            let twice = reviews.iter().filter(|o| o.reviewer == r.reviewer).count() > 1;
+            if let (Some(v), false) = (r.verdict, twice) {
+                row.insert(a.record_id, v);
             }
         }
     }
@@ -215,6 +304,71 @@ pub fn stats(a: &str, b: &str, shared: &[(Verdict, Verdict)]) -> PairStats {
 mod tests {
     use super::*;
     use Verdict::*;
+
+    fn ann(n: u8, reviewer: &str, v: Verdict, at: &str) -> Annotation {
+        Annotation {
+            record_id: RecordId::from_key(&[n]),
+            verdict: Some(v),
+            note: String::new(),
+            reviewer: reviewer.into(),
+            annotated_at: at.into(),
+            query: String::new(),
+            record: Default::default(),
+            reviews: Vec::new(),
+            conflict: false,
+            adjudicated_by: None,
+        }
+    }
+
+    #[test]
+    fn a_reviewers_verdicts_that_cannot_be_ordered_are_a_conflict() {
+        let t = "2026-01-01T00:00:00Z";
+        // One file holding record 1 twice with different verdicts (whatever their times).
+        let m = merge(&[
+            vec![
+                ann(1, "ana", Immigration, t),
+                ann(1, "ana", NotImmigration, "2026-01-02T00:00:00Z"),
+            ],
+            vec![ann(1, "bo", Immigration, t)],
+        ]);
+        assert_eq!(m.conflicts.len(), 1);
+        let c = &m.conflicts[0];
+        assert!(c.contradiction.as_deref().unwrap().contains("ana"), "{c:?}");
+        assert_eq!(c.verdicts.iter().filter(|(r, _)| r == "ana").count(), 2);
+        assert_eq!(m.annotations[0].verdict, None);
+        assert!(m.annotations[0].conflict);
+        // ana's contradicted record is not counted in her agreement with bo.
+        assert_eq!(m.pairs[0].both, 0);
+        // Two files at the same time: also a conflict.
+        let m = merge(&[
+            vec![ann(1, "ana", Immigration, t)],
+            vec![ann(1, "ana", Unsure, t)],
+        ]);
+        assert_eq!(m.conflicts.len(), 1);
+        // A later verdict in another file replaces the earlier one, and is reported.
+        let m = merge(&[
+            vec![ann(1, "ana", Immigration, t)],
+            vec![ann(1, "ana", Unsure, "2026-02-01T00:00:00Z")],
+        ]);
+        assert!(m.conflicts.is_empty());
+        assert_eq!(m.annotations[0].verdict, Some(Unsure));
+        assert_eq!(
+            m.superseded,
+            vec![Superseded {
+                record_id: RecordId::from_key(&[1]),
+                reviewer: "ana".into(),
+                from: Some(Immigration),
+                to: Some(Unsure),
+            }]
+        );
+        // The same verdict twice is one review.
+        let m = merge(&[vec![
+            ann(1, "ana", Immigration, t),
+            ann(1, "ana", Immigration, t),
+        ]]);
+        assert!(m.conflicts.is_empty() && m.superseded.is_empty());
+        assert_eq!(m.annotations[0].verdict, Some(Immigration));
+    }
 
     #[test]
     fn kappa_textbook_values() {

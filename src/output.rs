@@ -543,25 +543,54 @@ impl<T> Default for Queued<T> {
     }
 }
 
+/// How CSV cells are written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CsvCells {
+    /// A cell that a spreadsheet would run as a formula gets a leading `'` (see
+    /// [`crate::sanitize::spreadsheet_cell`]).
+    #[default]
+    SpreadsheetSafe,
+    /// Every cell exactly as the data has it (`--raw-cells`).
+    Raw,
+}
+
 /// How records are encoded (shared by the threads of [`RecordWriter::write_all`]).
 struct Encoder {
     format: Format,
     original_columns: Vec<String>,
     extra_columns: Vec<String>,
+    cells: CsvCells,
 }
 
 impl<'w> RecordWriter<'w> {
-    /// Starts writing (the CSV header is written at once).
+    /// Starts writing (the CSV header is written at once), with CSV cells safe for spreadsheets.
     pub fn new(
         out: &'w mut dyn Write,
         format: Format,
         original_columns: Vec<String>,
         extra_columns: Vec<String>,
     ) -> io::Result<RecordWriter<'w>> {
+        RecordWriter::with_cells(
+            out,
+            format,
+            original_columns,
+            extra_columns,
+            CsvCells::default(),
+        )
+    }
+
+    /// Starts writing, with CSV cells written as `cells` says.
+    pub fn with_cells(
+        out: &'w mut dyn Write,
+        format: Format,
+        original_columns: Vec<String>,
+        extra_columns: Vec<String>,
+        cells: CsvCells,
+    ) -> io::Result<RecordWriter<'w>> {
         if format == Format::Csv {
             let mut header: Vec<String> = original_columns.clone();
             header.extend(tool_column_names(&original_columns, &extra_columns));
-            out.write_all(&csv_line(&header)?)?;
+            out.write_all(&csv_line(&header, cells)?)?;
         }
         Ok(RecordWriter {
             out,
@@ -569,6 +598,7 @@ impl<'w> RecordWriter<'w> {
                 format,
                 original_columns,
                 extra_columns,
+                cells,
             },
             count: 0,
             one: Share::default(),
@@ -689,7 +719,7 @@ impl Encoder {
             }
             Format::Csv => {
                 let row = csv_row(&self.original_columns, &self.extra_columns, rec);
-                buf.extend_from_slice(&csv_line(&row)?);
+                buf.extend_from_slice(&csv_line(&row, self.cells)?);
             }
         }
         Ok(())
@@ -697,9 +727,17 @@ impl Encoder {
 }
 
 /// One CSV record, with its line end.
-fn csv_line(fields: &[String]) -> io::Result<Vec<u8>> {
+fn csv_line(fields: &[String], cells: CsvCells) -> io::Result<Vec<u8>> {
     let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
-    w.write_record(fields)?;
+    match cells {
+        CsvCells::Raw => w.write_record(fields)?,
+        CsvCells::SpreadsheetSafe => w.write_record(fields.iter().map(|f| -> Cow<'_, [u8]> {
+            match crate::sanitize::spreadsheet_cell(f) {
+                Cow::Borrowed(s) => Cow::Borrowed(s.as_bytes()),
+                Cow::Owned(s) => Cow::Owned(s.into_bytes()),
+            }
+        }))?,
+    }
     w.into_inner().map_err(|e| e.into_error())
 }
 

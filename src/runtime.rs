@@ -68,6 +68,8 @@ pub struct Session {
     pub keymap: Keymap,
     loader: Option<Loader>,
     _lock: crate::lock::Lock,
+    /// Private copies of streams among the inputs (removed when the session ends).
+    _spooled: Vec<crate::ingest::spool::Spooled>,
     last_save: Instant,
     read: ReadOptions,
 }
@@ -80,7 +82,12 @@ impl Session {
     /// the config.
     pub fn new(opts: &TuiOptions) -> Result<Session, StartError> {
         let rules = load_rules(opts.rules.as_deref())?;
-        let inputs = crate::commands::inputs(&opts.paths);
+        let mut inputs = crate::commands::inputs(&opts.paths);
+        // A stream is re-read here (a record by its offset, an export's checksum): copy it.
+        let (files, spooled, errors) =
+            crate::ingest::spool::spool_streams(std::mem::take(&mut inputs.files));
+        inputs.files = files;
+        inputs.errors.extend(errors);
         if inputs.files.is_empty() {
             let why = if inputs.errors.is_empty() {
                 "no .csv, .tsv, .json, .ndjson or .jsonl files (optionally .gz) in the given folders".to_string()
@@ -93,6 +100,7 @@ impl Session {
             .annotations
             .clone()
             .unwrap_or_else(|| config::default_annotations(&opts.paths));
+        let path = crate::store::resolve(&path)?;
         let (lock, stale) = crate::lock::Lock::acquire(&path)?;
         let store = Store::open(&path)?;
         let config_path = opts.config.clone().unwrap_or_else(config::config_file);
@@ -102,7 +110,7 @@ impl Session {
         warnings.extend(key_warnings);
         warnings.extend(inputs.errors.iter().map(|e| format!("error: {e}")));
         warnings.extend(stale);
-        let temps = crate::fsutil::remove_stale_temps(&path);
+        let temps = crate::store::remove_leftovers(&path);
         if temps > 0 {
             warnings.push(format!(
                 "removed {temps} unfinished temporary file{} a killed process left beside {}",
@@ -128,6 +136,7 @@ impl Session {
             keymap,
             loader: Some(loader),
             _lock: lock,
+            _spooled: spooled,
             last_save: Instant::now(),
             read: opts.read.clone(),
         })
@@ -163,53 +172,65 @@ impl Session {
         }
     }
 
-    /// Writes an export and its manifest (atomically, owner-only).
+    /// Writes an export and its manifest (atomically, owner-only). The dialog asked before
+    /// replacing an existing file.
     fn export(&self, req: &crate::app::ExportRequest) -> Result<(String, u64), String> {
         use crate::export;
-        let shown = req.path.display().to_string();
-        if self
-            .app
-            .ds
-            .files
-            .iter()
-            .any(|f| crate::fsutil::same_file(&f.input.path, &req.path))
-        {
-            return Err(format!(
-                "{shown} is one of the input files; input files are never written"
-            ));
+        use crate::outpath::Target;
+        let fail = |e: &dyn std::fmt::Display| e.to_string();
+        let target = Target::resolve(&req.path, true).map_err(|e| fail(&e))?;
+        if target == Target::Stdout {
+            return Err(
+                "- is standard output, which the review UI is drawn on; give a file name".into(),
+            );
         }
+        let manifest = match &target {
+            Target::File { given, .. } => Some(export::manifest_path(given)),
+            _ => None,
+        };
+        let mut roles: Vec<(&str, &std::path::Path)> = vec![("the export", &req.path)];
+        if let Some(m) = &manifest {
+            roles.push(("its manifest", m));
+        }
+        let inputs: Vec<crate::ingest::InputFile> =
+            self.app.ds.files.iter().map(|f| f.input.clone()).collect();
+        crate::commands::check_roles(&roles, Some(self.app.store.path()), &inputs)
+            .map_err(|e| fail(&e))?;
+        let manifest = manifest
+            .map(|m| Target::resolve(&m, true))
+            .transpose()
+            .map_err(|e| fail(&e))?;
         let opts = export::ExportOptions {
             format: req.format,
             redact: req.redact,
             bom: true,
             read: self.read.clone(),
+            cells: crate::output::CsvCells::SpreadsheetSafe,
         };
-        let mut summary = None;
-        crate::fsutil::atomic_write(&req.path, |w| {
-            summary = Some(export::write(
-                &self.app.ds,
-                &self.app.store,
-                &req.rows,
-                &opts,
-                w,
-            )?);
-            Ok(())
-        })
-        .map_err(|e| format!("{shown}: {e}"))?;
-        let summary = summary.unwrap_or_default();
-        let doc = export::manifest(&export::ManifestInput {
-            ds: &self.app.ds,
-            annotations: self.app.store.path(),
-            output: Some(&req.path),
-            format: req.format,
-            only: export::Only::All,
-            query: &req.query,
-            scope: req.scope,
-            redact: req.redact,
-            summary: &summary,
-        });
-        let m = export::manifest_path(&req.path);
-        export::write_manifest(&m, &doc).map_err(|e| format!("{}: {e}", m.display()))?;
+        let shown = target.describe();
+        let mut no_stdout = std::io::sink();
+        let (summary, written) = target
+            .write(&mut no_stdout, false, manifest.is_some(), |w| {
+                export::write(&self.app.ds, &self.app.store, &req.rows, &opts, w)
+            })
+            .map_err(|e| format!("{shown}: {e}"))?;
+        if let Some(m) = &manifest {
+            let doc = export::manifest(&export::ManifestInput {
+                ds: &self.app.ds,
+                annotations: self.app.store.path(),
+                output: shown.clone(),
+                output_sha256: written.sha256,
+                format: req.format,
+                cells: opts.cells,
+                only: export::Only::All,
+                query: &req.query,
+                scope: req.scope,
+                redact: req.redact,
+                summary: &summary,
+            });
+            export::write_manifest(m, &mut no_stdout, false, &doc)
+                .map_err(|e| format!("{}: {e}", m.describe()))?;
+        }
         Ok((shown, summary.records))
     }
 
@@ -409,6 +430,7 @@ fn watch_signals(stop: Arc<AtomicBool>, exited: Arc<AtomicBool>) {
                     std::thread::park_timeout(Duration::from_millis(20));
                 }
                 restore_terminal();
+                crate::fsutil::remove_live_temps();
                 // The terminal may be gone: a failed write must not stop the exit.
                 let _ = writeln!(
                     std::io::stderr(),

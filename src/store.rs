@@ -118,6 +118,14 @@ pub enum StoreError {
         /// What is missing.
         message: String,
     },
+    /// The path cannot hold an annotation file.
+    #[error("{path}: {message}")]
+    Path {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
     /// Written by a newer alpr-triage.
     #[error(
         "{path}: annotation file version {version} is newer than this alpr-triage reads (version {FORMAT_VERSION}); upgrade alpr-triage or use --annotations OTHER.json"
@@ -231,6 +239,44 @@ impl Store {
     }
 }
 
+/// The annotation file a path names. A symbolic link is followed to its target, which is then
+/// locked and saved (the link stays a link), so that an instance opened through the link and
+/// one opened by the target's own path meet the same lock. A link to nothing, a folder or a
+/// special file is refused.
+pub fn resolve(path: &Path) -> Result<PathBuf, StoreError> {
+    let shown = crate::outpath::shown(path);
+    let refuse = |message: &str| StoreError::Path {
+        path: shown.clone(),
+        message: message.to_string(),
+    };
+    let resolved = match std::fs::symlink_metadata(path) {
+        Err(_) => return Ok(path.to_path_buf()),
+        Ok(m) if m.file_type().is_symlink() => std::fs::canonicalize(path).map_err(|_| {
+            refuse("is a symbolic link to nothing (or a loop of links); give the annotation file's own path")
+        })?,
+        Ok(_) => path.to_path_buf(),
+    };
+    match std::fs::metadata(&resolved) {
+        Ok(m) if m.is_file() => Ok(resolved),
+        Ok(m) if m.is_dir() => Err(refuse(
+            "is a folder; give an annotation file's name (for example annotations.json)",
+        )),
+        Ok(_) => Err(refuse(
+            "is not a regular file; annotations are saved only in regular files",
+        )),
+        Err(e) => Err(refuse(&format!("cannot inspect: {e}"))),
+    }
+}
+
+/// Removes what an interrupted save of `path` left behind (its temporary files and the backup's
+/// `FILE.bak.tmp`). Call only while holding the annotation lock. Returns how many were removed.
+pub fn remove_leftovers(path: &Path) -> usize {
+    let mut bak_tmp = backup_path(path).into_os_string();
+    bak_tmp.push(".tmp");
+    crate::fsutil::remove_stale_temps(path)
+        + usize::from(std::fs::remove_file(PathBuf::from(bak_tmp)).is_ok())
+}
+
 /// `FILE.bak` for an annotation file.
 pub fn backup_path(path: &Path) -> PathBuf {
     let mut p = path.as_os_str().to_os_string();
@@ -239,7 +285,8 @@ pub fn backup_path(path: &Path) -> PathBuf {
 }
 
 /// Keeps the current file as `FILE.bak` (a hard link, moved into place atomically; a copy where
-/// links are not possible). The annotation file itself is never absent.
+/// links are not possible), owner-only whatever the file's mode was. The annotation file itself
+/// is never absent.
 fn backup(path: &Path) -> std::io::Result<()> {
     if !path.exists() {
         return Ok(());
@@ -252,6 +299,8 @@ fn backup(path: &Path) -> std::io::Result<()> {
     if std::fs::hard_link(path, &tmp).is_err() {
         std::fs::copy(path, &tmp)?;
     }
+    // A link shares the file's mode: the file is replaced by an owner-only one right after.
+    crate::fsutil::make_private(&tmp)?;
     std::fs::rename(&tmp, &bak)
 }
 

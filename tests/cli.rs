@@ -146,7 +146,7 @@ fn flag_writes_jsonl_with_explanations_sources_and_columns() {
     assert_eq!(r["sources"].as_array().unwrap().len(), 3);
     assert_eq!(r["columns"]["Case #"], "25-1");
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("1 records written"), "{err}");
+    assert!(err.contains("1 record written"), "{err}");
 }
 
 #[test]
@@ -227,7 +227,11 @@ fn flag_refuses_to_write_an_input_file() {
     let before = std::fs::read(&input).unwrap();
     let out = run(&["flag", "--force", "--out", &s(&input), &s(&input)]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("input files are never written"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("is both --out and the input") && err.contains("in.csv"),
+        "{err}"
+    );
     assert_eq!(std::fs::read(&input).unwrap(), before);
 }
 
@@ -339,6 +343,7 @@ fn a_record_is_its_first_row_even_when_a_later_copy_is_flagged() {
 fn a_full_disk_is_one_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let none = s(&dir.path().join("no-annotations.json"));
+    std::fs::write(&none, r#"{"version": 1, "annotations": []}"#).unwrap();
     let sample = s(&Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data"));
     for args in [
         vec!["flag", &sample],

@@ -1,16 +1,19 @@
 //! `alpr-triage export`: annotated records out, with a methods manifest.
 
-use std::io::Write;
 use std::path::PathBuf;
 
-use super::{CommandError, EXIT_INPUT, EXIT_OK, Leftovers, check_output, inputs, load_rules};
+use super::{
+    CommandError, Console, EXIT_INPUT, EXIT_OK, Leftovers, check_roles, inputs, load_rules,
+    output_target,
+};
 use crate::export::{
     ExportOptions, ManifestInput, Only, manifest, manifest_path, select, verdict_codes, write,
     write_manifest,
 };
 use crate::filter::Query;
 use crate::ingest::ReadOptions;
-use crate::output::Format;
+use crate::outpath::Target;
+use crate::output::{CsvCells, Format};
 use crate::store::Store;
 
 /// Options of `export`.
@@ -40,13 +43,14 @@ pub struct ExportCommand {
     pub rules: Option<PathBuf>,
     /// How files are read.
     pub read: ReadOptions,
+    /// How CSV cells are written (spreadsheet-safe unless `--raw-cells`).
+    pub cells: CsvCells,
 }
 
 /// Runs `export`; the loaded records and annotations go to `leftovers`.
 pub fn run(
     opts: &ExportCommand,
-    stdout: &mut dyn Write,
-    err: &mut dyn Write,
+    console: &mut Console<'_>,
     leftovers: &mut Leftovers,
 ) -> Result<i32, CommandError> {
     let rules = load_rules(opts.rules.as_deref())?;
@@ -54,7 +58,7 @@ pub fn run(
         path: "--query".into(),
         message: format!("{} (column {})", e.message, e.at + 1),
     })?;
-    let inputs = inputs(&opts.paths);
+    let mut inputs = inputs(&opts.paths);
     if inputs.files.is_empty() {
         return Err(CommandError::NoInput(if inputs.errors.is_empty() {
             "no supported files in the given folders".into()
@@ -62,32 +66,80 @@ pub fn run(
             inputs.errors.join("; ")
         }));
     }
+    let given = opts.annotations.is_some();
     let ann_path = opts
         .annotations
         .clone()
         .unwrap_or_else(|| crate::config::default_annotations(&opts.paths));
-    let store = Store::open(&ann_path).map_err(|e| CommandError::Output {
-        path: ann_path.display().to_string(),
-        message: e.to_string(),
-    })?;
+    let ann_path = crate::store::resolve(&ann_path).map_err(annotation_error(&ann_path))?;
+    let target = output_target(opts.out.as_deref(), opts.force)?;
+    // The manifest goes beside a file; standard output and devices get one only when asked.
+    let manifest_target = match (&opts.manifest, &target) {
+        (Some(m), _) => Some(Target::resolve(m, opts.force)?),
+        (None, Target::File { given, .. }) => {
+            Some(Target::resolve(&manifest_path(given), opts.force)?)
+        }
+        _ => None,
+    };
+    let manifest_given = opts.manifest.clone().or_else(|| match &target {
+        Target::File { given, .. } => Some(manifest_path(given)),
+        _ => None,
+    });
+    let mut roles: Vec<(&str, &std::path::Path)> = Vec::new();
+    if let Some(o) = &opts.out {
+        roles.push(("--out", o));
+    }
+    if let Some(m) = &manifest_given {
+        roles.push(("the manifest", m));
+    }
+    check_roles(&roles, Some(&ann_path), &inputs.files)?;
+    let store = Store::open(&ann_path).map_err(annotation_error(&ann_path))?;
+    let verdict_selection = matches!(
+        opts.only,
+        Only::Immigration | Only::Not | Only::Unsure | Only::Reviewed
+    );
     if !ann_path.exists() {
+        let shown = crate::outpath::shown(&ann_path);
+        if given || verdict_selection {
+            return Err(CommandError::Input(format!(
+                "{shown}: the annotation file does not exist, so no record has a verdict{}; check the path, or review the records first (the review UI creates the file on the first verdict)",
+                if verdict_selection {
+                    format!(" and --only {} selects nothing", opts.only.as_str())
+                } else {
+                    String::new()
+                }
+            )));
+        }
         let _ = writeln!(
-            err,
-            "warning: {} does not exist: no record has an annotation",
-            ann_path.display()
+            console.err,
+            "warning: {shown} does not exist: no record has an annotation"
         );
     }
-    let manifest_file = opts
-        .manifest
-        .clone()
-        .or_else(|| opts.out.as_ref().map(|o| manifest_path(o)));
-    if let Some(out) = &opts.out {
-        check_output(out, &inputs.files, opts.force)?;
-    }
-    if let Some(m) = &manifest_file {
-        check_output(m, &inputs.files, opts.force)?;
-    }
+    // Streams are read again below (the export re-reads its inputs, the manifest hashes them).
+    let (files, copies, errors) =
+        crate::ingest::spool::spool_streams(std::mem::take(&mut inputs.files));
+    inputs.files = files;
+    inputs.errors.extend(errors);
+    leftovers.keep(copies);
     let ds = crate::loader::load_all(inputs.files.clone(), opts.read.clone(), rules);
+    let matched = store
+        .iter()
+        .filter(|a| ds.row_of(a.record_id).is_some())
+        .count();
+    if !store.is_empty() && matched == 0 {
+        return Err(CommandError::Input(format!(
+            "{}: none of its {} annotations is of a record in these inputs (annotations of another dataset?); nothing was exported. Check the paths, or pass --annotations FILE",
+            crate::outpath::shown(&ann_path),
+            store.len()
+        )));
+    }
+    if store.is_empty() && ann_path.exists() && verdict_selection {
+        return Err(CommandError::Input(format!(
+            "{}: the annotation file holds no annotations, so --only {} selects nothing; nothing was exported",
+            crate::outpath::shown(&ann_path),
+            opts.only.as_str()
+        )));
+    }
     let verdicts = verdict_codes(&ds, &store);
     let rows = select(&ds, &verdicts, opts.only, &query);
     let eopts = ExportOptions {
@@ -95,20 +147,18 @@ pub fn run(
         redact: opts.redact,
         bom: opts.bom,
         read: opts.read.clone(),
+        cells: opts.cells,
     };
     let out_err = super::output_error(opts.out.as_deref());
-    let summary = match &opts.out {
-        Some(path) => {
-            let mut summary = None;
-            crate::fsutil::atomic_write(path, |w| {
-                summary = Some(write(&ds, &store, &rows, &eopts, w)?);
-                Ok(())
-            })
-            .map_err(out_err)?;
-            summary.unwrap_or_default()
-        }
-        None => write(&ds, &store, &rows, &eopts, stdout).map_err(out_err)?,
-    };
+    let (summary, written) = target
+        .write(
+            &mut *console.out,
+            console.out_is_terminal,
+            manifest_target.is_some(),
+            |w| write(&ds, &store, &rows, &eopts, w),
+        )
+        .map_err(out_err)?;
+    let err = &mut *console.err;
     let failed = super::flag::report_problems(
         err,
         &inputs,
@@ -117,28 +167,33 @@ pub fn run(
             .map(|f| f.report.clone())
             .collect::<Vec<_>>(),
     );
-    match &manifest_file {
+    match &manifest_target {
         Some(m) => {
             let doc = manifest(&ManifestInput {
                 ds: &ds,
                 annotations: &ann_path,
-                output: opts.out.as_deref(),
+                output: target.describe(),
+                output_sha256: written.sha256.clone(),
                 format: opts.format,
+                cells: opts.cells,
                 only: opts.only,
                 query: &opts.query,
                 scope: "command line",
                 redact: opts.redact,
                 summary: &summary,
             });
-            write_manifest(m, &doc).map_err(|e| CommandError::Output {
-                path: m.display().to_string(),
-                message: e.to_string(),
+            write_manifest(m, &mut *console.out, console.out_is_terminal, &doc).map_err(|e| {
+                CommandError::Output {
+                    path: m.describe(),
+                    message: e.to_string(),
+                }
             })?;
         }
         None => {
             let _ = writeln!(
                 err,
-                "note: no methods manifest written for standard output (use --out or --manifest FILE)"
+                "note: no methods manifest written for {} (use --out FILE or --manifest FILE)",
+                target.describe()
             );
         }
     }
@@ -151,18 +206,30 @@ pub fn run(
     }
     let _ = writeln!(
         err,
-        "{} records exported{}{}{}",
-        summary.records,
-        opts.out
+        "{} exported{}{}{}",
+        super::flag::plural(summary.records, "record"),
+        match &target {
+            Target::Stdout => String::new(),
+            t => format!(" to {}", t.describe()),
+        },
+        manifest_target
             .as_ref()
-            .map(|p| format!(" to {}", p.display()))
-            .unwrap_or_default(),
-        manifest_file
-            .as_ref()
-            .map(|p| format!(", manifest {}", p.display()))
+            .map(|m| format!(", manifest {}", m.describe()))
             .unwrap_or_default(),
         if opts.redact { " (redacted)" } else { "" }
     );
     leftovers.keep((ds, store, rows, verdicts));
     Ok(if failed { EXIT_INPUT } else { EXIT_OK })
+}
+
+fn annotation_error(
+    path: &std::path::Path,
+) -> impl Fn(crate::store::StoreError) -> CommandError + '_ {
+    move |e| CommandError::Output {
+        path: crate::outpath::shown(path),
+        message: e
+            .to_string()
+            .trim_start_matches(&format!("{}: ", path.display()))
+            .to_string(),
+    }
 }

@@ -7,14 +7,18 @@ use std::sync::Arc;
 use rustc_hash::FxHashMap;
 
 use super::tally::Tally;
-use super::{CommandError, EXIT_INPUT, EXIT_OK, Leftovers, check_output, inputs, load_rules};
+use super::{
+    CommandError, Console, EXIT_INPUT, EXIT_OK, Leftovers, check_roles, inputs, load_rules,
+    output_target,
+};
 use crate::catalog::{Catalog, TextSyms};
 use crate::idset::IdSet;
 use crate::ingest::{
     FileReport, InputFile, OwnedRow, ReadOptions, Row, RowOutcome, RowSink, Schema, read_file,
 };
 use crate::model::{RecordId, Source};
-use crate::output::{Format, OutRecord, Queued, RecordWriter};
+use crate::outpath::Target;
+use crate::output::{CsvCells, Format, OutRecord, Queued, RecordWriter};
 
 /// Options of `flag`.
 #[derive(Clone, Debug)]
@@ -33,6 +37,8 @@ pub struct FlagOptions {
     pub rules: Option<PathBuf>,
     /// How files are read.
     pub read: ReadOptions,
+    /// How CSV cells are written (spreadsheet-safe unless `--raw-cells`).
+    pub cells: CsvCells,
 }
 
 /// Column labels in first-seen order, collected as schemas change.
@@ -246,26 +252,35 @@ impl RowSink for WritePass<'_, '_> {
     }
 }
 
-/// Runs `flag`. Warnings and errors go to `err`; records to `--out` or `stdout`; what the load
-/// built to `leftovers`.
+/// Runs `flag`. Warnings and errors go to the console's message stream; records to `--out` or
+/// standard output; what the load built to `leftovers`.
 pub fn run(
     opts: &FlagOptions,
-    stdout: &mut dyn Write,
-    err: &mut dyn Write,
+    console: &mut Console<'_>,
     leftovers: &mut Leftovers,
 ) -> Result<i32, CommandError> {
     let rules = load_rules(opts.rules.as_deref())?;
-    let inputs = inputs(&opts.paths);
+    let mut inputs = inputs(&opts.paths);
     if inputs.files.is_empty() && inputs.errors.is_empty() {
         return Err(CommandError::NoInput(
             "no supported files in the given folders".into(),
         ));
     }
+    let target = output_target(opts.out.as_deref(), opts.force)?;
     if let Some(out) = &opts.out {
-        check_output(out, &inputs.files, opts.force)?;
+        check_roles(&[("--out", out)], None, &inputs.files)?;
+    }
+    if opts.all {
+        // `--all` reads its inputs twice.
+        let (files, copies, errors) =
+            crate::ingest::spool::spool_streams(std::mem::take(&mut inputs.files));
+        inputs.files = files;
+        inputs.errors.extend(errors);
+        leftovers.keep(copies);
     }
     let files = &inputs.files;
     let out_err = super::output_error(opts.out.as_deref());
+    let (out, tty) = (&mut *console.out, console.out_is_terminal);
     let (reports, count) = if opts.all {
         let mut catalog = Catalog::new(rules.clone());
         let mut pass1 = DupPass {
@@ -285,33 +300,35 @@ pub fn run(
             .filter(|(i, _)| reports[*i].kind.is_some())
             .collect();
         let columns = columns.into_labels();
-        let count = write_to(opts, stdout, |w| {
-            let writer = RecordWriter::new(w, opts.format, columns, Vec::new())?;
-            let mut pass2 = WritePass {
-                files,
-                later,
-                written: IdSet::new(),
-                writer,
-                queued: Queued::default(),
-                error: None,
-            };
-            for (i, f) in &readable {
-                read_file(*i as u32, f, &opts.read, &mut catalog, &mut pass2);
-            }
-            if let Some(e) = pass2.error {
-                return Err(e);
-            }
-            let made = Made {
-                catalog: &catalog,
-                files,
-            };
-            pass2
-                .writer
-                .write_queued(&mut pass2.queued, &made, kept_record)?;
-            leftovers.keep(pass2.written);
-            pass2.writer.finish()
-        })
-        .map_err(out_err)?;
+        let (count, _) = target
+            .write(out, tty, false, |w| {
+                let writer =
+                    RecordWriter::with_cells(w, opts.format, columns, Vec::new(), opts.cells)?;
+                let mut pass2 = WritePass {
+                    files,
+                    later,
+                    written: IdSet::new(),
+                    writer,
+                    queued: Queued::default(),
+                    error: None,
+                };
+                for (i, f) in &readable {
+                    read_file(*i as u32, f, &opts.read, &mut catalog, &mut pass2);
+                }
+                if let Some(e) = pass2.error {
+                    return Err(e);
+                }
+                let made = Made {
+                    catalog: &catalog,
+                    files,
+                };
+                pass2
+                    .writer
+                    .write_queued(&mut pass2.queued, &made, kept_record)?;
+                leftovers.keep(pass2.written);
+                pass2.writer.finish()
+            })
+            .map_err(out_err)?;
         leftovers.keep(catalog);
         (reports, count)
     } else {
@@ -333,16 +350,23 @@ pub fn run(
         for (_, (row, ..)) in &records {
             columns.note(&row.schema, row.cells.len());
         }
-        let count = write_to(opts, stdout, |w| {
-            let mut writer = RecordWriter::new(w, opts.format, columns.into_labels(), Vec::new())?;
-            let made = Made {
-                catalog: &catalog,
-                files,
-            };
-            writer.write_all(&made, &records, |made, (_, kept)| kept_record(made, kept))?;
-            writer.finish()
-        })
-        .map_err(out_err)?;
+        let (count, _) = target
+            .write(out, tty, false, |w| {
+                let mut writer = RecordWriter::with_cells(
+                    w,
+                    opts.format,
+                    columns.into_labels(),
+                    Vec::new(),
+                    opts.cells,
+                )?;
+                let made = Made {
+                    catalog: &catalog,
+                    files,
+                };
+                writer.write_all(&made, &records, |made, (_, kept)| kept_record(made, kept))?;
+                writer.finish()
+            })
+            .map_err(out_err)?;
         drop(records);
         let FlaggedSink {
             tally,
@@ -353,42 +377,51 @@ pub fn run(
         leftovers.keep((catalog, tally, flagged, index, firsts));
         (reports, count)
     };
+    let err = &mut *console.err;
     let failed = report_problems(err, &inputs, &reports);
     let t = super::scan::totals(&reports, inputs.errors.len());
     let _ = writeln!(
         err,
-        "{count} records written ({} flagged of {} records in {} rows{}){}",
+        "{} written ({} flagged of {} in {}{}){}",
+        plural(count, "record"),
         t.flagged,
-        t.records,
-        t.rows,
+        plural(t.records, "record"),
+        plural(t.rows, "row"),
         if t.warnings > 0 {
-            format!(", {} warnings", t.warnings)
+            format!(", {}", plural(t.warnings, "warning"))
         } else {
             String::new()
         },
-        opts.out
-            .as_ref()
-            .map(|p| format!(" to {}", p.display()))
-            .unwrap_or_default()
+        match &target {
+            Target::Stdout => String::new(),
+            other => format!(" to {}", other.describe()),
+        }
     );
     Ok(if failed { EXIT_INPUT } else { EXIT_OK })
 }
 
-fn write_to<F>(opts: &FlagOptions, stdout: &mut dyn Write, f: F) -> std::io::Result<u64>
-where
-    F: FnOnce(&mut dyn Write) -> std::io::Result<u64>,
-{
-    match &opts.out {
-        Some(path) => {
-            let mut count = 0;
-            crate::fsutil::atomic_write(path, |w| {
-                count = f(w)?;
-                Ok(())
-            })?;
-            Ok(count)
-        }
-        None => f(stdout),
+/// `1 record`, `2 records`: a count and its noun.
+pub fn plural(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("{n} {noun}")
+    } else {
+        format!("{n} {noun}s")
     }
+}
+
+/// A path as a shell word to paste back (single-quoted when it holds anything but plain
+/// characters), escaped for the terminal.
+pub fn shell_quote(path: &str) -> String {
+    let plain = !path.is_empty()
+        && path
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./+,:@%=".contains(c));
+    let q = if plain {
+        path.to_string()
+    } else {
+        format!("'{}'", path.replace('\'', "'\\''"))
+    };
+    crate::sanitize::visible(&q).into_owned()
 }
 
 /// Prints file errors and a warning summary per file; true when any file failed.
@@ -397,27 +430,28 @@ pub fn report_problems(
     inputs: &super::Inputs,
     reports: &[FileReport],
 ) -> bool {
+    use crate::sanitize::visible;
     let mut failed = !inputs.errors.is_empty();
     for e in &inputs.errors {
-        let _ = writeln!(err, "error: {e}");
+        let _ = writeln!(err, "error: {}", visible(e));
     }
     for r in reports {
         if let Some(e) = &r.error {
             failed = true;
-            let _ = writeln!(err, "error: {e}");
+            let _ = writeln!(err, "error: {}", visible(e));
         }
         if let Some(first) = r.warnings.list.first() {
             let _ = writeln!(
                 err,
-                "warning: {}: {} rows with problems (first, line {}: {}); `alpr-triage scan {}` lists them",
-                r.path,
-                r.warnings.total,
+                "warning: {}: {} with problems (first, line {}: {}); `alpr-triage scan {}` lists them",
+                visible(&r.path),
+                plural(r.warnings.total, "row"),
                 first
                     .line
                     .map(|l| l.to_string())
                     .unwrap_or_else(|| "-".into()),
-                first.message,
-                r.path
+                visible(&first.message),
+                shell_quote(&r.path)
             );
         }
     }

@@ -5,16 +5,19 @@ use std::path::PathBuf;
 
 use serde_json::json;
 
-use super::{CommandError, EXIT_OK};
+use super::{CommandError, Console, EXIT_OK};
+use crate::commands::flag::plural;
 use crate::merge::{Merged, merge};
 use crate::model::Verdict;
+use crate::outpath::{FileKey, Target, file_key, shown};
+use crate::sanitize::visible;
 
 /// Options of `merge`.
 #[derive(Clone, Debug)]
 pub struct MergeCommand {
     /// Annotation files.
     pub files: Vec<PathBuf>,
-    /// The merged file.
+    /// The merged file (`-`: standard output, and the report goes to standard error).
     pub out: PathBuf,
     /// Replace it if it exists.
     pub force: bool,
@@ -23,52 +26,95 @@ pub struct MergeCommand {
 }
 
 /// Runs `merge`.
-pub fn run(opts: &MergeCommand, stdout: &mut dyn Write) -> Result<i32, CommandError> {
+pub fn run(opts: &MergeCommand, console: &mut Console<'_>) -> Result<i32, CommandError> {
     if opts.files.len() < 2 {
         return Err(CommandError::NoInput(
             "merge needs two or more annotation files".into(),
         ));
     }
-    if opts.out.exists() && !opts.force {
-        return Err(CommandError::Output {
-            path: opts.out.display().to_string(),
-            message: "already exists; pass --force to replace it".into(),
-        });
+    let target = Target::resolve(&opts.out, opts.force)?;
+    let keys: Vec<Option<FileKey>> = opts.files.iter().map(|f| file_key(f)).collect();
+    for (i, k) in keys.iter().enumerate() {
+        if k.is_some() && keys[..i].contains(k) {
+            return Err(CommandError::Output {
+                path: shown(&opts.files[i]),
+                message: "is given twice (a file merged with itself would count its reviewer twice); give each reviewer's file once".into(),
+            });
+        }
     }
+    let mut roles: Vec<(String, &std::path::Path)> = vec![("--out".into(), &opts.out)];
+    roles.extend(
+        opts.files
+            .iter()
+            .map(|f| (format!("the input {}", shown(f)), f.as_path())),
+    );
+    crate::outpath::check_distinct(&roles)?;
     let mut inputs = Vec::new();
+    let mut contents: Vec<(Vec<u8>, &PathBuf)> = Vec::new();
     for f in &opts.files {
-        let shown = f.display().to_string();
+        let shown = shown(f);
         let bytes = std::fs::read(f).map_err(|e| CommandError::Output {
             path: shown.clone(),
             message: format!("cannot read: {e}"),
         })?;
-        let list = crate::store::parse(&bytes, &shown).map_err(|e| CommandError::Output {
-            path: shown.clone(),
-            message: e
-                .to_string()
-                .trim_start_matches(&format!("{shown}: "))
-                .to_string(),
+        if let Some((_, same)) = contents.iter().find(|(b, _)| *b == bytes) {
+            return Err(CommandError::Output {
+                path: shown,
+                message: format!(
+                    "holds exactly what {} holds (a copy of one reviewer's file would count them twice); give each reviewer's file once",
+                    crate::outpath::shown(same)
+                ),
+            });
+        }
+        let list = crate::store::parse(&bytes, &f.display().to_string()).map_err(|e| {
+            CommandError::Output {
+                path: shown.clone(),
+                message: e
+                    .to_string()
+                    .trim_start_matches(&format!("{}: ", f.display()))
+                    .to_string(),
+            }
         })?;
         inputs.push(list);
+        contents.push((bytes, f));
     }
     let merged = merge(&inputs);
-    let mut store = crate::store::Store::empty(&opts.out);
-    for a in &merged.annotations {
-        store.set(a.clone());
-    }
-    store.save().map_err(|e| CommandError::Output {
-        path: opts.out.display().to_string(),
+    let save_error = |e: std::io::Error| CommandError::Output {
+        path: target.describe(),
         message: e.to_string(),
-    })?;
-    let result = if opts.json {
-        report_json(stdout, &merged, opts)
-    } else {
-        report_text(stdout, &merged, opts)
     };
-    result.map_err(|e| CommandError::Output {
-        path: "standard output".into(),
-        message: e.to_string(),
-    })?;
+    match &target {
+        Target::File { path, .. } => {
+            let mut store = crate::store::Store::empty(path);
+            for a in &merged.annotations {
+                store.set(a.clone());
+            }
+            store.save().map_err(save_error)?;
+        }
+        _ => {
+            target
+                .write(&mut *console.out, console.out_is_terminal, false, |w| {
+                    crate::store::write_file(w, merged.annotations.iter())
+                })
+                .map_err(save_error)?;
+        }
+    }
+    let to_stdout = file_key(&opts.out) == Some(FileKey::Stdout);
+    let shown_out = target.describe();
+    if opts.json {
+        let doc = report_json(&merged, &shown_out);
+        if to_stdout {
+            let _ = writeln!(console.err, "{doc}");
+        } else {
+            console.machine(|w| writeln!(w, "{doc}"))?;
+        }
+    } else if to_stdout {
+        let mut text = Vec::new();
+        report_text(&mut text, &merged, opts, &shown_out).map_err(super::output_error(None))?;
+        let _ = console.err.write_all(&text);
+    } else {
+        console.human(|w| report_text(w, &merged, opts, &shown_out))?;
+    }
     Ok(EXIT_OK)
 }
 
@@ -76,16 +122,21 @@ fn v(x: Option<Verdict>) -> &'static str {
     x.map(Verdict::as_str).unwrap_or("none")
 }
 
-fn report_text(out: &mut dyn Write, m: &Merged, opts: &MergeCommand) -> std::io::Result<()> {
+fn report_text(
+    out: &mut dyn Write,
+    m: &Merged,
+    opts: &MergeCommand,
+    shown_out: &str,
+) -> std::io::Result<()> {
     writeln!(
         out,
-        "merged {} files: {} records, {} reviewers ({}), {} conflicts → {}",
-        opts.files.len(),
-        m.annotations.len(),
-        m.reviewers.len(),
-        m.reviewers.iter().cloned().collect::<Vec<_>>().join(", "),
-        m.conflicts.len(),
-        opts.out.display()
+        "merged {}: {}, {} ({}), {} → {}",
+        plural(opts.files.len() as u64, "file"),
+        plural(m.annotations.len() as u64, "record"),
+        plural(m.reviewers.len() as u64, "reviewer"),
+        visible(&m.reviewers.iter().cloned().collect::<Vec<_>>().join(", ")),
+        plural(m.conflicts.len() as u64, "conflict"),
+        shown_out
     )?;
     writeln!(
         out,
@@ -96,8 +147,8 @@ fn report_text(out: &mut dyn Write, m: &Merged, opts: &MergeCommand) -> std::io:
         writeln!(
             out,
             "{:<16} {:<16} {:>6} {:>6} {:>9} {:>8}",
-            p.a,
-            p.b,
+            visible(&p.a),
+            visible(&p.b),
             p.both,
             p.agree,
             p.percent
@@ -108,6 +159,23 @@ fn report_text(out: &mut dyn Write, m: &Merged, opts: &MergeCommand) -> std::io:
                 .unwrap_or_else(|| "n/a".into())
         )?;
     }
+    if !m.superseded.is_empty() {
+        writeln!(
+            out,
+            "\n{} changed between the files; the later verdict is kept:",
+            plural(m.superseded.len() as u64, "verdict")
+        )?;
+        for s in &m.superseded {
+            writeln!(
+                out,
+                "  {}  {}: {} → {}",
+                s.record_id,
+                visible(&s.reviewer),
+                v(s.from),
+                v(s.to)
+            )?;
+        }
+    }
     if !m.conflicts.is_empty() {
         writeln!(
             out,
@@ -117,24 +185,27 @@ fn report_text(out: &mut dyn Write, m: &Merged, opts: &MergeCommand) -> std::io:
             let vs: Vec<String> = c
                 .verdicts
                 .iter()
-                .map(|(r, x)| format!("{r}={}", v(*x)))
+                .map(|(r, x)| format!("{}={}", visible(r), v(*x)))
                 .collect();
             writeln!(
                 out,
                 "  {}  {} · {}  {}",
                 c.record_id,
-                c.agency,
-                c.reason,
+                visible(&c.agency),
+                visible(&c.reason),
                 vs.join(" ")
             )?;
+            if let Some(why) = &c.contradiction {
+                writeln!(out, "      {}", visible(why))?;
+            }
         }
     }
     Ok(())
 }
 
-fn report_json(out: &mut dyn Write, m: &Merged, opts: &MergeCommand) -> std::io::Result<()> {
+fn report_json(m: &Merged, shown_out: &str) -> String {
     let doc = json!({
-        "out": opts.out.display().to_string(),
+        "out": shown_out,
         "records": m.annotations.len(),
         "reviewers": m.reviewers,
         "pairs": m.pairs.iter().map(|p| json!({
@@ -144,8 +215,12 @@ fn report_json(out: &mut dyn Write, m: &Merged, opts: &MergeCommand) -> std::io:
         "conflicts": m.conflicts.iter().map(|c| json!({
             "record_id": c.record_id.to_string(), "agency": c.agency, "reason": c.reason,
             "verdicts": c.verdicts.iter().map(|(r, x)| json!({"reviewer": r, "verdict": v(*x)})).collect::<Vec<_>>(),
+            "contradiction": c.contradiction,
+        })).collect::<Vec<_>>(),
+        "superseded": m.superseded.iter().map(|s| json!({
+            "record_id": s.record_id.to_string(), "reviewer": s.reviewer,
+            "from": v(s.from), "to": v(s.to),
         })).collect::<Vec<_>>(),
     });
-    serde_json::to_writer_pretty(&mut *out, &doc)?;
-    writeln!(out)
+    serde_json::to_string_pretty(&doc).unwrap_or_default()
 }

@@ -6,8 +6,11 @@ pub mod merge;
 pub mod scan;
 pub mod tally;
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+use crate::outpath::Target;
 
 use crate::flag::{RuleFileError, RuleSet};
 use crate::ingest::{InputFile, Skipped, discover};
@@ -36,12 +39,25 @@ pub enum CommandError {
     /// Nothing to read.
     #[error("no input files: {0}")]
     NoInput(String),
+    /// A path that cannot be used as an output.
+    #[error(transparent)]
+    Path(#[from] crate::outpath::PathError),
+    /// The inputs (or the annotations) cannot give what was asked; nothing was written.
+    #[error("{0}")]
+    Input(String),
+    /// Standard output was closed by its reader (`alpr-triage flag … | head`): not an error.
+    #[error("standard output was closed")]
+    ReaderGone,
 }
 
 impl CommandError {
     /// The exit code for this error.
     pub fn exit_code(&self) -> i32 {
-        EXIT_USAGE
+        match self {
+            CommandError::Input(_) => EXIT_INPUT,
+            CommandError::ReaderGone => EXIT_OK,
+            _ => EXIT_USAGE,
+        }
     }
 }
 
@@ -66,6 +82,33 @@ impl Leftovers {
     pub fn abandon(self) {
         std::mem::forget(self);
     }
+}
+
+/// From now on SIGINT, SIGTERM and SIGHUP stop the process after removing the temporary files
+/// it is writing (an unfinished output, a private copy of a stream), so nothing half-written
+/// is left behind.
+pub fn remove_temps_on_signals() {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT]) else {
+        return;
+    };
+    let _ = std::thread::Builder::new()
+        .name("alpr-triage-signals".into())
+        .spawn(move || {
+            if let Some(sig) = signals.forever().next() {
+                let removed = crate::fsutil::remove_live_temps();
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "alpr-triage: stopped by signal {sig}{}",
+                    if removed > 0 {
+                        "; removed what it had half written"
+                    } else {
+                        ""
+                    }
+                );
+                std::process::exit(128 + sig);
+            }
+        });
 }
 
 /// Loads `--rules FILE`, or the built-in set.
@@ -96,40 +139,103 @@ pub fn inputs(paths: &[PathBuf]) -> Inputs {
     }
 }
 
-/// The error for a failed write to `out` (standard output when None).
-pub fn output_error(out: Option<&Path>) -> impl Fn(std::io::Error) -> CommandError + '_ {
-    move |e| CommandError::Output {
-        path: out
-            .map(|p| p.display().to_string())
-            .unwrap_or_else(|| "standard output".into()),
-        message: e.to_string(),
+/// Where a command prints: standard output (and whether it is a terminal, where machine
+/// output is escaped) and the stream for messages (escaped: always human-readable).
+pub struct Console<'a> {
+    /// Standard output.
+    pub out: &'a mut dyn Write,
+    /// Standard output is a terminal.
+    pub out_is_terminal: bool,
+    /// Messages (standard error).
+    pub err: &'a mut dyn Write,
+}
+
+impl Console<'_> {
+    /// Writes human-readable text to standard output through the terminal escape (see
+    /// [`crate::sanitize`]), whether or not it is a terminal.
+    pub fn human(
+        &mut self,
+        write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    ) -> Result<(), CommandError> {
+        let mut w = crate::sanitize::TerminalWriter::new(&mut *self.out);
+        write(&mut w)
+            .and_then(|()| w.into_inner().map(drop))
+            .map_err(output_error(None))
+    }
+
+    /// Writes machine output (JSON) to standard output: exact, unless standard output is a
+    /// terminal.
+    pub fn machine(
+        &mut self,
+        write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    ) -> Result<(), CommandError> {
+        crate::outpath::Target::Stdout
+            .write(&mut *self.out, self.out_is_terminal, false, write)
+            .map(drop)
+            .map_err(output_error(None))
     }
 }
 
-/// Refuses an output path that is one of the inputs, or that exists without `force`.
-pub fn check_output(out: &Path, inputs: &[InputFile], force: bool) -> Result<(), CommandError> {
-    let shown = out.display().to_string();
-    if inputs
+/// The error for a failed write to `out` (standard output when None or `-`). A reader of
+/// standard output that went away (`| head`) is [`CommandError::ReaderGone`].
+pub fn output_error(out: Option<&Path>) -> impl Fn(std::io::Error) -> CommandError + '_ {
+    move |e| {
+        let path = out.filter(|p| !crate::outpath::is_stdio(p));
+        if path.is_none() && e.kind() == std::io::ErrorKind::BrokenPipe {
+            return CommandError::ReaderGone;
+        }
+        CommandError::Output {
+            path: path
+                .map(crate::outpath::shown)
+                .unwrap_or_else(|| "standard output".into()),
+            message: e.to_string(),
+        }
+    }
+}
+
+/// Where `--out` goes (standard output when absent or `-`); see [`Target::resolve`].
+pub fn output_target(out: Option<&Path>, force: bool) -> Result<Target, CommandError> {
+    match out {
+        None => Ok(Target::Stdout),
+        Some(p) => Ok(Target::resolve(p, force)?),
+    }
+}
+
+/// Refuses when outputs, the annotation file (with its backup and lock) and the inputs are not
+/// all different files.
+pub fn check_roles(
+    outputs: &[(&str, &Path)],
+    annotations: Option<&Path>,
+    inputs: &[InputFile],
+) -> Result<(), CommandError> {
+    let mut roles: Vec<(String, std::path::PathBuf)> = outputs
         .iter()
-        .any(|f| crate::fsutil::same_file(&f.path, out))
-    {
-        return Err(CommandError::Output {
-            path: shown,
-            message: "is one of the input files; input files are never written".into(),
-        });
+        .map(|(r, p)| (r.to_string(), p.to_path_buf()))
+        .collect();
+    if let Some(a) = annotations {
+        roles.push(("the annotation file".into(), a.to_path_buf()));
+        roles.push((
+            "the annotation file's backup".into(),
+            crate::store::backup_path(a),
+        ));
+        roles.push((
+            "the annotation file's lock".into(),
+            crate::lock::lock_path(a),
+        ));
     }
-    if out.is_dir() {
-        return Err(CommandError::Output {
-            path: shown,
-            message: "is a folder; give a file name".into(),
-        });
+    for f in inputs {
+        if let Some(p) = f.stat_path() {
+            roles.push((
+                format!("the input {}", crate::outpath::shown(Path::new(&f.display))),
+                p,
+            ));
+        }
     }
-    if out.exists() && !force {
-        return Err(CommandError::Output {
-            path: shown,
-            message: "already exists; pass --force to replace it".into(),
-        });
-    }
+    let refs: Vec<(String, &Path)> = roles
+        .iter()
+        .map(|(r, p)| (r.clone(), p.as_path()))
+        .collect();
+    crate::outpath::check_distinct(&refs)?;
     Ok(())
 }
 

@@ -6,9 +6,11 @@ use std::path::PathBuf;
 use serde_json::json;
 
 use super::tally::Tally;
-use super::{CommandError, EXIT_INPUT, EXIT_OK, Leftovers, inputs, load_rules};
+use super::{CommandError, Console, EXIT_INPUT, EXIT_OK, Leftovers, inputs, load_rules};
 use crate::catalog::{Catalog, TextSyms};
+use crate::commands::flag::plural;
 use crate::ingest::{FileReport, ReadOptions, Row, RowOutcome, RowSink, read_file};
+use crate::sanitize::visible;
 
 /// Options of `scan`.
 #[derive(Clone, Debug, Default)]
@@ -99,14 +101,39 @@ pub fn totals(reports: &[FileReport], failed_paths: usize) -> Totals {
     t
 }
 
-/// Runs `scan`, writing the report to `out`; what the load built goes to `leftovers`.
+/// Runs `scan`, writing the report to standard output; what the load built goes to `leftovers`.
 pub fn run(
     opts: &ScanOptions,
-    out: &mut dyn Write,
+    console: &mut Console<'_>,
     leftovers: &mut Leftovers,
 ) -> Result<i32, CommandError> {
     let rules = load_rules(opts.rules.as_deref())?;
     let inputs = inputs(&opts.paths);
+    if inputs.files.is_empty() && inputs.errors.is_empty() {
+        return Err(CommandError::Input(format!(
+            "no audit files found in {}: alpr-triage reads .csv, .tsv, .txt, .json, .ndjson and .jsonl files (optionally .gz){}",
+            opts.paths
+                .iter()
+                .map(|p| crate::outpath::shown(p))
+                .collect::<Vec<_>>()
+                .join(", "),
+            if inputs.skipped.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; skipped {}: {}",
+                    plural(inputs.skipped.len() as u64, "file"),
+                    inputs
+                        .skipped
+                        .iter()
+                        .take(5)
+                        .map(|s| visible(&s.display).into_owned())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }
+        )));
+    }
     let mut catalog = Catalog::new(rules.clone());
     let mut sink = ScanSink::new();
     let mut reports: Vec<FileReport> = inputs
@@ -119,22 +146,20 @@ pub fn run(
     leftovers.keep((catalog, sink, firsts));
     let totals = totals(&reports, inputs.errors.len());
     let failed = totals.failed > 0;
-    let result = if opts.json {
-        write_json(out, &reports, &inputs, &totals, &rules.name)
+    if opts.json {
+        console.machine(|out| write_json(out, &reports, &inputs, &totals, &rules.name))?;
     } else {
-        write_text(
-            out,
-            &reports,
-            &inputs,
-            &totals,
-            opts.max_warnings.max(1),
-            &rules.name,
-        )
-    };
-    result.map_err(|e| CommandError::Output {
-        path: "standard output".into(),
-        message: e.to_string(),
-    })?;
+        console.human(|out| {
+            write_text(
+                out,
+                &reports,
+                &inputs,
+                &totals,
+                opts.max_warnings,
+                &rules.name,
+            )
+        })?;
+    }
     Ok(if failed { EXIT_INPUT } else { EXIT_OK })
 }
 
@@ -158,6 +183,7 @@ fn write_json(
             "schema": r.schema,
             "columns": r.columns,
             "agency_from_file": r.file_agency,
+            "agency_origin": r.file_agency.as_ref().map(|_| r.agency_origin),
             "rows": r.rows,
             "records": r.records,
             "duplicates": r.duplicates,
@@ -187,18 +213,17 @@ fn write_text(
     rules: &str,
 ) -> std::io::Result<()> {
     for e in &inputs.errors {
-        writeln!(out, "{e}\n  error: could not open\n")?;
+        writeln!(out, "{}\n  error: could not open\n", visible(e))?;
     }
     for r in reports {
-        writeln!(out, "{}", r.path)?;
+        let path = visible(&r.path);
+        let strip =
+            |e: &str| visible(e.strip_prefix(&format!("{}: ", r.path)).unwrap_or(e)).into_owned();
+        writeln!(out, "{path}")?;
         if let Some(e) = &r.error
             && r.kind.is_none()
         {
-            writeln!(
-                out,
-                "  error: {}\n",
-                e.strip_prefix(&format!("{}: ", r.path)).unwrap_or(e)
-            )?;
+            writeln!(out, "  error: {}\n", strip(e))?;
             continue;
         }
         let kind = r.kind.map(|k| k.as_str()).unwrap_or("?");
@@ -206,10 +231,10 @@ fn write_text(
             out,
             "  kind:     {kind}{} ({})",
             if r.gzip { ", gzip" } else { "" },
-            r.schema
+            visible(&r.schema)
         )?;
         if let Some(a) = &r.file_agency {
-            writeln!(out, "  agency:   {a} (from the file)")?;
+            writeln!(out, "  agency:   {} ({})", visible(a), r.agency_origin())?;
         }
         writeln!(
             out,
@@ -218,8 +243,8 @@ fn write_text(
         )?;
         for w in r.warnings.list.iter().take(max_warnings) {
             match w.line {
-                Some(l) => writeln!(out, "    line {l}: {}", w.message)?,
-                None => writeln!(out, "    {}", w.message)?,
+                Some(l) => writeln!(out, "    line {l}: {}", visible(&w.message))?,
+                None => writeln!(out, "    {}", visible(&w.message))?,
             }
         }
         let more = r
@@ -229,39 +254,42 @@ fn write_text(
         if more > 0 {
             writeln!(
                 out,
-                "    ... and {more} more warnings (scan --json lists up to 1000 a file)"
+                "    ... and {} more (scan --json lists up to 1000 a file)",
+                plural(more, "warning")
             )?;
         }
         if let Some(e) = &r.error {
-            writeln!(
-                out,
-                "  error: {}",
-                e.strip_prefix(&format!("{}: ", r.path)).unwrap_or(e)
-            )?;
+            writeln!(out, "  error: {}", strip(e))?;
         }
         writeln!(out)?;
     }
     if !inputs.skipped.is_empty() {
         writeln!(
             out,
-            "skipped {} files that are not audit formats:",
-            inputs.skipped.len()
+            "skipped {} that {} not audit formats:",
+            plural(inputs.skipped.len() as u64, "file"),
+            if inputs.skipped.len() == 1 {
+                "is"
+            } else {
+                "are"
+            }
         )?;
         for s in &inputs.skipped {
-            writeln!(out, "  {}", s.display)?;
+            writeln!(out, "  {} ({})", visible(&s.display), s.reason)?;
         }
         writeln!(out)?;
     }
     writeln!(
         out,
-        "total: {} files ({} failed), {} rows, {} records, {} duplicates, {} dropped, {} flagged by {rules}, {} warnings",
-        totals.files,
+        "total: {} ({} failed), {}, {}, {}, {} dropped, {} flagged by {}, {}",
+        plural(totals.files, "file"),
         totals.failed,
-        totals.rows,
-        totals.records,
-        totals.duplicates,
+        plural(totals.rows, "row"),
+        plural(totals.records, "record"),
+        plural(totals.duplicates, "duplicate"),
         totals.dropped,
         totals.flagged,
-        totals.warnings
+        visible(rules),
+        plural(totals.warnings, "warning")
     )
 }

@@ -7,10 +7,52 @@ use super::FileError;
 /// One file to read.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InputFile {
-    /// The file.
+    /// The file (`-` for standard input; for a stream read more than once, the private copy
+    /// made of it, see [`super::spool`]).
     pub path: PathBuf,
     /// The path as shown in messages and `file:line` sources.
     pub display: String,
+}
+
+/// What `-` reads, as shown in messages and sources.
+pub const STDIN_NAME: &str = "standard input";
+
+impl InputFile {
+    /// Standard input.
+    pub fn stdin() -> InputFile {
+        InputFile {
+            path: PathBuf::from("-"),
+            display: STDIN_NAME.into(),
+        }
+    }
+
+    /// True for standard input (`-`).
+    pub fn is_stdin(&self) -> bool {
+        self.path.as_os_str() == "-"
+    }
+
+    /// A path whose file is this input's (standard input's own file where it was redirected
+    /// from one), to tell it apart from the outputs.
+    pub fn stat_path(&self) -> Option<PathBuf> {
+        if self.is_stdin() {
+            let p = PathBuf::from("/dev/stdin");
+            return std::fs::metadata(&p)
+                .is_ok_and(|m| m.is_file())
+                .then_some(p);
+        }
+        Some(self.path.clone())
+    }
+
+    /// The name the file was given by (its file name tells the export kind and the agency; a
+    /// private copy of a stream keeps the stream's).
+    pub fn name(&self) -> &Path {
+        Path::new(&self.display)
+    }
+
+    /// True when the input can be read only once (standard input, a FIFO, a device).
+    pub fn is_stream(&self) -> bool {
+        self.is_stdin() || std::fs::metadata(&self.path).is_ok_and(|m| !m.is_file())
+    }
 }
 
 /// A file inside a folder that was not read, and why.
@@ -37,8 +79,10 @@ pub fn is_supported_name(path: &Path) -> bool {
     }
 }
 
-/// Expands paths: files as given (whatever their name), folders to their supported files in
-/// path order. Hidden files and folders are skipped. A file named twice is read once.
+/// Expands paths: `-` to standard input, files as given (whatever their name, FIFOs included),
+/// folders to their supported regular files in path order. Hidden files and folders, and
+/// anything in a folder that is not a regular file, are skipped (and listed). A file named
+/// twice is read once.
 pub fn discover(paths: &[PathBuf]) -> (Vec<InputFile>, Vec<Skipped>, Vec<FileError>) {
     let mut files = Vec::new();
     let mut skipped = Vec::new();
@@ -51,6 +95,11 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<InputFile>, Vec<Skipped>, Vec<FileErr
         }
     };
     for p in paths {
+        if p.as_os_str() == "-" {
+            let stdin = InputFile::stdin();
+            add(stdin.path, stdin.display, &mut files);
+            continue;
+        }
         let display = p.display().to_string();
         match std::fs::metadata(p) {
             Err(source) => errors.push(FileError::Open {
@@ -67,15 +116,7 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<InputFile>, Vec<Skipped>, Vec<FileErr
                     });
                 for entry in walker {
                     match entry {
-                        Err(e) => errors.push(FileError::Open {
-                            path: e
-                                .path()
-                                .map(|p| p.display().to_string())
-                                .unwrap_or_else(|| display.clone()),
-                            source: e
-                                .into_io_error()
-                                .unwrap_or_else(|| std::io::Error::other("cannot walk folder")),
-                        }),
+                        Err(e) => errors.push(walk_error(e, &display)),
                         Ok(e) if e.file_type().is_file() => {
                             let shown = e.path().display().to_string();
                             if is_supported_name(e.path()) {
@@ -87,6 +128,10 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<InputFile>, Vec<Skipped>, Vec<FileErr
                                 });
                             }
                         }
+                        Ok(e) if !e.file_type().is_dir() => skipped.push(Skipped {
+                            display: e.path().display().to_string(),
+                            reason: "not a regular file (a FIFO, socket or device); give its path on its own to read it".into(),
+                        }),
                         Ok(_) => {}
                     }
                 }
@@ -95,6 +140,27 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<InputFile>, Vec<Skipped>, Vec<FileErr
         }
     }
     (files, skipped, errors)
+}
+
+/// A folder walk's error, saying what went wrong (a loop of symbolic links names both ends).
+fn walk_error(e: walkdir::Error, folder: &str) -> FileError {
+    let path = e
+        .path()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| folder.to_string());
+    if let Some(ancestor) = e.loop_ancestor() {
+        return FileError::Open {
+            path,
+            source: std::io::Error::other(format!(
+                "a loop of symbolic links: it leads back to {}, which contains it; skipped",
+                ancestor.display()
+            )),
+        };
+    }
+    let source = e
+        .into_io_error()
+        .unwrap_or_else(|| std::io::Error::other("cannot read this folder"));
+    FileError::Open { path, source }
 }
 
 #[cfg(test)]
@@ -138,5 +204,38 @@ mod tests {
         assert_eq!(skipped.len(), 1);
         assert_eq!(errors.len(), 1);
         assert!(errors[0].to_string().contains("missing.csv"));
+    }
+
+    #[test]
+    fn a_loop_of_links_is_named_and_a_fifo_in_a_folder_is_listed() {
+        let dir = tempfile::tempdir().unwrap();
+        let sub = dir.path().join("sub");
+        std::fs::create_dir(&sub).unwrap();
+        std::fs::write(sub.join("a.csv"), "x").unwrap();
+        std::os::unix::fs::symlink(&sub, sub.join("again")).unwrap();
+        let fifo = dir.path().join("pipe.csv");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        // SAFETY: a valid C string and mode.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let (files, skipped, errors) = discover(&[dir.path().to_path_buf()]);
+        assert_eq!(files.len(), 1);
+        let e = errors[0].to_string();
+        assert!(
+            e.contains("again") && e.contains("loop of symbolic links"),
+            "{e}"
+        );
+        assert!(
+            skipped
+                .iter()
+                .any(|s| s.display.ends_with("pipe.csv") && s.reason.contains("FIFO")),
+            "{skipped:?}"
+        );
+        let (files, ..) = discover(&[PathBuf::from("-"), PathBuf::from("-"), fifo]);
+        assert_eq!(
+            files.len(),
+            2,
+            "standard input once, and a FIFO given by name"
+        );
+        assert!(files[0].is_stdin() && files[1].is_stream());
     }
 }

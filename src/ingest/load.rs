@@ -13,7 +13,7 @@ use super::local::{LOCAL_EMPTY, LocalStrings};
 use super::open::{ContentFormat, Opened, open};
 use super::process::{FileInfo, Part, Processor, State, Stop};
 use super::row::{Row, Text};
-use super::{AgencySource, FileReport, InputFile, ReadOptions, RowSink};
+use super::{AgencyOrigin, AgencySource, FileReport, InputFile, ReadOptions, RowSink};
 use crate::catalog::{Catalog, EMPTY, TEXT_FIELDS, TextSyms, UNKNOWN_AGENCY};
 use crate::intern::Sym;
 use crate::model::{Field, Source};
@@ -40,9 +40,15 @@ pub(crate) fn read_file_tuned(
     sink: &mut dyn RowSink,
     tuning: Tuning,
 ) -> FileReport {
+    let named = agency_from_file_name(file.name());
     let mut report = FileReport {
         path: file.display.clone(),
-        file_agency: agency_from_file_name(&file.path).or_else(|| options.default_agency.clone()),
+        agency_origin: if named.is_some() {
+            AgencyOrigin::FileName
+        } else {
+            AgencyOrigin::Option
+        },
+        file_agency: named.or_else(|| options.default_agency.clone()),
         ..FileReport::default()
     };
     let opened = match open(file) {
@@ -58,7 +64,7 @@ pub(crate) fn read_file_tuned(
     let info = FileInfo {
         path: file.display.clone(),
         file_name: file
-            .path
+            .name()
             .file_name()
             .map(|n| n.to_string_lossy().to_ascii_lowercase())
             .unwrap_or_default(),
@@ -158,6 +164,7 @@ impl Feed<'_> {
     fn merge(&mut self, part: Part) {
         if let Some(a) = part.file_agency {
             self.report.file_agency = Some(a);
+            self.report.agency_origin = AgencyOrigin::Metadata;
             self.file_agency_sym = None;
         }
         self.report.rows += part.rows;

@@ -30,6 +30,7 @@ pub mod open;
 mod process;
 pub mod row;
 pub mod schema;
+pub mod spool;
 pub mod time;
 pub mod value;
 
@@ -39,7 +40,7 @@ use std::path::PathBuf;
 use crate::catalog::{Catalog, TextSyms};
 
 pub use describe::agency_from_file_name;
-pub use discover::{InputFile, Skipped, discover};
+pub use discover::{InputFile, STDIN_NAME, Skipped, discover};
 pub use load::read_file;
 pub use open::ContentFormat;
 pub use row::{AgencySource, OwnedRow, Row, Text};
@@ -139,6 +140,30 @@ impl Warnings {
     }
 }
 
+/// Where a file's agency came from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AgencyOrigin {
+    /// The file's name (Flock's `…-<Org Name>-Audit.csv`).
+    FileName,
+    /// The file's own metadata (a portal page's `crawled_name`).
+    Metadata,
+    /// `--agency NAME`.
+    #[default]
+    Option,
+}
+
+impl AgencyOrigin {
+    /// In words, for `scan`.
+    pub fn describe(self) -> &'static str {
+        match self {
+            AgencyOrigin::FileName => "from the file name",
+            AgencyOrigin::Metadata => "from the file",
+            AgencyOrigin::Option => "from --agency",
+        }
+    }
+}
+
 /// What a load found in one file.
 #[derive(Clone, Debug, Default)]
 pub struct FileReport {
@@ -156,8 +181,10 @@ pub struct FileReport {
     pub columns: Vec<String>,
     /// A short description of the schema (era, layout).
     pub schema: String,
-    /// The agency named by the file (name pattern or portal metadata).
+    /// The agency named by the file (name pattern or portal metadata), or `--agency`.
     pub file_agency: Option<String>,
+    /// Where `file_agency` came from.
+    pub agency_origin: AgencyOrigin,
     /// Data rows read (header rows excluded).
     pub rows: u64,
     /// Rows that became new records.
@@ -212,6 +239,11 @@ pub enum FileError {
 }
 
 impl FileReport {
+    /// Where the file's agency came from, in words.
+    pub fn agency_origin(&self) -> &'static str {
+        self.agency_origin.describe()
+    }
+
     /// A guess at how many rows the file holds, for sizing tables (about 150 bytes a row,
     /// five times the size of a gzip file).
     pub fn row_estimate(&self) -> usize {

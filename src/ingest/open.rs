@@ -35,13 +35,17 @@ const BUF: usize = 256 * 1024;
 /// Buffer of the file under the gzip test.
 const MAGIC_BUF: usize = 8 * 1024;
 
-/// Opens a file for reading (read-only) and sniffs its format.
+/// Opens a file for reading (read-only; `-` is standard input) and sniffs its format.
 pub fn open(file: &InputFile) -> Result<Opened, FileError> {
     let path = file.display.clone();
-    let f = File::open(&file.path).map_err(|source| FileError::Open {
-        path: path.clone(),
-        source,
-    })?;
+    let f: Box<dyn Read + Send> = if file.is_stdin() {
+        Box::new(std::io::stdin())
+    } else {
+        Box::new(File::open(&file.path).map_err(|source| FileError::Open {
+            path: path.clone(),
+            source,
+        })?)
+    };
     // Only the magic bytes are read through this buffer: reads as large as it go past it.
     let mut raw = BufReader::with_capacity(MAGIC_BUF, f);
     let head = raw.fill_buf().map_err(|source| FileError::Open {
@@ -87,10 +91,8 @@ pub fn open(file: &InputFile) -> Result<Opened, FileError> {
         ));
     }
     let probe = &head[..head.len().min(4096)];
-    if probe.contains(&0) {
-        return Err(not_audit(
-            "this is a binary file, not a CSV or JSON search-audit export",
-        ));
+    if let Some(what) = binary(probe) {
+        return Err(not_audit(what));
     }
     let mut base_offset = 0;
     if head.starts_with(b"\xef\xbb\xbf") {
@@ -102,13 +104,45 @@ pub fn open(file: &InputFile) -> Result<Opened, FileError> {
         line: 0,
         message: e.to_string(),
     })?;
-    let format = sniff(head, &file.path);
+    let format = sniff(head, file.name());
     Ok(Opened {
         reader,
         gzip,
         format,
         base_offset,
     })
+}
+
+/// Why the first bytes of a file are not text, judged by many bytes rather than one: a NUL or
+/// two in a text export is damage in a row (reported with its line), not a binary file.
+fn binary(probe: &[u8]) -> Option<&'static str> {
+    if probe.is_empty() {
+        return None;
+    }
+    let nul_at = |parity: usize| {
+        probe
+            .iter()
+            .skip(parity)
+            .step_by(2)
+            .filter(|&&b| b == 0)
+            .count()
+    };
+    // Text in UTF-16: NULs at every other byte (one parity), none at the others.
+    let (half, even, odd) = (probe.len().div_ceil(2), nul_at(0), nul_at(1));
+    let utf16 = |a: usize, b: usize| a * 10 >= half * 4 && b * 20 <= half;
+    if probe.len() >= 16 && (utf16(even, odd) || utf16(odd, even)) {
+        return Some(
+            "this file looks like UTF-16 text without a byte-order mark; save it as UTF-8 CSV and load that",
+        );
+    }
+    // Controls that never occur in text exports (not tab, line feed, form feed, carriage
+    // return or escape).
+    let odd = probe
+        .iter()
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | 0x0c | b'\r' | 0x1b))
+        .count();
+    (odd * 20 > probe.len())
+        .then_some("this is a binary file, not a CSV or JSON search-audit export")
 }
 
 fn sniff(head: &[u8], path: &std::path::Path) -> ContentFormat {
@@ -195,5 +229,27 @@ mod tests {
             sniff(b"{\"a\":1}\n", Path::new("x.jsonl")),
             ContentFormat::Ndjson
         );
+    }
+
+    #[test]
+    fn binary_is_judged_by_many_bytes() {
+        let mut text = b"Reason,Search Time\n".repeat(100);
+        text[40] = 0;
+        assert_eq!(
+            binary(&text),
+            None,
+            "one NUL in text is a bad row, not a binary file"
+        );
+        let elf: Vec<u8> = b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x03\0>\0\x01\0\0\0"
+            .iter()
+            .copied()
+            .chain(std::iter::repeat_n(0u8, 200))
+            .collect();
+        assert!(binary(&elf).unwrap().contains("binary file"));
+        let utf16: Vec<u8> = "Reason,Search Time"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        assert!(binary(&utf16).unwrap().contains("UTF-16"));
     }
 }

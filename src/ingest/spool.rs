@@ -1,0 +1,72 @@
+//! Streams read more than once. Standard input, a FIFO or a device can be read only once, but
+//! `flag --all`, `export` and the review UI read their inputs again (a second pass, a record
+//! re-read by offset, a checksum): such inputs are first copied into an owner-only temporary
+//! file, removed when the command ends (or is stopped by a signal).
+
+use std::io;
+
+use super::InputFile;
+
+/// A private copy of a stream; the file is removed when this is dropped.
+pub struct Spooled {
+    path: tempfile::TempPath,
+}
+
+impl Drop for Spooled {
+    fn drop(&mut self) {
+        crate::fsutil::unregister_temp(&self.path);
+    }
+}
+
+/// Where copies go, and the name their temporary files share.
+fn spool_base() -> std::path::PathBuf {
+    std::env::temp_dir().join("alpr-triage-stream")
+}
+
+/// Copies every stream among `files` into a private temporary file and reads that instead (the
+/// name shown stays the stream's). Returns the files, the copies (keep them while the files are
+/// read), and a message for each stream that could not be copied (it is left out).
+pub fn spool_streams(files: Vec<InputFile>) -> (Vec<InputFile>, Vec<Spooled>, Vec<String>) {
+    let mut out = Vec::with_capacity(files.len());
+    let mut copies = Vec::new();
+    let mut errors = Vec::new();
+    if files.iter().any(InputFile::is_stream) {
+        // Copies a killed process left behind.
+        crate::fsutil::remove_dead_temps(&spool_base());
+    }
+    for f in files {
+        if !f.is_stream() {
+            out.push(f);
+            continue;
+        }
+        match copy(&f) {
+            Ok(copy) => {
+                out.push(InputFile {
+                    path: copy.path.to_path_buf(),
+                    display: f.display,
+                });
+                copies.push(copy);
+            }
+            Err(e) => errors.push(format!(
+                "{}: cannot read: {e}",
+                crate::sanitize::visible(&f.display)
+            )),
+        }
+    }
+    (out, copies, errors)
+}
+
+fn copy(f: &InputFile) -> io::Result<Spooled> {
+    let mut tmp = crate::fsutil::private_temp(&spool_base())?;
+    let copied = if f.is_stdin() {
+        io::copy(&mut io::stdin().lock(), tmp.as_file_mut())
+    } else {
+        std::fs::File::open(&f.path).and_then(|mut src| io::copy(&mut src, tmp.as_file_mut()))
+    };
+    // From here on the copy is removed when dropped, failed or not.
+    let spooled = Spooled {
+        path: tmp.into_temp_path(),
+    };
+    copied?;
+    Ok(spooled)
+}
