@@ -401,12 +401,39 @@ pub fn run(opts: &TuiOptions) -> Result<i32, StartError> {
     Ok(0)
 }
 
-/// Test hook: when set to a character, pressing that key panics, so tests can check that a
-/// panic restores the terminal.
+/// Test hook (only in builds with the `test-hooks` feature, which only the tests enable): when
+/// set to a character, pressing that key panics, so tests can check that a panic restores the
+/// terminal.
+#[cfg(feature = "test-hooks")]
 pub const CRASH_KEY_ENV: &str = "ALPR_TRIAGE_CRASH_KEY";
-/// Test hook: when set to a character, pressing that key wedges the event loop (as crossterm
-/// does reading a terminal that has gone away), so tests can check the signal watchdog.
+/// Test hook (only with the `test-hooks` feature): when set to a character, pressing that key
+/// wedges the event loop (as crossterm does reading a terminal that has gone away), so tests
+/// can check the signal watchdog.
+#[cfg(feature = "test-hooks")]
 pub const HANG_KEY_ENV: &str = "ALPR_TRIAGE_HANG_KEY";
+
+/// The keys that trip the test hooks (none in a build without `test-hooks`).
+#[derive(Clone, Copy, Default)]
+struct TestKeys {
+    crash: Option<char>,
+    hang: Option<char>,
+}
+
+impl TestKeys {
+    #[cfg(feature = "test-hooks")]
+    fn from_env() -> TestKeys {
+        let key = |var: &str| std::env::var(var).ok().and_then(|v| v.chars().next());
+        TestKeys {
+            crash: key(CRASH_KEY_ENV),
+            hang: key(HANG_KEY_ENV),
+        }
+    }
+
+    #[cfg(not(feature = "test-hooks"))]
+    fn from_env() -> TestKeys {
+        TestKeys::default()
+    }
+}
 
 /// SIGTERM, SIGHUP and SIGINT ask the loop to stop (it saves and restores the terminal). If the
 /// loop cannot answer — after a hang-up, crossterm can spin reading a closed terminal — the
@@ -443,8 +470,10 @@ fn watch_signals(stop: Arc<AtomicBool>, exited: Arc<AtomicBool>) {
 
 fn event_loop(session: &mut Session, stop: &AtomicBool) -> std::io::Result<()> {
     let theme = Theme::from_env();
-    let test_key = |var: &str| std::env::var(var).ok().and_then(|v| v.chars().next());
-    let (crash_key, hang_key) = (test_key(CRASH_KEY_ENV), test_key(HANG_KEY_ENV));
+    let TestKeys {
+        crash: crash_key,
+        hang: hang_key,
+    } = TestKeys::from_env();
     let mut terminal = Terminal::new(CrosstermBackend::new(std::io::stdout()))?;
     let size = terminal.size()?;
     session.dispatch(Action::Resize(size.width, size.height));
@@ -474,7 +503,7 @@ fn event_loop(session: &mut Session, stop: &AtomicBool) -> std::io::Result<()> {
                             _ => None,
                         };
                         if typed.is_some() && typed == crash_key {
-                            panic!("crash test: {CRASH_KEY_ENV} key pressed");
+                            panic!("crash test: the test hook's crash key was pressed");
                         }
                         if typed.is_some() && typed == hang_key {
                             session

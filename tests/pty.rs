@@ -418,3 +418,80 @@ fn sigkill_in_a_burst_of_annotations_never_loses_what_was_shown_saved() {
         .collect();
     assert!(temps.is_empty(), "{temps:?}");
 }
+
+#[test]
+fn ctrl_c_quits_cleanly_from_the_table_and_from_the_note_editor() {
+    // From the table: one Ctrl-C quits, the terminal is restored, the verdict is on disk.
+    let dir = tempfile::tempdir().unwrap();
+    let (mut t, ann) = one_verdict_saved(dir.path(), "y", &[]);
+    t.send("\x03");
+    let status = t.wait_exit();
+    assert!(status.success(), "{status:?}");
+    assert!(
+        t.raw.windows(8).any(|w| w == b"\x1b[?1049l"),
+        "terminal restored"
+    );
+    assert_eq!(
+        annotations(&ann)["annotations"][0]["verdict"],
+        "immigration"
+    );
+    // From the note editor: the note typed so far is kept.
+    let dir = tempfile::tempdir().unwrap();
+    let (mut t, ann) = one_verdict_saved(dir.path(), "y", &[]);
+    t.send("k");
+    t.send("e");
+    t.wait_text("ctrl-s saves");
+    t.send("per the ERO case file");
+    t.wait_text("per the ERO case file");
+    t.send("\x03");
+    assert!(t.wait_exit().success());
+    let doc = annotations(&ann);
+    let notes: Vec<&str> = doc["annotations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["note"].as_str().unwrap())
+        .collect();
+    assert!(notes.contains(&"per the ERO case file"), "{doc}");
+}
+
+/// A FIFO (or standard input) is read as a stream, its records shown in full (read from a
+/// private copy, not from the FIFO again), and the UI quits on `q` and on Ctrl-C.
+#[test]
+fn a_fifo_input_loads_and_the_ui_still_quits() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir
+        .path()
+        .join("10_1_2025-10_31_2025-Millbrook TX PD-Network-Audit.csv");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: a valid C string and mode.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    let source = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/10_1_2025-10_31_2025-Millbrook TX PD-Network-Audit.csv");
+    let (ann, tmp) = (dir.path().join("ann.json"), dir.path().join("tmp"));
+    std::fs::create_dir(&tmp).unwrap();
+    let (fifo_s, ann_s) = (fifo.display().to_string(), ann.display().to_string());
+    for quit in ["q", "\x03"] {
+        let writer = {
+            let (fifo, source) = (fifo.clone(), source.clone());
+            std::thread::spawn(move || {
+                let mut f = std::fs::OpenOptions::new().write(true).open(fifo).unwrap();
+                f.write_all(&std::fs::read(source).unwrap()).unwrap();
+            })
+        };
+        let mut t = Tui::start_env(
+            &[&fifo_s, "--annotations", &ann_s],
+            dir.path(),
+            &[("TMPDIR", tmp.to_str().unwrap())],
+        );
+        t.wait_for("the load", loaded);
+        writer.join().unwrap();
+        // The detail pane shows the record's original columns, re-read from the copy.
+        t.wait_text("original columns");
+        t.wait_text("Network-Audit.csv:");
+        t.send(quit);
+        assert!(t.wait_exit().success());
+        let left: Vec<_> = std::fs::read_dir(&tmp).unwrap().collect();
+        assert!(left.is_empty(), "the private copy is removed: {left:?}");
+    }
+}

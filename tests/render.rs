@@ -161,3 +161,71 @@ fn resizes_cleanly_and_handles_tiny_terminals() {
         assert_eq!(text.lines().count(), h as usize);
     }
 }
+
+/// Hostile text in the data (an OSC 52 clipboard write, a bidi override that makes an agency
+/// read backwards, zero-width joiners, a soft hyphen, a byte-order mark, wide characters) is
+/// shown visibly as `⟨U+…⟩`, never reaches the terminal raw, and never moves a column.
+#[test]
+fn hostile_text_is_shown_visibly_and_keeps_the_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("hostile.csv");
+    let rows = [
+        ("Palm PD \u{202e}ECI", "ICE warrant"),
+        ("Dallas PD", "ICE\u{1b}]52;c;ZXZpbA==\u{7} hold"),
+        (
+            "Zero\u{200d}\u{200d}\u{200d}\u{200d}\u{200d}\u{200d} PD",
+            "ICE \u{ad}\u{feff}pickup",
+        ),
+        ("中文警察局中文警察局", "ICE 移民 detainer"),
+        ("Plain PD", "ICE"),
+    ];
+    let mut text = String::from("Org Name,Reason,Search Time,Total Networks Searched\n");
+    for (i, (agency, reason)) in rows.iter().enumerate() {
+        text.push_str(&format!(
+            "\"{agency}\",\"{reason}\",\"01/0{}/2025, 01:00:00 AM UTC\",{}\n",
+            i + 1,
+            100 + i
+        ));
+    }
+    std::fs::write(&csv, text).unwrap();
+    let (w, h) = (120, 30);
+    let s = session(&[csv], &dir, w, h);
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| draw(f, &s.app, &Theme::new(true))).unwrap();
+    let buf = t.backend().buffer().clone();
+    for cell in &buf.content {
+        for c in cell.symbol().chars() {
+            assert!(
+                !alpr_triage::sanitize::is_unsafe(c),
+                "{c:?} would reach the terminal raw"
+            );
+        }
+    }
+    let screen = screen(&s, w, h, true);
+    for shown in ["⟨U+202E⟩", "⟨U+001B⟩]52", "⟨U+200D⟩", "⟨U+00AD⟩⟨U+FEFF⟩"] {
+        assert!(screen.contains(shown), "{shown} not shown:\n{screen}");
+    }
+    // Every row's networks count ends in the same column as the header's.
+    let row_of = |needle: &str| {
+        (0..h)
+            .find(|&y| {
+                (0..w)
+                    .map(|x| buf[(x, y)].symbol().to_string())
+                    .collect::<String>()
+                    .contains(needle)
+            })
+            .unwrap()
+    };
+    let header = row_of("search time");
+    let nets_end = (0..w)
+        .rev()
+        .find(|&x| buf[(x, header)].symbol() == "s")
+        .unwrap();
+    for n in 100..105 {
+        let y = row_of(&format!("{n}"));
+        let digits: String = (nets_end - 2..=nets_end)
+            .map(|x| buf[(x, y)].symbol().to_string())
+            .collect();
+        assert_eq!(digits, n.to_string(), "row {y} is out of line:\n{screen}");
+    }
+}

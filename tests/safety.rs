@@ -190,3 +190,55 @@ fn quitting_anyway_with_unsaved_changes_is_possible() {
     assert!(s.app.quit);
     assert!(!ann.exists());
 }
+
+/// An annotation path that is a symbolic link is followed: its target is locked and saved (the
+/// link stays a link), so a second instance opened by the target's own path is refused.
+#[test]
+fn an_annotation_link_locks_and_saves_its_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("real.json");
+    let link = dir.path().join("link.json");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    // A link to nothing yet: refused, nothing created.
+    let e = err(&link, dir.path());
+    assert!(e.contains("symbolic link to nothing"), "{e}");
+    assert!(!real.exists());
+    std::fs::write(&real, "{\"version\": 1, \"annotations\": []}").unwrap();
+    let mut first = start(&link, dir.path()).unwrap();
+    let e = err(&real, dir.path());
+    assert!(e.contains("already open in another alpr-triage"), "{e}");
+    first.keys("y");
+    assert!(matches!(first.app.save, SaveState::Saved(_)));
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink(),
+        "the link is still a link"
+    );
+    assert_eq!(Store::open(&real).unwrap().len(), 1);
+}
+
+/// The backup is owner-only even when the annotation file was readable by others, and what an
+/// interrupted save left (`FILE.bak.tmp`, temporary files) is removed at the next start.
+#[test]
+fn backups_are_private_and_leftovers_of_a_failed_save_go() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let ann = dir.path().join("ann.json");
+    std::fs::write(&ann, "{\"version\": 1, \"annotations\": []}").unwrap();
+    std::fs::set_permissions(&ann, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let bak_tmp = dir.path().join("ann.json.bak.tmp");
+    let temp = dir.path().join(".ann.json.999999999-Ab12.tmp");
+    std::fs::write(&bak_tmp, "half a backup").unwrap();
+    std::fs::write(&temp, "half a save").unwrap();
+    let mut s = start(&ann, dir.path()).unwrap();
+    assert!(
+        !bak_tmp.exists() && !temp.exists(),
+        "leftovers removed at start"
+    );
+    s.keys("y");
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&dir.path().join("ann.json.bak")), 0o600);
+    assert_eq!(mode(&ann), 0o600);
+}

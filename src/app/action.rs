@@ -58,6 +58,9 @@ pub enum Action {
     DetailScroll(i32),
     /// Quit (annotations are already saved).
     Quit,
+    /// Ctrl-C, in any mode: quit as `q` does from the table (a note being written is saved as
+    /// typed first; with saves failing, ask, and a second Ctrl-C quits anyway).
+    Interrupt,
     /// Type a character into the line or note being edited.
     Input(char),
     /// Delete the character before the cursor.

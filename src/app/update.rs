@@ -37,6 +37,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             app.quit = true;
             fx.push(Effect::Quit);
         }
+        Action::Interrupt => interrupt(app, &mut fx),
         other => match &app.mode {
             Mode::Normal => normal(app, other, &mut fx),
             Mode::Filter { .. } => filter_line(app, other),
@@ -239,6 +240,26 @@ fn normal(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         Action::Cancel => app.message = None,
         _ => {}
     }
+}
+
+/// Ctrl-C: quit from wherever the reviewer is, keeping what they typed.
+fn interrupt(app: &mut App, fx: &mut Vec<Effect>) {
+    match &app.mode {
+        Mode::ConfirmQuit { .. } => {
+            app.quit = true;
+            fx.push(Effect::Quit);
+            return;
+        }
+        Mode::Note { row, input } => {
+            let saved = app.annotation(*row).map(|a| a.note.as_str()).unwrap_or("");
+            if input.text().trim_end() != saved {
+                note(app, Action::Submit, fx);
+            }
+        }
+        _ => {}
+    }
+    app.mode = Mode::Normal;
+    normal(app, Action::Quit, fx);
 }
 
 fn overlay(app: &mut App, action: Action) {

@@ -59,6 +59,10 @@ pub(crate) struct Batch {
     /// Every record is known to be valid UTF-8 (the bytes they came from were): no row needs
     /// checking on its own.
     pub utf8: bool,
+    /// Some record may hold a NUL byte (the bytes they came from did): rows are checked.
+    pub nul: bool,
+    /// Records whose cells were capped (see [`Batch::cap`]), with the warning for each.
+    pub capped: Vec<(usize, String)>,
     /// Where the quotes and line ends of the CSV bytes were (kept for its allocations).
     pub marks: super::marks::Marks,
 }
@@ -68,6 +72,8 @@ impl Batch {
     pub fn reset(&mut self) {
         self.len = 0;
         self.utf8 = false;
+        self.nul = false;
+        self.capped.clear();
         self.at.clear();
         self.rows.clear();
         self.schemas.clear();
@@ -86,6 +92,16 @@ impl Batch {
         rec
     }
 
+    /// Caps every filled record's cells (see [`super::limits`]), noting each capped record's
+    /// index and the warning to give for it in [`Batch::capped`].
+    pub fn cap(&mut self) {
+        for (i, rec) in self.records[..self.len].iter_mut().enumerate() {
+            if let Some(w) = super::limits::cap(rec) {
+                self.capped.push((i, w));
+            }
+        }
+    }
+
     /// Gives back the last slot taken.
     pub fn pop_slot(&mut self) {
         self.len = self.len.saturating_sub(1);
@@ -102,6 +118,7 @@ impl Batch {
                 schemas: &mut self.schemas,
                 strings: &mut self.strings,
                 utf8: self.utf8,
+                nul: self.nul,
             },
         )
     }
@@ -114,6 +131,8 @@ pub(crate) struct Out<'b> {
     pub strings: &'b mut Vec<(u8, Text<'static>)>,
     /// See [`Batch::utf8`].
     pub utf8: bool,
+    /// See [`Batch::nul`].
+    pub nul: bool,
 }
 
 impl Out<'_> {

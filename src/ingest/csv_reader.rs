@@ -28,6 +28,7 @@ use super::FileError;
 use super::batch::{At, Batch};
 use super::blocks::{Block, Cutter};
 use super::local::LocalStrings;
+use super::long_record::LongRecord;
 use super::marks::Marks;
 use super::process::{FileInfo, Part, Processor, State, Stop};
 use super::row::Text;
@@ -43,6 +44,9 @@ pub(crate) struct Tuning {
     pub block: usize,
     /// Split regular bytes with simd-csv (off: the csv crate reads everything, as a reference).
     pub simd: bool,
+    /// An unfinished record longer than this is read on incrementally ([`LongRecord`]) rather
+    /// than joined to the next block and parsed again from its start.
+    pub long_record: usize,
 }
 
 impl Default for Tuning {
@@ -54,6 +58,7 @@ impl Default for Tuning {
             // few MB; large enough that handing them around costs nothing measurable.
             block: 256 * 1024,
             simd: true,
+            long_record: 1 << 20,
         }
     }
 }
@@ -168,6 +173,7 @@ pub(crate) fn run(
         let mut consumer = Consumer {
             info,
             csv,
+            long_record: tuning.long_record,
             published,
             results: res_rx,
             waiting: Vec::new(),
@@ -320,9 +326,23 @@ fn parse(
     csv: CsvFormat,
     batch: &mut Batch,
 ) -> Ending {
-    let first = batch.len;
     // Fields are cut at ASCII bytes only: valid bytes make valid fields.
     batch.utf8 = simdutf8::basic::from_utf8(data).is_ok();
+    batch.nul = memchr::memchr(0, data).is_some();
+    let result = parse_into(data, (byte, line), last, csv, batch);
+    batch.cap();
+    result
+}
+
+/// [`parse`], without the checks on the whole.
+fn parse_into(
+    data: &mut Vec<u8>,
+    (byte, line): (u64, u64),
+    last: bool,
+    csv: CsvFormat,
+    batch: &mut Batch,
+) -> Ending {
+    let first = batch.len;
     let at_line_end = matches!(data.last(), Some(b'\n' | b'\r'));
     let delimiter = csv.delimiter;
     // simd-csv only sees bytes that end a line: after a record that ends the input without
@@ -484,16 +504,30 @@ fn place(p: &csv::Position, data: &[u8], byte: u64, line: u64) -> At {
     }
 }
 
-/// Processes every record of a batch; the error that stopped it, if any.
+/// Processes every record of a batch (too large ones capped first); the error that stopped it,
+/// if any.
 fn process(p: &mut Processor<'_>, batch: &mut Batch) -> Option<FileError> {
+    let capped = std::mem::take(&mut batch.capped);
+    let mut notes = capped.iter().peekable();
     let (records, at, mut out) = batch.split();
     for (i, (rec, &at)) in records.iter().zip(at).enumerate() {
-        match p.csv_record(&mut out, rec, at, i as u32) {
+        if let Some((_, w)) = notes.next_if(|(j, _)| *j == i) {
+            p.part.warnings.push(Some(at.line), w.clone());
+        }
+        let result = p.csv_record(&mut out, rec, at, i as u32);
+        match result {
             Ok(()) => {}
-            Err(Stop::File(e)) => return Some(e),
-            Err(_) => return None,
+            Err(Stop::File(e)) => {
+                batch.capped = capped;
+                return Some(e);
+            }
+            Err(_) => {
+                batch.capped = capped;
+                return None;
+            }
         }
     }
+    batch.capped = capped;
     None
 }
 
@@ -508,11 +542,13 @@ enum Path {
     ParsedHere,
     /// The cutter was told where records end.
     Resynced,
+    /// An unfinished record was read on incrementally.
+    Long,
 }
 
 #[cfg(test)]
 thread_local! {
-    static PATHS: std::cell::Cell<[usize; 4]> = const { std::cell::Cell::new([0; 4]) };
+    static PATHS: std::cell::Cell<[usize; 5]> = const { std::cell::Cell::new([0; 5]) };
 }
 
 fn note(path: Path) {
@@ -527,15 +563,20 @@ fn note(path: Path) {
 
 /// An unfinished record carried into the next block.
 struct Pending {
+    /// Its bytes so far (while it is short).
     data: Vec<u8>,
     byte: u64,
     line: u64,
+    /// Once it is long: read on incrementally, its bytes not kept.
+    long: Option<LongRecord>,
 }
 
 /// The calling thread's side.
 struct Consumer<'a> {
     info: &'a FileInfo,
     csv: CsvFormat,
+    /// See [`Tuning::long_record`].
+    long_record: usize,
     published: &'a Mutex<Arc<State>>,
     results: Receiver<Parsed>,
     /// Results that came before the one next in file order.
@@ -583,46 +624,15 @@ impl Consumer<'_> {
                     self.done_with(seq, src, &parsed.batch, part, error, accept)?;
                     match ending {
                         Ending::Between => None,
-                        Ending::Inside { at, byte, line } => Some(Pending {
-                            data: parsed.block.data[at..].to_vec(),
-                            byte,
-                            line,
-                        }),
+                        Ending::Inside { at, byte, line } => {
+                            Some(self.pending(parsed.block.data[at..].to_vec(), byte, line))
+                        }
                     }
                 }
                 // An unfinished record before it, or not parsed: parse it here.
                 (before, _) => {
                     note(Path::ParsedHere);
-                    let (mut data, byte, line) = match before {
-                        Some(p) => (p.data, p.byte, p.line),
-                        None => (Vec::new(), parsed.block.start_byte, parsed.block.start_line),
-                    };
-                    data.extend_from_slice(&parsed.block.data);
-                    let mut batch = std::mem::take(&mut self.scratch);
-                    batch.reset();
-                    let ending = parse(
-                        &mut data,
-                        (byte, line),
-                        parsed.block.last,
-                        self.csv,
-                        &mut batch,
-                    );
-                    let (part, error) = self.reprocess(&mut batch, accept);
-                    let done = self.done_with(seq, workers, &batch, part, error, accept);
-                    self.scratch = batch;
-                    done?;
-                    match ending {
-                        Ending::Between => {
-                            // Records end where this block ends: the cutter counts from here.
-                            note(Path::Resynced);
-                            let _ = self.resync.send(seq + 1);
-                            None
-                        }
-                        Ending::Inside { at, byte, line } => {
-                            data.drain(..at);
-                            Some(Pending { data, byte, line })
-                        }
-                    }
+                    self.parse_here(seq, &parsed.block, before, accept)?
                 }
             };
             if let Some(message) = parsed.block.error.take() {
@@ -639,6 +649,110 @@ impl Consumer<'_> {
             let _ = self.batches.send(parsed.batch);
             seq += 1;
         }
+    }
+
+    /// An unfinished record starting at `byte` and `line`, whose bytes so far are `data`.
+    fn pending(&self, data: Vec<u8>, byte: u64, line: u64) -> Pending {
+        if data.len() > self.long_record {
+            let mut long = LongRecord::new(self.csv.delimiter);
+            if long.feed(&data).is_none() {
+                note(Path::Long);
+                return Pending {
+                    data: Vec::new(),
+                    byte,
+                    line,
+                    long: Some(long),
+                };
+            }
+        }
+        Pending {
+            data,
+            byte,
+            line,
+            long: None,
+        }
+    }
+
+    /// Parses block `seq` on this thread, after the unfinished record `before` (if any).
+    /// Returns the record left unfinished at its end.
+    fn parse_here(
+        &mut self,
+        seq: usize,
+        block: &Block,
+        before: Option<Pending>,
+        accept: &mut dyn Accept,
+    ) -> Result<Option<Pending>, Stop> {
+        let workers = self.workers;
+        let mut batch = std::mem::take(&mut self.scratch);
+        batch.reset();
+        let mut long_cells: Option<(super::Cells, super::batch::At)> = None;
+        let (mut data, byte, line) = match before {
+            Some(Pending {
+                long: Some(mut long),
+                byte,
+                line,
+                ..
+            }) => {
+                let end = long.feed(&block.data).or_else(|| {
+                    block
+                        .last
+                        .then(|| long.feed(&[]).map(|_| block.data.len()))
+                        .flatten()
+                });
+                let Some(k) = end else {
+                    // Still inside the record: nothing ends in this block.
+                    let (part, error) = self.reprocess(&mut batch, accept);
+                    let done = self.done_with(seq, workers, &batch, part, error, accept);
+                    self.scratch = batch;
+                    done?;
+                    return Ok(Some(Pending {
+                        data: Vec::new(),
+                        byte,
+                        line,
+                        long: Some(long),
+                    }));
+                };
+                long_cells = Some((long.into_cells(), super::batch::At { byte, line }));
+                let rest_line =
+                    block.start_line + memchr::memchr_iter(b'\n', &block.data[..k]).count() as u64;
+                (
+                    block.data[k..].to_vec(),
+                    block.start_byte + k as u64,
+                    rest_line,
+                )
+            }
+            Some(p) => {
+                let mut data = p.data;
+                data.extend_from_slice(&block.data);
+                (data, p.byte, p.line)
+            }
+            None => (block.data.clone(), block.start_byte, block.start_line),
+        };
+        if let Some((cells, at)) = &long_cells {
+            batch.next_slot(*at).clone_from(cells);
+        }
+        let ending = parse(&mut data, (byte, line), block.last, self.csv, &mut batch);
+        if let Some((cells, _)) = &long_cells {
+            // The long record's bytes were not among those `parse` looked at.
+            batch.utf8 &= simdutf8::basic::from_utf8(cells.as_slice()).is_ok();
+            batch.nul |= memchr::memchr(0, cells.as_slice()).is_some();
+        }
+        let (part, error) = self.reprocess(&mut batch, accept);
+        let done = self.done_with(seq, workers, &batch, part, error, accept);
+        self.scratch = batch;
+        done?;
+        Ok(match ending {
+            Ending::Between => {
+                // Records end where this block ends: the cutter counts from here.
+                note(Path::Resynced);
+                let _ = self.resync.send(seq + 1);
+                None
+            }
+            Ending::Inside { at, byte, line } => {
+                data.drain(..at);
+                Some(self.pending(data, byte, line))
+            }
+        })
     }
 
     /// Block `seq`'s result. A worker takes blocks in file order, so each worker's results
@@ -804,11 +918,12 @@ mod tests {
         first_block: usize::MAX / 64,
         block: usize::MAX / 64,
         simd: false,
+        long_record: usize::MAX,
     };
 
     /// How often each way of taking a block was used on this thread, since the last call.
-    fn paths() -> [usize; 4] {
-        super::PATHS.with(|p| p.replace([0; 4]))
+    fn paths() -> [usize; 5] {
+        super::PATHS.with(|p| p.replace([0; 5]))
     }
 
     fn check_same(bytes: &[u8], name: &str, tunings: &[Tuning]) {
@@ -844,12 +959,15 @@ mod tests {
         let mut v = Vec::new();
         for workers in [1, 2, 3] {
             for (first, block) in [(1, 1), (7, 13), (40, 64), (200, 97), (300, 1000)] {
-                v.push(Tuning {
-                    workers,
-                    first_block: first,
-                    block,
-                    simd: true,
-                });
+                for long_record in [0, 20, 1 << 20] {
+                    v.push(Tuning {
+                        workers,
+                        first_block: first,
+                        block,
+                        simd: true,
+                        long_record,
+                    });
+                }
             }
         }
         v
@@ -873,8 +991,9 @@ mod tests {
             "1_1_2026-1_31_2026-Test PD-Network-Audit.csv",
             &tunings(),
         );
-        let [accepted, reprocessed, parsed_here, _] = paths();
+        let [accepted, reprocessed, parsed_here, _, long] = paths();
         assert!(accepted > 100, "{accepted}");
+        assert!(long > 0, "records across blocks were read on incrementally");
         assert!(
             reprocessed > 0,
             "a stacked header makes later blocks' states stale"
@@ -898,7 +1017,7 @@ mod tests {
         }
         paths();
         check_same(text.as_bytes(), "x.csv", &tunings());
-        let [accepted, _, parsed_here, resynced] = paths();
+        let [accepted, _, parsed_here, resynced, _] = paths();
         assert!(
             accepted > 0 && parsed_here > 0 && resynced > 0,
             "{:?}",
@@ -1050,6 +1169,7 @@ mod tests {
             workers in 1usize..4,
             first in 1usize..300,
             block in 1usize..300,
+            long_record in prop_oneof![0usize..64, Just(1usize << 20)],
         ) {
             let mut bytes = if header { HEADER.as_bytes().to_vec() } else { Vec::new() };
             bytes.extend_from_slice(&body);
@@ -1057,8 +1177,8 @@ mod tests {
                 &bytes,
                 "prop.csv",
                 &[
-                    Tuning { workers, first_block: first, block, simd: true },
-                    Tuning { workers: 1, first_block: usize::MAX / 64, block: usize::MAX / 64, simd: true },
+                    Tuning { workers, first_block: first, block, simd: true, long_record },
+                    Tuning { workers: 1, first_block: usize::MAX / 64, block: usize::MAX / 64, simd: true, long_record },
                 ],
             );
         }

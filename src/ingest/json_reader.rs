@@ -64,18 +64,39 @@ fn json_error(p: &Processor<'_>, e: &serde_json::Error) -> FileError {
     }
 }
 
+/// The largest JSON document read whole (portal pages are kilobytes; anything this large should
+/// be NDJSON, one row a line, which is read as a stream).
+pub const DOC_MAX: u64 = 512 << 20;
+
+/// The longest NDJSON line read (a search record is well under a kilobyte; a longer line is a
+/// broken or hostile file, and is dropped with a warning rather than held in memory).
+pub const LINE_MAX: usize = 16 << 20;
+
 /// A whole JSON document: an array of rows, or an object holding them.
 pub(crate) fn run_doc(
-    mut reader: BufReader<Box<dyn Read + Send>>,
+    reader: BufReader<Box<dyn Read + Send>>,
     p: &mut Processor<'_>,
     tx: &SyncSender<Sent>,
 ) -> Result<(), Stop> {
     let mut buf = Vec::new();
-    reader.read_to_end(&mut buf).map_err(|e| FileError::Read {
-        path: p.path().to_string(),
-        line: 0,
-        message: e.to_string(),
-    })?;
+    reader
+        .take(DOC_MAX + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| FileError::Read {
+            path: p.path().to_string(),
+            line: 0,
+            message: e.to_string(),
+        })?;
+    if buf.len() as u64 > DOC_MAX {
+        return Err(FileError::NotAudit {
+            path: p.path().to_string(),
+            message: format!(
+                "a JSON document larger than {} MB is not read whole; write it as NDJSON (one row object a line), which is read as a stream",
+                DOC_MAX >> 20
+            ),
+        }
+        .into());
+    }
     let trimmed = buf.trim_ascii_start();
     let (elements, kind): (Vec<&RawValue>, Kind) = if trimmed.starts_with(b"[") {
         let v: Vec<&RawValue> = serde_json::from_slice(&buf).map_err(|e| json_error(p, &e))?;
@@ -182,7 +203,13 @@ impl<'t> Rows<'t> {
         byte: u64,
     ) -> Result<(), Stop> {
         let at = At { byte, line };
-        keys.record(obj, self.batch.next_slot(at));
+        let rec = self.batch.next_slot(at);
+        keys.record(obj, rec);
+        if let Some(w) = super::limits::cap(rec) {
+            p.part.warnings.push(Some(line), w);
+        }
+        // JSON strings may hold "\u0000": every row is checked.
+        self.batch.nul = true;
         let (records, _, mut out) = self.batch.split();
         let i = records.len() - 1;
         p.data_record(&mut out, &records[i], at, i as u32)?;
@@ -204,6 +231,37 @@ impl<'t> Rows<'t> {
     }
 }
 
+/// Reads one line (with its line feed) into `buf`, up to [`LINE_MAX`] bytes: past that the rest
+/// of the line is read and let go. Returns the line's length in bytes and whether `buf` holds
+/// all of it.
+fn read_line(reader: &mut impl BufRead, buf: &mut Vec<u8>) -> std::io::Result<(usize, bool)> {
+    let mut n = 0;
+    loop {
+        let available = match reader.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if available.is_empty() {
+            return Ok((n, n <= LINE_MAX));
+        }
+        let (take, done) = match memchr::memchr(b'\n', available) {
+            Some(i) => (i + 1, true),
+            None => (available.len(), false),
+        };
+        if n + take <= LINE_MAX {
+            buf.extend_from_slice(&available[..take]);
+        } else {
+            buf.clear();
+        }
+        n += take;
+        reader.consume(take);
+        if done {
+            return Ok((n, n <= LINE_MAX));
+        }
+    }
+}
+
 /// One JSON object per line. A bad line is a warning; the rest still load.
 pub(crate) fn run_ndjson(
     mut reader: BufReader<Box<dyn Read + Send>>,
@@ -218,19 +276,38 @@ pub(crate) fn run_ndjson(
     let mut offset = 0u64;
     loop {
         line_buf.clear();
-        let n = reader
-            .read_until(b'\n', &mut line_buf)
-            .map_err(|e| FileError::Read {
-                path: p.path().to_string(),
-                line,
-                message: e.to_string(),
-            })?;
+        let read = read_line(&mut reader, &mut line_buf);
+        let (n, whole) = match read {
+            Ok(r) => r,
+            Err(e) => {
+                // Every row read before the break stands (and goes on), then the error.
+                rows.send(p)?;
+                return Err(FileError::Read {
+                    path: p.path().to_string(),
+                    line: line + 1,
+                    message: e.to_string(),
+                }
+                .into());
+            }
+        };
         if n == 0 {
             break;
         }
         line += 1;
         let start = offset;
         offset += n as u64;
+        if !whole {
+            p.part.rows += 1;
+            p.part.dropped += 1;
+            p.part.warnings.push(
+                Some(line),
+                format!(
+                    "dropped: the line is longer than {} MB ({n} bytes), far more than a search record",
+                    LINE_MAX >> 20
+                ),
+            );
+            continue;
+        }
         let text = line_buf.trim_ascii();
         if text.is_empty() {
             continue;

@@ -423,6 +423,27 @@ impl<'a> Processor<'a> {
                 ),
             );
         }
+        if out.nul && memchr::memchr(0, rec.as_slice()).is_some() {
+            let cols: Vec<String> = rec
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| b.contains(&0))
+                .map(|(i, _)| {
+                    schema
+                        .columns
+                        .get(i)
+                        .map(|c| c.label.clone())
+                        .unwrap_or_else(|| format!("column {}", i + 1))
+                })
+                .collect();
+            self.part.warnings.push(
+                Some(line),
+                format!(
+                    "a NUL byte (binary data) in {}; the row is kept as read, but the file may be damaged here",
+                    cols.join(", ")
+                ),
+            );
+        }
         let cell = |f: Field| schema.cell(rec, f).map(<[u8]>::trim_ascii).unwrap_or(b"");
         let agency_cell = cell(Field::Agency);
         let reason_cell = cell(Field::Reason);

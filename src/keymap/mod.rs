@@ -110,6 +110,7 @@ pub fn action_by_name(name: &str) -> Option<Action> {
         "detail-down" => Action::DetailScroll(3),
         "detail-up" => Action::DetailScroll(-3),
         "quit" => Action::Quit,
+        "interrupt" => Action::Interrupt,
         "submit" => Action::Submit,
         "cancel" => Action::Cancel,
         "confirm" => Action::Confirm,

@@ -6,7 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-use super::{Theme, highlighted};
+use super::{Theme, highlighted, text};
 use crate::app::App;
 use crate::output::OutValue;
 
@@ -41,7 +41,7 @@ pub fn lines(app: &App, theme: &Theme, row: u32, width: usize) -> Vec<Line<'stat
             out.push(Line::from(vec![
                 Span::styled(format!("{mark} {v}"), style),
                 Span::styled(
-                    format!("  by {} at {}", a.reviewer, a.annotated_at),
+                    format!("  by {} at {}", text(&a.reviewer), text(&a.annotated_at)),
                     theme.dim(),
                 ),
             ]));
@@ -55,12 +55,12 @@ pub fn lines(app: &App, theme: &Theme, row: u32, width: usize) -> Vec<Line<'stat
                 out.push(Line::from(Span::styled(
                     format!(
                         "  {}: {}{}",
-                        r.reviewer,
+                        text(&r.reviewer),
                         r.verdict.map(|v| v.label()).unwrap_or("no verdict"),
                         if r.note.is_empty() {
                             String::new()
                         } else {
-                            format!(" — {}", r.note.replace('\n', " "))
+                            format!(" — {}", text(&r.note.replace('\n', " ")))
                         }
                     ),
                     theme.dim(),
@@ -68,7 +68,7 @@ pub fn lines(app: &App, theme: &Theme, row: u32, width: usize) -> Vec<Line<'stat
             }
             if let Some(by) = &a.adjudicated_by {
                 out.push(Line::from(Span::styled(
-                    format!("  adjudicated by {by}"),
+                    format!("  adjudicated by {}", text(by)),
                     theme.dim(),
                 )));
             }
@@ -76,7 +76,7 @@ pub fn lines(app: &App, theme: &Theme, row: u32, width: usize) -> Vec<Line<'stat
                 out.push(kv(
                     theme,
                     if i == 0 { "note" } else { "    " },
-                    Span::raw(l.to_string()),
+                    Span::raw(text(l)),
                 ));
             }
         }
@@ -136,10 +136,10 @@ pub fn lines(app: &App, theme: &Theme, row: u32, width: usize) -> Vec<Line<'stat
             for (k, v) in &rec.fields {
                 let value = match v {
                     OutValue::Null => continue,
-                    OutValue::Str(s) => Span::raw(s.replace('\n', " ⏎ ")),
+                    OutValue::Str(s) => Span::raw(text(&s.replace('\n', " ⏎ "))),
                     OutValue::Int(n) => Span::raw(n.to_string()),
                     OutValue::Redacted(m) => {
-                        Span::styled(format!("[redacted: {m}]"), theme.redacted())
+                        Span::styled(format!("[redacted: {}]", text(m)), theme.redacted())
                     }
                 };
                 out.push(kv(theme, k, value));
@@ -151,20 +151,20 @@ pub fn lines(app: &App, theme: &Theme, row: u32, width: usize) -> Vec<Line<'stat
             ));
             out.push(Line::from(Span::styled("sources", theme.header())));
             for s in rec.sources.iter() {
-                out.push(Line::from(format!("  {s}")));
+                out.push(Line::from(format!("  {}", text(s))));
             }
             out.push(Line::from(Span::styled("original columns", theme.header())));
             for (k, v) in &rec.columns {
                 let value = if crate::ingest::value::is_redaction(v) {
-                    Span::styled(format!("[redacted: {v}]"), theme.redacted())
+                    Span::styled(format!("[redacted: {}]", text(v)), theme.redacted())
                 } else {
-                    Span::raw(v.replace('\n', " ⏎ "))
+                    Span::raw(text(&v.replace('\n', " ⏎ ")))
                 };
-                out.push(kv(theme, &format!("  {k}"), value));
+                out.push(kv(theme, &format!("  {}", text(k)), value));
             }
         }
         Some((r, Err(e))) if *r == row => {
-            out.push(Line::from(Span::styled(e.clone(), theme.error())));
+            out.push(Line::from(Span::styled(text(e), theme.error())));
             fallback(app, theme, row, &mut out);
         }
         _ => {
@@ -178,16 +178,8 @@ pub fn lines(app: &App, theme: &Theme, row: u32, width: usize) -> Vec<Line<'stat
 /// What the dataset knows without re-reading the file.
 fn fallback(app: &App, theme: &Theme, row: u32, out: &mut Vec<Line<'static>>) {
     let ds = &app.ds;
-    out.push(kv(
-        theme,
-        "agency",
-        Span::raw(ds.agency_text(row).to_string()),
-    ));
-    out.push(kv(
-        theme,
-        "reason",
-        Span::raw(ds.reason_text(row).to_string()),
-    ));
+    out.push(kv(theme, "agency", Span::raw(text(ds.agency_text(row)))));
+    out.push(kv(theme, "reason", Span::raw(text(ds.reason_text(row)))));
     let t = ds.time[row as usize];
     if t != crate::dataset::NO_TIME {
         out.push(kv(
@@ -197,6 +189,6 @@ fn fallback(app: &App, theme: &Theme, row: u32, out: &mut Vec<Line<'static>>) {
         ));
     }
     for s in ds.sources(row) {
-        out.push(kv(theme, "source", Span::raw(ds.source_text(s))));
+        out.push(kv(theme, "source", Span::raw(text(&ds.source_text(s)))));
     }
 }

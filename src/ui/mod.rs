@@ -31,16 +31,44 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, theme: &Theme) {
     detail::draw(frame, app, theme, rect(layout.detail));
     status::draw(frame, app, theme, rect(layout.status));
     overlay::draw(frame, app, theme, size);
+    guard_cells(frame.buffer_mut());
+}
+
+/// The last line of defence: a cell that would still send a control, format or bidi character
+/// to the terminal shows `�` instead. Data text is escaped before it is laid out ([`text`],
+/// [`fit`], [`highlighted`]), so that it keeps its columns; this catches what was missed.
+fn guard_cells(buf: &mut ratatui::buffer::Buffer) {
+    for cell in &mut buf.content {
+        let sym = cell.symbol();
+        if sym.len() == 1 && sym.as_bytes()[0].is_ascii_graphic() || sym == " " {
+            continue;
+        }
+        if matches!(crate::sanitize::visible(sym), std::borrow::Cow::Owned(_)) {
+            cell.set_symbol("�");
+        }
+    }
+}
+
+/// Text from the data (or typed) for one line of the screen: controls, format and bidi
+/// characters shown as `⟨U+202E⟩` (see [`crate::sanitize`]).
+pub fn text(s: &str) -> String {
+    crate::sanitize::visible(s).into_owned()
+}
+
+/// Columns a text takes on the screen.
+pub fn width(s: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(s)
 }
 
 fn top_line(frame: &mut Frame<'_>, app: &App, theme: &Theme, area: Rect) {
     if let Mode::Filter { input, .. } = &app.mode {
         let line = Line::from(vec![
             Span::styled("/", theme.key()),
-            Span::raw(input.text().to_string()),
+            Span::raw(text(input.text())),
         ]);
         frame.render_widget(Paragraph::new(line), area);
-        let x = area.x + 1 + input.cursor().min(u16::MAX as usize) as u16;
+        let before: String = input.text().chars().take(input.cursor()).collect();
+        let x = area.x + 1 + width(&text(&before)).min(u16::MAX as usize) as u16;
         frame.set_cursor_position((x.min(area.right().saturating_sub(1)), area.y));
         return;
     }
@@ -61,28 +89,43 @@ fn top_line(frame: &mut Frame<'_>, app: &App, theme: &Theme, area: Rect) {
         Span::raw(if q.is_empty() {
             "(all records)".to_string()
         } else {
-            q
+            text(&q)
         }),
         Span::styled(format!(" · sort {sort}"), theme.dim()),
     ]);
     frame.render_widget(Paragraph::new(line), area);
 }
 
-/// Cuts text to `width` columns, ending in `…` when cut.
+/// Data text cut to `width` screen columns (wide characters count two), escaped as [`text`],
+/// ending in `…` when cut.
 pub fn fit(s: &str, width: usize) -> String {
-    if width == 0 {
+    let s = crate::sanitize::visible(s);
+    cut(&s, width)
+}
+
+/// Already escaped text cut to `width` columns.
+fn cut(s: &str, max: usize) -> String {
+    if max == 0 {
         return String::new();
     }
-    let n = s.chars().count();
-    if n <= width {
+    if width(s) <= max {
         return s.to_string();
     }
-    let mut out: String = s.chars().take(width.saturating_sub(1)).collect();
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w > max - 1 {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
     out.push('…');
     out
 }
 
-/// A text with byte spans highlighted, cut to `width` columns.
+/// A text with byte spans highlighted, escaped as [`text`] and cut to `width` columns.
 pub fn highlighted(
     text: &str,
     spans: &[(u32, u32)],
@@ -101,13 +144,14 @@ pub fn highlighted(
         })
         .collect();
     sorted.sort_unstable();
+    // Each piece is escaped on its own, so the highlight stays on the text it marks.
     let push = |s: &str, style: Style, out: &mut Vec<Span<'static>>, used: &mut usize| {
         if *used >= width {
             return;
         }
         let room = width - *used;
         let t = fit(s, room);
-        *used += t.chars().count();
+        *used += self::width(&t);
         out.push(Span::styled(t, style));
     };
     for (a, b) in sorted {

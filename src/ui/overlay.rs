@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-use super::{Theme, fit};
+use super::{Theme, fit, text};
 use crate::app::{App, Mode};
 use crate::model::Field;
 
@@ -39,8 +39,11 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, theme: &Theme, area: Rect) {
                 area.width.saturating_sub(4),
                 area.height.saturating_sub(2),
             );
-            let mut lines: Vec<Line<'static>> =
-                app.warning_lines().into_iter().map(Line::from).collect();
+            let mut lines: Vec<Line<'static>> = app
+                .warning_lines()
+                .iter()
+                .map(|l| Line::from(text(l)))
+                .collect();
             if lines.is_empty() {
                 lines.push(Line::from(Span::styled(
                     "no warnings: every row of every file was read cleanly",
@@ -66,7 +69,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, theme: &Theme, area: Rect) {
             let start = p.cursor.saturating_sub(inner_h.saturating_sub(1));
             let mut lines = vec![Line::from(vec![
                 Span::styled("agency: ", theme.key()),
-                Span::raw(p.input.text().to_string()),
+                Span::raw(text(p.input.text())),
             ])];
             for (i, &idx) in p.shown.iter().enumerate().skip(start).take(inner_h) {
                 let (sym, flagged, total) = p.agencies[idx];
@@ -125,7 +128,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, theme: &Theme, area: Rect) {
             let lines = vec![
                 Line::from(vec![
                     Span::styled(format!("{}file:   ", mark(0)), theme.key()),
-                    Span::raw(d.path.text().to_string()),
+                    Span::raw(text(d.path.text())),
                 ]),
                 Line::from(vec![
                     Span::styled(format!("{}format: ", mark(1)), theme.key()),
@@ -196,9 +199,19 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, theme: &Theme, area: Rect) {
             let lines: Vec<Line<'static>> = input
                 .text()
                 .split('\n')
-                .map(|l| Line::from(l.to_string()))
+                .map(|l| Line::from(text(l)))
                 .collect();
             let (line, col) = input.cursor_line_col();
+            // Where the cursor is on the screen: the escaped text before it, in columns.
+            let before: String = input
+                .text()
+                .split('\n')
+                .nth(line)
+                .unwrap_or("")
+                .chars()
+                .take(col)
+                .collect();
+            let col = super::width(&text(&before));
             let inner_h = r.height.saturating_sub(2) as usize;
             let scroll = line.saturating_sub(inner_h.saturating_sub(1));
             frame.render_widget(

@@ -67,7 +67,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, theme: &Theme, area: Rect) {
     };
     first.push(Span::styled(state.clone(), style));
     let room = w.saturating_sub(used + state.chars().count() + 1);
-    let path = app.store.path().display().to_string();
+    let path = super::text(&app.store.path().display().to_string());
     first.push(Span::styled(
         format!(" {}", fit_left(&path, room)),
         theme.dim(),
