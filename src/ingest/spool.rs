@@ -57,12 +57,14 @@ pub fn spool_streams(files: Vec<InputFile>) -> (Vec<InputFile>, Vec<Spooled>, Ve
 }
 
 fn copy(f: &InputFile) -> io::Result<Spooled> {
-    let mut tmp = crate::fsutil::private_temp(&spool_base())?;
-    let copied = if f.is_stdin() {
-        io::copy(&mut io::stdin().lock(), tmp.as_file_mut())
+    // Opened first: a FIFO waits here for its writer, before anything is created.
+    let mut src: Box<dyn io::Read> = if f.is_stdin() {
+        Box::new(io::stdin().lock())
     } else {
-        std::fs::File::open(&f.path).and_then(|mut src| io::copy(&mut src, tmp.as_file_mut()))
+        Box::new(std::fs::File::open(&f.path)?)
     };
+    let mut tmp = crate::fsutil::private_temp(&spool_base())?;
+    let copied = io::copy(&mut src, tmp.as_file_mut());
     // From here on the copy is removed when dropped, failed or not.
     let spooled = Spooled {
         path: tmp.into_temp_path(),
