@@ -43,9 +43,9 @@ struct ReviewArgs {
     /// A rules file that replaces the built-in rules (or extends them: `extends = "builtin"`).
     #[arg(long, value_name = "FILE")]
     rules: Option<PathBuf>,
-    /// Agency for files that name none.
-    #[arg(long, value_name = "NAME")]
-    agency: Option<String>,
+    /// Agency for files that name none; PATH=NAME names it for one file or folder (repeatable).
+    #[arg(long, value_name = "[PATH=]NAME")]
+    agency: Vec<String>,
     /// Config file (default: config.toml in the config directory, see below).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
@@ -160,9 +160,10 @@ struct Common {
     /// A rules file that replaces the built-in rules (or extends them: `extends = "builtin"`).
     #[arg(long, value_name = "FILE")]
     rules: Option<PathBuf>,
-    /// Agency for files that name none (no Org Name column, no agency in the file name).
-    #[arg(long, value_name = "NAME")]
-    agency: Option<String>,
+    /// Agency for files that name none (no Org Name column, no agency in the file name or
+    /// folder); PATH=NAME names it for one file, or every file in a folder (repeatable).
+    #[arg(long, value_name = "[PATH=]NAME")]
+    agency: Vec<String>,
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum)]
@@ -240,10 +241,38 @@ fn cells(raw: bool) -> crate::output::CsvCells {
     }
 }
 
-fn read_options(c: &Common) -> ReadOptions {
-    ReadOptions {
-        default_agency: c.agency.clone(),
+/// `--agency NAME` (once) and `--agency PATH=NAME` (any number) as read options.
+fn read_options(agency: &[String]) -> Result<ReadOptions, (String, i32)> {
+    let usage = |m: String| (format!("error: {m}\n"), 2);
+    let mut opts = ReadOptions::default();
+    for a in agency {
+        let named = a
+            .split_once('=')
+            .map(|(p, n)| (PathBuf::from(p.trim()), n.trim()))
+            .filter(|(p, _)| p.exists() || p.extension().is_some() || p.components().count() > 1);
+        match named {
+            Some((p, _)) if !p.exists() => {
+                return Err(usage(format!(
+                    "--agency {a}: {} does not exist (PATH=NAME names the agency of a file or folder)",
+                    crate::outpath::shown(&p)
+                )));
+            }
+            Some((_, "")) => {
+                return Err(usage(format!(
+                    "--agency {a}: give the agency's name after ="
+                )));
+            }
+            Some((p, n)) => opts.file_agencies.push((p, n.to_string())),
+            None if opts.default_agency.is_some() => {
+                return Err(usage(format!(
+                    "--agency {a}: one --agency NAME is the agency of every file that names none; name single files with --agency PATH=NAME"
+                )));
+            }
+            None if a.trim().is_empty() => return Err(usage("--agency needs a name".into())),
+            None => opts.default_agency = Some(a.trim().to_string()),
+        }
     }
+    Ok(opts)
 }
 
 /// The clap command, with the folders in force in its help.
@@ -279,7 +308,7 @@ where
             json,
             max_warnings,
         }) => Command::Scan(ScanOptions {
-            read: read_options(&common),
+            read: read_options(&common.agency)?,
             paths: common.paths,
             json,
             rules: common.rules,
@@ -293,7 +322,7 @@ where
             all,
             raw_cells,
         }) => Command::Flag(FlagOptions {
-            read: read_options(&common),
+            read: read_options(&common.agency)?,
             paths: common.paths,
             format: format.into(),
             out,
@@ -315,7 +344,7 @@ where
             manifest,
             raw_cells,
         }) => Command::Export(crate::commands::export::ExportCommand {
-            read: read_options(&common),
+            read: read_options(&common.agency)?,
             paths: common.paths,
             annotations,
             format: format.into(),
@@ -345,9 +374,7 @@ where
         None => {
             let r = cli.review;
             Command::Review(crate::runtime::TuiOptions {
-                read: ReadOptions {
-                    default_agency: r.agency,
-                },
+                read: read_options(&r.agency)?,
                 paths: r.paths,
                 annotations: r.annotations,
                 reviewer: r.reviewer,

@@ -105,14 +105,16 @@ pub struct Config {
     pub keys: Vec<(String, Vec<String>)>,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct FileConfig {
-    #[serde(default)]
-    advance: Option<Advance>,
-    #[serde(default)]
-    keys: toml::Table,
+/// The line (1-based) of a byte offset in `text`.
+fn line_of(text: &str, at: usize) -> usize {
+    text.as_bytes()[..at.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
+
+type SpannedTable = std::collections::BTreeMap<toml::Spanned<String>, toml::Spanned<toml::Value>>;
 
 /// Reads the config file. Problems come back as warnings; defaults fill in.
 pub fn load(path: &Path) -> (Config, Vec<String>) {
@@ -131,51 +133,82 @@ pub fn load(path: &Path) -> (Config, Vec<String>) {
     parse(&text, &path.display().to_string())
 }
 
-/// Parses config text.
+/// Parses config text. Each bad setting is one warning naming its key and line; every other
+/// setting still applies. Only a file that is not TOML at all is ignored whole.
 pub fn parse(text: &str, origin: &str) -> (Config, Vec<String>) {
     let mut warnings = Vec::new();
-    let file: FileConfig = match toml::from_str(text) {
-        Ok(f) => f,
+    let table: SpannedTable = match toml::from_str(text) {
+        Ok(t) => t,
         Err(e) => {
+            let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(1);
             warnings.push(format!(
-                "{origin}: config ignored: {}",
-                e.to_string().trim().replace('\n', " ")
+                "{origin}:{line}: not valid TOML, so the whole config is ignored: {}",
+                e.message().trim().replace('\n', " ")
             ));
             return (Config::default(), warnings);
         }
     };
-    let mut keys = Vec::new();
-    for (action, v) in file.keys {
-        let list: Vec<String> = match v {
-            toml::Value::String(s) => vec![s],
-            toml::Value::Array(a) => a
-                .into_iter()
-                .filter_map(|x| match x {
-                    toml::Value::String(s) => Some(s),
-                    other => {
-                        warnings.push(format!(
-                            "{origin}: keys.{action}: {other} is not a key name"
-                        ));
-                        None
+    let mut config = Config::default();
+    for (key, value) in table {
+        let line = line_of(text, key.span().start);
+        let at = format!("{origin}:{line}");
+        match key.get_ref().as_str() {
+            "advance" => match value.get_ref().clone().try_into::<Advance>() {
+                Ok(a) => config.advance = a,
+                _ => warnings.push(format!(
+                    "{at}: advance = {}: use \"next-unreviewed\", \"next\" or \"stay\"; kept the default",
+                    value.get_ref()
+                )),
+            },
+            "keys" => match value.into_inner() {
+                toml::Value::Table(keys) => {
+                    for (action, v) in keys {
+                        let line = text
+                            .lines()
+                            .enumerate()
+                            .skip(line - 1)
+                            .find(|(_, l)| {
+                                let l = l.trim_start();
+                                l.starts_with(action.as_str())
+                                    && l[action.len()..].trim_start().starts_with('=')
+                            })
+                            .map(|(i, _)| i + 1)
+                            .unwrap_or(line);
+                        let at = format!("{origin}:{line}");
+                        let list: Vec<String> = match v {
+                            toml::Value::String(s) => vec![s],
+                            toml::Value::Array(a) => a
+                                .into_iter()
+                                .filter_map(|x| match x {
+                                    toml::Value::String(s) => Some(s),
+                                    other => {
+                                        warnings.push(format!(
+                                            "{at}: keys.{action}: {other} is not a key name"
+                                        ));
+                                        None
+                                    }
+                                })
+                                .collect(),
+                            other => {
+                                warnings.push(format!(
+                                    "{at}: keys.{action} = {other}: give a key or a list of keys"
+                                ));
+                                continue;
+                            }
+                        };
+                        config.keys.push((action, list));
                     }
-                })
-                .collect(),
-            other => {
-                warnings.push(format!(
-                    "{origin}: keys.{action} = {other}: give a key or a list of keys"
-                ));
-                continue;
-            }
-        };
-        keys.push((action, list));
+                }
+                other => warnings.push(format!(
+                    "{at}: keys = {other}: keys is a table ([keys], then action = \"key\")"
+                )),
+            },
+            other => warnings.push(format!(
+                "{at}: unknown setting {other:?} (settings: advance, [keys]); ignored"
+            )),
+        }
     }
-    (
-        Config {
-            advance: file.advance.unwrap_or_default(),
-            keys,
-        },
-        warnings,
-    )
+    (config, warnings)
 }
 
 #[cfg(test)]
@@ -191,11 +224,27 @@ mod tests {
         assert!(w.is_empty(), "{w:?}");
         assert_eq!(c.advance, Advance::Stay);
         assert_eq!(c.keys.len(), 2);
-        let (c, w) = parse("advance = \"sideways\"\n", "c.toml");
+        // One bad value is one warning with its key and line; the rest applies.
+        let (c, w) = parse(
+            "# mine\nadvance = \"sideways\"\n[keys]\nundo = \"z\"\nquit = 3\n",
+            "c.toml",
+        );
         assert_eq!(c.advance, Advance::NextUnreviewed);
-        assert!(w[0].starts_with("c.toml: config ignored"), "{w:?}");
-        let (_, w) = parse("colour = 1\n", "c.toml");
-        assert!(w[0].contains("colour"), "{w:?}");
+        assert_eq!(c.keys, [("undo".to_string(), vec!["z".to_string()])]);
+        assert_eq!(w.len(), 2, "{w:?}");
+        assert!(
+            w[0].starts_with("c.toml:2: advance = \"sideways\""),
+            "{w:?}"
+        );
+        assert!(w[1].starts_with("c.toml:5: keys.quit = 3"), "{w:?}");
+        let (c, w) = parse("colour = 1\nadvance = \"stay\"\n", "c.toml");
+        assert!(
+            w[0].starts_with("c.toml:1: unknown setting \"colour\""),
+            "{w:?}"
+        );
+        assert_eq!(c.advance, Advance::Stay);
+        let (_, w) = parse("advance = \n", "c.toml");
+        assert!(w[0].starts_with("c.toml:1: not valid TOML"), "{w:?}");
     }
 
     #[test]

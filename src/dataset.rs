@@ -309,6 +309,15 @@ impl Dataset {
         self.catalog.text(Field::Agency, self.agency[row as usize])
     }
 
+    /// True when a record's agency is its own (an `Org Name` cell), not the one its file names
+    /// (or `unknown`).
+    pub fn agency_from_column(&self, row: u32) -> bool {
+        let text = self.agency_text(row);
+        let file = self.files.get(self.source(row).file as usize);
+        text != crate::catalog::UNKNOWN_AGENCY
+            && file.is_none_or(|f| f.report.file_agency.as_deref() != Some(text))
+    }
+
     /// Reason text.
     pub fn reason_text(&self, row: u32) -> &str {
         self.catalog.text(Field::Reason, self.reason[row as usize])

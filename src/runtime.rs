@@ -70,6 +70,10 @@ pub struct Session {
     _lock: crate::lock::Lock,
     /// Private copies of streams among the inputs (removed when the session ends).
     _spooled: Vec<crate::ingest::spool::Spooled>,
+    /// The input files (read again when an agency is named).
+    files: Vec<crate::ingest::InputFile>,
+    /// Where the reviewer was at the last save.
+    saved_session: Option<crate::store::SessionState>,
     last_save: Instant,
     read: ReadOptions,
 }
@@ -119,18 +123,23 @@ impl Session {
             ));
         }
         let reviewer = opts.reviewer.clone().unwrap_or_else(login_name);
+        let read = read_options(&opts.read, &store);
         let ds = Dataset::new(Catalog::new(rules.clone()), inputs.files.clone());
-        let loader = Loader::start(inputs.files, opts.read.clone(), rules.clone());
+        let loader = Loader::start(inputs.files.clone(), read, rules.clone());
+        let resume = store.session.clone();
         let mut app = App::new(ds, rules, store, reviewer);
         app.advance = cfg.advance;
         app.key_help = keymap.help();
         app.loading.active = true;
         app.loading.total_bytes = loader.total_bytes;
         if !warnings.is_empty() {
-            app.say(format!("{} (w lists all)", warnings[0]), true);
+            let w = app.key("warnings");
+            app.say(format!("{} ({w} lists all)", warnings[0]), true);
         }
         app.config_warnings = warnings;
+        app.set_resume(resume);
         app.start_filter();
+        let saved_session = app.store.session.clone();
         Ok(Session {
             app,
             keymap,
@@ -139,7 +148,32 @@ impl Session {
             _spooled: spooled,
             last_save: Instant::now(),
             read: opts.read.clone(),
+            files: inputs.files,
+            saved_session,
         })
+    }
+
+    /// Reads the inputs again (after an agency was named for a file), keeping the annotations,
+    /// the filter and the record selected.
+    fn reload(&mut self) {
+        self.loader = None;
+        let rules = self.app.rules.clone();
+        let ds = Dataset::new(Catalog::new(rules.clone()), self.files.clone());
+        let read = read_options(&self.read, &self.app.store);
+        let loader = Loader::start(self.files.clone(), read, rules);
+        self.app.replace_dataset(ds, loader.total_bytes);
+        self.loader = Some(loader);
+    }
+
+    /// Writes where the reviewer is into the annotation file when it changed since the last
+    /// save (on quitting).
+    fn save_session(&mut self) {
+        let now = Some(self.app.session_state());
+        if now != self.saved_session
+            && !matches!(self.app.save, crate::app::SaveState::Failed { .. })
+        {
+            self.perform(Effect::Save);
+        }
     }
 
     /// Applies an action and carries out its effects.
@@ -153,6 +187,11 @@ impl Session {
     fn perform(&mut self, effect: Effect) {
         match effect {
             Effect::Save => {
+                // Where the reviewer is goes with every save, so a restart resumes there.
+                if !self.app.loading.active {
+                    self.app.store.session = Some(self.app.session_state());
+                }
+                self.saved_session = self.app.store.session.clone();
                 let r = self
                     .app
                     .store
@@ -164,7 +203,11 @@ impl Session {
                 let r = crate::rawrow::record(&self.app.ds, row).map(Box::new);
                 self.dispatch(Action::DetailLoaded(row, r));
             }
-            Effect::Quit => self.app.quit = true,
+            Effect::Quit => {
+                self.save_session();
+                self.app.quit = true;
+            }
+            Effect::Reload => self.reload(),
             Effect::Export(req) => {
                 let r = self.export(&req);
                 self.dispatch(Action::Exported(r));
@@ -307,6 +350,9 @@ impl Session {
     pub fn step_filter(&mut self, budget: Duration) -> bool {
         let done = self.app.step_filter(budget);
         if done {
+            for a in self.app.take_deferred() {
+                self.dispatch(a);
+            }
             self.sync_detail();
         }
         done
@@ -341,6 +387,20 @@ impl Session {
     pub fn loading(&self) -> bool {
         self.loader.is_some()
     }
+}
+
+/// How files are read: the command line's options, with the agencies named in the annotation
+/// file (those named later win).
+fn read_options(cli: &ReadOptions, store: &Store) -> ReadOptions {
+    let mut read = cli.clone();
+    read.file_agencies.splice(
+        0..0,
+        store
+            .agencies
+            .iter()
+            .map(|a| (a.path.clone(), a.agency.clone())),
+    );
+    read
 }
 
 /// Restores the terminal when dropped, and from the panic hook.

@@ -81,10 +81,62 @@ pub struct Annotation {
     pub adjudicated_by: Option<String>,
 }
 
+/// Where a reviewer left off: the review UI saves it with the annotations and opens there next
+/// time.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct SessionState {
+    /// The filter line, as typed.
+    #[serde(default)]
+    pub filter: String,
+    /// Every record shown, not only flagged ones (`t`).
+    #[serde(default)]
+    pub all_records: bool,
+    /// The sort column (`time`, `agency`, `reason`, `rule`, `networks`, `verdict`).
+    #[serde(default)]
+    pub sort: String,
+    /// The sort is reversed.
+    #[serde(default)]
+    pub descending: bool,
+    /// The record the cursor was on.
+    #[serde(default)]
+    pub record_id: Option<RecordId>,
+}
+
+/// The agency a reviewer named for a file that names none (no `Org Name` column, nothing in its
+/// name): part of the method, so it is kept with the annotations.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileAgency {
+    /// The file as it was given.
+    pub file: String,
+    /// Its full path.
+    pub path: PathBuf,
+    /// The agency.
+    pub agency: String,
+    /// Who named it.
+    pub named_by: String,
+    /// When (RFC 3339 UTC).
+    pub named_at: String,
+}
+
 #[derive(Deserialize)]
 struct FileIn {
     version: u32,
     annotations: Vec<Annotation>,
+    #[serde(default)]
+    session: Option<SessionState>,
+    #[serde(default)]
+    agencies: Vec<FileAgency>,
+}
+
+/// An annotation file's contents.
+#[derive(Clone, Debug, Default)]
+pub struct Document {
+    /// The annotations.
+    pub annotations: Vec<Annotation>,
+    /// Where the reviewer left off.
+    pub session: Option<SessionState>,
+    /// Agencies named for files.
+    pub agencies: Vec<FileAgency>,
 }
 
 /// A problem opening an annotation file. The file is never overwritten after one of these.
@@ -99,14 +151,14 @@ pub enum StoreError {
         source: std::io::Error,
     },
     /// Truncated or invalid JSON.
-    #[error(
-        "{path}: the annotation file is damaged ({message}); it was left untouched. Repair it, restore {path}.bak, or use --annotations OTHER.json"
-    )]
+    #[error("{path}: the annotation file is damaged ({message}); it was left untouched. {way_out}")]
     Corrupt {
         /// The file.
         path: String,
         /// The parser's message with line and column.
         message: String,
+        /// What to do (restore the backup, where there is one).
+        way_out: String,
     },
     /// Valid JSON but not an annotation file.
     #[error(
@@ -143,6 +195,10 @@ pub enum StoreError {
 pub struct Store {
     path: PathBuf,
     map: BTreeMap<RecordId, Annotation>,
+    /// Where the reviewer left off (saved with the annotations).
+    pub session: Option<SessionState>,
+    /// Agencies named for files (saved with the annotations).
+    pub agencies: Vec<FileAgency>,
     fail_saves: Option<std::io::ErrorKind>,
 }
 
@@ -162,10 +218,16 @@ impl Store {
                 });
             }
         };
-        let annotations = parse(&bytes, &shown)?;
+        let doc = parse_document(&bytes, &shown)?;
         Ok(Store {
             path: path.to_path_buf(),
-            map: annotations.into_iter().map(|a| (a.record_id, a)).collect(),
+            map: doc
+                .annotations
+                .into_iter()
+                .map(|a| (a.record_id, a))
+                .collect(),
+            session: doc.session,
+            agencies: doc.agencies,
             fail_saves: None,
         })
     }
@@ -175,6 +237,8 @@ impl Store {
         Store {
             path: path.to_path_buf(),
             map: BTreeMap::new(),
+            session: None,
+            agencies: Vec::new(),
             fail_saves: None,
         }
     }
@@ -228,7 +292,9 @@ impl Store {
             crate::fsutil::create_private_dir(dir)?;
         }
         backup(&self.path)?;
-        crate::fsutil::atomic_write(&self.path, |w| write_file(w, self.map.values()))
+        crate::fsutil::atomic_write(&self.path, |w| {
+            write_document(w, self.session.as_ref(), &self.agencies, self.map.values())
+        })
     }
 
     /// Makes every save fail with `kind` (or work again with None). For tests of the failure
@@ -304,12 +370,22 @@ fn backup(path: &Path) -> std::io::Result<()> {
     std::fs::rename(&tmp, &bak)
 }
 
-/// Parses annotation-file bytes.
+/// Parses annotation-file bytes: the annotations.
 pub fn parse(bytes: &[u8], shown: &str) -> Result<Vec<Annotation>, StoreError> {
+    parse_document(bytes, shown).map(|d| d.annotations)
+}
+
+/// Parses annotation-file bytes: annotations, where the reviewer left off, named agencies.
+pub fn parse_document(bytes: &[u8], shown: &str) -> Result<Document, StoreError> {
     let value: serde_json::Value =
         serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt {
             path: shown.to_string(),
             message: e.to_string(),
+            way_out: if backup_path(Path::new(shown)).is_file() {
+                format!("Repair it, restore {shown}.bak (the version before the last save), or use --annotations OTHER.json")
+            } else {
+                "Repair it, or use --annotations OTHER.json (there is no backup: FILE.bak is kept from the second save on)".into()
+            },
         })?;
     let version = value.get("version").and_then(serde_json::Value::as_u64);
     match version {
@@ -332,7 +408,11 @@ pub fn parse(bytes: &[u8], shown: &str) -> Result<Vec<Annotation>, StoreError> {
         message: e.to_string(),
     })?;
     let _ = file.version;
-    Ok(file.annotations)
+    Ok(Document {
+        annotations: file.annotations,
+        session: file.session,
+        agencies: file.agencies,
+    })
 }
 
 /// Writes the file format: a header line, then one annotation a line.
@@ -340,12 +420,37 @@ pub fn write_file<'a>(
     w: &mut dyn Write,
     annotations: impl Iterator<Item = &'a Annotation>,
 ) -> std::io::Result<()> {
+    write_document(w, None, &[], annotations)
+}
+
+/// Writes the file format with where the reviewer left off and the agencies named (each on a
+/// line of its own, before the annotations).
+pub fn write_document<'a>(
+    w: &mut dyn Write,
+    session: Option<&SessionState>,
+    agencies: &[FileAgency],
+    annotations: impl Iterator<Item = &'a Annotation>,
+) -> std::io::Result<()> {
     write!(
         w,
-        "{{\"version\": {FORMAT_VERSION}, \"tool\": \"alpr-triage {}\", \"saved_at\": {}, \"annotations\": [",
+        "{{\"version\": {FORMAT_VERSION}, \"tool\": \"alpr-triage {}\", \"saved_at\": {},",
         env!("CARGO_PKG_VERSION"),
         serde_json::to_string(&now_rfc3339())?
     )?;
+    if let Some(s) = session {
+        w.write_all(b"\n\"session\": ")?;
+        serde_json::to_writer(&mut *w, s)?;
+        w.write_all(b",")?;
+    }
+    if !agencies.is_empty() {
+        w.write_all(b"\n\"agencies\": [")?;
+        for (i, a) in agencies.iter().enumerate() {
+            w.write_all(if i == 0 { b"\n" } else { b",\n" })?;
+            serde_json::to_writer(&mut *w, a)?;
+        }
+        w.write_all(b"\n],")?;
+    }
+    w.write_all(b" \"annotations\": [")?;
     let mut first = true;
     for a in annotations {
         w.write_all(if first { b"\n" } else { b",\n" })?;
@@ -424,6 +529,13 @@ mod tests {
             e.contains("damaged") && e.contains("a.json") && e.contains("--annotations"),
             "{e}"
         );
+        assert!(
+            !e.contains(".bak (the version"),
+            "no backup to suggest: {e}"
+        );
+        std::fs::write(backup_path(&p), "{}").unwrap();
+        let e = Store::open(&p).unwrap_err().to_string();
+        assert!(e.contains("restore") && e.contains("a.json.bak"), "{e}");
         std::fs::write(&p, "[1,2,3]").unwrap();
         assert!(
             Store::open(&p)

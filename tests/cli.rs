@@ -426,3 +426,51 @@ fn flag_csv_header_is_the_union_of_every_flagged_rows_columns() {
     assert_eq!(&rows[4][4], "25-2");
     assert_eq!(&rows[4][0], "Beta PD");
 }
+
+/// `scan`'s wording: counts in words (`1 file`), where an agency came from, no warnings with
+/// `--max-warnings 0`, an empty folder is an error, and a suggested path is quoted.
+#[test]
+fn scan_wording() {
+    let dir = tempfile::tempdir().unwrap();
+    let named = dir.path().join("my exports");
+    std::fs::create_dir(&named).unwrap();
+    let portal = named.join("search audit.csv");
+    std::fs::copy(fixture("quirk-bad-rows.csv"), &portal).unwrap();
+    let out = run(&[
+        "scan",
+        "--max-warnings",
+        "0",
+        "--agency",
+        "Eugene OR PD",
+        &s(&portal),
+    ]);
+    let text = stdout(&out);
+    assert!(!text.contains("    line "), "no warning lines: {text}");
+    assert!(text.contains("... and 5 more warnings"), "{text}");
+    assert!(text.contains("Eugene OR PD (from --agency)"), "{text}");
+    assert!(text.contains("total: 1 file (0 failed)"), "{text}");
+    // --agency PATH=NAME names one file.
+    let arg = format!("{}=San Mateo CA PD", s(&portal));
+    let out = run(&["scan", "--agency", &arg, &s(&portal)]);
+    assert!(stdout(&out).contains("San Mateo CA PD (named for this file)"));
+    let out = run(&["scan", "--agency", "/no/such.csv=X", &s(&portal)]);
+    assert_eq!(out.status.code(), Some(2));
+    // A path with a space, suggested by flag, is quoted.
+    let out = run(&["flag", &s(&portal)]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("`alpr-triage scan '{}'`", s(&portal))),
+        "{err}"
+    );
+    // A folder with no audit file in it.
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    std::fs::write(empty.join("notes.md"), "x").unwrap();
+    let out = run(&["scan", &s(&empty)]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no audit files found") && err.contains("notes.md"),
+        "{err}"
+    );
+}

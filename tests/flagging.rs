@@ -102,9 +102,11 @@ fn ambiguous_terms_are_flagged_with_a_note() {
     let rules = RuleSet::builtin();
     for (reason, rule) in [
         ("HSI narcs", "hsi"),
-        ("possession of ice", "ice"),
+        ("ice", "ice"),
+        ("subj possibly ICE", "ice"),
         ("DHS AOD", "dhs"),
-        ("tag removal", "removal"),
+        ("removal", "removal"),
+        ("removal of subject", "removal"),
         ("border town burglary", "border"),
     ] {
         let hits = rules.match_field(Field::Reason, reason);
@@ -117,6 +119,59 @@ fn ambiguous_terms_are_flagged_with_a_note() {
             "{reason:?} explains itself"
         );
     }
+}
+
+/// The words next to an ambiguous term that give it its other meaning (a tag removal, ice the
+/// drug, a county line) keep it from being flagged; the same term elsewhere in the reason, and
+/// its immigration meanings, still are.
+#[test]
+fn neighbouring_words_that_give_a_term_its_other_meaning_are_not_flagged() {
+    let rules = RuleSet::builtin();
+    for reason in [
+        "vehicle removal",
+        "tag removal",
+        "hotplate removal",
+        "hot plate removal",
+        "graffiti removal",
+        "abandoned vehicle removal",
+        "removal of vehicle",
+        "removal of the tags",
+        "Plate removal / tow",
+        "possession of ice",
+        "poss ice",
+        "ice possession",
+        "meth/ice sales",
+        "selling ice",
+        "ice pipe",
+        "state border",
+        "county line border",
+        "border st",
+        "Border Rd accident",
+        "border collie lost",
+        "DHS CPS assist",
+        "Dept of Human Services (DHS)",
+    ] {
+        let hits = reason_rules(&rules, reason);
+        assert!(hits.is_empty(), "{reason:?} was flagged by {hits:?}");
+    }
+    for (reason, expected) in [
+        ("removal proceedings", "removal-order"),
+        ("removal order", "removal-order"),
+        ("ICE removal", "ice-context"),
+        ("tag removal; removal of subject", "removal"),
+        ("ice hold", "ice-context"),
+        ("possession of ice, ICE detainer", "ice-context"),
+        ("border patrol assist", "border-patrol"),
+        ("DHS", "dhs"),
+    ] {
+        let hits = reason_rules(&rules, reason);
+        assert!(hits.contains(&expected.to_string()), "{reason:?}: {hits:?}");
+    }
+    // The match kept is the one outside the other meaning.
+    let text = "tag removal; removal of subject";
+    let hits = rules.match_field(Field::Reason, text);
+    assert_eq!(hits[0].matched(text), ["removal"]);
+    assert_eq!(hits[0].spans, [(13, 20)]);
 }
 
 #[test]

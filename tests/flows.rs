@@ -253,37 +253,87 @@ fn verdicts_notes_undo_redo_and_saves() {
     );
 }
 
+/// A bulk verdict says how many records already have one, changes only the undecided ones
+/// unless told to overwrite, and is never confirmed by Enter alone.
 #[test]
 fn bulk_verdict_asks_with_the_count_and_undoes_as_one_step() {
     let e = env();
     let mut s = session(&[sample()], &e);
-    s.keys("/reason:\"possession of ice\"<enter>");
+    s.keys("t/reason:\"possession of ice\"<enter>");
     let n = s.app.shown().len();
-    assert!(n > 1);
+    assert!(n > 2, "{n}");
+    let first = s.app.ds.ids[s.app.shown()[0] as usize];
+    s.keys("gy");
     s.keys("N");
     match &s.app.mode {
-        Mode::Confirm { count, verdict } => {
-            assert_eq!(*count, n);
+        Mode::Confirm {
+            count,
+            verdict,
+            decided,
+        } => {
+            assert_eq!((*count, *decided), (n, 1));
             assert_eq!(*verdict, Verdict::NotImmigration);
         }
         other => panic!("no prompt: {other:?}"),
     }
-    s.keys("y");
-    assert_eq!(Store::open(&e.annotations).unwrap().len(), n);
-    assert_eq!(
-        s.app.review_progress().0,
-        n,
-        "the running count follows a bulk change"
+    // Enter alone does not confirm a change of many records.
+    s.keys("<enter>");
+    assert!(matches!(s.app.mode, Mode::Confirm { .. }));
+    assert_eq!(Store::open(&e.annotations).unwrap().len(), 1);
+    assert!(
+        s.app
+            .message
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("needs its own key")
     );
+    // u: only the undecided ones; the verdict given one by one stays.
+    s.keys("u");
+    let store = Store::open(&e.annotations).unwrap();
+    assert_eq!(store.len(), n);
+    assert_eq!(
+        store.get(first).unwrap().verdict,
+        Some(Verdict::Immigration)
+    );
+    assert_eq!(s.app.counts.shown, [0, 1, n - 1, 0], "the counts follow");
     s.keys("u");
     assert_eq!(
         Store::open(&e.annotations).unwrap().len(),
-        0,
+        1,
         "one undo step"
     );
-    assert_eq!(s.app.review_progress().0, 0, "and its undo");
+    // o: all of them, overwriting.
+    s.keys("No");
+    let store = Store::open(&e.annotations).unwrap();
+    assert_eq!(
+        store.get(first).unwrap().verdict,
+        Some(Verdict::NotImmigration)
+    );
+    assert_eq!(s.app.counts.shown, [0, 0, n, 0]);
+    s.keys("u");
+    assert_eq!(
+        Store::open(&e.annotations)
+            .unwrap()
+            .get(first)
+            .unwrap()
+            .verdict,
+        Some(Verdict::Immigration),
+        "undo gives back the overwritten verdict"
+    );
     s.keys("Y<esc>");
-    assert_eq!(Store::open(&e.annotations).unwrap().len(), 0, "esc cancels");
+    assert_eq!(Store::open(&e.annotations).unwrap().len(), 1, "esc cancels");
+    // A single record may be confirmed with enter.
+    s.keys("/reason:\"possession of ice\" -verdict:reviewed<enter>");
+    s.keys("/<c-u>verdict:reviewed<enter>N<enter>");
+    assert_eq!(
+        Store::open(&e.annotations)
+            .unwrap()
+            .get(first)
+            .unwrap()
+            .verdict,
+        Some(Verdict::NotImmigration)
+    );
 }
 
 #[test]
@@ -370,7 +420,11 @@ fn bad_config_is_a_warning_and_keys_rebind() {
         )],
         &e,
     );
-    assert!(s.app.config_warnings[0].contains("config ignored"));
+    assert!(
+        s.app.config_warnings[0].contains("config.toml:1: not valid TOML"),
+        "{:?}",
+        s.app.config_warnings
+    );
 }
 
 #[test]

@@ -335,7 +335,10 @@ fn no_header_row_uses_a_known_layout() {
     assert!(r.warnings.list[0].message.contains("no header row"));
     assert_eq!(field(&recs[0], "agency"), "Bayside FL PD");
     assert_eq!(rules_of(&recs[0]), ["removal-order"]);
-    assert_eq!(rules_of(&recs[1]), ["removal"], "tag removal: ambiguous");
+    assert!(
+        rules_of(&recs[1]).is_empty(),
+        "tag removal: a vehicle word next to it"
+    );
 }
 
 #[test]
@@ -473,6 +476,7 @@ fn unreadable_files_get_one_clear_error_and_others_still_load() {
 fn default_agency_fills_files_that_name_none() {
     let opts = ReadOptions {
         default_agency: Some("Eugene OR PD".into()),
+        ..ReadOptions::default()
     };
     let (_, recs) = load_with(
         &[fixture("portal-networkcount.csv")],
@@ -480,6 +484,36 @@ fn default_agency_fills_files_that_name_none() {
         &opts,
     );
     assert_eq!(field(&recs[0], "agency"), "Eugene OR PD");
+}
+
+/// An agency named for one file (`--agency PATH=NAME`) wins over what the file's name or
+/// folder says, and over `--agency NAME`; a folder that names an agency names its files'.
+#[test]
+fn agencies_named_per_file_and_by_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("eugene-or-pd");
+    std::fs::create_dir(&folder).unwrap();
+    let a = folder.join("a.csv");
+    std::fs::copy(fixture("portal-networkcount.csv"), &a).unwrap();
+    let b = dir.path().join("b.csv");
+    std::fs::copy(fixture("portal-networkcount.csv"), &b).unwrap();
+    let rules = std::sync::Arc::new(alpr_triage::flag::RuleSet::builtin());
+    let (reports, recs) = load_with(
+        &[a.clone(), b.clone()],
+        rules.clone(),
+        &ReadOptions::default(),
+    );
+    assert_eq!(field(&recs[0], "agency"), "Eugene OR PD", "from the folder");
+    assert_eq!(reports[0].agency_origin(), "from the folder name");
+    assert_eq!(reports[1].file_agency, None);
+    let opts = ReadOptions {
+        default_agency: Some("Somewhere PD".into()),
+        file_agencies: vec![(b.clone(), "San Mateo CA PD".into())],
+    };
+    let (reports, _) = load_with(&[a, b], rules, &opts);
+    assert_eq!(reports[1].file_agency.as_deref(), Some("San Mateo CA PD"));
+    assert_eq!(reports[1].agency_origin(), "named for this file");
+    assert_eq!(reports[0].file_agency.as_deref(), Some("Eugene OR PD"));
 }
 
 #[test]

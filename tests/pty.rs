@@ -242,11 +242,18 @@ fn review_session_filter_annotate_quit_reopen() {
         );
     }
 
-    // Reopen: the verdicts are back.
+    // Reopen: the verdicts are back, and the session resumes on the filter it was left in.
     let mut t = Tui::start(&args, dir.path());
     t.wait_for("the load", loaded);
     t.wait_text("reviewed 2/");
-    t.send("/verdict:reviewed\r");
+    t.wait_text("resumed: 2 of 3 flagged records reviewed");
+    assert!(
+        t.screen()
+            .contains("filter flagged:yes agency:\"Millbrook TX PD\" date:2025-03-01..2025-03-31"),
+        "{}",
+        t.screen()
+    );
+    t.send("/\x15verdict:reviewed\r");
     t.wait_text("flagged 1/2 ");
     let screen = t.screen();
     assert!(screen.contains('●') && screen.contains('○'), "{screen}");

@@ -15,11 +15,12 @@ fn every_table_key_is_in_the_readme() {
         if *mode != KeyMode::Normal {
             continue;
         }
-        for (keys, desc, _) in rows {
-            for k in keys.split('/') {
+        for row in rows {
+            for k in &row.keys {
                 assert!(
                     text.contains(&format!("`{k}`")),
-                    "README lacks key `{k}` ({desc})"
+                    "README lacks key `{k}` ({})",
+                    row.desc
                 );
             }
         }

@@ -111,12 +111,13 @@ fn status_line_says_where_and_whether_saved() {
     let before = screen(&s, 120, 30, true);
     let status = before.lines().nth(28).unwrap().to_string();
     assert!(status.contains(" 3/4 shown"), "{status}");
-    assert!(status.contains("reviewed 0/3 flagged"), "{status}");
+    assert!(status.contains("reviewed 0/3"), "{status}");
     assert!(status.contains("ann.json"), "{status}");
     s.keys("y");
     let after = screen(&s, 120, 30, true);
     let status = after.lines().nth(28).unwrap().to_string();
-    assert!(status.contains("reviewed 1/3 flagged"), "{status}");
+    assert!(status.contains("reviewed 1/3"), "{status}");
+    assert!(status.contains("1● 0○ 0?"), "{status}");
     assert!(status.contains("✓ saved"), "{status}");
     let hints = after.lines().nth(29).unwrap().to_string();
     assert!(
@@ -133,6 +134,49 @@ fn status_line_says_where_and_whether_saved() {
         hints.contains("y confirmed immigration-related"),
         "hints come from the keymap: {hints}"
     );
+}
+
+/// At 80×24, the smallest size drawn, the save state is always whole (a failed save above all),
+/// the filter is cut with an ellipsis, and a verdict on a record that is not flagged counts.
+/// Smaller terminals say they are too small.
+#[test]
+fn the_save_state_is_readable_at_80x24_and_smaller_screens_say_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = session(&[millbrook()], &dir, 80, 24);
+    s.keys("t/reason:Niceville -agency:\"A very long agency name that does not exist\"<enter>y");
+    let text = screen(&s, 80, 24, true);
+    let top = text.lines().next().unwrap();
+    assert!(top.contains('…') && top.ends_with("sort time ↑"), "{top}");
+    let status = text.lines().nth(22).unwrap();
+    assert!(status.contains("✓ saved "), "{status}");
+    assert!(
+        status.contains("1● 0○ 0? of 1"),
+        "the unflagged record counts: {status}"
+    );
+    s.app
+        .store
+        .simulate_save_failure(Some(std::io::ErrorKind::StorageFull));
+    s.keys("n");
+    let text = screen(&s, 80, 24, true);
+    let status = text.lines().nth(22).unwrap();
+    assert!(status.contains("✗ NOT SAVED (1 unsaved)"), "{status}");
+    s.dispatch(Action::Resize(60, 20));
+    let text = screen(&s, 60, 20, true);
+    assert!(
+        text.contains("terminal too small") && text.contains("60×20"),
+        "{text}"
+    );
+    assert!(text.contains("needs 80×24"), "{text}");
+}
+
+/// With NO_COLOR, an ambiguous rule still looks different from a strong one.
+#[test]
+fn ambiguous_rules_are_marked_without_colour() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = session(&[millbrook()], &dir, 120, 30);
+    let text = screen(&s, 120, 30, false);
+    assert!(text.contains("≈hsi"), "{text}");
+    assert!(text.contains(" ice-context"), "{text}");
 }
 
 #[test]

@@ -58,6 +58,19 @@ pub enum Action {
     DetailScroll(i32),
     /// Quit (annotations are already saved).
     Quit,
+    /// Go to the next (true) or previous record without a verdict.
+    NextUndecided(bool),
+    /// Open the find prompt.
+    OpenFind,
+    /// Go to the next (true) or previous record holding the text found.
+    NextMatch(bool),
+    /// In the bulk prompt: apply to the undecided records only, or to all (overwriting).
+    BulkApply {
+        /// Replace verdicts already given.
+        overwrite: bool,
+    },
+    /// Name the agency of the selected record's file.
+    NameAgency,
     /// Ctrl-C, in any mode: quit as `q` does from the table (a note being written is saved as
     /// typed first; with saves failing, ask, and a second Ctrl-C quits anyway).
     Interrupt,
@@ -125,6 +138,8 @@ pub enum Effect {
     Save,
     /// Read a record's full detail.
     LoadDetail(u32),
+    /// Read the inputs again (an agency was named for a file): the annotations stay.
+    Reload,
     /// Leave.
     Quit,
 }

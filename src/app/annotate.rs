@@ -8,36 +8,89 @@ use crate::ingest::time::format_rfc3339;
 use crate::model::Verdict;
 use crate::store::{Annotation, RecordSummary, now_rfc3339};
 
+/// The bulk-verdict prompt. It changes only records without a verdict unless asked to
+/// overwrite; Enter alone confirms only a change of one record.
 pub(super) fn confirm(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
-    let Mode::Confirm { verdict, .. } = app.mode else {
+    let Mode::Confirm {
+        verdict,
+        count,
+        decided,
+    } = app.mode
+    else {
         return;
     };
-    match action {
+    let overwrite = match action {
+        Action::BulkApply { overwrite } => overwrite,
+        Action::Confirm | Action::Submit if count == 1 => true,
         Action::Confirm | Action::Submit => {
-            app.mode = Mode::Normal;
-            let rows = app.view.rows.clone();
-            let step = change(app, &rows, |app, row, old| {
-                let mut a = annotation_for(app, row, Some(verdict), old);
-                a.note = old.map(|o| o.note.clone()).unwrap_or_default();
-                Some(a)
-            });
-            let n = step.changes.len();
-            record(app, step, fx);
             app.say(
                 format!(
-                    "marked {n} records {} (u undoes all of them)",
-                    verdict.label()
+                    "a bulk verdict needs its own key: {} for the {} without a verdict, {} to overwrite all {count} ({} cancels)",
+                    key(app, "bulk-undecided"),
+                    count - decided,
+                    key(app, "bulk-overwrite"),
+                    key(app, "cancel")
                 ),
-                false,
+                true,
             );
-            refilter_if_verdict_query(app);
+            return;
         }
         Action::Cancel | Action::Quit => {
             app.mode = Mode::Normal;
             app.say("bulk verdict cancelled", false);
+            return;
         }
-        _ => {}
+        _ => return,
+    };
+    if !overwrite && decided == count {
+        app.say(
+            format!(
+                "all {count} records already have a verdict: {} overwrites them, {} cancels",
+                key(app, "bulk-overwrite"),
+                key(app, "cancel")
+            ),
+            true,
+        );
+        return;
     }
+    app.mode = Mode::Normal;
+    let rows: Vec<u32> = app
+        .view
+        .rows
+        .iter()
+        .copied()
+        .filter(|&r| overwrite || app.verdict_code(r) == verdict_code::NONE)
+        .collect();
+    let step = change(app, &rows, |app, row, old| {
+        let mut a = annotation_for(app, row, Some(verdict), old);
+        a.note = old.map(|o| o.note.clone()).unwrap_or_default();
+        Some(a)
+    });
+    let n = step.changes.len();
+    record(app, step, fx);
+    app.say(
+        format!(
+            "marked {n} record{} {}{} ({} undoes all of them)",
+            if n == 1 { "" } else { "s" },
+            verdict.label(),
+            if overwrite || decided == 0 {
+                String::new()
+            } else {
+                format!("; left the {decided} with a verdict as they were")
+            },
+            app.key("undo")
+        ),
+        false,
+    );
+    refilter_if_verdict_query(app);
+}
+
+/// The label of the first key bound to `action` in prompts.
+fn key(app: &App, action: &str) -> String {
+    app.key_help
+        .key_of(crate::keymap::KeyMode::Confirm, action)
+        .unwrap_or(action)
+        .to_string()
 }
 
 pub(super) fn confirm_quit(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
@@ -98,7 +151,10 @@ pub(super) fn clear_verdict(app: &mut App, fx: &mut Vec<Effect>) {
         Some(a)
     });
     record(app, step, fx);
-    app.say("verdict cleared (u undoes)", false);
+    app.say(
+        format!("verdict cleared ({} undoes)", app.key("undo")),
+        false,
+    );
     refilter_if_verdict_query(app);
 }
 
@@ -111,8 +167,7 @@ pub(super) fn refilter_if_verdict_query(app: &mut App) -> bool {
         .iter()
         .any(|c| matches!(c.term, Term::Verdict(_)));
     if has {
-        app.start_filter();
-        app.keep_selection = None;
+        app.start_filter_keeping(super::Keep::Index);
     }
     has
 }

@@ -48,16 +48,28 @@ pub(super) fn filter_line(app: &mut App, action: Action) {
             false
         }
         Action::Submit => {
+            // Only the query shown is ever applied: one that does not parse keeps the line
+            // open with its error (esc restores the filter from before).
             let text = input.text().to_string();
-            app.mode = Mode::Normal;
-            if text.trim() != app.filter_text.trim() && apply_filter_text(app, &text).is_err() {
+            if let Err(e) = Query::parse(&text, &app.rules) {
                 app.say(
-                    format!("kept the last good filter: {}", app.filter_text),
+                    format!(
+                        "filter: {} (column {}) — fix it, or {} to keep the filter from before",
+                        e.message,
+                        e.at + 1,
+                        app.key_help
+                            .key_of(crate::keymap::KeyMode::Filter, "cancel")
+                            .unwrap_or("esc")
+                    ),
                     true,
                 );
-            } else {
-                app.message = None;
+                return;
             }
+            app.mode = Mode::Normal;
+            if text.trim() != app.filter_text.trim() {
+                let _ = apply_filter_text(app, &text);
+            }
+            app.message = None;
             return;
         }
         Action::Cancel => {
@@ -84,7 +96,7 @@ pub(super) fn apply_filter_text(app: &mut App, text: &str) -> Result<(), ()> {
             app.filter_text = text.to_string();
             app.filter_query = q;
             app.message = None;
-            app.start_filter();
+            app.start_filter_keeping(super::Keep::Top);
             Ok(())
         }
         Err(e) => {
@@ -167,6 +179,7 @@ pub(super) fn picker(app: &mut App, action: Action) {
                 kept.push(format!("agency:=\"{}\"", name.replace('"', "")));
                 let text = kept.join(" ");
                 if apply_filter_text(app, &text).is_ok() {
+                    // A choice starts at the top of its records.
                     app.say(format!("filtered to {name}"), false);
                 }
             }
@@ -220,6 +233,230 @@ pub(super) fn refilter_picker(ds: &crate::dataset::Dataset, p: &mut Picker) {
         p.shown = scored.into_iter().map(|(_, i)| i).collect();
     }
     p.cursor = p.cursor.min(p.shown.len().saturating_sub(1));
+}
+
+/// The find prompt: the search applies as it is typed, the cursor on the first match from
+/// where it was; Enter keeps it, Esc restores the search and cursor from before.
+pub(super) fn find_prompt(app: &mut App, action: Action) {
+    let Mode::Find {
+        input,
+        before,
+        origin,
+    } = &mut app.mode
+    else {
+        return;
+    };
+    let origin = *origin;
+    let edited = match action {
+        Action::Input(c) => {
+            input.insert(c);
+            true
+        }
+        Action::Backspace => {
+            input.backspace();
+            true
+        }
+        Action::Delete => {
+            input.delete();
+            true
+        }
+        Action::ClearLine => {
+            *input = TextInput::new("");
+            true
+        }
+        Action::Left => {
+            input.left();
+            false
+        }
+        Action::Right => {
+            input.right();
+            false
+        }
+        Action::Home => {
+            input.home();
+            false
+        }
+        Action::End => {
+            input.end();
+            false
+        }
+        Action::NextMatch(forward) => {
+            next_match(app, forward);
+            return;
+        }
+        Action::Submit => {
+            app.mode = Mode::Normal;
+            match &app.find {
+                Some(f) if !f.text.is_empty() => {
+                    let n = app
+                        .view
+                        .rows
+                        .iter()
+                        .filter(|&&r| f.matches(&app.ds, r))
+                        .count();
+                    app.say(
+                        format!(
+                            "{n} record{} shown hold {:?} — {} / {} go to the next / previous",
+                            if n == 1 { "" } else { "s" },
+                            f.text,
+                            app.key("next-match"),
+                            app.key("previous-match")
+                        ),
+                        false,
+                    );
+                }
+                _ => app.find = None,
+            }
+            return;
+        }
+        Action::Cancel => {
+            let before = before.take();
+            app.mode = Mode::Normal;
+            app.find = before.map(|t| super::find::Find::new(&t, &app.ds));
+            app.view.select_index(origin);
+            app.message = None;
+            return;
+        }
+        _ => false,
+    };
+    if edited {
+        let text = input.text().to_string();
+        let find = super::find::Find::new(&text, &app.ds);
+        // From where the search began, the first match (the record there included).
+        let from = origin
+            .checked_sub(1)
+            .unwrap_or(app.view.rows.len().saturating_sub(1));
+        match super::find::next_match(&find, &app.ds, &app.view.rows, from, true) {
+            Some(i) => {
+                app.view.select_index(i);
+                app.message = None;
+            }
+            None if !text.is_empty() => {
+                app.view.select_index(origin);
+                app.say(format!("{text:?} is not in the records shown"), true);
+            }
+            None => app.view.select_index(origin),
+        }
+        app.find = Some(find);
+    }
+}
+
+/// Moves to the next (or previous) record holding the text found.
+pub(super) fn next_match(app: &mut App, forward: bool) {
+    let Some(find) = app.find.as_ref().filter(|f| !f.text.is_empty()) else {
+        app.say(
+            format!("nothing to find yet: {} finds text", app.key("find")),
+            false,
+        );
+        return;
+    };
+    let cursor = app.view.cursor;
+    match super::find::next_match(find, &app.ds, &app.view.rows, cursor, forward) {
+        Some(i) => {
+            let wrapped = (i > cursor) != forward || i == cursor;
+            app.view.select_index(i);
+            if wrapped {
+                app.say("went round the end of the list", false);
+            }
+        }
+        None => {
+            let text = find.text.clone();
+            app.say(format!("{text:?} is not in the records shown"), true);
+        }
+    }
+}
+
+/// Opens the prompt naming the selected record's file's agency, for a file that names none.
+pub(super) fn open_name_agency(app: &mut App) {
+    let Some(row) = app.selected() else {
+        return;
+    };
+    let file = u32::from(app.ds.source(row).file);
+    let Some(entry) = app.ds.files.get(file as usize) else {
+        return;
+    };
+    if app.ds.agency_from_column(row) {
+        app.say(
+            "this record's agency comes from its Org Name column; only files that name no agency can be named",
+            true,
+        );
+        return;
+    }
+    let current = match entry.report.agency_origin {
+        crate::ingest::AgencyOrigin::Metadata | crate::ingest::AgencyOrigin::FileName => {
+            entry.report.file_agency.clone()
+        }
+        _ => None,
+    };
+    if let Some(a) = current {
+        app.say(
+            format!("this file names its agency itself ({a}); it is not changed by hand"),
+            true,
+        );
+        return;
+    }
+    let named = entry.report.file_agency.clone().unwrap_or_default();
+    app.mode = Mode::NameAgency {
+        file,
+        input: TextInput::new(&named),
+    };
+}
+
+/// The prompt naming a file's agency: Enter records the name with the annotations and reads
+/// the inputs again.
+pub(super) fn name_agency(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
+    let Mode::NameAgency { file, input } = &mut app.mode else {
+        return;
+    };
+    let file = *file;
+    match action {
+        Action::Input(c) => input.insert(c),
+        Action::Backspace => input.backspace(),
+        Action::Delete => input.delete(),
+        Action::ClearLine => *input = TextInput::new(""),
+        Action::Left => input.left(),
+        Action::Right => input.right(),
+        Action::Home => input.home(),
+        Action::End => input.end(),
+        Action::Submit => {
+            let name = input.text().trim().to_string();
+            app.mode = Mode::Normal;
+            if name.is_empty() {
+                app.say("no name given: nothing changed", false);
+                return;
+            }
+            let Some(entry) = app.ds.files.get(file as usize) else {
+                return;
+            };
+            let input = &entry.input;
+            let path = std::fs::canonicalize(&input.path).unwrap_or_else(|_| input.path.clone());
+            app.store
+                .agencies
+                .retain(|a| a.path != path && a.file != input.display);
+            app.store.agencies.push(crate::store::FileAgency {
+                file: input.display.clone(),
+                path,
+                agency: name.clone(),
+                named_by: app.reviewer.clone(),
+                named_at: crate::store::now_rfc3339(),
+            });
+            app.pending += 1;
+            if !matches!(app.save, super::SaveState::Failed { .. }) {
+                app.save = super::SaveState::Pending;
+            }
+            fx.push(Effect::Save);
+            fx.push(Effect::Reload);
+            app.say(
+                format!(
+                    "named the agency of {}: {name} (kept with the annotations); reading the files again",
+                    input.display
+                ),
+                false,
+            );
+        }
+        Action::Cancel => app.mode = Mode::Normal,
+        _ => {}
+    }
 }
 
 /// The export dialog: a path, then choices cycled with ←/→.
@@ -287,7 +524,13 @@ pub(super) fn export_dialog(app: &mut App, action: Action, fx: &mut Vec<Effect>)
             if path.exists() && !d.confirm_replace {
                 d.confirm_replace = true;
                 app.say(
-                    format!("{} exists: press enter again to replace it", path.display()),
+                    format!(
+                        "{} exists: press {} again to replace it",
+                        path.display(),
+                        app.key_help
+                            .key_of(crate::keymap::KeyMode::Export, "submit")
+                            .unwrap_or("enter")
+                    ),
                     true,
                 );
                 return;

@@ -4,6 +4,15 @@
 /// A rectangle (x, y, width, height).
 pub type Area = (u16, u16, u16, u16);
 
+/// The smallest terminal the review UI draws in (columns, rows); smaller ones get a message
+/// saying so instead of a screen with parts missing.
+pub const MIN_SIZE: (u16, u16) = (80, 24);
+
+/// True when the terminal is too small to draw the review UI.
+pub fn too_small(width: u16, height: u16) -> bool {
+    width < MIN_SIZE.0 || height < MIN_SIZE.1
+}
+
 /// Where each part of the screen is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Layout {

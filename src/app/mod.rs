@@ -4,8 +4,12 @@
 
 mod action;
 mod annotate;
+pub mod counts;
 mod edit;
+pub mod find;
+pub mod help;
 pub mod layout;
+mod resume;
 mod text;
 mod update;
 mod view;
@@ -70,8 +74,26 @@ pub enum Mode {
     Confirm {
         /// The verdict.
         verdict: Verdict,
-        /// How many records it would set.
+        /// Records in the filter.
         count: usize,
+        /// Of them, records that already have a verdict (or whose reviewers disagree).
+        decided: usize,
+    },
+    /// Typing text to find (`f`).
+    Find {
+        /// The text.
+        input: TextInput,
+        /// The search in force before, restored by Esc.
+        before: Option<String>,
+        /// The cursor before, restored by Esc.
+        origin: usize,
+    },
+    /// Naming the agency of a file that names none.
+    NameAgency {
+        /// The file (index in the dataset's files).
+        file: u32,
+        /// The name.
+        input: TextInput,
     },
 }
 
@@ -103,6 +125,22 @@ pub struct Picker {
     pub shown: Vec<usize>,
     /// Selected index into `shown`.
     pub cursor: usize,
+}
+
+/// Which record is selected when a filter finishes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Keep {
+    /// The first row (a new filter, a picker choice, a finished load).
+    Top,
+    /// The record selected when the filter finishes, wherever it lands (a sort, `t`): keys
+    /// pressed meanwhile move the selection as usual.
+    Current,
+    /// The same index (after a verdict in a `verdict:` filter: the next record moves up).
+    Index,
+    /// This record, or the first undecided one when it is not shown (resuming).
+    Record(crate::model::RecordId),
+    /// The first record without a verdict.
+    FirstUndecided,
 }
 
 /// The last save.
@@ -184,7 +222,26 @@ pub struct App {
     job: Option<FilterJob>,
     matcher: Option<FilterJob>,
     last_result: Option<(Query, (SortKey, bool), Vec<u32>)>,
-    keep_selection: Option<crate::model::RecordId>,
+    /// Which record is selected when the filter in progress finishes.
+    keep: Keep,
+    /// When the flagged view matches nothing: how many records match among all (counted
+    /// after the filter, in slices, by `count_job`).
+    pub elsewhere: Option<usize>,
+    count_job: Option<FilterJob>,
+    /// Records by verdict code (none, immigration, not, unsure): all records, and those in
+    /// the filter in force.
+    pub counts: counts::Counts,
+    /// The text search (`f`): its text and which strings hold it.
+    pub find: Option<find::Find>,
+    /// Where the last session left off, to restore once the load is in.
+    resume: Option<crate::store::SessionState>,
+    /// Which record to select once the load in progress is in (a reload).
+    pub(crate) keep_after_load: Option<Keep>,
+    /// Moves of the cursor made while a filter or sort was being applied: they are made once
+    /// it is done, on the rows it gives (a `g` right after `S` goes to the new top).
+    deferred: Vec<Action>,
+    /// Set while a resumed session's filter is applied: what to add to the message saying so.
+    resume_note: Option<String>,
     /// Status-line message.
     pub message: Option<Message>,
     /// Annotation-file state.
@@ -233,7 +290,15 @@ impl App {
             job: None,
             matcher: None,
             last_result: None,
-            keep_selection: None,
+            keep: Keep::Top,
+            elsewhere: None,
+            count_job: None,
+            counts: counts::Counts::default(),
+            find: None,
+            resume: None,
+            resume_note: None,
+            keep_after_load: None,
+            deferred: Vec::new(),
             message: None,
             save: SaveState::Clean,
             loading: Loading::default(),
@@ -252,6 +317,38 @@ impl App {
         app.rows_added(0..app.ds.len() as u32);
         app.start_filter();
         app
+    }
+
+    /// Starts over on a new dataset being loaded (the same files read again): the annotations,
+    /// filter, sort and view stay, and the selected record is selected again once it is in.
+    pub fn replace_dataset(&mut self, ds: Dataset, total_bytes: u64) {
+        let keep = self
+            .selected()
+            .map(|r| self.ds.ids[r as usize])
+            .map(Keep::Record)
+            .unwrap_or(Keep::Top);
+        self.ds = ds;
+        self.verdicts.clear();
+        self.counts = counts::Counts::default();
+        self.view.rows.clear();
+        self.view.cursor = 0;
+        self.view.offset = 0;
+        self.orders.clear();
+        self.job = None;
+        self.count_job = None;
+        self.matcher = None;
+        self.last_result = None;
+        self.detail = None;
+        self.find = None;
+        self.reviewed_flagged = 0;
+        self.loading = Loading {
+            active: true,
+            total_bytes,
+            ..Loading::default()
+        };
+        self.rows_added(0..self.ds.len() as u32);
+        self.start_filter_keeping(keep);
+        self.keep_after_load = Some(keep);
     }
 
     /// The query in force, with the flagged-only default unless the query says otherwise.
@@ -290,9 +387,23 @@ impl App {
         self.view.selected()
     }
 
-    /// True while a filter is being applied.
+    /// True while a filter is being applied (or its count among all records made).
     pub fn filtering(&self) -> bool {
+        self.job.is_some() || self.count_job.is_some()
+    }
+
+    /// True while the filter in force is being applied (the table is not yet its result).
+    pub fn filter_pending(&self) -> bool {
         self.job.is_some()
+    }
+
+    /// The label of the first key bound to `action` in the table (for messages), or the
+    /// action's name when it has no key.
+    pub fn key(&self, action: &str) -> String {
+        self.key_help
+            .key_of(crate::keymap::KeyMode::Normal, action)
+            .unwrap_or(action)
+            .to_string()
     }
 
     /// Progress of the filter being applied.
@@ -313,6 +424,7 @@ impl App {
             return;
         };
         let old = std::mem::replace(v, code);
+        self.counts.change(row, old, code);
         if self.ds.is_flagged(row) {
             match (reviewed(old), reviewed(code)) {
                 (false, true) => self.reviewed_flagged += 1,
@@ -371,6 +483,7 @@ impl App {
     /// them against it.
     fn rows_added(&mut self, range: std::ops::Range<u32>) {
         self.verdicts.resize(self.ds.len(), 0);
+        self.counts.added(range.len(), self.ds.len());
         for r in range.clone() {
             if let Some(code) = self.store.get(self.ds.ids[r as usize]).map(annotation_code) {
                 self.set_verdict_code(r, code);
@@ -387,15 +500,28 @@ impl App {
             for r in range {
                 if m.matches(&self.ds, &self.verdicts, r).is_some() {
                     self.view.rows.push(r);
+                    self.counts.shown_one(r, self.verdicts[r as usize]);
                 }
             }
         }
     }
 
-    /// Starts applying the filter in force (from scratch, or narrowing the last result).
+    /// Starts applying the filter in force (from scratch, or narrowing the last result); when
+    /// it finishes, `keep` says which record is selected.
+    pub fn start_filter_keeping(&mut self, keep: Keep) {
+        self.keep = keep;
+        self.start_filter_job();
+    }
+
+    /// Starts applying the filter in force, keeping the selected record selected.
     pub fn start_filter(&mut self) {
+        self.start_filter_keeping(Keep::Current);
+    }
+
+    fn start_filter_job(&mut self) {
         let q = self.effective_query();
-        self.keep_selection = self.selected().map(|r| self.ds.ids[r as usize]);
+        self.count_job = None;
+        self.elsewhere = None;
         let candidates = match &self.last_result {
             Some((prev, sort, rows))
                 if *sort == self.sort && !self.loading.active && q.narrows(prev) =>
@@ -414,6 +540,11 @@ impl App {
     /// Works on the filter for up to `budget`. Returns true when it finished in this call.
     pub fn step_filter(&mut self, budget: Duration) -> bool {
         let Some(job) = &mut self.job else {
+            if let Some(c) = &mut self.count_job
+                && c.step(&self.ds, &self.verdicts, budget)
+            {
+                self.elsewhere = self.count_job.take().map(|c| c.rows.len());
+            }
             return false;
         };
         if !job.step(&self.ds, &self.verdicts, budget) {
@@ -422,21 +553,69 @@ impl App {
         let Some(mut job) = self.job.take() else {
             return false;
         };
+        // The record selected now (the user may have moved while the filter ran).
+        let current = self.selected().map(|r| self.ds.ids[r as usize]);
+        let index = self.view.cursor;
         self.view.rows = std::mem::take(&mut job.rows);
+        self.counts
+            .view(&self.view.rows, &self.verdicts, self.ds.len());
         if !self.loading.active {
             self.last_result = Some((job.query().clone(), self.sort, self.view.rows.clone()));
         }
         self.matcher = Some(job);
-        let keep = self.keep_selection.take();
-        let pos = keep.and_then(|id| {
-            let row = self.ds.row_of(id)?;
-            self.view.rows.iter().position(|&r| r == row)
-        });
-        match pos {
-            Some(p) => self.view.select_index(p),
-            None => self.view.clamp(),
+        let find = |app: &App, id: crate::model::RecordId| {
+            let row = app.ds.row_of(id)?;
+            app.view.rows.iter().position(|&r| r == row)
+        };
+        match self.keep {
+            Keep::Top => self.view.select_index(0),
+            Keep::Index => self.view.select_index(index),
+            Keep::Current => match current.and_then(|id| find(self, id)) {
+                Some(p) => self.view.select_index(p),
+                None => self.view.clamp(),
+            },
+            Keep::Record(id) => match find(self, id) {
+                Some(p) => self.view.select_index(p),
+                None => self.select_first_undecided(),
+            },
+            Keep::FirstUndecided => self.select_first_undecided(),
+        }
+        self.keep = Keep::Current;
+        self.announce_resume();
+        // Nothing in the flagged view: count what matches among all records, so the empty
+        // table can say so.
+        if self.view.rows.is_empty()
+            && !self.all_records
+            && !self.filter_query.mentions_flagged()
+            && !self.filter_query.clauses.is_empty()
+        {
+            self.count_job = Some(FilterJob::new(
+                &self.ds,
+                self.filter_query.clone(),
+                crate::filter::Candidates::Natural(self.ds.len() as u32),
+                false,
+            ));
         }
         true
+    }
+
+    /// Holds a move of the cursor until the filter in progress is done.
+    pub(crate) fn defer(&mut self, action: Action) {
+        self.deferred.push(action);
+    }
+
+    /// The moves held while a filter was applied (see [`App::defer`]).
+    pub fn take_deferred(&mut self) -> Vec<Action> {
+        std::mem::take(&mut self.deferred)
+    }
+
+    /// Selects the first record without a verdict in the view (or the first record).
+    pub fn select_first_undecided(&mut self) {
+        let i =
+            self.view.rows.iter().position(|&r| {
+                self.verdict_code(r) & !verdict_code::CONFLICT == verdict_code::NONE
+            });
+        self.view.select_index(i.unwrap_or(0));
     }
 
     /// A sort order over every record (built once per key, until rows change).

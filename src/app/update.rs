@@ -1,9 +1,12 @@
 //! `update(app, action) -> effects`: every change to the session goes through here.
 
 use super::annotate::{clear_verdict, confirm, confirm_quit, set_verdict, undo_redo};
-use super::edit::{export_dialog, filter_line, note, open_picker, picker};
+use super::edit::{
+    export_dialog, filter_line, find_prompt, name_agency, note, open_picker, picker,
+};
 use super::layout::Layout;
-use super::{Action, App, Effect, Mode, SaveState, TextInput};
+use super::{Action, App, Effect, Keep, Mode, SaveState, TextInput};
+use crate::filter::verdict_code;
 use crate::loader::LoadEvent;
 
 /// Applies one action. Returns what the runtime must do (save, read a record, quit).
@@ -47,6 +50,8 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             Mode::Confirm { .. } => confirm(app, other, &mut fx),
             Mode::ConfirmQuit { .. } => confirm_quit(app, other, &mut fx),
             Mode::Export(_) => export_dialog(app, other, &mut fx),
+            Mode::Find { .. } => find_prompt(app, other),
+            Mode::NameAgency { .. } => name_agency(app, other, &mut fx),
         },
     }
     let after = app.selected();
@@ -85,13 +90,16 @@ fn on_load(app: &mut App, ev: LoadEvent) {
     let range = app.ds.apply(ev);
     app.rows_added(range);
     if finished {
-        // Rows came in load order; now sort them. Until the user moves, start at the top.
-        app.start_filter();
-        if !app.moved {
-            app.keep_selection = None;
-            app.view.cursor = 0;
-            app.view.offset = 0;
+        // Rows came in load order; now sort them. Where the last session left off, if it can
+        // be found; else, until the user moves, at the top.
+        if let Some(keep) = app.keep_after_load.take() {
+            app.start_filter_keeping(keep);
+            return;
         }
+        if !app.moved && app.resume_session() {
+            return;
+        }
+        app.start_filter_keeping(if app.moved { Keep::Current } else { Keep::Top });
     }
 }
 
@@ -126,6 +134,22 @@ fn on_saved(app: &mut App, result: Result<(), String>) {
 
 fn normal(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
     let page = app.view.height.max(1) as isize;
+    let moves = matches!(
+        action,
+        Action::Up
+            | Action::Down
+            | Action::PageUp
+            | Action::PageDown
+            | Action::Top
+            | Action::Bottom
+            | Action::Scroll(_)
+            | Action::NextUndecided(_)
+            | Action::NextMatch(_)
+    );
+    if moves && app.filter_pending() && !app.loading.active {
+        app.defer(action);
+        return;
+    }
     // Any key in the table counts as the user taking over the selection.
     app.moved = true;
     match action {
@@ -153,14 +177,16 @@ fn normal(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         Action::ToggleAll => {
             app.all_records = !app.all_records;
             app.start_filter();
-            app.say(
-                if app.all_records {
-                    "showing all records (a to pick an agency, / to filter)"
-                } else {
-                    "showing flagged records"
-                },
-                false,
-            );
+            let msg = if app.all_records {
+                format!(
+                    "showing all records ({} to pick an agency, {} to filter)",
+                    app.key("agency-picker"),
+                    app.key("filter")
+                )
+            } else {
+                "showing flagged records".to_string()
+            };
+            app.say(msg, false);
         }
         Action::OpenAgencyPicker => open_picker(app),
         Action::CycleSort => {
@@ -200,14 +226,50 @@ fn normal(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         }
         Action::BulkVerdict(verdict) => {
             let count = app.view.rows.len();
-            if app.filtering() {
+            if app.filter_pending() {
                 app.say("wait for the filter to finish before a bulk verdict", true);
             } else if count == 0 {
                 app.say("no records in this filter", true);
             } else {
-                app.mode = Mode::Confirm { verdict, count };
+                let decided = count - app.counts.shown[0]
+                    + app
+                        .view
+                        .rows
+                        .iter()
+                        .filter(|&&r| app.verdict_code(r) == verdict_code::CONFLICT)
+                        .count();
+                app.mode = Mode::Confirm {
+                    verdict,
+                    count,
+                    decided,
+                };
             }
         }
+        Action::NextUndecided(forward) => {
+            let rows = &app.view.rows;
+            let undecided = |i: usize| {
+                app.verdict_code(rows[i]) & !verdict_code::CONFLICT == verdict_code::NONE
+            };
+            match super::find::next_where(rows.len(), app.view.cursor, forward, undecided) {
+                Some(i) => {
+                    let wrapped = (i > app.view.cursor) != forward;
+                    app.view.select_index(i);
+                    if wrapped {
+                        app.say("went round the end of the list", false);
+                    }
+                }
+                None => app.say("every record shown has a verdict", false),
+            }
+        }
+        Action::OpenFind => {
+            app.mode = Mode::Find {
+                input: TextInput::new(app.find.as_ref().map(|f| f.text.as_str()).unwrap_or("")),
+                before: app.find.as_ref().map(|f| f.text.clone()),
+                origin: app.view.cursor,
+            };
+        }
+        Action::NextMatch(forward) => super::edit::next_match(app, forward),
+        Action::NameAgency => super::edit::open_name_agency(app),
         Action::Undo => undo_redo(app, true, fx),
         Action::Redo => undo_redo(app, false, fx),
         Action::OpenExport => {
@@ -256,6 +318,7 @@ fn interrupt(app: &mut App, fx: &mut Vec<Effect>) {
                 note(app, Action::Submit, fx);
             }
         }
+        Mode::Filter { .. } => filter_line(app, Action::Cancel),
         _ => {}
     }
     app.mode = Mode::Normal;
@@ -263,16 +326,24 @@ fn interrupt(app: &mut App, fx: &mut Vec<Effect>) {
 }
 
 fn overlay(app: &mut App, action: Action) {
+    let len = match &app.mode {
+        Mode::Help { .. } => super::help::lines(&app.key_help).len(),
+        Mode::Warnings { .. } => app.warning_lines().len(),
+        _ => return,
+    };
+    let max = super::help::max_scroll(len, app.size);
+    let page = super::help::overlay_rows(app.size).saturating_sub(1).max(1) as u16;
     let scroll = match &mut app.mode {
         Mode::Help { scroll } | Mode::Warnings { scroll } => scroll,
         _ => return,
     };
     match action {
         Action::Up => *scroll = scroll.saturating_sub(1),
-        Action::Down => *scroll = scroll.saturating_add(1),
-        Action::PageUp => *scroll = scroll.saturating_sub(10),
-        Action::PageDown => *scroll = scroll.saturating_add(10),
+        Action::Down => *scroll = scroll.saturating_add(1).min(max),
+        Action::PageUp => *scroll = scroll.saturating_sub(page),
+        Action::PageDown => *scroll = scroll.saturating_add(page).min(max),
         Action::Top => *scroll = 0,
+        Action::Bottom => *scroll = max,
         Action::Cancel | Action::Quit | Action::Help | Action::Warnings | Action::Submit => {
             app.mode = Mode::Normal
         }

@@ -33,6 +33,20 @@ impl SortKey {
         }
     }
 
+    /// The key a label names.
+    pub fn from_label(label: &str) -> Option<SortKey> {
+        [
+            SortKey::Time,
+            SortKey::Agency,
+            SortKey::Reason,
+            SortKey::Rule,
+            SortKey::Networks,
+            SortKey::Verdict,
+        ]
+        .into_iter()
+        .find(|k| k.label() == label)
+    }
+
     /// Column label.
     pub fn label(self) -> &'static str {
         match self {

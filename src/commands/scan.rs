@@ -254,8 +254,8 @@ fn write_text(
         if more > 0 {
             writeln!(
                 out,
-                "    ... and {} more (scan --json lists up to 1000 a file)",
-                plural(more, "warning")
+                "    ... and {more} more warning{} (scan --json lists up to 1000 a file)",
+                if more == 1 { "" } else { "s" }
             )?;
         }
         if let Some(e) = &r.error {

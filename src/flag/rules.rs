@@ -85,6 +85,7 @@ struct RuleDef {
     fields: Vec<String>,
     pattern: String,
     unless: Option<String>,
+    except: Option<String>,
     #[serde(default)]
     strength: Strength,
     note: Option<String>,
@@ -109,6 +110,7 @@ pub struct Rule {
     pub pattern: String,
     regex: Regex,
     unless: Option<Regex>,
+    except: Option<Regex>,
 }
 
 /// Fields rules may read.
@@ -240,6 +242,7 @@ impl RuleSet {
                     message: pattern_error(&e),
                 })?,
             unless: None,
+            except: None,
         });
         Ok(RuleSet {
             name: file.name.unwrap_or_else(|| origin.to_string()),
@@ -310,10 +313,18 @@ impl RuleSet {
             if rule.unless.as_ref().is_some_and(|u| u.is_match(text)) {
                 continue;
             }
+            // A match inside a context that gives the word its other meaning (`tag removal`)
+            // is no hit.
+            let except: Vec<(usize, usize)> = rule
+                .except
+                .as_ref()
+                .map(|e| e.find_iter(text).map(|m| (m.start(), m.end())).collect())
+                .unwrap_or_default();
             let spans: Vec<(u32, u32)> = rule
                 .regex
                 .find_iter(text)
                 .filter(|m| !m.is_empty())
+                .filter(|m| !except.iter().any(|&(a, b)| m.start() < b && a < m.end()))
                 .map(|m| (m.start() as u32, m.end() as u32))
                 .collect();
             if !spans.is_empty() {
@@ -500,6 +511,7 @@ fn compile(def: RuleDef, origin: &str) -> Result<Rule, RuleFileError> {
         ));
     }
     let unless = def.unless.as_deref().map(build).transpose()?;
+    let except = def.except.as_deref().map(build).transpose()?;
     Ok(Rule {
         name: def.name,
         description: Arc::from(def.description),
@@ -509,5 +521,6 @@ fn compile(def: RuleDef, origin: &str) -> Result<Rule, RuleFileError> {
         pattern: def.pattern,
         regex,
         unless,
+        except,
     })
 }

@@ -165,10 +165,88 @@ pub fn agency_from_file_name(path: &std::path::Path) -> Option<String> {
     (!agency.is_empty()).then(|| agency.to_string())
 }
 
+/// The agency named by the folder a file is in, when its name reads as one: words (split on
+/// `-`, `_` and spaces) ending in an agency word, as in Flock's transparency-portal slugs
+/// (`palm-springs-ca-pd/` → `Palm Springs CA PD`, `okaloosa_county_sheriffs_office/`).
+pub fn agency_from_folder(path: &std::path::Path) -> Option<String> {
+    const ENDINGS: [&[&str]; 12] = [
+        &["pd"],
+        &["so"],
+        &["sd"],
+        &["dps"],
+        &["police"],
+        &["sheriff"],
+        &["sheriffs"],
+        &["marshal"],
+        &["marshals"],
+        &["police", "department"],
+        &["sheriffs", "office"],
+        &["sheriff", "office"],
+    ];
+    const UPPER: [&str; 4] = ["pd", "so", "sd", "dps"];
+    const STATES: [&str; 51] = [
+        "al", "ak", "az", "ar", "ca", "co", "ct", "de", "dc", "fl", "ga", "hi", "id", "il", "in",
+        "ia", "ks", "ky", "la", "me", "md", "ma", "mi", "mn", "ms", "mo", "mt", "ne", "nv", "nh",
+        "nj", "nm", "ny", "nc", "nd", "oh", "ok", "or", "pa", "ri", "sc", "sd", "tn", "tx", "ut",
+        "vt", "va", "wa", "wv", "wi", "wy",
+    ];
+    let folder = path.parent()?.file_name()?.to_string_lossy().to_lowercase();
+    let words: Vec<&str> = folder
+        .split(['-', '_', ' '])
+        .filter(|w| !w.is_empty())
+        .collect();
+    let ends = ENDINGS
+        .iter()
+        .any(|e| words.len() > e.len() && words.ends_with(e));
+    if !ends || !words.iter().all(|w| w.chars().all(char::is_alphanumeric)) {
+        return None;
+    }
+    let named: Vec<String> = words
+        .iter()
+        .map(|w| {
+            if UPPER.contains(w) || STATES.contains(w) {
+                w.to_uppercase()
+            } else {
+                let mut c = w.chars();
+                c.next()
+                    .map(|f| f.to_uppercase().chain(c).collect())
+                    .unwrap_or_default()
+            }
+        })
+        .collect();
+    Some(named.join(" "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::path::Path;
+
+    #[test]
+    fn agency_from_folder_names() {
+        let a = |s: &str| agency_from_folder(Path::new(s));
+        assert_eq!(
+            a("real-data/palm-springs-ca-pd/2026-04-20.json").as_deref(),
+            Some("Palm Springs CA PD")
+        );
+        assert_eq!(
+            a("x/okaloosa_county_sheriffs_office/a.csv").as_deref(),
+            Some("Okaloosa County Sheriffs Office")
+        );
+        assert_eq!(
+            a("exports/Eugene Police/a.csv").as_deref(),
+            Some("Eugene Police")
+        );
+        for none in [
+            "real-data/search_audit.csv",
+            "pd/a.csv",
+            "a.csv",
+            "records-2025/a.csv",
+            "san-mateo-public-records/a.csv",
+        ] {
+            assert_eq!(a(none), None, "{none}");
+        }
+    }
 
     #[test]
     fn agency_from_flock_file_names() {

@@ -7,7 +7,7 @@ use std::sync::mpsc;
 
 use super::batch::{Batch, RowMeta};
 use super::csv_reader::{self, Accept, Tuning};
-use super::describe::agency_from_file_name;
+use super::describe::{agency_from_file_name, agency_from_folder};
 use super::json_reader;
 use super::local::{LOCAL_EMPTY, LocalStrings};
 use super::open::{ContentFormat, Opened, open};
@@ -40,15 +40,21 @@ pub(crate) fn read_file_tuned(
     sink: &mut dyn RowSink,
     tuning: Tuning,
 ) -> FileReport {
-    let named = agency_from_file_name(file.name());
+    // An explicit name first, then what the file's name or folder says, then `--agency NAME`.
+    let (origin, agency) = match options.named_agency(file) {
+        Some(a) => (AgencyOrigin::Named, Some(a.to_string())),
+        None => match agency_from_file_name(file.name()) {
+            Some(a) => (AgencyOrigin::FileName, Some(a)),
+            None => match agency_from_folder(file.name()) {
+                Some(a) => (AgencyOrigin::Folder, Some(a)),
+                None => (AgencyOrigin::Option, options.default_agency.clone()),
+            },
+        },
+    };
     let mut report = FileReport {
         path: file.display.clone(),
-        agency_origin: if named.is_some() {
-            AgencyOrigin::FileName
-        } else {
-            AgencyOrigin::Option
-        },
-        file_agency: named.or_else(|| options.default_agency.clone()),
+        agency_origin: origin,
+        file_agency: agency,
         ..FileReport::default()
     };
     let opened = match open(file) {
@@ -162,7 +168,9 @@ struct Feed<'a> {
 
 impl Feed<'_> {
     fn merge(&mut self, part: Part) {
-        if let Some(a) = part.file_agency {
+        if let Some(a) = part.file_agency
+            && self.report.agency_origin != AgencyOrigin::Named
+        {
             self.report.file_agency = Some(a);
             self.report.agency_origin = AgencyOrigin::Metadata;
             self.file_agency_sym = None;

@@ -41,7 +41,7 @@ use std::path::PathBuf;
 
 use crate::catalog::{Catalog, TextSyms};
 
-pub use describe::agency_from_file_name;
+pub use describe::{agency_from_file_name, agency_from_folder};
 pub use discover::{InputFile, STDIN_NAME, Skipped, discover};
 pub use load::read_file;
 pub use open::ContentFormat;
@@ -150,6 +150,10 @@ pub enum AgencyOrigin {
     FileName,
     /// The file's own metadata (a portal page's `crawled_name`).
     Metadata,
+    /// The folder the file is in (`palm-springs-ca-pd/`).
+    Folder,
+    /// Named for this file (`--agency PATH=NAME`, or in the review UI).
+    Named,
     /// `--agency NAME`.
     #[default]
     Option,
@@ -161,6 +165,8 @@ impl AgencyOrigin {
         match self {
             AgencyOrigin::FileName => "from the file name",
             AgencyOrigin::Metadata => "from the file",
+            AgencyOrigin::Folder => "from the folder name",
+            AgencyOrigin::Named => "named for this file",
             AgencyOrigin::Option => "from --agency",
         }
     }
@@ -282,8 +288,32 @@ pub trait RowSink {
 /// Options that change how files are read.
 #[derive(Clone, Debug, Default)]
 pub struct ReadOptions {
-    /// Agency for files that name none (no `Org Name` column, no agency in the file name).
+    /// Agency for files that name none (no `Org Name` column, no agency in the file name or
+    /// folder).
     pub default_agency: Option<String>,
+    /// Agency for named files (`--agency PATH=NAME`, or named in the review UI): a file, or a
+    /// folder for every file below it. Rows with an `Org Name` still keep their own.
+    pub file_agencies: Vec<(PathBuf, String)>,
+}
+
+impl ReadOptions {
+    /// The agency named for `file` in [`ReadOptions::file_agencies`] (the last that applies).
+    pub fn named_agency(&self, file: &InputFile) -> Option<&str> {
+        let own = std::fs::canonicalize(&file.path).ok();
+        self.file_agencies
+            .iter()
+            .rev()
+            .find(|(p, _)| {
+                let shown = std::path::Path::new(&file.display);
+                shown == p
+                    || shown.starts_with(p) && p.as_os_str() != ""
+                    || std::fs::canonicalize(p)
+                        .ok()
+                        .zip(own.as_ref())
+                        .is_some_and(|(p, own)| own.starts_with(p))
+            })
+            .map(|(_, name)| name.as_str())
+    }
 }
 
 /// Path of a file for messages.

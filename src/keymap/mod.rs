@@ -29,6 +29,8 @@ pub enum KeyMode {
     Confirm,
     /// The export dialog.
     Export,
+    /// A one-line prompt: find, naming a file's agency.
+    Prompt,
 }
 
 impl KeyMode {
@@ -42,6 +44,7 @@ impl KeyMode {
             Mode::Help { .. } | Mode::Warnings { .. } => KeyMode::Overlay,
             Mode::Confirm { .. } | Mode::ConfirmQuit { .. } => KeyMode::Confirm,
             Mode::Export(_) => KeyMode::Export,
+            Mode::Find { .. } | Mode::NameAgency { .. } => KeyMode::Prompt,
         }
     }
 
@@ -54,6 +57,7 @@ impl KeyMode {
             KeyMode::Overlay => "Help and warnings",
             KeyMode::Confirm => "Prompts",
             KeyMode::Export => "Export dialog",
+            KeyMode::Prompt => "Find and other one-line prompts",
         }
     }
 
@@ -61,7 +65,7 @@ impl KeyMode {
     fn takes_text(self) -> bool {
         matches!(
             self,
-            KeyMode::Filter | KeyMode::Note | KeyMode::Picker | KeyMode::Export
+            KeyMode::Filter | KeyMode::Note | KeyMode::Picker | KeyMode::Export | KeyMode::Prompt
         )
     }
 }
@@ -124,12 +128,30 @@ pub fn action_by_name(name: &str) -> Option<Action> {
         "clear-line" => Action::ClearLine,
         "export" => Action::OpenExport,
         "next-field" => Action::NextField,
+        "next-undecided" => Action::NextUndecided(true),
+        "previous-undecided" => Action::NextUndecided(false),
+        "find" => Action::OpenFind,
+        "next-match" => Action::NextMatch(true),
+        "previous-match" => Action::NextMatch(false),
+        "bulk-undecided" => Action::BulkApply { overwrite: false },
+        "bulk-overwrite" => Action::BulkApply { overwrite: true },
+        "name-agency" => Action::NameAgency,
         _ => return None,
     })
 }
 
-/// One line of help: keys, description, shown as a hint.
-pub type HelpRow = (String, &'static str, bool);
+/// One line of help: an action's keys and what it does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HelpRow {
+    /// The keys' labels.
+    pub keys: Vec<String>,
+    /// What the action does.
+    pub desc: &'static str,
+    /// Shown in the status-line hints.
+    pub hint: bool,
+    /// The action's name.
+    pub action: &'static str,
+}
 
 /// Bindings by mode, as shown in help.
 #[derive(Clone, Debug, Default)]
@@ -140,12 +162,33 @@ pub struct KeyHelp {
 
 impl KeyHelp {
     /// The hints for a mode: (keys, description).
-    pub fn hints(&self, mode: KeyMode) -> Vec<(&str, &str)> {
+    pub fn hints(&self, mode: KeyMode) -> Vec<(String, &str)> {
+        self.rows(mode)
+            .filter(|r| r.hint)
+            .map(|r| (r.label(), r.desc))
+            .collect()
+    }
+
+    fn rows(&self, mode: KeyMode) -> impl Iterator<Item = &HelpRow> {
         self.sections
             .iter()
-            .filter(|(m, _, _)| *m == mode)
-            .flat_map(|(_, _, rows)| rows.iter().filter(|r| r.2).map(|r| (r.0.as_str(), r.1)))
-            .collect()
+            .filter(move |(m, _, _)| *m == mode)
+            .flat_map(|(_, _, rows)| rows.iter())
+    }
+
+    /// The first key bound to `action` in `mode` (as messages and hints name it).
+    pub fn key_of(&self, mode: KeyMode, action: &str) -> Option<&str> {
+        self.rows(mode)
+            .find(|r| r.action == action)
+            .and_then(|r| r.keys.first())
+            .map(String::as_str)
+    }
+}
+
+impl HelpRow {
+    /// The keys as help shows them: `y`, `g/home`.
+    pub fn label(&self) -> String {
+        self.keys.join("/")
     }
 }
 
@@ -254,6 +297,7 @@ impl Keymap {
             KeyMode::Note,
             KeyMode::Picker,
             KeyMode::Export,
+            KeyMode::Prompt,
             KeyMode::Overlay,
             KeyMode::Confirm,
         ] {
@@ -270,7 +314,12 @@ impl Keymap {
                     .filter(|o| o.mode == mode && o.action == b.action)
                     .map(|o| o.key.label())
                     .collect();
-                rows.push((keys.join("/"), b.desc, b.hint));
+                rows.push(HelpRow {
+                    keys,
+                    desc: b.desc,
+                    hint: b.hint,
+                    action: b.action,
+                });
             }
             sections.push((mode, mode.title(), rows));
         }

@@ -81,7 +81,13 @@ pub fn lines(app: &App, theme: &Theme, row: u32, width: usize) -> Vec<Line<'stat
             }
         }
         None => out.push(Line::from(Span::styled(
-            format!("{mark} no verdict yet — y immigration · n not · m unsure · e note"),
+            format!(
+                "{mark} no verdict yet — {} immigration · {} not · {} unsure · {} note",
+                app.key("verdict-immigration"),
+                app.key("verdict-not"),
+                app.key("verdict-unsure"),
+                app.key("edit-note")
+            ),
             theme.dim(),
         ))),
     }
@@ -98,7 +104,15 @@ pub fn lines(app: &App, theme: &Theme, row: u32, width: usize) -> Vec<Line<'stat
         let mut spans = vec![
             Span::styled(format!("⚑ {} ", rule.name), theme.header()),
             Span::styled(
-                format!("[{}] ", rule.strength.as_str()),
+                format!(
+                    "[{}{}] ",
+                    if rule.strength == crate::flag::Strength::Ambiguous {
+                        super::theme::AMBIGUOUS_MARK
+                    } else {
+                        ""
+                    },
+                    rule.strength.as_str()
+                ),
                 if rule.strength == crate::flag::Strength::Ambiguous {
                     theme.ambiguous()
                 } else {

@@ -25,6 +25,11 @@ fn rect(a: Area) -> Rect {
 /// Paints the whole screen.
 pub fn draw(frame: &mut Frame<'_>, app: &App, theme: &Theme) {
     let size = frame.area();
+    if crate::app::layout::too_small(size.width, size.height) {
+        too_small(frame, app, theme, size);
+        guard_cells(frame.buffer_mut());
+        return;
+    }
     let layout = Layout::compute(size.width, size.height);
     top_line(frame, app, theme, rect(layout.top));
     table::draw(frame, app, theme, rect(layout.table));
@@ -32,6 +37,26 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, theme: &Theme) {
     status::draw(frame, app, theme, rect(layout.status));
     overlay::draw(frame, app, theme, size);
     guard_cells(frame.buffer_mut());
+}
+
+/// Instead of a screen with parts missing: what size is needed, and how to quit.
+fn too_small(frame: &mut Frame<'_>, app: &App, theme: &Theme, size: Rect) {
+    let (w, h) = crate::app::layout::MIN_SIZE;
+    let lines = vec![
+        Line::from(Span::styled("terminal too small", theme.error())),
+        Line::from(format!(
+            "{}×{}; alpr-triage needs {w}×{h}",
+            size.width, size.height
+        )),
+        Line::from(Span::styled(
+            format!("{} quits; annotations are saved", app.key("quit")),
+            theme.dim(),
+        )),
+    ];
+    frame.render_widget(
+        Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: true }),
+        size,
+    );
 }
 
 /// The last line of defence: a cell that would still send a control, format or bidi character
@@ -74,11 +99,22 @@ fn top_line(frame: &mut Frame<'_>, app: &App, theme: &Theme, area: Rect) {
     }
     let files = app.ds.files.len();
     let q = app.query_description();
-    let sort = format!(
-        "{} {}",
-        app.sort.0.label(),
-        if app.sort.1 { "↓" } else { "↑" }
+    // Bare words order the rows by how well they match, whatever the sort column says.
+    let sort = if app.effective_query().has_fuzzy() {
+        "sort match (best first)".to_string()
+    } else {
+        format!(
+            "sort {} {}",
+            app.sort.0.label(),
+            if app.sort.1 { "↓" } else { "↑" }
+        )
+    };
+    let head = format!(
+        " alpr-triage {files} file{} · filter ",
+        if files == 1 { "" } else { "s" }
     );
+    let tail = format!(" · {sort}");
+    let room = usize::from(area.width).saturating_sub(width(&head) + width(&tail));
     let line = Line::from(vec![
         Span::styled(" alpr-triage ", theme.header()),
         Span::styled(
@@ -89,9 +125,9 @@ fn top_line(frame: &mut Frame<'_>, app: &App, theme: &Theme, area: Rect) {
         Span::raw(if q.is_empty() {
             "(all records)".to_string()
         } else {
-            text(&q)
+            fit(&q, room)
         }),
-        Span::styled(format!(" · sort {sort}"), theme.dim()),
+        Span::styled(tail, theme.dim()),
     ]);
     frame.render_widget(Paragraph::new(line), area);
 }
@@ -133,35 +169,62 @@ pub fn highlighted(
     base: Style,
     hl: Style,
 ) -> Line<'static> {
+    layered(text, &[(spans, hl)], width, base)
+}
+
+/// A text with several kinds of spans highlighted (a later layer wins where they overlap),
+/// escaped as [`text`] and cut to `width` columns. Each piece is escaped on its own, so a
+/// highlight stays on the text it marks.
+pub fn layered(
+    text: &str,
+    layers: &[(&[(u32, u32)], Style)],
+    width: usize,
+    base: Style,
+) -> Line<'static> {
+    let valid = |&(a, b): &(u32, u32)| {
+        let (a, b) = (a as usize, b as usize);
+        a < b && b <= text.len() && text.is_char_boundary(a) && text.is_char_boundary(b)
+    };
+    let mut cuts: Vec<usize> = vec![0, text.len()];
+    for (spans, _) in layers {
+        for &(a, b) in spans.iter().filter(|s| valid(s)) {
+            cuts.push(a as usize);
+            cuts.push(b as usize);
+        }
+    }
+    cuts.sort_unstable();
+    cuts.dedup();
+    let style_at = |pos: usize| {
+        layers
+            .iter()
+            .rev()
+            .find(|(spans, _)| {
+                spans
+                    .iter()
+                    .filter(|s| valid(s))
+                    .any(|&(a, b)| (a as usize) <= pos && pos < b as usize)
+            })
+            .map(|(_, st)| *st)
+            .unwrap_or(base)
+    };
+    // Pieces of one style each.
+    let mut pieces: Vec<(usize, usize, Style)> = Vec::new();
+    for w in cuts.windows(2) {
+        let st = style_at(w[0]);
+        match pieces.last_mut() {
+            Some(last) if last.2 == st && last.1 == w[0] => last.1 = w[1],
+            _ => pieces.push((w[0], w[1], st)),
+        }
+    }
     let mut out: Vec<Span<'static>> = Vec::new();
     let mut used = 0usize;
-    let mut pos = 0usize;
-    let mut sorted: Vec<(usize, usize)> = spans
-        .iter()
-        .map(|&(a, b)| (a as usize, b as usize))
-        .filter(|&(a, b)| {
-            a < b && b <= text.len() && text.is_char_boundary(a) && text.is_char_boundary(b)
-        })
-        .collect();
-    sorted.sort_unstable();
-    // Each piece is escaped on its own, so the highlight stays on the text it marks.
-    let push = |s: &str, style: Style, out: &mut Vec<Span<'static>>, used: &mut usize| {
-        if *used >= width {
-            return;
+    for (a, b, st) in pieces {
+        if used >= width {
+            break;
         }
-        let room = width - *used;
-        let t = fit(s, room);
-        *used += self::width(&t);
-        out.push(Span::styled(t, style));
-    };
-    for (a, b) in sorted {
-        if a < pos {
-            continue;
-        }
-        push(&text[pos..a], base, &mut out, &mut used);
-        push(&text[a..b], hl, &mut out, &mut used);
-        pos = b;
+        let t = fit(&text[a..b], width - used);
+        used += self::width(&t);
+        out.push(Span::styled(t, st));
     }
-    push(&text[pos..], base, &mut out, &mut used);
     Line::from(out)
 }

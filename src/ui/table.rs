@@ -5,7 +5,8 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
 
-use super::{Theme, fit, highlighted};
+use super::theme::AMBIGUOUS_MARK;
+use super::{Theme, fit, layered};
 use crate::app::App;
 use crate::dataset::{NO_COUNT, NO_RULE, NO_TIME};
 use crate::flag::Strength;
@@ -30,17 +31,11 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, theme: &Theme, area: Rect) {
         .borders(Borders::TOP)
         .title(Line::from(title));
     if app.view.rows.is_empty() {
-        let msg = if app.loading.active {
-            "loading… records appear here as they are read"
-        } else if app.filtering() {
-            "filtering…"
-        } else if app.ds.is_empty() {
-            "no records were loaded (w lists the problems)"
-        } else {
-            "no records match this filter (t: flagged ↔ all records, / to change the filter)"
-        };
+        let msg = empty_message(app);
         frame.render_widget(
-            Paragraph::new(Span::styled(msg, theme.dim())).block(block),
+            Paragraph::new(Span::styled(msg, theme.dim()))
+                .wrap(ratatui::widgets::Wrap { trim: true })
+                .block(block),
             area,
         );
         return;
@@ -66,15 +61,19 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, theme: &Theme, area: Rect) {
                 .iter()
                 .flat_map(|h| h.spans.iter().copied())
                 .collect();
+            let found: Vec<(u32, u32)> = app
+                .find
+                .as_ref()
+                .map(|f| f.spans(reason))
+                .unwrap_or_default();
             let reason_line = if reason_sym == crate::catalog::REDACTED {
                 Line::from(Span::styled("[redacted]", theme.redacted()))
             } else {
-                highlighted(
+                layered(
                     reason,
-                    &spans,
+                    &[(&spans, theme.matched()), (&found, theme.found())],
                     w[3] as usize,
                     ratatui::style::Style::default(),
-                    theme.matched(),
                 )
             };
             let agency = ds.agency_text(r);
@@ -82,16 +81,26 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, theme: &Theme, area: Rect) {
                 .catalog
                 .hits(Field::Agency, ds.agency[r as usize])
                 .is_empty();
+            let agency_found: Vec<(u32, u32)> = app
+                .find
+                .as_ref()
+                .map(|f| f.spans(agency))
+                .unwrap_or_default();
             let rule = ds.rule[r as usize];
             let rule_cell = if rule == NO_RULE {
                 Span::raw("")
             } else {
                 let rl = app.rules.rule(rule);
                 let n = ds.hits(r).len();
-                let label = if n > 1 {
-                    format!("{} +{}", rl.name, n - 1)
+                let mark = if rl.strength == Strength::Ambiguous {
+                    AMBIGUOUS_MARK
                 } else {
-                    rl.name.clone()
+                    ""
+                };
+                let label = if n > 1 {
+                    format!("{mark}{} +{}", rl.name, n - 1)
+                } else {
+                    format!("{mark}{}", rl.name)
                 };
                 let style = if rl.strength == Strength::Ambiguous {
                     theme.ambiguous()
@@ -104,8 +113,10 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, theme: &Theme, area: Rect) {
             let row = Row::new(vec![
                 Cell::from(Span::styled(mark, mark_style)),
                 Cell::from(time),
-                Cell::from(Span::styled(
-                    fit(agency, w[2] as usize),
+                Cell::from(layered(
+                    agency,
+                    &[(&agency_found, theme.found())],
+                    w[2] as usize,
                     if agency_hit {
                         theme.matched()
                     } else {
@@ -135,6 +146,37 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, theme: &Theme, area: Rect) {
         .block(block)
         .column_spacing(1);
     frame.render_widget(table, area);
+}
+
+/// What the table says when it shows no record.
+fn empty_message(app: &App) -> String {
+    if app.loading.active {
+        return "loading… records appear here as they are read".into();
+    }
+    if app.filter_pending() {
+        return "filtering…".into();
+    }
+    if app.ds.is_empty() {
+        return format!(
+            "no records were loaded ({} lists the problems)",
+            app.key("warnings")
+        );
+    }
+    let toggle = app.key("toggle-all");
+    let filter = app.key("filter");
+    match app.elsewhere {
+        Some(0) => format!(
+            "0 flagged records match, and none among all records either ({filter} changes the filter)"
+        ),
+        Some(n) => format!(
+            "0 flagged records match; {n} among all records — press {toggle} to see {}",
+            if n == 1 { "it" } else { "them" }
+        ),
+        None if app.filtering() => "0 flagged records match; counting all records…".into(),
+        None => format!(
+            "no records match this filter ({toggle}: flagged ↔ all records, {filter} to change the filter)"
+        ),
+    }
 }
 
 fn table_title(app: &App) -> Vec<Span<'static>> {

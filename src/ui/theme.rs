@@ -91,8 +91,17 @@ impl Theme {
             _ => ("·", self.dim()),
         }
     }
-    /// Ambiguous-rule marker.
+    /// Ambiguous-rule marker (the rule's name also carries [`AMBIGUOUS_MARK`]).
     pub fn ambiguous(&self) -> Style {
         self.fg(ORANGE)
     }
+    /// Text that find (`f`) found.
+    pub fn found(&self) -> Style {
+        Style::default().add_modifier(Modifier::REVERSED | Modifier::BOLD)
+    }
 }
+
+/// Put before an ambiguous rule's name in the table, in every mode (colour or not).
+pub const AMBIGUOUS_MARK: &str = "≈";
+
+impl Theme {}

@@ -115,3 +115,51 @@ pub fn column(rec: &OutRecord, label: &str) -> Option<String> {
         .find(|(k, _)| k == label)
         .map(|(_, v)| v.to_string())
 }
+
+/// A review session's files in a temporary folder: the annotation file and the config.
+pub struct ReviewEnv {
+    _dir: tempfile::TempDir,
+    pub annotations: PathBuf,
+    pub config: PathBuf,
+}
+
+impl ReviewEnv {
+    pub fn new() -> ReviewEnv {
+        let dir = tempfile::tempdir().unwrap();
+        ReviewEnv {
+            annotations: dir.path().join("ann.json"),
+            config: dir.path().join("config.toml"),
+            _dir: dir,
+        }
+    }
+
+    /// A session over `paths` (reviewer `ana`, 100×30), loaded and settled.
+    pub fn session(&self, paths: &[PathBuf]) -> alpr_triage::runtime::Session {
+        let mut s = alpr_triage::runtime::Session::new(&alpr_triage::runtime::TuiOptions {
+            paths: paths.to_vec(),
+            annotations: Some(self.annotations.clone()),
+            reviewer: Some("ana".into()),
+            config: Some(self.config.clone()),
+            ..Default::default()
+        })
+        .unwrap();
+        s.dispatch(alpr_triage::app::Action::Resize(100, 30));
+        s.finish_loading();
+        s
+    }
+}
+
+/// The screen a session draws at `w`×`h`, as text (one line per row, trailing spaces cut).
+pub fn screen(s: &alpr_triage::runtime::Session, w: u16, h: u16) -> String {
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
+    t.draw(|f| alpr_triage::ui::draw(f, &s.app, &alpr_triage::ui::Theme::new(true)))
+        .unwrap();
+    let buf = t.backend().buffer().clone();
+    let mut out = String::new();
+    for y in 0..h {
+        let line: String = (0..w).map(|x| buf[(x, y)].symbol().to_string()).collect();
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}

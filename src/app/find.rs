@@ -1,0 +1,115 @@
+//! Finding text in the table (`f`, then the next and previous match): a plain,
+//! case-insensitive search over the agency and reason of the records shown, highlighted where
+//! it is found. The filter (`/`) chooses which records are shown; find only moves the cursor.
+
+use regex::Regex;
+
+use crate::dataset::Dataset;
+use crate::model::Field;
+
+/// A search in force.
+#[derive(Clone, Debug)]
+pub struct Find {
+    /// What was typed.
+    pub text: String,
+    pattern: Option<Regex>,
+    /// Per agency and per reason string: holds the text.
+    agency: Vec<bool>,
+    reason: Vec<bool>,
+}
+
+impl Find {
+    /// A search for `text` (empty finds nothing) over the dataset's strings.
+    pub fn new(text: &str, ds: &Dataset) -> Find {
+        let pattern = (!text.is_empty())
+            .then(|| Regex::new(&format!("(?i){}", regex::escape(text))).ok())
+            .flatten();
+        let table = |field: Field| -> Vec<bool> {
+            ds.catalog
+                .strings(field)
+                .iter()
+                .map(|s| pattern.as_ref().is_some_and(|p| p.is_match(s)))
+                .collect()
+        };
+        Find {
+            text: text.to_string(),
+            agency: table(Field::Agency),
+            reason: table(Field::Reason),
+            pattern,
+        }
+    }
+
+    /// True when a record's agency or reason holds the text.
+    pub fn matches(&self, ds: &Dataset, row: u32) -> bool {
+        let r = row as usize;
+        let look = |table: &[bool], field: Field, sym: u32| match table.get(sym as usize) {
+            Some(&m) => m,
+            // A string interned after the search began (the load goes on).
+            None => self
+                .pattern
+                .as_ref()
+                .is_some_and(|p| p.is_match(ds.catalog.text(field, sym))),
+        };
+        look(&self.agency, Field::Agency, ds.agency[r])
+            || look(&self.reason, Field::Reason, ds.reason[r])
+    }
+
+    /// Byte ranges of the text in `s`, for highlighting.
+    pub fn spans(&self, s: &str) -> Vec<(u32, u32)> {
+        self.pattern
+            .as_ref()
+            .map(|p| {
+                p.find_iter(s)
+                    .filter(|m| !m.is_empty())
+                    .map(|m| (m.start() as u32, m.end() as u32))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// The index in `rows` of the next (or previous) record after `from` that `find` matches,
+/// going round the end. None when none does.
+pub fn next_match(
+    find: &Find,
+    ds: &Dataset,
+    rows: &[u32],
+    from: usize,
+    forward: bool,
+) -> Option<usize> {
+    next_where(rows.len(), from, forward, |i| find.matches(ds, rows[i]))
+}
+
+/// The index after `from` (or before it), going round the end, where `pred` holds.
+pub fn next_where(
+    len: usize,
+    from: usize,
+    forward: bool,
+    pred: impl Fn(usize) -> bool,
+) -> Option<usize> {
+    (1..=len)
+        .map(|k| {
+            if forward {
+                (from + k) % len
+            } else {
+                (from + len * 2 - k) % len
+            }
+        })
+        .find(|&i| pred(i))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn goes_round_the_end_both_ways() {
+        let odd = |i: usize| i % 2 == 1;
+        assert_eq!(next_where(6, 1, true, odd), Some(3));
+        assert_eq!(next_where(6, 5, true, odd), Some(1), "round the end");
+        assert_eq!(next_where(6, 1, false, odd), Some(5), "round the start");
+        assert_eq!(next_where(6, 3, true, |i| i == 3), Some(3), "itself, last");
+        assert_eq!(next_where(0, 0, true, odd), None);
+        assert_eq!(next_where(4, 0, true, |_| false), None);
+    }
+}
