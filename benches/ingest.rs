@@ -8,9 +8,9 @@ use std::sync::Arc;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
-use alpr_triage::catalog::Catalog;
 use alpr_triage::commands::scan::ScanSink;
 use alpr_triage::flag::RuleSet;
+use alpr_triage::ingest::catalog::Catalog;
 use alpr_triage::ingest::{InputFile, ReadOptions, read_file};
 use alpr_triage::synth::{Generator, Layout, SynthOptions};
 

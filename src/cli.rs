@@ -177,9 +177,9 @@ enum OnlyArg {
     All,
 }
 
-impl From<OnlyArg> for crate::export::Only {
-    fn from(o: OnlyArg) -> crate::export::Only {
-        use crate::export::Only;
+impl From<OnlyArg> for crate::output::export::Only {
+    fn from(o: OnlyArg) -> crate::output::export::Only {
+        use crate::output::export::Only;
         match o {
             OnlyArg::Immigration => Only::Immigration,
             OnlyArg::Not => Only::Not,
@@ -228,7 +228,7 @@ pub enum Command {
         source: bool,
     },
     /// Open the review UI.
-    Review(crate::runtime::TuiOptions),
+    Review(crate::tui::TuiOptions),
     /// No subcommand and no paths: print help.
     Help(String),
 }
@@ -254,7 +254,7 @@ fn read_options(agency: &[String]) -> Result<ReadOptions, (String, i32)> {
             Some((p, _)) if !p.exists() => {
                 return Err(usage(format!(
                     "--agency {a}: {} does not exist (PATH=NAME names the agency of a file or folder)",
-                    crate::outpath::shown(&p)
+                    crate::output::target::shown(&p)
                 )));
             }
             Some((_, "")) => {
@@ -373,7 +373,7 @@ where
         None if cli.review.paths.is_empty() => Command::Help(command().render_help().to_string()),
         None => {
             let r = cli.review;
-            Command::Review(crate::runtime::TuiOptions {
+            Command::Review(crate::tui::TuiOptions {
                 read: read_options(&r.agency)?,
                 paths: r.paths,
                 annotations: r.annotations,

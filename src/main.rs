@@ -32,7 +32,7 @@ fn visible_text(s: &str) -> std::borrow::Cow<'_, str> {
 
 fn run(command: Command, leftovers: &mut Leftovers) -> i32 {
     if let Command::Review(opts) = &command {
-        return match alpr_triage::runtime::run(opts) {
+        return match alpr_triage::tui::run(opts) {
             Ok(code) => code,
             Err(e) => {
                 let _ = writeln!(

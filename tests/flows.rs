@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use alpr_triage::app::{Mode, SaveState};
 use alpr_triage::model::Verdict;
-use alpr_triage::runtime::{Session, TuiOptions};
 use alpr_triage::store::Store;
+use alpr_triage::tui::{Session, TuiOptions};
 
 use common::fixture;
 
@@ -558,9 +558,10 @@ fn export_dialog_writes_the_current_filter_with_a_manifest() {
     let lines = std::fs::read_to_string(&jsonl).unwrap();
     assert_eq!(lines.lines().count(), 3);
     assert!(lines.contains("\"verdict\":\"immigration\""));
-    let manifest: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(alpr_triage::export::manifest_path(&jsonl)).unwrap())
-            .unwrap();
+    let manifest: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(alpr_triage::output::export::manifest_path(&jsonl)).unwrap(),
+    )
+    .unwrap();
     assert_eq!(manifest["selection"]["scope"], "current filter");
     assert_eq!(manifest["selection"]["query"], "flagged:yes");
     // An existing file needs a second Enter; all records with redaction this time.

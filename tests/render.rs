@@ -6,7 +6,7 @@ mod common;
 use std::path::PathBuf;
 
 use alpr_triage::app::Action;
-use alpr_triage::runtime::{Session, TuiOptions};
+use alpr_triage::tui::{Session, TuiOptions};
 use alpr_triage::ui::{Theme, draw};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;

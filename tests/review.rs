@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use alpr_triage::app::{Action, Mode};
 use alpr_triage::keymap::parse_keys;
 use alpr_triage::model::Verdict;
-use alpr_triage::runtime::Session;
 use alpr_triage::store::Store;
+use alpr_triage::tui::Session;
 
 use common::{ReviewEnv, fixture};
 

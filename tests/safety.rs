@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use alpr_triage::app::{Action, Mode, SaveState};
-use alpr_triage::runtime::{SAVE_RETRY, Session, StartError, TuiOptions};
 use alpr_triage::store::Store;
+use alpr_triage::tui::{SAVE_RETRY, Session, StartError, TuiOptions};
 
 use common::fixture;
 
@@ -94,7 +94,7 @@ fn a_second_instance_is_refused_and_a_stale_lock_is_not() {
     drop(first);
     // A crash leaves the lock file's note behind but no OS lock: the next start goes ahead.
     std::fs::write(
-        alpr_triage::lock::lock_path(&ann),
+        alpr_triage::store::lock::lock_path(&ann),
         "pid 999999 on elsewhere since 2026-01-01T00:00:00Z",
     )
     .unwrap();

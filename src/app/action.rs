@@ -1,9 +1,9 @@
 //! Every user intent and every fact the runtime reports, as one enum; and the effects `update`
 //! asks the runtime to carry out.
 
-use crate::loader::LoadEvent;
 use crate::model::Verdict;
 use crate::output::OutRecord;
+use crate::review::loader::LoadEvent;
 
 /// Something to do. Keys become actions in `keymap.rs`; `update` never sees a key.
 #[derive(Debug)]

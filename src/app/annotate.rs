@@ -2,10 +2,10 @@
 
 use super::{Action, App, Effect, Mode, SaveState, Step, annotation_code};
 use crate::config::Advance;
-use crate::dataset::NO_TIME;
-use crate::filter::{Term, verdict_code};
 use crate::ingest::time::format_rfc3339;
 use crate::model::Verdict;
+use crate::review::dataset::NO_TIME;
+use crate::review::filter::{Term, verdict_code};
 use crate::store::{Annotation, RecordSummary, now_rfc3339};
 
 /// The bulk-verdict prompt. It changes only records without a verdict unless asked to

@@ -1,7 +1,7 @@
 //! Records by verdict, kept up to date as verdicts change: over all records and over the
 //! records the filter in force shows. The status line reads them every frame.
 
-use crate::filter::verdict_code;
+use crate::review::filter::verdict_code;
 
 /// Counts by verdict slot: 0 no verdict (reviewers disagreeing included), 1 immigration, 2 not
 /// immigration, 3 unsure.

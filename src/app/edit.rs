@@ -6,8 +6,8 @@ use fuzzy_matcher::skim::SkimMatcherV2;
 
 use super::annotate::{annotation_for, change, record};
 use super::{Action, App, Effect, Mode, Picker, TextInput};
-use crate::filter::Query;
 use crate::model::Field;
+use crate::review::filter::Query;
 
 /// Edits the filter line; every change applies at once when it parses.
 pub(super) fn filter_line(app: &mut App, action: Action) {
@@ -169,7 +169,7 @@ pub(super) fn picker(app: &mut App, action: Action) {
             app.mode = Mode::Normal;
             if let Some(sym) = chosen {
                 let name = app.ds.catalog.text(Field::Agency, sym).to_string();
-                let mut kept: Vec<String> = crate::filter::terms(&app.filter_text)
+                let mut kept: Vec<String> = crate::review::filter::terms(&app.filter_text)
                     .into_iter()
                     .filter(|t| {
                         let l = t.to_ascii_lowercase();
@@ -214,7 +214,7 @@ pub(super) fn open_picker(app: &mut App) {
     app.mode = Mode::Picker(p);
 }
 
-pub(super) fn refilter_picker(ds: &crate::dataset::Dataset, p: &mut Picker) {
+pub(super) fn refilter_picker(ds: &crate::review::dataset::Dataset, p: &mut Picker) {
     let pattern = p.input.text().trim();
     if pattern.is_empty() {
         p.shown = (0..p.agencies.len()).collect();

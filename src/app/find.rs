@@ -4,8 +4,8 @@
 
 use regex::Regex;
 
-use crate::dataset::Dataset;
 use crate::model::Field;
+use crate::review::dataset::Dataset;
 
 /// A search in force.
 #[derive(Clone, Debug)]

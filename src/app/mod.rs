@@ -24,12 +24,12 @@ pub use update::update;
 pub use view::{SortKey, TableView};
 
 use crate::config::Advance;
-use crate::dataset::Dataset;
-use crate::filter::{Clause, FilterJob, Query, Term, verdict_code};
 use crate::flag::RuleSet;
 use crate::intern::Sym;
 use crate::model::Verdict;
 use crate::output::OutRecord;
+use crate::review::dataset::Dataset;
+use crate::review::filter::{Clause, FilterJob, Query, Term, verdict_code};
 use crate::store::{Annotation, Store};
 
 /// What the keyboard is talking to.
@@ -526,14 +526,15 @@ impl App {
             Some((prev, sort, rows))
                 if *sort == self.sort && !self.loading.active && q.narrows(prev) =>
             {
-                crate::filter::Candidates::Rows(rows.clone())
+                crate::review::filter::Candidates::Rows(rows.clone())
             }
             _ if self.loading.active || self.ds.is_empty() => {
-                crate::filter::Candidates::Natural(self.ds.len() as u32)
+                crate::review::filter::Candidates::Natural(self.ds.len() as u32)
             }
-            _ => crate::filter::Candidates::Order(self.order(self.sort.0)),
+            _ => crate::review::filter::Candidates::Order(self.order(self.sort.0)),
         };
-        let reverse = self.sort.1 && matches!(candidates, crate::filter::Candidates::Order(_));
+        let reverse =
+            self.sort.1 && matches!(candidates, crate::review::filter::Candidates::Order(_));
         self.job = Some(FilterJob::new(&self.ds, q, candidates, reverse));
     }
 
@@ -592,7 +593,7 @@ impl App {
             self.count_job = Some(FilterJob::new(
                 &self.ds,
                 self.filter_query.clone(),
-                crate::filter::Candidates::Natural(self.ds.len() as u32),
+                crate::review::filter::Candidates::Natural(self.ds.len() as u32),
                 false,
             ));
         }

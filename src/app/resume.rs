@@ -5,7 +5,7 @@
 //! without a verdict.
 
 use super::{App, Keep, SortKey};
-use crate::filter::Query;
+use crate::review::filter::Query;
 use crate::store::SessionState;
 
 impl App {

@@ -6,8 +6,8 @@ use super::edit::{
 };
 use super::layout::Layout;
 use super::{Action, App, Effect, Keep, Mode, SaveState, TextInput};
-use crate::filter::verdict_code;
-use crate::loader::LoadEvent;
+use crate::review::filter::verdict_code;
+use crate::review::loader::LoadEvent;
 
 /// Applies one action. Returns what the runtime must do (save, read a record, quit).
 pub fn update(app: &mut App, action: Action) -> Vec<Effect> {

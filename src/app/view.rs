@@ -1,7 +1,7 @@
 //! The table: which records are shown, which is selected, what is on screen; sort orders.
 
-use crate::dataset::{Dataset, NO_COUNT, NO_TIME};
 use crate::model::Field;
+use crate::review::dataset::{Dataset, NO_COUNT, NO_TIME};
 
 /// Columns the table sorts by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

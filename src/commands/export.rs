@@ -6,14 +6,14 @@ use super::{
     CommandError, Console, EXIT_INPUT, EXIT_OK, Leftovers, check_roles, inputs, load_rules,
     output_target,
 };
-use crate::export::{
+use crate::ingest::ReadOptions;
+use crate::output::export::{
     ExportOptions, ManifestInput, Only, manifest, manifest_path, select, verdict_codes, write,
     write_manifest,
 };
-use crate::filter::Query;
-use crate::ingest::ReadOptions;
-use crate::outpath::Target;
+use crate::output::target::Target;
 use crate::output::{CsvCells, Format};
+use crate::review::filter::Query;
 use crate::store::Store;
 
 /// Options of `export`.
@@ -99,7 +99,7 @@ pub fn run(
         Only::Immigration | Only::Not | Only::Unsure | Only::Reviewed
     );
     if !ann_path.exists() {
-        let shown = crate::outpath::shown(&ann_path);
+        let shown = crate::output::target::shown(&ann_path);
         if given || verdict_selection {
             return Err(CommandError::Input(format!(
                 "{shown}: the annotation file does not exist, so no record has a verdict{}; check the path, or review the records first (the review UI creates the file on the first verdict)",
@@ -121,7 +121,7 @@ pub fn run(
     inputs.files = files;
     inputs.errors.extend(errors);
     leftovers.keep(copies);
-    let ds = crate::loader::load_all(inputs.files.clone(), opts.read.clone(), rules);
+    let ds = crate::review::loader::load_all(inputs.files.clone(), opts.read.clone(), rules);
     let matched = store
         .iter()
         .filter(|a| ds.row_of(a.record_id).is_some())
@@ -129,14 +129,14 @@ pub fn run(
     if !store.is_empty() && matched == 0 {
         return Err(CommandError::Input(format!(
             "{}: none of its {} annotations is of a record in these inputs (annotations of another dataset?); nothing was exported. Check the paths, or pass --annotations FILE",
-            crate::outpath::shown(&ann_path),
+            crate::output::target::shown(&ann_path),
             store.len()
         )));
     }
     if store.is_empty() && ann_path.exists() && verdict_selection {
         return Err(CommandError::Input(format!(
             "{}: the annotation file holds no annotations, so --only {} selects nothing; nothing was exported",
-            crate::outpath::shown(&ann_path),
+            crate::output::target::shown(&ann_path),
             opts.only.as_str()
         )));
     }
@@ -226,7 +226,7 @@ fn annotation_error(
     path: &std::path::Path,
 ) -> impl Fn(crate::store::StoreError) -> CommandError + '_ {
     move |e| CommandError::Output {
-        path: crate::outpath::shown(path),
+        path: crate::output::target::shown(path),
         message: e
             .to_string()
             .trim_start_matches(&format!("{}: ", path.display()))

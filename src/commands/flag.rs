@@ -11,13 +11,13 @@ use super::{
     CommandError, Console, EXIT_INPUT, EXIT_OK, Leftovers, check_roles, inputs, load_rules,
     output_target,
 };
-use crate::catalog::{Catalog, TextSyms};
 use crate::idset::IdSet;
+use crate::ingest::catalog::{Catalog, TextSyms};
 use crate::ingest::{
     FileReport, InputFile, OwnedRow, ReadOptions, Row, RowOutcome, RowSink, Schema, read_file,
 };
 use crate::model::{RecordId, Source};
-use crate::outpath::Target;
+use crate::output::target::Target;
 use crate::output::{CsvCells, Format, OutRecord, Queued, RecordWriter};
 
 /// Options of `flag`.

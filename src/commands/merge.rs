@@ -7,10 +7,10 @@ use serde_json::json;
 
 use super::{CommandError, Console, EXIT_OK};
 use crate::commands::flag::plural;
-use crate::merge::{Merged, merge};
 use crate::model::Verdict;
-use crate::outpath::{FileKey, Target, file_key, shown};
+use crate::output::target::{FileKey, Target, file_key, shown};
 use crate::sanitize::visible;
+use crate::store::merge::{Merged, merge};
 
 /// Options of `merge`.
 #[derive(Clone, Debug)]
@@ -48,7 +48,7 @@ pub fn run(opts: &MergeCommand, console: &mut Console<'_>) -> Result<i32, Comman
             .iter()
             .map(|f| (format!("the input {}", shown(f)), f.as_path())),
     );
-    crate::outpath::check_distinct(&roles)?;
+    crate::output::target::check_distinct(&roles)?;
     let mut inputs = Vec::new();
     let mut contents: Vec<(Vec<u8>, &PathBuf)> = Vec::new();
     for f in &opts.files {
@@ -62,7 +62,7 @@ pub fn run(opts: &MergeCommand, console: &mut Console<'_>) -> Result<i32, Comman
                 path: shown,
                 message: format!(
                     "holds exactly what {} holds (a copy of one reviewer's file would count them twice); give each reviewer's file once",
-                    crate::outpath::shown(same)
+                    crate::output::target::shown(same)
                 ),
             });
         }

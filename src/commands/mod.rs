@@ -10,7 +10,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::outpath::Target;
+use crate::output::target::Target;
 
 use crate::flag::{RuleFileError, RuleSet};
 use crate::ingest::{InputFile, Skipped, discover};
@@ -41,7 +41,7 @@ pub enum CommandError {
     NoInput(String),
     /// A path that cannot be used as an output.
     #[error(transparent)]
-    Path(#[from] crate::outpath::PathError),
+    Path(#[from] crate::output::target::PathError),
     /// The inputs (or the annotations) cannot give what was asked; nothing was written.
     #[error("{0}")]
     Input(String),
@@ -96,7 +96,7 @@ pub fn remove_temps_on_signals() {
         .name("alpr-triage-signals".into())
         .spawn(move || {
             if let Some(sig) = signals.forever().next() {
-                let removed = crate::fsutil::remove_live_temps();
+                let removed = crate::store::atomic::remove_live_temps();
                 let _ = writeln!(
                     std::io::stderr(),
                     "alpr-triage: stopped by signal {sig}{}",
@@ -169,7 +169,7 @@ impl Console<'_> {
         &mut self,
         write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
     ) -> Result<(), CommandError> {
-        crate::outpath::Target::Stdout
+        crate::output::target::Target::Stdout
             .write(&mut *self.out, self.out_is_terminal, false, write)
             .map(drop)
             .map_err(output_error(None))
@@ -180,13 +180,13 @@ impl Console<'_> {
 /// standard output that went away (`| head`) is [`CommandError::ReaderGone`].
 pub fn output_error(out: Option<&Path>) -> impl Fn(std::io::Error) -> CommandError + '_ {
     move |e| {
-        let path = out.filter(|p| !crate::outpath::is_stdio(p));
+        let path = out.filter(|p| !crate::output::target::is_stdio(p));
         if path.is_none() && e.kind() == std::io::ErrorKind::BrokenPipe {
             return CommandError::ReaderGone;
         }
         CommandError::Output {
             path: path
-                .map(crate::outpath::shown)
+                .map(crate::output::target::shown)
                 .unwrap_or_else(|| "standard output".into()),
             message: e.to_string(),
         }
@@ -220,13 +220,16 @@ pub fn check_roles(
         ));
         roles.push((
             "the annotation file's lock".into(),
-            crate::lock::lock_path(a),
+            crate::store::lock::lock_path(a),
         ));
     }
     for f in inputs {
         if let Some(p) = f.stat_path() {
             roles.push((
-                format!("the input {}", crate::outpath::shown(Path::new(&f.display))),
+                format!(
+                    "the input {}",
+                    crate::output::target::shown(Path::new(&f.display))
+                ),
                 p,
             ));
         }
@@ -235,7 +238,7 @@ pub fn check_roles(
         .iter()
         .map(|(r, p)| (r.clone(), p.as_path()))
         .collect();
-    crate::outpath::check_distinct(&refs)?;
+    crate::output::target::check_distinct(&refs)?;
     Ok(())
 }
 

@@ -7,8 +7,8 @@ use serde_json::json;
 
 use super::tally::Tally;
 use super::{CommandError, Console, EXIT_INPUT, EXIT_OK, Leftovers, inputs, load_rules};
-use crate::catalog::{Catalog, TextSyms};
 use crate::commands::flag::plural;
+use crate::ingest::catalog::{Catalog, TextSyms};
 use crate::ingest::{FileReport, ReadOptions, Row, RowOutcome, RowSink, read_file};
 use crate::sanitize::visible;
 
@@ -114,7 +114,7 @@ pub fn run(
             "no audit files found in {}: alpr-triage reads .csv, .tsv, .txt, .json, .ndjson and .jsonl files (optionally .gz){}",
             opts.paths
                 .iter()
-                .map(|p| crate::outpath::shown(p))
+                .map(|p| crate::output::target::shown(p))
                 .collect::<Vec<_>>()
                 .join(", "),
             if inputs.skipped.is_empty() {

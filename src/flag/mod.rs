@@ -2,7 +2,7 @@
 //! which span).
 //!
 //! Matching works on distinct strings, not rows: a load interns every reason and agency once and
-//! asks the rule set about each distinct value once (see [`crate::catalog`]).
+//! asks the rule set about each distinct value once (see [`crate::ingest::catalog`]).
 
 mod rules;
 

@@ -8,7 +8,7 @@ use super::row::Text;
 use super::schema::Schema;
 use super::time::Millis;
 use super::{AgencySource, Cells};
-use crate::catalog::TEXT_FIELDS;
+use crate::ingest::catalog::TEXT_FIELDS;
 use crate::model::RecordId;
 
 /// Records a JSON batch holds before it is sent on.

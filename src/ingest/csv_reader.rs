@@ -832,8 +832,8 @@ mod tests {
     use proptest::prelude::*;
 
     use super::Tuning;
-    use crate::catalog::{Catalog, TextSyms};
     use crate::flag::RuleSet;
+    use crate::ingest::catalog::{Catalog, TextSyms};
     use crate::ingest::load::read_file_tuned;
     use crate::ingest::{FileReport, InputFile, ReadOptions, Row, RowOutcome, RowSink};
     use crate::model::Field;

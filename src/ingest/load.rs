@@ -14,7 +14,7 @@ use super::open::{ContentFormat, Opened, open};
 use super::process::{FileInfo, Part, Processor, State, Stop};
 use super::row::{Row, Text};
 use super::{AgencyOrigin, AgencySource, FileReport, InputFile, ReadOptions, RowSink};
-use crate::catalog::{Catalog, EMPTY, TEXT_FIELDS, TextSyms, UNKNOWN_AGENCY};
+use crate::ingest::catalog::{Catalog, EMPTY, TEXT_FIELDS, TextSyms, UNKNOWN_AGENCY};
 use crate::intern::Sym;
 use crate::model::{Field, Source};
 

@@ -10,7 +10,7 @@ use rustc_hash::FxBuildHasher;
 
 use super::row::Text;
 use super::value::decode;
-use crate::catalog::TEXT_FIELDS;
+use crate::ingest::catalog::TEXT_FIELDS;
 
 /// Text cells interned by one thread, by raw bytes: each distinct value is decoded and
 /// normalised once, and named by a local symbol that the reading thread maps to the catalog's.

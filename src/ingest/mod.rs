@@ -19,6 +19,7 @@
 
 mod batch;
 mod blocks;
+pub mod catalog;
 mod csv_reader;
 mod describe;
 mod discover;
@@ -39,7 +40,7 @@ pub mod value;
 use std::fmt;
 use std::path::PathBuf;
 
-use crate::catalog::{Catalog, TextSyms};
+use crate::ingest::catalog::{Catalog, TextSyms};
 
 pub use describe::{agency_from_file_name, agency_from_folder};
 pub use discover::{InputFile, STDIN_NAME, Skipped, discover};

@@ -16,7 +16,7 @@ use super::row::{self, AgencySource, identity, parse_count_bytes};
 use super::schema::{KNOWN_LAYOUTS, Schema, normalize_header};
 use super::value::decode;
 use super::{Cells, FileError, Kind, Warnings};
-use crate::catalog::TEXT_FIELDS;
+use crate::ingest::catalog::TEXT_FIELDS;
 use crate::model::Field;
 
 /// Why processing stopped early.

@@ -125,9 +125,12 @@ impl<'a> Row<'a> {
             return match self.agency_source {
                 AgencySource::Column => field_text(self.schema, self.cells, field),
                 AgencySource::File => Text::Value(Cow::Borrowed(
-                    self.file_agency.unwrap_or(crate::catalog::UNKNOWN_AGENCY),
+                    self.file_agency
+                        .unwrap_or(crate::ingest::catalog::UNKNOWN_AGENCY),
                 )),
-                AgencySource::None => Text::Value(Cow::Borrowed(crate::catalog::UNKNOWN_AGENCY)),
+                AgencySource::None => {
+                    Text::Value(Cow::Borrowed(crate::ingest::catalog::UNKNOWN_AGENCY))
+                }
             };
         }
         field_text(self.schema, self.cells, field)

@@ -195,7 +195,7 @@ fn fallback(app: &App, theme: &Theme, row: u32, out: &mut Vec<Line<'static>>) {
     out.push(kv(theme, "agency", Span::raw(text(ds.agency_text(row)))));
     out.push(kv(theme, "reason", Span::raw(text(ds.reason_text(row)))));
     let t = ds.time[row as usize];
-    if t != crate::dataset::NO_TIME {
+    if t != crate::review::dataset::NO_TIME {
         out.push(kv(
             theme,
             "search_time",

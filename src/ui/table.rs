@@ -8,10 +8,10 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
 use super::theme::AMBIGUOUS_MARK;
 use super::{Theme, fit, layered};
 use crate::app::App;
-use crate::dataset::{NO_COUNT, NO_RULE, NO_TIME};
 use crate::flag::Strength;
 use crate::ingest::time::format_short;
 use crate::model::Field;
+use crate::review::dataset::{NO_COUNT, NO_RULE, NO_TIME};
 
 /// Column widths for a table width: mark, time, agency, reason, rule, networks.
 fn widths(width: u16) -> [u16; 6] {
@@ -66,7 +66,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, theme: &Theme, area: Rect) {
                 .as_ref()
                 .map(|f| f.spans(reason))
                 .unwrap_or_default();
-            let reason_line = if reason_sym == crate::catalog::REDACTED {
+            let reason_line = if reason_sym == crate::ingest::catalog::REDACTED {
                 Line::from(Span::styled("[redacted]", theme.redacted()))
             } else {
                 layered(

@@ -81,7 +81,7 @@ impl Theme {
     }
     /// The style and symbol of a verdict code (see `filter::verdict_code`).
     pub fn verdict(&self, code: u8) -> (&'static str, Style) {
-        if code & crate::filter::verdict_code::CONFLICT != 0 {
+        if code & crate::review::filter::verdict_code::CONFLICT != 0 {
             return ("!", self.fg(PURPLE).add_modifier(Modifier::BOLD));
         }
         match code {

@@ -5,9 +5,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use alpr_triage::catalog::{Catalog, TextSyms};
 use alpr_triage::flag::RuleSet;
 use alpr_triage::idset::IdSet;
+use alpr_triage::ingest::catalog::{Catalog, TextSyms};
 use alpr_triage::ingest::{
     FileReport, InputFile, ReadOptions, Row, RowOutcome, RowSink, discover, read_file,
 };
@@ -134,8 +134,8 @@ impl ReviewEnv {
     }
 
     /// A session over `paths` (reviewer `ana`, 100×30), loaded and settled.
-    pub fn session(&self, paths: &[PathBuf]) -> alpr_triage::runtime::Session {
-        let mut s = alpr_triage::runtime::Session::new(&alpr_triage::runtime::TuiOptions {
+    pub fn session(&self, paths: &[PathBuf]) -> alpr_triage::tui::Session {
+        let mut s = alpr_triage::tui::Session::new(&alpr_triage::tui::TuiOptions {
             paths: paths.to_vec(),
             annotations: Some(self.annotations.clone()),
             reviewer: Some("ana".into()),
@@ -150,7 +150,7 @@ impl ReviewEnv {
 }
 
 /// The screen a session draws at `w`×`h`, as text (one line per row, trailing spaces cut).
-pub fn screen(s: &alpr_triage::runtime::Session, w: u16, h: u16) -> String {
+pub fn screen(s: &alpr_triage::tui::Session, w: u16, h: u16) -> String {
     let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
     t.draw(|f| alpr_triage::ui::draw(f, &s.app, &alpr_triage::ui::Theme::new(true)))
         .unwrap();

@@ -6,10 +6,10 @@ use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
 
 use super::query::{Query, Term, VerdictSel};
-use crate::dataset::{Dataset, NO_TIME};
 use crate::ingest::time::Millis;
 use crate::intern::Sym;
 use crate::model::Field;
+use crate::review::dataset::{Dataset, NO_TIME};
 
 /// Per-record verdict codes, as the filter sees them.
 pub mod verdict_code {
@@ -120,7 +120,7 @@ impl Prepared {
             }
             (Prepared::Rule(tables), Term::Rule(rule)) => {
                 let mut done = true;
-                for (t, f) in tables.iter_mut().zip(crate::catalog::TEXT_FIELDS) {
+                for (t, f) in tables.iter_mut().zip(crate::ingest::catalog::TEXT_FIELDS) {
                     let r = span(ds, f, t.len(), limit);
                     t.extend(
                         r.map(|s| ds.catalog.hits(f, s as Sym).iter().any(|h| h.rule == *rule)),

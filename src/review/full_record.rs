@@ -6,11 +6,11 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Seek, SeekFrom};
 use std::sync::Arc;
 
-use crate::dataset::{Dataset, FileEntry};
 use crate::ingest::row::{Row, identity, search_time};
 use crate::ingest::{AgencySource, Cells, ContentFormat, Schema};
 use crate::model::{Field, Source};
 use crate::output::OutRecord;
+use crate::review::dataset::{Dataset, FileEntry};
 
 /// The raw cells of a record and the schema they bind with.
 pub fn raw_row(ds: &Dataset, row: u32) -> Result<(Arc<Schema>, Cells), String> {

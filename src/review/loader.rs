@@ -7,13 +7,13 @@ use std::sync::mpsc::{self, Receiver, SyncSender};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crate::catalog::TextSyms;
-use crate::catalog::{Catalog, TEXT_FIELDS};
-use crate::dataset::{Chunk, NO_COUNT, NO_RULE, NO_TIME, NewRow};
 use crate::flag::RuleSet;
+use crate::ingest::catalog::TextSyms;
+use crate::ingest::catalog::{Catalog, TEXT_FIELDS};
 use crate::ingest::{
     FileReport, InputFile, ReadOptions, Row, RowOutcome, RowSink, Schema, read_file,
 };
+use crate::review::dataset::{Chunk, NO_COUNT, NO_RULE, NO_TIME, NewRow};
 
 /// What the loader reports.
 #[derive(Debug)]
@@ -246,8 +246,8 @@ pub fn load_all(
     files: Vec<InputFile>,
     options: ReadOptions,
     rules: Arc<RuleSet>,
-) -> crate::dataset::Dataset {
-    let mut ds = crate::dataset::Dataset::new(Catalog::new(rules.clone()), files.clone());
+) -> crate::review::dataset::Dataset {
+    let mut ds = crate::review::dataset::Dataset::new(Catalog::new(rules.clone()), files.clone());
     let loader = Loader::start(files, options, rules);
     while let Some(ev) = loader.recv_timeout(Duration::from_secs(3600)) {
         let done = matches!(ev, LoadEvent::Finished { .. });

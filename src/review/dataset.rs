@@ -1,14 +1,14 @@
 //! The records of a load, in memory for the review UI: one column per field the table, filters
 //! and sorting need (about 60 bytes a record), interned text, and where each record came from.
-//! Everything else is re-read from disk for the one record on screen (see [`crate::rawrow`]).
+//! Everything else is re-read from disk for the one record on screen (see [`crate::review::full_record`]).
 
 use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
-use crate::catalog::{Catalog, Hits, TextSyms};
 use crate::flag::Hit;
 use crate::idset::IdIndex;
+use crate::ingest::catalog::{Catalog, Hits, TextSyms};
 use crate::ingest::time::Millis;
 use crate::ingest::{ContentFormat, FileReport, InputFile, Schema};
 use crate::intern::Sym;
@@ -270,8 +270,8 @@ impl Dataset {
     }
 
     /// Takes a loader event into the dataset. Returns the rows added, if any.
-    pub fn apply(&mut self, event: crate::loader::LoadEvent) -> std::ops::Range<u32> {
-        use crate::loader::LoadEvent;
+    pub fn apply(&mut self, event: crate::review::loader::LoadEvent) -> std::ops::Range<u32> {
+        use crate::review::loader::LoadEvent;
         let n = self.ids.len() as u32;
         match event {
             LoadEvent::FileStarted(i, r) => {
@@ -314,7 +314,7 @@ impl Dataset {
     pub fn agency_from_column(&self, row: u32) -> bool {
         let text = self.agency_text(row);
         let file = self.files.get(self.source(row).file as usize);
-        text != crate::catalog::UNKNOWN_AGENCY
+        text != crate::ingest::catalog::UNKNOWN_AGENCY
             && file.is_none_or(|f| f.report.file_agency.as_deref() != Some(text))
     }
 

@@ -11,6 +11,10 @@
 //! ]}
 //! ```
 
+pub mod atomic;
+pub mod lock;
+pub mod merge;
+
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -289,10 +293,10 @@ impl Store {
             ));
         }
         if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            crate::fsutil::create_private_dir(dir)?;
+            crate::store::atomic::create_private_dir(dir)?;
         }
         backup(&self.path)?;
-        crate::fsutil::atomic_write(&self.path, |w| {
+        crate::store::atomic::atomic_write(&self.path, |w| {
             write_document(w, self.session.as_ref(), &self.agencies, self.map.values())
         })
     }
@@ -310,7 +314,7 @@ impl Store {
 /// one opened by the target's own path meet the same lock. A link to nothing, a folder or a
 /// special file is refused.
 pub fn resolve(path: &Path) -> Result<PathBuf, StoreError> {
-    let shown = crate::outpath::shown(path);
+    let shown = crate::output::target::shown(path);
     let refuse = |message: &str| StoreError::Path {
         path: shown.clone(),
         message: message.to_string(),
@@ -339,7 +343,7 @@ pub fn resolve(path: &Path) -> Result<PathBuf, StoreError> {
 pub fn remove_leftovers(path: &Path) -> usize {
     let mut bak_tmp = backup_path(path).into_os_string();
     bak_tmp.push(".tmp");
-    crate::fsutil::remove_stale_temps(path)
+    crate::store::atomic::remove_stale_temps(path)
         + usize::from(std::fs::remove_file(PathBuf::from(bak_tmp)).is_ok())
 }
 
@@ -366,7 +370,7 @@ fn backup(path: &Path) -> std::io::Result<()> {
         std::fs::copy(path, &tmp)?;
     }
     // A link shares the file's mode: the file is replaced by an owner-only one right after.
-    crate::fsutil::make_private(&tmp)?;
+    crate::store::atomic::make_private(&tmp)?;
     std::fs::rename(&tmp, &bak)
 }
 

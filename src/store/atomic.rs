@@ -48,7 +48,7 @@ pub fn remove_live_temps() -> usize {
 }
 
 /// Writes `path` atomically through `write`. On any error the old file (if any) is untouched.
-/// `path` must be a regular file or not exist (see [`crate::outpath`]): a rename replaces
+/// `path` must be a regular file or not exist (see [`crate::output::target`]): a rename replaces
 /// whatever is at `path`.
 pub fn atomic_write<F>(path: &Path, write: F) -> io::Result<()>
 where

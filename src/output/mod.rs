@@ -1,5 +1,8 @@
 //! Records out: one self-describing shape for `flag` and `export`, written as JSONL, JSON or CSV.
 
+pub mod export;
+pub mod target;
+
 use std::io::{self, Write};
 use std::sync::{Arc, PoisonError};
 
@@ -7,8 +10,8 @@ use std::borrow::Cow;
 
 use serde_json::Value;
 
-use crate::catalog::{Catalog, TextSyms};
 use crate::flag::RuleSet;
+use crate::ingest::catalog::{Catalog, TextSyms};
 use crate::ingest::time::format_rfc3339;
 use crate::ingest::{Row, Text, row::parse_count};
 use crate::model::{Field, RecordId};

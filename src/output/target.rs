@@ -195,9 +195,9 @@ impl Target {
                 }
             }
             Target::File { path, .. } => {
-                crate::fsutil::remove_dead_temps(path);
+                crate::store::atomic::remove_dead_temps(path);
                 let mut out = None;
-                crate::fsutil::atomic_write(path, |w| {
+                crate::store::atomic::atomic_write(path, |w| {
                     out = Some(hashed(w, hash, write)?);
                     Ok(())
                 })?;
@@ -231,7 +231,7 @@ fn hashed<T>(
     Ok((
         r,
         Written {
-            sha256: h.hash.map(|d| crate::fsutil::hex(&d.finalize())),
+            sha256: h.hash.map(|d| crate::store::atomic::hex(&d.finalize())),
             bytes: h.bytes,
         },
     ))
@@ -264,7 +264,7 @@ fn new_file(path: &Path) -> Result<Target, PathError> {
     let Some(name) = path.file_name() else {
         return Err(error(path, "give a file name"));
     };
-    let dir = crate::fsutil::parent_dir(path);
+    let dir = crate::store::atomic::parent_dir(path);
     match std::fs::metadata(dir) {
         Ok(m) if m.is_dir() => {}
         Ok(_) => return Err(error(path, format!("{} is not a folder", shown(dir)))),
@@ -295,7 +295,7 @@ pub fn file_key(path: &Path) -> Option<FileKey> {
         return Some(FileKey::Inode(m.dev(), m.ino()));
     }
     let name = path.file_name()?;
-    let dir = std::fs::canonicalize(crate::fsutil::parent_dir(path)).ok()?;
+    let dir = std::fs::canonicalize(crate::store::atomic::parent_dir(path)).ok()?;
     Some(FileKey::New(dir.join(name)))
 }
 

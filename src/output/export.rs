@@ -9,13 +9,13 @@ use std::path::{Path, PathBuf};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::catalog::{Catalog, TextSyms};
-use crate::dataset::Dataset;
-use crate::filter::{Candidates, Clause, FilterJob, Query, Term, VerdictSel};
+use crate::ingest::catalog::{Catalog, TextSyms};
 use crate::ingest::schema::{field_for_header, normalize_header};
 use crate::ingest::{OwnedRow, ReadOptions, Row, RowOutcome, RowSink, read_file};
 use crate::model::{Field, Verdict};
 use crate::output::{Format, OutRecord, OutValue, Queued, RecordWriter};
+use crate::review::dataset::Dataset;
+use crate::review::filter::{Candidates, Clause, FilterJob, Query, Term, VerdictSel};
 use crate::store::{Annotation, Store};
 
 /// Which records an export holds.
@@ -367,7 +367,7 @@ pub fn sha256_file(path: &Path) -> std::io::Result<String> {
         }
         h.update(&buf[..n]);
     }
-    Ok(crate::fsutil::hex(&h.finalize()))
+    Ok(crate::store::atomic::hex(&h.finalize()))
 }
 
 /// What went into an export, for a methods note and for a colleague reproducing the numbers.
@@ -467,7 +467,7 @@ pub fn manifest_path(out: &Path) -> PathBuf {
 /// Writes the manifest to `target` (a regular file atomically and owner-only; standard output
 /// is `stdout`).
 pub fn write_manifest(
-    target: &crate::outpath::Target,
+    target: &crate::output::target::Target,
     stdout: &mut dyn Write,
     stdout_is_terminal: bool,
     doc: &Value,

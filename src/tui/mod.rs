@@ -13,13 +13,13 @@ use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 
 use crate::app::{Action, App, Effect, update};
-use crate::catalog::Catalog;
 use crate::commands::load_rules;
 use crate::config;
-use crate::dataset::Dataset;
 use crate::ingest::ReadOptions;
+use crate::ingest::catalog::Catalog;
 use crate::keymap::{KeyMode, Keymap, parse_keys};
-use crate::loader::{LoadEvent, Loader};
+use crate::review::dataset::Dataset;
+use crate::review::loader::{LoadEvent, Loader};
 use crate::store::{Store, login_name};
 use crate::ui::{self, Theme};
 
@@ -54,7 +54,7 @@ pub enum StartError {
     Store(#[from] crate::store::StoreError),
     /// The annotation file is open in another instance.
     #[error(transparent)]
-    Lock(#[from] crate::lock::LockError),
+    Lock(#[from] crate::store::lock::LockError),
     /// Terminal problem.
     #[error("cannot use the terminal: {0}")]
     Terminal(std::io::Error),
@@ -67,7 +67,7 @@ pub struct Session {
     /// Keys → actions.
     pub keymap: Keymap,
     loader: Option<Loader>,
-    _lock: crate::lock::Lock,
+    _lock: crate::store::lock::Lock,
     /// Private copies of streams among the inputs (removed when the session ends).
     _spooled: Vec<crate::ingest::spool::Spooled>,
     /// The input files (read again when an agency is named).
@@ -105,7 +105,7 @@ impl Session {
             .clone()
             .unwrap_or_else(|| config::default_annotations(&opts.paths));
         let path = crate::store::resolve(&path)?;
-        let (lock, stale) = crate::lock::Lock::acquire(&path)?;
+        let (lock, stale) = crate::store::lock::Lock::acquire(&path)?;
         let store = Store::open(&path)?;
         let config_path = opts.config.clone().unwrap_or_else(config::config_file);
         let (cfg, mut warnings) = config::load(&config_path);
@@ -200,7 +200,7 @@ impl Session {
                 self.dispatch(Action::Saved(r));
             }
             Effect::LoadDetail(row) => {
-                let r = crate::rawrow::record(&self.app.ds, row).map(Box::new);
+                let r = crate::review::full_record::record(&self.app.ds, row).map(Box::new);
                 self.dispatch(Action::DetailLoaded(row, r));
             }
             Effect::Quit => {
@@ -218,8 +218,8 @@ impl Session {
     /// Writes an export and its manifest (atomically, owner-only). The dialog asked before
     /// replacing an existing file.
     fn export(&self, req: &crate::app::ExportRequest) -> Result<(String, u64), String> {
-        use crate::export;
-        use crate::outpath::Target;
+        use crate::output::export;
+        use crate::output::target::Target;
         let fail = |e: &dyn std::fmt::Display| e.to_string();
         let target = Target::resolve(&req.path, true).map_err(|e| fail(&e))?;
         if target == Target::Stdout {
@@ -517,7 +517,7 @@ fn watch_signals(stop: Arc<AtomicBool>, exited: Arc<AtomicBool>) {
                     std::thread::park_timeout(Duration::from_millis(20));
                 }
                 restore_terminal();
-                crate::fsutil::remove_live_temps();
+                crate::store::atomic::remove_live_temps();
                 // The terminal may be gone: a failed write must not stop the exit.
                 let _ = writeln!(
                     std::io::stderr(),
