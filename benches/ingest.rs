@@ -12,7 +12,7 @@ use alpr_triage::commands::scan::ScanSink;
 use alpr_triage::flag::RuleSet;
 use alpr_triage::ingest::catalog::Catalog;
 use alpr_triage::ingest::{InputFile, ReadOptions, read_file};
-use alpr_triage::synth::{Generator, Layout, SynthOptions};
+use alpr_triage_synth::{Generator, Layout, SynthOptions};
 
 fn bench_file(rows: u64, name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench-data");

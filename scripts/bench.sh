@@ -9,14 +9,18 @@
 # the times drift. Needs /usr/bin/time (GNU time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release --quiet --bin alpr-triage --example generate --example csv_baseline
+# Separate builds: examples are built with the dev-dependencies, whose test-hooks feature must not
+# reach the binary measured.
+cargo build --release --quiet --bin alpr-triage
+cargo build --release --quiet -p alpr-triage-synth
+cargo build --release --quiet --example csv_baseline
 rows_list=("${@:-1000000}")
 runs=${RUNS:-9}
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 for rows in "${rows_list[@]}"; do
   f="bench-data/${rows}-Network-Audit.csv"
-  [ -f "$f" ] || ./target/release/examples/generate --rows "$rows" "$f" >/dev/null
+  [ -f "$f" ] || ./target/release/generate --rows "$rows" "$f" >/dev/null
   size=$(stat -c %s "$f")
   : >"$out"
   for _ in $(seq "$runs"); do

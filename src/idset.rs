@@ -150,14 +150,14 @@ impl Repeats {
     /// Ids are uniform hashes: their top bits split them into partitions of about equal size,
     /// each sorted out with a set that stays in the CPU's cache. With enough rows, the work is
     /// cut into shares (a few for each core, up to 8 cores, taken in turn: see
-    /// [`crate::par::on_threads`]): each share first splits a stretch of the rows into
+    /// [`crate::threads::ordered`]): each share first splits a stretch of the rows into
     /// partitions, then each sorts out some of the partitions, reading every stretch's part of
     /// them in row order.
     pub fn firsts(&self) -> Vec<bool> {
         let shares = if self.ids.len() < PARALLEL_ROWS {
             1
         } else {
-            crate::par::cores() * crate::par::SHARES_PER_THREAD
+            crate::threads::cores() * crate::threads::SHARES_PER_THREAD
         };
         self.firsts_on(shares)
     }
@@ -172,9 +172,9 @@ impl Repeats {
         let parts = 1usize << bits;
         let stretch = |t: usize| t * n / shares..(t + 1) * n / shares;
         let split: Vec<Split> =
-            crate::par::on_threads(shares, |t| Split::new(&self.ids, stretch(t), bits));
+            crate::threads::ordered(shares, |t| Split::new(&self.ids, stretch(t), bits));
         let share = |t: usize| t * parts / shares..(t + 1) * parts / shares;
-        let marks = crate::par::on_threads(shares, |t| firsts_in(&self.ids, &split, share(t), n));
+        let marks = crate::threads::ordered(shares, |t| firsts_in(&self.ids, &split, share(t), n));
         let mut marks = marks.into_iter();
         let mut bits = marks.next().unwrap_or_default();
         for m in marks {

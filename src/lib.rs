@@ -23,12 +23,11 @@ pub mod intern;
 pub mod keymap;
 pub mod model;
 pub mod output;
-pub mod par;
 pub mod review;
 pub mod sanitize;
 pub mod store;
-pub mod synth;
 #[cfg(test)]
 mod test_strings;
+pub mod threads;
 pub mod tui;
 pub mod ui;

@@ -4,12 +4,10 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use alpr_triage::cli::{self, Command};
-use alpr_triage::commands::{self, Console, EXIT_USAGE, Leftovers};
+use alpr_triage::commands::{self, Console, EXIT_USAGE};
 use alpr_triage::sanitize::{TerminalWriter, visible};
 
 fn main() -> ExitCode {
-    // What the command built, let go of without freeing: the process ends here.
-    let mut leftovers = Leftovers::default();
     let code = match cli::parse(std::env::args_os()) {
         Err((message, code)) => {
             if code == 0 {
@@ -19,9 +17,8 @@ fn main() -> ExitCode {
             }
             code
         }
-        Ok(command) => run(command, &mut leftovers),
+        Ok(command) => run(command),
     };
-    leftovers.abandon();
     ExitCode::from(u8::try_from(code).unwrap_or(1))
 }
 
@@ -30,7 +27,7 @@ fn visible_text(s: &str) -> std::borrow::Cow<'_, str> {
     alpr_triage::sanitize::visible_block(s)
 }
 
-fn run(command: Command, leftovers: &mut Leftovers) -> i32 {
+fn run(command: Command) -> i32 {
     if let Command::Review(opts) = &command {
         return match alpr_triage::tui::run(opts) {
             Ok(code) => code,
@@ -56,9 +53,9 @@ fn run(command: Command, leftovers: &mut Leftovers) -> i32 {
         err: &mut err,
     };
     let result = match command {
-        Command::Scan(opts) => commands::scan::run(&opts, &mut console, leftovers),
-        Command::Flag(opts) => commands::flag::run(&opts, &mut console, leftovers),
-        Command::Export(opts) => commands::export::run(&opts, &mut console, leftovers),
+        Command::Scan(opts) => commands::scan::run(&opts, &mut console),
+        Command::Flag(opts) => commands::flag::run(&opts, &mut console),
+        Command::Export(opts) => commands::export::run(&opts, &mut console),
         Command::Merge(opts) => commands::merge::run(&opts, &mut console),
         Command::Rules { rules, source } => {
             if source {

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use alpr_triage::flag::RuleSet;
 use alpr_triage::model::Field;
-use alpr_triage::synth::{Generator, SynthOptions, write_sample_data};
+use alpr_triage_synth::{Generator, SynthOptions, write_sample_data};
 
 #[test]
 fn sample_data_is_reproducible_from_the_generator() {
@@ -19,7 +19,7 @@ fn sample_data_is_reproducible_from_the_generator() {
             .unwrap_or_else(|_| panic!("sample-data/{} is missing", rel.display()));
         assert!(
             ours == theirs,
-            "sample-data/{} differs from the generator's output: run `cargo run --release --example generate -- sample-data`",
+            "sample-data/{} differs from the generator's output: run `cargo run --release -p alpr-triage-synth -- sample-data`",
             rel.display()
         );
     }

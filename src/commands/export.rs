@@ -3,8 +3,7 @@
 use std::path::PathBuf;
 
 use super::{
-    CommandError, Console, EXIT_INPUT, EXIT_OK, Leftovers, check_roles, inputs, load_rules,
-    output_target,
+    CommandError, Console, EXIT_INPUT, EXIT_OK, check_roles, inputs, load_rules, output_target,
 };
 use crate::ingest::ReadOptions;
 use crate::output::export::{
@@ -47,12 +46,8 @@ pub struct ExportCommand {
     pub cells: CsvCells,
 }
 
-/// Runs `export`; the loaded records and annotations go to `leftovers`.
-pub fn run(
-    opts: &ExportCommand,
-    console: &mut Console<'_>,
-    leftovers: &mut Leftovers,
-) -> Result<i32, CommandError> {
+/// Runs `export`.
+pub fn run(opts: &ExportCommand, console: &mut Console<'_>) -> Result<i32, CommandError> {
     let rules = load_rules(opts.rules.as_deref())?;
     let query = Query::parse(&opts.query, &rules).map_err(|e| CommandError::Output {
         path: "--query".into(),
@@ -120,7 +115,8 @@ pub fn run(
         crate::ingest::spool::spool_streams(std::mem::take(&mut inputs.files));
     inputs.files = files;
     inputs.errors.extend(errors);
-    leftovers.keep(copies);
+    // The private copies of streams live until the command ends.
+    let _copies = copies;
     let ds = crate::review::loader::load_all(inputs.files.clone(), opts.read.clone(), rules);
     let matched = store
         .iter()
@@ -218,7 +214,6 @@ pub fn run(
             .unwrap_or_default(),
         if opts.redact { " (redacted)" } else { "" }
     );
-    leftovers.keep((ds, store, rows, verdicts));
     Ok(if failed { EXIT_INPUT } else { EXIT_OK })
 }
 

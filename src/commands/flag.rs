@@ -8,8 +8,7 @@ use rustc_hash::FxHashMap;
 
 use super::tally::Tally;
 use super::{
-    CommandError, Console, EXIT_INPUT, EXIT_OK, Leftovers, check_roles, inputs, load_rules,
-    output_target,
+    CommandError, Console, EXIT_INPUT, EXIT_OK, check_roles, inputs, load_rules, output_target,
 };
 use crate::idset::IdSet;
 use crate::ingest::catalog::{Catalog, TextSyms};
@@ -253,12 +252,8 @@ impl RowSink for WritePass<'_, '_> {
 }
 
 /// Runs `flag`. Warnings and errors go to the console's message stream; records to `--out` or
-/// standard output; what the load built to `leftovers`.
-pub fn run(
-    opts: &FlagOptions,
-    console: &mut Console<'_>,
-    leftovers: &mut Leftovers,
-) -> Result<i32, CommandError> {
+/// standard output.
+pub fn run(opts: &FlagOptions, console: &mut Console<'_>) -> Result<i32, CommandError> {
     let rules = load_rules(opts.rules.as_deref())?;
     let mut inputs = inputs(&opts.paths);
     if inputs.files.is_empty() && inputs.errors.is_empty() {
@@ -270,13 +265,15 @@ pub fn run(
     if let Some(out) = &opts.out {
         check_roles(&[("--out", out)], None, &inputs.files)?;
     }
+    // `--all` reads its inputs twice: streams are copied first (the copies live until the
+    // command ends).
+    let mut _copies = Vec::new();
     if opts.all {
-        // `--all` reads its inputs twice.
         let (files, copies, errors) =
             crate::ingest::spool::spool_streams(std::mem::take(&mut inputs.files));
         inputs.files = files;
         inputs.errors.extend(errors);
-        leftovers.keep(copies);
+        _copies = copies;
     }
     let files = &inputs.files;
     let out_err = super::output_error(opts.out.as_deref());
@@ -325,11 +322,9 @@ pub fn run(
                 pass2
                     .writer
                     .write_queued(&mut pass2.queued, &made, kept_record)?;
-                leftovers.keep(pass2.written);
                 pass2.writer.finish()
             })
             .map_err(out_err)?;
-        leftovers.keep(catalog);
         (reports, count)
     } else {
         let mut catalog = Catalog::new(rules.clone());
@@ -367,14 +362,6 @@ pub fn run(
                 writer.finish()
             })
             .map_err(out_err)?;
-        drop(records);
-        let FlaggedSink {
-            tally,
-            flagged,
-            index,
-            ..
-        } = sink;
-        leftovers.keep((catalog, tally, flagged, index, firsts));
         (reports, count)
     };
     let err = &mut *console.err;

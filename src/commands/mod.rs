@@ -61,29 +61,6 @@ impl CommandError {
     }
 }
 
-/// What a command built and still holds when it ends (the catalog of strings, the kept rows,
-/// every row's id), handed to the caller rather than freed on the way out.
-///
-/// The binary [`abandon`](Leftovers::abandon)s them: the process exits right after, and the
-/// system takes the memory back at once. Freeing it piece by piece (hundreds of thousands of
-/// small allocations, then megabytes handed back one mapping at a time, each a TLB flush on
-/// every core the process ran on) took 10–15 ms of a 1M-row `flag`, on one thread, after the
-/// last record was written (`perf`). Any other caller just drops them.
-#[derive(Default)]
-pub struct Leftovers(Vec<Box<dyn std::any::Any>>);
-
-impl Leftovers {
-    /// Holds `value` until the leftovers are dropped or abandoned.
-    pub fn keep(&mut self, value: impl std::any::Any) {
-        self.0.push(Box::new(value));
-    }
-
-    /// Lets go of everything held without freeing it: only for a process about to exit.
-    pub fn abandon(self) {
-        std::mem::forget(self);
-    }
-}
-
 /// From now on SIGINT, SIGTERM and SIGHUP stop the process after removing the temporary files
 /// it is writing (an unfinished output, a private copy of a stream), so nothing half-written
 /// is left behind.
@@ -240,28 +217,4 @@ pub fn check_roles(
         .collect();
     crate::output::target::check_distinct(&refs)?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Leftovers;
-    use std::rc::Rc;
-
-    #[test]
-    fn leftovers_are_freed_when_dropped_and_held_when_abandoned() {
-        let value = Rc::new(1);
-        let mut dropped = Leftovers::default();
-        dropped.keep(Rc::clone(&value));
-        assert_eq!(Rc::strong_count(&value), 2);
-        drop(dropped);
-        assert_eq!(Rc::strong_count(&value), 1);
-        let mut abandoned = Leftovers::default();
-        abandoned.keep(Rc::clone(&value));
-        abandoned.abandon();
-        assert_eq!(
-            Rc::strong_count(&value),
-            2,
-            "abandoning must not run destructors"
-        );
-    }
 }

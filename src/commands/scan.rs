@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use serde_json::json;
 
 use super::tally::Tally;
-use super::{CommandError, Console, EXIT_INPUT, EXIT_OK, Leftovers, inputs, load_rules};
+use super::{CommandError, Console, EXIT_INPUT, EXIT_OK, inputs, load_rules};
 use crate::commands::flag::plural;
 use crate::ingest::catalog::{Catalog, TextSyms};
 use crate::ingest::{FileReport, ReadOptions, Row, RowOutcome, RowSink, read_file};
@@ -101,12 +101,8 @@ pub fn totals(reports: &[FileReport], failed_paths: usize) -> Totals {
     t
 }
 
-/// Runs `scan`, writing the report to standard output; what the load built goes to `leftovers`.
-pub fn run(
-    opts: &ScanOptions,
-    console: &mut Console<'_>,
-    leftovers: &mut Leftovers,
-) -> Result<i32, CommandError> {
+/// Runs `scan`, writing the report to standard output.
+pub fn run(opts: &ScanOptions, console: &mut Console<'_>) -> Result<i32, CommandError> {
     let rules = load_rules(opts.rules.as_deref())?;
     let inputs = inputs(&opts.paths);
     if inputs.files.is_empty() && inputs.errors.is_empty() {
@@ -142,8 +138,7 @@ pub fn run(
         .enumerate()
         .map(|(i, f)| read_file(i as u32, f, &opts.read, &mut catalog, &mut sink))
         .collect();
-    let firsts = sink.finish(&mut reports);
-    leftovers.keep((catalog, sink, firsts));
+    sink.finish(&mut reports);
     let totals = totals(&reports, inputs.errors.len());
     let failed = totals.failed > 0;
     if opts.json {

@@ -208,8 +208,8 @@ impl RuleSet {
         let defs: Vec<RuleDef> = defs.into_iter().filter(|d| !d.disabled).collect();
         // The sets (one per field, over the rules reading it) compile on one thread while the
         // rules compile one by one on another; a rule's own error is reported first. (This also
-        // starts the threads that later share out the first rows and the output: see `par`.)
-        let (rules, sets) = crate::par::join(
+        // starts rayon's threads, which later share out the output.)
+        let (rules, sets) = rayon::join(
             || -> Result<Vec<Rule>, RuleFileError> {
                 defs.iter()
                     .map(|def| compile(def.clone(), origin))

@@ -5,12 +5,12 @@
 use std::sync::Arc;
 use std::sync::mpsc;
 
-use super::batch::{Batch, RowMeta};
-use super::csv_reader::{self, Accept, Tuning};
 use super::describe::{agency_from_file_name, agency_from_folder};
 use super::json_reader;
-use super::local::{LOCAL_EMPTY, LocalStrings};
 use super::open::{ContentFormat, Opened, open};
+use super::parallel::batch::{Batch, RowMeta};
+use super::parallel::thread_strings::{LOCAL_EMPTY, LocalStrings};
+use super::parallel::{self, Accept, Tuning};
 use super::process::{FileInfo, Part, Processor, State, Stop};
 use super::row::{Row, Text};
 use super::{AgencyOrigin, AgencySource, FileReport, InputFile, ReadOptions, RowSink};
@@ -91,7 +91,7 @@ pub(crate) fn read_file_tuned(
     };
     let result = match opened.format {
         ContentFormat::Csv { delimiter } => {
-            csv_reader::run(opened.reader, delimiter, &info, state, tuning, &mut feed)
+            parallel::run(opened.reader, delimiter, &info, state, tuning, &mut feed)
         }
         ContentFormat::JsonDoc | ContentFormat::Ndjson => {
             read_json(opened, &info, state, &mut feed)

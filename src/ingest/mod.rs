@@ -17,19 +17,14 @@
 //!
 //! Input files are opened read-only and never written.
 
-mod batch;
-mod blocks;
 pub mod catalog;
-mod csv_reader;
 mod describe;
 mod discover;
 mod json_reader;
 pub mod limits;
 mod load;
-mod local;
-mod long_record;
-mod marks;
 pub mod open;
+mod parallel;
 mod process;
 pub mod row;
 pub mod schema;
@@ -46,6 +41,8 @@ pub use describe::{agency_from_file_name, agency_from_folder};
 pub use discover::{InputFile, STDIN_NAME, Skipped, discover};
 pub use load::read_file;
 pub use open::ContentFormat;
+#[doc(hidden)]
+pub use parallel::regular_csv;
 pub use row::{AgencySource, OwnedRow, Row, Text};
 pub use schema::Schema;
 

@@ -9,9 +9,9 @@
 
 use std::sync::Arc;
 
-use super::batch::{At, Out, RowMeta};
 use super::describe::{clip, csv_kind, describe_schema, not_audit, plausibility};
-use super::local::{LOCAL_EMPTY, LocalStrings};
+use super::parallel::batch::{At, Out, RowMeta};
+use super::parallel::thread_strings::{LOCAL_EMPTY, LocalStrings};
 use super::row::{self, AgencySource, identity, parse_count_bytes};
 use super::schema::{KNOWN_LAYOUTS, Schema, normalize_header};
 use super::value::decode;

@@ -1,6 +1,6 @@
 //! A key as bindings and config files name it: parsing (`ctrl-r`, `pgdn`, `Y`) and labels.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// A key: code plus ctrl/alt (shift is folded into the character).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -4,7 +4,7 @@
 mod defaults;
 mod key;
 
-use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 use defaults::DEFAULTS;
 pub use key::{Key, parse_keys};

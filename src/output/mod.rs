@@ -622,16 +622,16 @@ impl<'w> RecordWriter<'w> {
     /// the items, such as the catalog), in order. They are built and encoded on as many threads
     /// as there are cores (up to 8), a few thousand at a time each, so memory stays bounded
     /// however many there are; each thread's thousands are cut into shares, taken in turn, so
-    /// that a thread running slower takes fewer (see [`crate::par::on_threads`]).
+    /// that a thread running slower takes fewer (see [`crate::threads::ordered`]).
     pub fn write_all<C: Sync + ?Sized, T: Sync>(
         &mut self,
         ctx: &C,
         items: &[T],
         build: impl for<'i> Fn(&'i C, &'i T) -> OutRecord<'i> + Sync,
     ) -> io::Result<()> {
-        let threads = crate::par::cores();
+        let threads = crate::threads::cores();
         // Shares of a round: several a thread, so that a thread running slower takes fewer.
-        let parts = threads * crate::par::SHARES_PER_THREAD;
+        let parts = threads * crate::threads::SHARES_PER_THREAD;
         self.shares.resize_with(parts, Default::default);
         let (enc, shares) = (&self.enc, &self.shares);
         let mut start = 0;
@@ -639,7 +639,7 @@ impl<'w> RecordWriter<'w> {
             let round = (items.len() - start).min(ROUND_PER_THREAD * threads);
             let (count, from) = (self.count, start);
             // Share t of this round is encoded into its buffer by whichever thread takes it.
-            let done = crate::par::on_threads(parts, |t| -> io::Result<()> {
+            let done = crate::threads::ordered(parts, |t| -> io::Result<()> {
                 let share = from + t * round / parts..from + (t + 1) * round / parts;
                 let first = count + (share.start - from) as u64;
                 let mut out = shares[t].lock().unwrap_or_else(PoisonError::into_inner);
@@ -677,7 +677,7 @@ impl<'w> RecordWriter<'w> {
         build: impl for<'i> Fn(&'i C, &'i T) -> OutRecord<'i> + Sync,
     ) -> io::Result<()> {
         queued.items.push(item);
-        if queued.items.len() >= ROUND_PER_THREAD * crate::par::cores() {
+        if queued.items.len() >= ROUND_PER_THREAD * crate::threads::cores() {
             self.write_queued(queued, ctx, build)?;
         }
         Ok(())

@@ -8,9 +8,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use crossterm::event::{self, Event, KeyEvent, KeyEventKind, MouseButton, MouseEventKind};
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
+use ratatui::crossterm::event::{self, Event, KeyEvent, KeyEventKind, MouseButton, MouseEventKind};
 
 use crate::app::{Action, App, Effect, update};
 use crate::commands::load_rules;
@@ -407,12 +407,12 @@ fn read_options(cli: &ReadOptions, store: &Store) -> ReadOptions {
 struct TerminalGuard;
 
 fn restore_terminal() {
-    let _ = crossterm::terminal::disable_raw_mode();
-    let _ = crossterm::execute!(
+    let _ = ratatui::crossterm::terminal::disable_raw_mode();
+    let _ = ratatui::crossterm::execute!(
         std::io::stdout(),
-        crossterm::event::DisableMouseCapture,
-        crossterm::terminal::LeaveAlternateScreen,
-        crossterm::cursor::Show
+        ratatui::crossterm::event::DisableMouseCapture,
+        ratatui::crossterm::terminal::LeaveAlternateScreen,
+        ratatui::crossterm::cursor::Show
     );
 }
 
@@ -423,11 +423,11 @@ impl TerminalGuard {
             restore_terminal();
             hook(info);
         }));
-        crossterm::terminal::enable_raw_mode()?;
-        crossterm::execute!(
+        ratatui::crossterm::terminal::enable_raw_mode()?;
+        ratatui::crossterm::execute!(
             std::io::stdout(),
-            crossterm::terminal::EnterAlternateScreen,
-            crossterm::event::EnableMouseCapture
+            ratatui::crossterm::terminal::EnterAlternateScreen,
+            ratatui::crossterm::event::EnableMouseCapture
         )?;
         Ok(TerminalGuard)
     }
@@ -559,7 +559,7 @@ fn event_loop(session: &mut Session, stop: &AtomicBool) -> std::io::Result<()> {
                 match event::read()? {
                     Event::Key(k) if k.kind == KeyEventKind::Press => {
                         let typed = match k.code {
-                            crossterm::event::KeyCode::Char(c) => Some(c),
+                            ratatui::crossterm::event::KeyCode::Char(c) => Some(c),
                             _ => None,
                         };
                         if typed.is_some() && typed == crash_key {

@@ -3,12 +3,12 @@
 //! block re-read all that came before). Here each byte is read once by the csv crate's own state
 //! machine (`csv-core`, so fields split exactly as the csv crate splits them), and only the first
 //! [`CELL_KEEP`] bytes of a field and [`FIELDS_MAX`] + 1 fields are kept: memory stays bounded
-//! whatever the record's size, and [`super::limits::cap`] then cuts the row as it cuts any other.
+//! whatever the record's size, and [`crate::ingest::limits::cap`] then cuts the row as it cuts any other.
 
 use csv_core::{ReadRecordResult, Reader, ReaderBuilder};
 
-use super::Cells;
-use super::limits::{CELL_KEEP, FIELDS_MAX};
+use crate::ingest::Cells;
+use crate::ingest::limits::{CELL_KEEP, FIELDS_MAX};
 
 /// A record being read across blocks.
 pub(crate) struct LongRecord {

@@ -4,11 +4,11 @@
 
 use std::sync::Arc;
 
-use super::row::Text;
-use super::schema::Schema;
-use super::time::Millis;
-use super::{AgencySource, Cells};
 use crate::ingest::catalog::TEXT_FIELDS;
+use crate::ingest::row::Text;
+use crate::ingest::schema::Schema;
+use crate::ingest::time::Millis;
+use crate::ingest::{AgencySource, Cells};
 use crate::model::RecordId;
 
 /// Records a JSON batch holds before it is sent on.
@@ -64,7 +64,7 @@ pub(crate) struct Batch {
     /// Records whose cells were capped (see [`Batch::cap`]), with the warning for each.
     pub capped: Vec<(usize, String)>,
     /// Where the quotes and line ends of the CSV bytes were (kept for its allocations).
-    pub marks: super::marks::Marks,
+    pub marks: super::quote_marks::Marks,
 }
 
 impl Batch {
@@ -96,7 +96,7 @@ impl Batch {
     /// index and the warning to give for it in [`Batch::capped`].
     pub fn cap(&mut self) {
         for (i, rec) in self.records[..self.len].iter_mut().enumerate() {
-            if let Some(w) = super::limits::cap(rec) {
+            if let Some(w) = crate::ingest::limits::cap(rec) {
                 self.capped.push((i, w));
             }
         }

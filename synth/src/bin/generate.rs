@@ -1,14 +1,14 @@
-//! Writes synthetic audit data.
+//! Writes synthetic audit data (the shipped sample-data/ and benchmark inputs).
 //!
 //! ```text
-//! cargo run --release --example generate -- sample-data              # the shipped sample set
-//! cargo run --release --example generate -- --rows 1000000 OUT.csv   # one big Network Audit
+//! cargo run --release -p alpr-triage-synth -- sample-data              # the shipped sample set
+//! cargo run --release -p alpr-triage-synth -- --rows 1000000 OUT.csv   # one big Network Audit
 //! ```
 
 use std::io::Write;
 use std::path::PathBuf;
 
-use alpr_triage::synth::{Generator, Layout, SynthOptions, write_sample_data};
+use alpr_triage_synth::{Generator, Layout, SynthOptions, write_sample_data};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();

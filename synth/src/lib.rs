@@ -97,7 +97,7 @@ pub enum Layout {
 impl Layout {
     /// The header labels.
     pub fn header(self) -> &'static [&'static str] {
-        use crate::ingest::schema as layouts;
+        use alpr_triage::ingest::schema as layouts;
         match self {
             Layout::Full2025 => layouts::FLOCK_2025_FULL,
             Layout::Danville2024 => layouts::FLOCK_2024,

@@ -8,9 +8,9 @@ use std::hash::BuildHasher;
 use hashbrown::HashTable;
 use rustc_hash::FxBuildHasher;
 
-use super::row::Text;
-use super::value::decode;
 use crate::ingest::catalog::TEXT_FIELDS;
+use crate::ingest::row::Text;
+use crate::ingest::value::decode;
 
 /// Text cells interned by one thread, by raw bytes: each distinct value is decoded and
 /// normalised once, and named by a local symbol that the reading thread maps to the catalog's.
