@@ -6,10 +6,8 @@ use super::{
     CommandError, Console, EXIT_INPUT, EXIT_OK, check_roles, inputs, load_rules, output_target,
 };
 use crate::ingest::ReadOptions;
-use crate::output::export::{
-    ExportOptions, ManifestInput, Only, manifest, manifest_path, select, verdict_codes, write,
-    write_manifest,
-};
+use crate::output::export::{ExportOptions, Only, select, verdict_codes, write};
+use crate::output::manifest::{ManifestInput, manifest, manifest_path, write_manifest};
 use crate::output::target::Target;
 use crate::output::{CsvCells, Format};
 use crate::review::filter::Query;

@@ -228,7 +228,7 @@ impl Session {
             );
         }
         let manifest = match &target {
-            Target::File { given, .. } => Some(export::manifest_path(given)),
+            Target::File { given, .. } => Some(crate::output::manifest::manifest_path(given)),
             _ => None,
         };
         let mut roles: Vec<(&str, &std::path::Path)> = vec![("the export", &req.path)];
@@ -258,7 +258,7 @@ impl Session {
             })
             .map_err(|e| format!("{shown}: {e}"))?;
         if let Some(m) = &manifest {
-            let doc = export::manifest(&export::ManifestInput {
+            let doc = crate::output::manifest::manifest(&crate::output::manifest::ManifestInput {
                 ds: &self.app.ds,
                 annotations: self.app.store.path(),
                 output: shown.clone(),
@@ -271,7 +271,7 @@ impl Session {
                 redact: req.redact,
                 summary: &summary,
             });
-            export::write_manifest(m, &mut no_stdout, false, &doc)
+            crate::output::manifest::write_manifest(m, &mut no_stdout, false, &doc)
                 .map_err(|e| format!("{}: {e}", m.describe()))?;
         }
         Ok((shown, summary.records))

@@ -1,0 +1,138 @@
+//! The methods manifest beside an export: the inputs with their SHA-256 and counts, the rule set,
+//! the selection, the annotation file, the reviewers, the counts per verdict, redaction, and the
+//! output's own SHA-256 — what a colleague needs to reproduce the numbers.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use super::Format;
+use super::export::{ExportSummary, Only, REDACTED_FIELDS};
+use crate::review::dataset::Dataset;
+
+/// SHA-256 of a file, hex.
+pub fn sha256_file(path: &Path) -> std::io::Result<String> {
+    let mut f = std::fs::File::open(path)?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = std::io::Read::read(&mut f, &mut buf)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(crate::store::atomic::hex(&h.finalize()))
+}
+
+/// What went into an export, for a methods note and for a colleague reproducing the numbers.
+pub struct ManifestInput<'a> {
+    /// The dataset.
+    pub ds: &'a Dataset,
+    /// Where annotations came from.
+    pub annotations: &'a Path,
+    /// Where the export went (`standard output`, a device, or the file).
+    pub output: String,
+    /// SHA-256 of the bytes written.
+    pub output_sha256: Option<String>,
+    /// Format.
+    pub format: Format,
+    /// How CSV cells were written.
+    pub cells: crate::output::CsvCells,
+    /// `--only`.
+    pub only: Only,
+    /// The filter text.
+    pub query: &'a str,
+    /// Scope in words.
+    pub scope: &'a str,
+    /// Redaction on.
+    pub redact: bool,
+    /// The result.
+    pub summary: &'a ExportSummary,
+}
+
+/// The manifest document.
+pub fn manifest(m: &ManifestInput<'_>) -> Value {
+    let ds = m.ds;
+    let inputs: Vec<Value> = ds
+        .files
+        .iter()
+        .map(|f| {
+            json!({
+                "path": f.input.display,
+                "sha256": sha256_file(&f.input.path).ok(),
+                "bytes": f.report.bytes,
+                "kind": f.report.kind.map(|k| k.as_str()),
+                "rows": f.report.rows,
+                "records": f.report.records,
+                "duplicates": f.report.duplicates,
+                "dropped": f.report.dropped,
+                "flagged": f.report.flagged,
+                "warnings": f.report.warnings.total,
+                "error": f.report.error,
+            })
+        })
+        .collect();
+    let rules = &ds.catalog.rules;
+    json!({
+        "tool": format!("alpr-triage {}", env!("CARGO_PKG_VERSION")),
+        "created_at": crate::store::now_rfc3339(),
+        "output": {
+            "path": m.output,
+            "format": match m.format { Format::Csv => "csv", Format::Json => "json", Format::Jsonl => "jsonl" },
+            "records": m.summary.records,
+            "sha256": m.output_sha256,
+            "spreadsheet_cells": match (m.format, m.cells) {
+                (Format::Csv, crate::output::CsvCells::SpreadsheetSafe) => Value::String(crate::sanitize::FORMULA_RULE.into()),
+                (Format::Csv, crate::output::CsvCells::Raw) => Value::String("raw: every cell as the data has it (--raw-cells); a cell starting with = + - @ may run as a formula in a spreadsheet".into()),
+                _ => Value::Null,
+            },
+        },
+        "selection": {
+            "only": m.only.as_str(),
+            "query": m.query,
+            "scope": m.scope,
+            "missing_from_inputs": m.summary.missing,
+        },
+        "inputs": inputs,
+        "dataset": {
+            "records": ds.len(),
+            "flagged": ds.flagged_count(),
+        },
+        "rules": {"name": rules.name, "origin": rules.origin, "sha256": rules.hash},
+        "annotations": {
+            "path": m.annotations.display().to_string(),
+            "sha256": sha256_file(m.annotations).ok(),
+        },
+        "reviewers": m.summary.reviewers,
+        "verdicts": m.summary.verdicts,
+        "redacted": m.redact,
+        "redacted_fields": if m.redact { REDACTED_FIELDS.iter().map(|f| f.key()).collect::<Vec<_>>() } else { Vec::new() },
+        "notes_redacted": false,
+    })
+}
+
+/// `OUT.manifest.json` for an export file.
+pub fn manifest_path(out: &Path) -> PathBuf {
+    let mut p = out.as_os_str().to_os_string();
+    p.push(".manifest.json");
+    PathBuf::from(p)
+}
+
+/// Writes the manifest to `target` (a regular file atomically and owner-only; standard output
+/// is `stdout`).
+pub fn write_manifest(
+    target: &crate::output::target::Target,
+    stdout: &mut dyn Write,
+    stdout_is_terminal: bool,
+    doc: &Value,
+) -> std::io::Result<()> {
+    target
+        .write(stdout, stdout_is_terminal, false, |w| {
+            serde_json::to_writer_pretty(&mut *w, doc)?;
+            w.write_all(b"\n")
+        })
+        .map(drop)
+}
