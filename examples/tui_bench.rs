@@ -12,9 +12,10 @@
 use std::time::{Duration, Instant};
 
 use alpr_triage::app::Action;
+use alpr_triage::commands::review::TuiOptions;
 use alpr_triage::keymap::parse_keys;
 use alpr_triage::store::{Annotation, RecordSummary};
-use alpr_triage::tui::{Session, TuiOptions};
+use alpr_triage::tui::Session;
 use alpr_triage::ui::{Theme, draw};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;

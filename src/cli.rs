@@ -228,7 +228,7 @@ pub enum Command {
         source: bool,
     },
     /// Open the review UI.
-    Review(crate::tui::TuiOptions),
+    Review(crate::commands::review::TuiOptions),
     /// No subcommand and no paths: print help.
     Help(String),
 }
@@ -373,7 +373,7 @@ where
         None if cli.review.paths.is_empty() => Command::Help(command().render_help().to_string()),
         None => {
             let r = cli.review;
-            Command::Review(crate::tui::TuiOptions {
+            Command::Review(crate::commands::review::TuiOptions {
                 read: read_options(&r.agency)?,
                 paths: r.paths,
                 annotations: r.annotations,

@@ -6,9 +6,10 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use alpr_triage::commands::review::TuiOptions;
 use alpr_triage::model::{RecordId, Verdict};
 use alpr_triage::store::{Annotation, RecordSummary, Store};
-use alpr_triage::tui::{Session, TuiOptions};
+use alpr_triage::tui::Session;
 use serde_json::Value;
 
 use common::fixture;

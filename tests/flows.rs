@@ -6,9 +6,10 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use alpr_triage::app::{Mode, SaveState};
+use alpr_triage::commands::review::TuiOptions;
 use alpr_triage::model::Verdict;
 use alpr_triage::store::Store;
-use alpr_triage::tui::{Session, TuiOptions};
+use alpr_triage::tui::Session;
 
 use common::fixture;
 
@@ -550,6 +551,10 @@ fn export_dialog_writes_the_current_filter_with_a_manifest() {
     let jsonl = out.with_extension("jsonl");
     s.keys("<enter>");
     assert!(matches!(s.app.mode, Mode::Normal));
+    // The export is written on its own thread; the UI goes on meanwhile.
+    assert!(s.exporting());
+    s.keys("j");
+    s.finish_export();
     let msg = s.app.message.clone().unwrap();
     assert!(
         !msg.error && msg.text.contains("exported 3 records"),
@@ -580,6 +585,7 @@ fn export_dialog_writes_the_current_filter_with_a_manifest() {
             .contains("press enter again to replace")
     );
     s.keys("<enter>");
+    s.finish_export();
     let msg = s.app.message.clone().unwrap();
     assert!(msg.text.contains("exported 4 records"), "{msg:?}");
     let text = std::fs::read_to_string(&jsonl).unwrap();

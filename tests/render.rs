@@ -6,7 +6,8 @@ mod common;
 use std::path::PathBuf;
 
 use alpr_triage::app::Action;
-use alpr_triage::tui::{Session, TuiOptions};
+use alpr_triage::commands::review::TuiOptions;
+use alpr_triage::tui::Session;
 use alpr_triage::ui::{Theme, draw};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;

@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use alpr_triage::app::{Action, Mode, SaveState};
+use alpr_triage::commands::review::TuiOptions;
 use alpr_triage::store::Store;
-use alpr_triage::tui::{SAVE_RETRY, Session, StartError, TuiOptions};
+use alpr_triage::tui::{SAVE_RETRY, Session, StartError};
 
 use common::fixture;
 

@@ -71,6 +71,12 @@ pub enum Action {
     },
     /// Name the agency of the selected record's file.
     NameAgency,
+    /// Work on the filter in progress for this long (the runtime slices it between keys).
+    FilterStep(std::time::Duration),
+    /// An export under way has written this many records.
+    ExportProgress(u64),
+    /// Time to try a failed save again.
+    RetrySave,
     /// Ctrl-C, in any mode: quit as `q` does from the table (a note being written is saved as
     /// typed first; with saves failing, ask, and a second Ctrl-C quits anyway).
     Interrupt,

@@ -6,7 +6,7 @@ use crate::ingest::time::format_rfc3339;
 use crate::model::Verdict;
 use crate::review::dataset::NO_TIME;
 use crate::review::filter::{Term, verdict_code};
-use crate::store::{Annotation, RecordSummary, now_rfc3339};
+use crate::store::{Annotation, RecordSummary};
 
 /// The bulk-verdict prompt. It changes only records without a verdict unless asked to
 /// overwrite; Enter alone confirms only a change of one record.
@@ -88,7 +88,7 @@ pub(super) fn confirm(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
 /// The label of the first key bound to `action` in prompts.
 fn key(app: &App, action: &str) -> String {
     app.key_help
-        .key_of(crate::keymap::KeyMode::Confirm, action)
+        .key_of(crate::app::keys::KeyMode::Confirm, action)
         .unwrap_or(action)
         .to_string()
 }
@@ -203,7 +203,7 @@ pub(super) fn annotation_for(
         verdict,
         note: String::new(),
         reviewer: app.reviewer.clone(),
-        annotated_at: now_rfc3339(),
+        annotated_at: app.clock.utc.clone(),
         query: app.query_description(),
         record: RecordSummary {
             agency: ds.agency_text(row).to_string(),

@@ -58,7 +58,7 @@ pub(super) fn filter_line(app: &mut App, action: Action) {
                         e.message,
                         e.at + 1,
                         app.key_help
-                            .key_of(crate::keymap::KeyMode::Filter, "cancel")
+                            .key_of(crate::app::keys::KeyMode::Filter, "cancel")
                             .unwrap_or("esc")
                     ),
                     true,
@@ -438,7 +438,7 @@ pub(super) fn name_agency(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
                 path,
                 agency: name.clone(),
                 named_by: app.reviewer.clone(),
-                named_at: crate::store::now_rfc3339(),
+                named_at: app.clock.utc.clone(),
             });
             app.pending += 1;
             if !matches!(app.save, super::SaveState::Failed { .. }) {
@@ -528,7 +528,7 @@ pub(super) fn export_dialog(app: &mut App, action: Action, fx: &mut Vec<Effect>)
                         "{} exists: press {} again to replace it",
                         path.display(),
                         app.key_help
-                            .key_of(crate::keymap::KeyMode::Export, "submit")
+                            .key_of(crate::app::keys::KeyMode::Export, "submit")
                             .unwrap_or("enter")
                     ),
                     true,

@@ -3,7 +3,7 @@
 //! rebound key shows as rebound), and the filter language. Knowing the lines here lets `update`
 //! stop the scroll at the end.
 
-use crate::keymap::{KeyHelp, KeyMode};
+use super::keys::{KeyHelp, KeyMode};
 
 /// One line of help.
 #[derive(Clone, Debug, PartialEq, Eq)]

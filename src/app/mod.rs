@@ -4,11 +4,14 @@
 
 mod action;
 mod annotate;
+mod clock;
 pub mod counts;
 mod edit;
 pub mod find;
 pub mod help;
+pub mod keys;
 pub mod layout;
+mod mode;
 mod resume;
 mod text;
 mod update;
@@ -19,184 +22,23 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use action::{Action, Effect, ExportRequest};
+pub use clock::Clock;
+pub use mode::{ExportDialog, Keep, Loading, Message, Mode, Picker, SaveState, Step};
 pub use text::TextInput;
 pub use update::update;
 pub use view::{SortKey, TableView};
 
 use crate::config::Advance;
 use crate::flag::RuleSet;
-use crate::intern::Sym;
-use crate::model::Verdict;
 use crate::output::OutRecord;
 use crate::review::dataset::Dataset;
 use crate::review::filter::{Clause, FilterJob, Query, Term, verdict_code};
 use crate::store::{Annotation, Store};
 
-/// What the keyboard is talking to.
-#[derive(Debug)]
-pub enum Mode {
-    /// The table.
-    Normal,
-    /// Editing the filter line; `before` is restored by Esc.
-    Filter {
-        /// The line.
-        input: TextInput,
-        /// The filter in force before editing.
-        before: String,
-    },
-    /// Editing a record's note.
-    Note {
-        /// The record.
-        row: u32,
-        /// The note.
-        input: TextInput,
-    },
-    /// Choosing an agency.
-    Picker(Picker),
-    /// Key help.
-    Help {
-        /// First line shown.
-        scroll: u16,
-    },
-    /// Load warnings.
-    Warnings {
-        /// First line shown.
-        scroll: u16,
-    },
-    /// The export dialog.
-    Export(ExportDialog),
-    /// Asking before quitting with changes that could not be saved.
-    ConfirmQuit {
-        /// Changes not on disk.
-        unsaved: usize,
-    },
-    /// Asking before a bulk verdict.
-    Confirm {
-        /// The verdict.
-        verdict: Verdict,
-        /// Records in the filter.
-        count: usize,
-        /// Of them, records that already have a verdict (or whose reviewers disagree).
-        decided: usize,
-    },
-    /// Typing text to find (`f`).
-    Find {
-        /// The text.
-        input: TextInput,
-        /// The search in force before, restored by Esc.
-        before: Option<String>,
-        /// The cursor before, restored by Esc.
-        origin: usize,
-    },
-    /// Naming the agency of a file that names none.
-    NameAgency {
-        /// The file (index in the dataset's files).
-        file: u32,
-        /// The name.
-        input: TextInput,
-    },
-}
-
-/// The export dialog's fields.
-#[derive(Debug)]
-pub struct ExportDialog {
-    /// Output path.
-    pub path: TextInput,
-    /// Format.
-    pub format: crate::output::Format,
-    /// Export every record rather than the current filter.
-    pub all: bool,
-    /// Mask sensitive fields.
-    pub redact: bool,
-    /// Focused field: 0 path, 1 format, 2 scope, 3 redaction.
-    pub focus: usize,
-    /// The path exists and Enter was pressed once: the next Enter replaces it.
-    pub confirm_replace: bool,
-}
-
-/// The agency picker.
-#[derive(Debug, Default)]
-pub struct Picker {
-    /// What was typed.
-    pub input: TextInput,
-    /// Every agency: symbol, flagged records, all records.
-    pub agencies: Vec<(Sym, usize, usize)>,
-    /// Indexes into `agencies` matching the input, best first.
-    pub shown: Vec<usize>,
-    /// Selected index into `shown`.
-    pub cursor: usize,
-}
-
-/// Which record is selected when a filter finishes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Keep {
-    /// The first row (a new filter, a picker choice, a finished load).
-    Top,
-    /// The record selected when the filter finishes, wherever it lands (a sort, `t`): keys
-    /// pressed meanwhile move the selection as usual.
-    Current,
-    /// The same index (after a verdict in a `verdict:` filter: the next record moves up).
-    Index,
-    /// This record, or the first undecided one when it is not shown (resuming).
-    Record(crate::model::RecordId),
-    /// The first record without a verdict.
-    FirstUndecided,
-}
-
-/// The last save.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum SaveState {
-    /// Nothing changed yet this session.
-    Clean,
-    /// A change waits for the runtime to write it.
-    Pending,
-    /// Written at this time (HH:MM:SS).
-    Saved(String),
-    /// The last write failed; changes since the last good save are only in memory.
-    Failed {
-        /// Why.
-        error: String,
-        /// Changes not on disk.
-        unsaved: usize,
-    },
-}
-
-/// A message in the status line.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Message {
-    /// The text.
-    pub text: String,
-    /// True for problems.
-    pub error: bool,
-}
-
-/// Load progress.
-#[derive(Clone, Debug, Default)]
-pub struct Loading {
-    /// Still loading.
-    pub active: bool,
-    /// Bytes read.
-    pub bytes_done: u64,
-    /// Bytes in all inputs.
-    pub total_bytes: u64,
-    /// How long the load took, once finished.
-    pub elapsed: Option<Duration>,
-}
-
-/// One undoable change: each record's annotation before and after.
-#[derive(Clone, Debug)]
-pub struct Step {
-    changes: Vec<(
-        crate::model::RecordId,
-        Option<Annotation>,
-        Option<Annotation>,
-    )>,
-}
-
 /// The review session.
 pub struct App {
-    /// The records.
-    pub ds: Dataset,
+    /// The records (shared with an export written on its own thread).
+    pub ds: Arc<Dataset>,
     /// The rule set.
     pub rules: Arc<RuleSet>,
     /// Annotations.
@@ -260,8 +102,10 @@ pub struct App {
     pub config_warnings: Vec<String>,
     /// Set when the session should end.
     pub quit: bool,
+    /// The time, as the runtime last read it (update never reads the clock itself).
+    pub clock: Clock,
     /// Key hints and help are generated from this (mode → [(keys, description)]).
-    pub key_help: crate::keymap::KeyHelp,
+    pub key_help: keys::KeyHelp,
     /// The user has moved the selection (until then, a finished load starts at the top).
     moved: bool,
     /// Changes made since the last successful save.
@@ -274,7 +118,7 @@ impl App {
     /// A session over a (possibly still empty) dataset.
     pub fn new(ds: Dataset, rules: Arc<RuleSet>, store: Store, reviewer: String) -> App {
         let mut app = App {
-            ds,
+            ds: Arc::new(ds),
             rules,
             store,
             verdicts: Vec::new(),
@@ -309,7 +153,8 @@ impl App {
             size: (80, 24),
             config_warnings: Vec::new(),
             quit: false,
-            key_help: crate::keymap::Keymap::default().help(),
+            clock: Clock::default(),
+            key_help: keys::KeyHelp::default(),
             moved: false,
             pending: 0,
             reviewed_flagged: 0,
@@ -327,7 +172,7 @@ impl App {
             .map(|r| self.ds.ids[r as usize])
             .map(Keep::Record)
             .unwrap_or(Keep::Top);
-        self.ds = ds;
+        self.ds = Arc::new(ds);
         self.verdicts.clear();
         self.counts = counts::Counts::default();
         self.view.rows.clear();
@@ -397,11 +242,16 @@ impl App {
         self.job.is_some()
     }
 
+    /// Which bindings apply now.
+    pub fn key_mode(&self) -> keys::KeyMode {
+        keys::KeyMode::of(&self.mode)
+    }
+
     /// The label of the first key bound to `action` in the table (for messages), or the
     /// action's name when it has no key.
     pub fn key(&self, action: &str) -> String {
         self.key_help
-            .key_of(crate::keymap::KeyMode::Normal, action)
+            .key_of(keys::KeyMode::Normal, action)
             .unwrap_or(action)
             .to_string()
     }

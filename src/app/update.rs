@@ -33,6 +33,16 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 app.detail = Some((row, r));
             }
         }
+        Action::FilterStep(budget) => {
+            if app.step_filter(budget) {
+                // Moves pressed while it ran, on the rows it gave.
+                for a in app.take_deferred() {
+                    fx.extend(update(app, a));
+                }
+            }
+        }
+        Action::ExportProgress(n) => app.say(format!("exporting… {n} records written"), false),
+        Action::RetrySave => fx.push(Effect::Save),
         Action::Terminate => {
             if app.save != SaveState::Clean {
                 fx.push(Effect::Save);
@@ -76,7 +86,9 @@ fn on_load(app: &mut App, ev: LoadEvent) {
             if app.ds.is_empty() && c.bytes_done > 0 && !c.rows.is_empty() {
                 let per_row = c.bytes_done as f64 / c.rows.len() as f64;
                 let estimate = (app.loading.total_bytes as f64 / per_row * 1.05) as usize;
-                app.ds.reserve(estimate.min(200_000_000));
+                if let Some(ds) = std::sync::Arc::get_mut(&mut app.ds) {
+                    ds.reserve(estimate.min(200_000_000));
+                }
             }
             app.loading.bytes_done = app.loading.bytes_done.max(c.bytes_done);
         }
@@ -87,7 +99,12 @@ fn on_load(app: &mut App, ev: LoadEvent) {
         }
         _ => {}
     }
-    let range = app.ds.apply(ev);
+    // Only the app holds the dataset while it loads (an export is refused until the load is
+    // in; a reload gives the app a new one).
+    let Some(ds) = std::sync::Arc::get_mut(&mut app.ds) else {
+        return;
+    };
+    let range = ds.apply(ev);
     app.rows_added(range);
     if finished {
         // Rows came in load order; now sort them. Where the last session left off, if it can
@@ -116,7 +133,7 @@ fn on_saved(app: &mut App, result: Result<(), String>) {
                 );
             }
             app.pending = 0;
-            app.save = SaveState::Saved(chrono::Local::now().format("%H:%M:%S").to_string());
+            app.save = SaveState::Saved(app.clock.local_time.clone());
         }
         Err(error) => {
             let unsaved = app.pending.max(1);
@@ -272,12 +289,12 @@ fn normal(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         Action::NameAgency => super::edit::open_name_agency(app),
         Action::Undo => undo_redo(app, true, fx),
         Action::Redo => undo_redo(app, false, fx),
+        Action::OpenExport if app.loading.active => {
+            app.say("wait for the load to finish before exporting", true);
+        }
         Action::OpenExport => {
             let ext = "csv";
-            let name = format!(
-                "alpr-triage-export-{}.{ext}",
-                chrono::Local::now().format("%Y%m%d-%H%M%S")
-            );
+            let name = format!("alpr-triage-export-{}.{ext}", app.clock.local_stamp);
             app.mode = Mode::Export(super::ExportDialog {
                 path: TextInput::new(&name),
                 format: crate::output::Format::Csv,

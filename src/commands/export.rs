@@ -142,6 +142,7 @@ pub fn run(opts: &ExportCommand, console: &mut Console<'_>) -> Result<i32, Comma
         bom: opts.bom,
         read: opts.read.clone(),
         cells: opts.cells,
+        progress: None,
     };
     let out_err = super::output_error(opts.out.as_deref());
     let (summary, written) = target

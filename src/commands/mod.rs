@@ -3,6 +3,7 @@
 pub mod export;
 pub mod flag;
 pub mod merge;
+pub mod review;
 pub mod scan;
 pub mod tally;
 

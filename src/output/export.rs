@@ -122,6 +122,8 @@ pub struct ExportOptions {
     pub read: ReadOptions,
     /// How CSV cells are written (spreadsheet-safe unless `--raw-cells`).
     pub cells: crate::output::CsvCells,
+    /// Counts the records written, for a progress display.
+    pub progress: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
 }
 
 /// What an export wrote.
@@ -235,6 +237,7 @@ struct ExportSink<'a, 'w> {
     queued: Queued<(OwnedRow, u32)>,
     summary: ExportSummary,
     error: Option<std::io::Error>,
+    progress: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
 }
 
 /// What an exported record is built with, besides its row.
@@ -289,6 +292,9 @@ impl RowSink for ExportSink<'_, '_> {
             self.error = Some(e);
         }
         self.summary.records += 1;
+        if let Some(p) = &self.progress {
+            p.store(self.summary.records, std::sync::atomic::Ordering::Relaxed);
+        }
         RowOutcome::default()
     }
 
@@ -333,6 +339,7 @@ pub fn write(
         queued: Queued::default(),
         summary: ExportSummary::default(),
         error: None,
+        progress: opts.progress.clone(),
     };
     // The records' text is the dataset's; this catalog only serves the re-read.
     let mut catalog = Catalog::new(ds.catalog.rules.clone());

@@ -195,7 +195,7 @@ pub enum StoreError {
 }
 
 /// Annotations in memory, and where they are saved.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Store {
     path: PathBuf,
     map: BTreeMap<RecordId, Annotation>,

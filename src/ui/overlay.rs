@@ -8,8 +8,8 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::{Theme, fit, text};
 use crate::app::help::{HelpLine, overlay_rows};
+use crate::app::keys::KeyMode;
 use crate::app::{App, ExportDialog, Mode, Picker, TextInput};
-use crate::keymap::KeyMode;
 use crate::model::{Field, Verdict};
 
 fn centered(area: Rect, w: u16, h: u16) -> Rect {

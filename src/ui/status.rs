@@ -10,8 +10,8 @@ use ratatui::widgets::Paragraph;
 
 use super::{Theme, fit, width};
 use crate::app::counts::reviewed;
+use crate::app::keys::KeyMode;
 use crate::app::{App, SaveState};
-use crate::keymap::KeyMode;
 
 fn gauge(fraction: f64, width: usize) -> String {
     let f = fraction.clamp(0.0, 1.0);

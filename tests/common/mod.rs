@@ -135,7 +135,7 @@ impl ReviewEnv {
 
     /// A session over `paths` (reviewer `ana`, 100×30), loaded and settled.
     pub fn session(&self, paths: &[PathBuf]) -> alpr_triage::tui::Session {
-        let mut s = alpr_triage::tui::Session::new(&alpr_triage::tui::TuiOptions {
+        let mut s = alpr_triage::tui::Session::new(&alpr_triage::commands::review::TuiOptions {
             paths: paths.to_vec(),
             annotations: Some(self.annotations.clone()),
             reviewer: Some("ana".into()),
