@@ -177,9 +177,9 @@ enum OnlyArg {
     All,
 }
 
-impl From<OnlyArg> for crate::output::export::Only {
-    fn from(o: OnlyArg) -> crate::output::export::Only {
-        use crate::output::export::Only;
+impl From<OnlyArg> for crate::export::Only {
+    fn from(o: OnlyArg) -> crate::export::Only {
+        use crate::export::Only;
         match o {
             OnlyArg::Immigration => Only::Immigration,
             OnlyArg::Not => Only::Not,
@@ -254,7 +254,7 @@ fn read_options(agency: &[String]) -> Result<ReadOptions, (String, i32)> {
             Some((p, _)) if !p.exists() => {
                 return Err(usage(format!(
                     "--agency {a}: {} does not exist (PATH=NAME names the agency of a file or folder)",
-                    crate::output::target::shown(&p)
+                    crate::sanitize::path(&p)
                 )));
             }
             Some((_, "")) => {

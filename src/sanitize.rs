@@ -78,6 +78,11 @@ pub fn visible_block(s: &str) -> Cow<'_, str> {
     replace(&UNSAFE_BLOCK, s)
 }
 
+/// A path as shown in messages: escaped as [`visible`].
+pub fn path(p: &std::path::Path) -> String {
+    visible(&p.display().to_string()).into_owned()
+}
+
 /// A writer that passes text to a terminal safely: what [`visible_block`] does, on a byte
 /// stream (UTF-8 split across writes is put back together; bytes that are not UTF-8 are shown as
 /// `⟨0xFF⟩`). Used for human-readable output, and for machine output (CSV, JSON) when it goes to

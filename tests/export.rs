@@ -257,7 +257,7 @@ fn manifest_says_how_the_numbers_were_made() {
     assert_eq!(m["reviewers"][0], "ana");
     assert_eq!(m["inputs"].as_array().unwrap().len(), 4);
     let first = &m["inputs"][0];
-    let expected = alpr_triage::output::manifest::sha256_file(&inputs()[0]).unwrap();
+    let expected = alpr_triage::digest::sha256_file(&inputs()[0]).unwrap();
     assert_eq!(first["sha256"], expected.as_str());
     assert_eq!(first["rows"], 4);
     assert_eq!(m["rules"]["name"], "immigration-builtin");

@@ -564,7 +564,7 @@ fn export_dialog_writes_the_current_filter_with_a_manifest() {
     assert_eq!(lines.lines().count(), 3);
     assert!(lines.contains("\"verdict\":\"immigration\""));
     let manifest: serde_json::Value = serde_json::from_slice(
-        &std::fs::read(alpr_triage::output::manifest::manifest_path(&jsonl)).unwrap(),
+        &std::fs::read(alpr_triage::export::manifest::manifest_path(&jsonl)).unwrap(),
     )
     .unwrap();
     assert_eq!(manifest["selection"]["scope"], "current filter");

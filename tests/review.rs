@@ -47,7 +47,7 @@ fn next_and_previous_undecided_skip_the_records_with_a_verdict() {
     s.keys("y");
     s.keys("gjy");
     s.keys("gjjjyg");
-    let undecided = |s: &Session, i: usize| s.app.verdict_code(s.app.shown()[i]) == 0;
+    let undecided = |s: &Session, i: usize| !s.app.verdict_code(s.app.shown()[i]).is_decided();
     s.keys("]");
     assert_eq!(s.app.view.cursor, 2, "0 and 1 have verdicts");
     assert!(undecided(&s, 2));
@@ -176,7 +176,7 @@ fn reopening_resumes_where_the_reviewer_left_off() {
     s.keys("/agency:millbrook<enter>s");
     s.keys("yyy");
     let here = s.app.ds.ids[s.app.selected().unwrap() as usize];
-    assert_eq!(s.app.verdict_code(s.app.selected().unwrap()), 0);
+    assert!(!s.app.verdict_code(s.app.selected().unwrap()).is_decided());
     let sort = s.app.sort;
     s.dispatch(Action::Quit);
     drop(s);
@@ -195,7 +195,7 @@ fn reopening_resumes_where_the_reviewer_left_off() {
     store.save().unwrap();
     drop(store);
     let s = e.session(&[sample()]);
-    assert_eq!(s.app.verdict_code(s.app.selected().unwrap()), 0);
+    assert!(!s.app.verdict_code(s.app.selected().unwrap()).is_decided());
     assert_eq!(
         s.app.view.cursor, 0,
         "the first undecided record of the view"

@@ -1,11 +1,12 @@
 //! Verdicts, notes, bulk changes and undo: every change to an annotation, as undoable steps.
 
-use super::{Action, App, Effect, Mode, SaveState, Step, annotation_code};
+use super::{Action, App, Effect, Mode, SaveState, Step};
 use crate::config::Advance;
 use crate::ingest::time::format_rfc3339;
 use crate::model::Verdict;
+use crate::model::VerdictCode;
 use crate::review::dataset::NO_TIME;
-use crate::review::filter::{Term, verdict_code};
+use crate::review::filter::Term;
 use crate::store::{Annotation, RecordSummary};
 
 /// The bulk-verdict prompt. It changes only records without a verdict unless asked to
@@ -59,7 +60,7 @@ pub(super) fn confirm(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         .rows
         .iter()
         .copied()
-        .filter(|&r| overwrite || app.verdict_code(r) == verdict_code::NONE)
+        .filter(|&r| overwrite || app.verdict_code(r) == VerdictCode::NONE)
         .collect();
     let step = change(app, &rows, |app, row, old| {
         let mut a = annotation_for(app, row, Some(verdict), old);
@@ -180,7 +181,7 @@ pub(super) fn advance(app: &mut App) {
             let start = app.view.cursor + 1;
             let next = app.view.rows[start.min(app.view.rows.len())..]
                 .iter()
-                .position(|&r| app.verdict_code(r) & !verdict_code::CONFLICT == verdict_code::NONE);
+                .position(|&r| !app.verdict_code(r).is_decided());
             match next {
                 Some(i) => app.view.select_index(start + i),
                 None => app.view.move_by(1),
@@ -241,7 +242,7 @@ where
 }
 
 pub(super) fn set_annotation(app: &mut App, id: crate::model::RecordId, a: Option<Annotation>) {
-    let code = a.as_ref().map(annotation_code).unwrap_or(0);
+    let code = a.as_ref().map(Annotation::code).unwrap_or_default();
     match a {
         Some(a) => {
             app.store.set(a);

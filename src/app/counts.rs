@@ -1,7 +1,7 @@
 //! Records by verdict, kept up to date as verdicts change: over all records and over the
 //! records the filter in force shows. The status line reads them every frame.
 
-use crate::review::filter::verdict_code;
+use crate::model::VerdictCode;
 
 /// Counts by verdict slot: 0 no verdict (reviewers disagreeing included), 1 immigration, 2 not
 /// immigration, 3 unsure.
@@ -13,11 +13,6 @@ pub struct Counts {
     pub shown: [usize; 4],
     /// A bit for each record shown.
     in_view: Vec<u64>,
-}
-
-/// The slot of a verdict code.
-fn slot(code: u8) -> usize {
-    usize::from((code & !verdict_code::CONFLICT).min(3))
 }
 
 impl Counts {
@@ -34,8 +29,8 @@ impl Counts {
     }
 
     /// A record's verdict code changed.
-    pub(crate) fn change(&mut self, row: u32, old: u8, new: u8) {
-        let (a, b) = (slot(old), slot(new));
+    pub(crate) fn change(&mut self, row: u32, old: VerdictCode, new: VerdictCode) {
+        let (a, b) = (old.slot(), new.slot());
         if a == b {
             return;
         }
@@ -48,21 +43,21 @@ impl Counts {
     }
 
     /// The filter in force now shows `rows`.
-    pub(crate) fn view(&mut self, rows: &[u32], verdicts: &[u8], total: usize) {
+    pub(crate) fn view(&mut self, rows: &[u32], verdicts: &[VerdictCode], total: usize) {
         self.in_view.clear();
         self.in_view.resize(total.div_ceil(64), 0);
         self.shown = [0; 4];
         for &r in rows {
-            self.shown_one(r, verdicts.get(r as usize).copied().unwrap_or(0));
+            self.shown_one(r, verdicts.get(r as usize).copied().unwrap_or_default());
         }
     }
 
     /// One more record shown (during a load).
-    pub(crate) fn shown_one(&mut self, row: u32, code: u8) {
+    pub(crate) fn shown_one(&mut self, row: u32, code: VerdictCode) {
         if let Some(w) = self.in_view.get_mut(row as usize / 64) {
             *w |= 1 << (row % 64);
         }
-        self.shown[slot(code)] += 1;
+        self.shown[code.slot()] += 1;
     }
 }
 
@@ -74,20 +69,23 @@ pub fn reviewed(c: &[usize; 4]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Verdict;
 
     #[test]
     fn counts_follow_changes_in_and_out_of_the_view() {
         let mut c = Counts::default();
         c.added(10, 10);
-        let mut verdicts = vec![0u8; 10];
-        verdicts[3] = verdict_code::IMMIGRATION;
-        c.change(3, 0, verdict_code::IMMIGRATION);
+        let code = |v| VerdictCode::new(Some(v), false);
+        let none = VerdictCode::NONE;
+        let mut verdicts = vec![none; 10];
+        verdicts[3] = code(Verdict::Immigration);
+        c.change(3, none, code(Verdict::Immigration));
         c.view(&[1, 3, 5], &verdicts, 10);
         assert_eq!((c.all, c.shown), ([9, 1, 0, 0], [2, 1, 0, 0]));
-        c.change(5, 0, verdict_code::UNSURE);
-        c.change(7, 0, verdict_code::NOT);
+        c.change(5, none, code(Verdict::Unsure));
+        c.change(7, none, code(Verdict::NotImmigration));
         assert_eq!((c.all, c.shown), ([7, 1, 1, 1], [1, 1, 0, 1]));
-        c.change(3, verdict_code::IMMIGRATION, verdict_code::CONFLICT);
+        c.change(3, code(Verdict::Immigration), VerdictCode::CONFLICT);
         assert_eq!(reviewed(&c.all), 2);
         assert_eq!(reviewed(&c.shown), 1);
     }

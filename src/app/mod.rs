@@ -30,9 +30,10 @@ pub use view::{SortKey, TableView};
 
 use crate::config::Advance;
 use crate::flag::RuleSet;
+use crate::model::VerdictCode;
 use crate::output::OutRecord;
 use crate::review::dataset::Dataset;
-use crate::review::filter::{Clause, FilterJob, Query, Term, verdict_code};
+use crate::review::filter::{Clause, FilterJob, Query, Term};
 use crate::store::{Annotation, Store};
 
 /// The review session.
@@ -43,8 +44,8 @@ pub struct App {
     pub rules: Arc<RuleSet>,
     /// Annotations.
     pub store: Store,
-    /// Verdict code per record (see [`verdict_code`]).
-    pub verdicts: Vec<u8>,
+    /// Each record's verdict, as the filter and the table see it.
+    pub verdicts: Vec<VerdictCode>,
     /// Who is reviewing.
     pub reviewer: String,
     /// Where the cursor goes after a verdict.
@@ -268,8 +269,8 @@ impl App {
     }
 
     /// Sets a record's verdict code, keeping the reviewed-flagged count in step.
-    pub(crate) fn set_verdict_code(&mut self, row: u32, code: u8) {
-        let reviewed = |c: u8| c & !verdict_code::CONFLICT != verdict_code::NONE;
+    pub(crate) fn set_verdict_code(&mut self, row: u32, code: VerdictCode) {
+        let reviewed = |c: VerdictCode| c.is_decided();
         let Some(v) = self.verdicts.get_mut(row as usize) else {
             return;
         };
@@ -285,8 +286,8 @@ impl App {
     }
 
     /// Verdict code of a record.
-    pub fn verdict_code(&self, row: u32) -> u8 {
-        self.verdicts.get(row as usize).copied().unwrap_or(0)
+    pub fn verdict_code(&self, row: u32) -> VerdictCode {
+        self.verdicts.get(row as usize).copied().unwrap_or_default()
     }
 
     /// The annotation of a record.
@@ -332,10 +333,14 @@ impl App {
     /// New rows arrived: give them their verdicts and, when a filter is already applied, test
     /// them against it.
     fn rows_added(&mut self, range: std::ops::Range<u32>) {
-        self.verdicts.resize(self.ds.len(), 0);
+        self.verdicts.resize(self.ds.len(), VerdictCode::NONE);
         self.counts.added(range.len(), self.ds.len());
         for r in range.clone() {
-            if let Some(code) = self.store.get(self.ds.ids[r as usize]).map(annotation_code) {
+            if let Some(code) = self
+                .store
+                .get(self.ds.ids[r as usize])
+                .map(Annotation::code)
+            {
                 self.set_verdict_code(r, code);
             }
         }
@@ -462,10 +467,11 @@ impl App {
 
     /// Selects the first record without a verdict in the view (or the first record).
     pub fn select_first_undecided(&mut self) {
-        let i =
-            self.view.rows.iter().position(|&r| {
-                self.verdict_code(r) & !verdict_code::CONFLICT == verdict_code::NONE
-            });
+        let i = self
+            .view
+            .rows
+            .iter()
+            .position(|&r| !self.verdict_code(r).is_decided());
         self.view.select_index(i.unwrap_or(0));
     }
 
@@ -486,14 +492,4 @@ impl App {
             error,
         });
     }
-}
-
-/// The verdict code an annotation gives its record.
-pub fn annotation_code(a: &Annotation) -> u8 {
-    verdict_code::of(a.verdict)
-        | if a.conflict {
-            verdict_code::CONFLICT
-        } else {
-            0
-        }
 }

@@ -6,7 +6,7 @@ use super::edit::{
 };
 use super::layout::Layout;
 use super::{Action, App, Effect, Keep, Mode, SaveState, TextInput};
-use crate::review::filter::verdict_code;
+use crate::model::VerdictCode;
 use crate::review::loader::LoadEvent;
 
 /// Applies one action. Returns what the runtime must do (save, read a record, quit).
@@ -253,7 +253,7 @@ fn normal(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
                         .view
                         .rows
                         .iter()
-                        .filter(|&&r| app.verdict_code(r) == verdict_code::CONFLICT)
+                        .filter(|&&r| app.verdict_code(r) == VerdictCode::CONFLICT)
                         .count();
                 app.mode = Mode::Confirm {
                     verdict,
@@ -264,9 +264,7 @@ fn normal(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         }
         Action::NextUndecided(forward) => {
             let rows = &app.view.rows;
-            let undecided = |i: usize| {
-                app.verdict_code(rows[i]) & !verdict_code::CONFLICT == verdict_code::NONE
-            };
+            let undecided = |i: usize| !app.verdict_code(rows[i]).is_decided();
             match super::find::next_where(rows.len(), app.view.cursor, forward, undecided) {
                 Some(i) => {
                     let wrapped = (i > app.view.cursor) != forward;

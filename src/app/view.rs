@@ -1,6 +1,6 @@
 //! The table: which records are shown, which is selected, what is on screen; sort orders.
 
-use crate::model::Field;
+use crate::model::{Field, VerdictCode};
 use crate::review::dataset::{Dataset, NO_COUNT, NO_TIME};
 
 /// Columns the table sorts by.
@@ -61,7 +61,7 @@ impl SortKey {
 }
 
 /// Every record ordered by `key` (ties by load order; records without a value last).
-pub fn sort_order(ds: &Dataset, verdicts: &[u8], key: SortKey) -> Vec<u32> {
+pub fn sort_order(ds: &Dataset, verdicts: &[VerdictCode], key: SortKey) -> Vec<u32> {
     let mut rows: Vec<u32> = (0..ds.len() as u32).collect();
     let rank = |field: Field| -> Vec<u32> {
         let strings = ds.catalog.strings(field);
@@ -92,7 +92,7 @@ pub fn sort_order(ds: &Dataset, verdicts: &[u8], key: SortKey) -> Vec<u32> {
             (n == NO_COUNT, n)
         }),
         SortKey::Verdict => rows.sort_by_key(|&r| {
-            let v = verdicts.get(r as usize).copied().unwrap_or(0) & 0x7f;
+            let v = verdicts.get(r as usize).copied().unwrap_or_default().slot();
             (v == 0, v)
         }),
     }

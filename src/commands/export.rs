@@ -5,10 +5,10 @@ use std::path::PathBuf;
 use super::{
     CommandError, Console, EXIT_INPUT, EXIT_OK, check_roles, inputs, load_rules, output_target,
 };
+use crate::export::manifest::{ManifestInput, manifest, manifest_path, write_manifest};
+use crate::export::{ExportOptions, Only, select, verdict_codes, write};
+use crate::files::target::Target;
 use crate::ingest::ReadOptions;
-use crate::output::export::{ExportOptions, Only, select, verdict_codes, write};
-use crate::output::manifest::{ManifestInput, manifest, manifest_path, write_manifest};
-use crate::output::target::Target;
 use crate::output::{CsvCells, Format};
 use crate::review::filter::Query;
 use crate::store::Store;
@@ -92,7 +92,7 @@ pub fn run(opts: &ExportCommand, console: &mut Console<'_>) -> Result<i32, Comma
         Only::Immigration | Only::Not | Only::Unsure | Only::Reviewed
     );
     if !ann_path.exists() {
-        let shown = crate::output::target::shown(&ann_path);
+        let shown = crate::sanitize::path(&ann_path);
         if given || verdict_selection {
             return Err(CommandError::Input(format!(
                 "{shown}: the annotation file does not exist, so no record has a verdict{}; check the path, or review the records first (the review UI creates the file on the first verdict)",
@@ -123,14 +123,14 @@ pub fn run(opts: &ExportCommand, console: &mut Console<'_>) -> Result<i32, Comma
     if !store.is_empty() && matched == 0 {
         return Err(CommandError::Input(format!(
             "{}: none of its {} annotations is of a record in these inputs (annotations of another dataset?); nothing was exported. Check the paths, or pass --annotations FILE",
-            crate::output::target::shown(&ann_path),
+            crate::sanitize::path(&ann_path),
             store.len()
         )));
     }
     if store.is_empty() && ann_path.exists() && verdict_selection {
         return Err(CommandError::Input(format!(
             "{}: the annotation file holds no annotations, so --only {} selects nothing; nothing was exported",
-            crate::output::target::shown(&ann_path),
+            crate::sanitize::path(&ann_path),
             opts.only.as_str()
         )));
     }
@@ -154,7 +154,7 @@ pub fn run(opts: &ExportCommand, console: &mut Console<'_>) -> Result<i32, Comma
         )
         .map_err(out_err)?;
     let err = &mut *console.err;
-    let failed = super::flag::report_problems(
+    let failed = super::report_problems(
         err,
         &inputs,
         &ds.files
@@ -202,7 +202,7 @@ pub fn run(opts: &ExportCommand, console: &mut Console<'_>) -> Result<i32, Comma
     let _ = writeln!(
         err,
         "{} exported{}{}{}",
-        super::flag::plural(summary.records, "record"),
+        super::plural(summary.records, "record"),
         match &target {
             Target::Stdout => String::new(),
             t => format!(" to {}", t.describe()),
@@ -220,7 +220,7 @@ fn annotation_error(
     path: &std::path::Path,
 ) -> impl Fn(crate::store::StoreError) -> CommandError + '_ {
     move |e| CommandError::Output {
-        path: crate::output::target::shown(path),
+        path: crate::sanitize::path(path),
         message: e
             .to_string()
             .trim_start_matches(&format!("{}: ", path.display()))

@@ -1,6 +1,5 @@
 //! `alpr-triage flag`: the flagged records (or all with `--all`), with explanations and sources.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -9,14 +8,15 @@ use rustc_hash::FxHashMap;
 use super::tally::Tally;
 use super::{
     CommandError, Console, EXIT_INPUT, EXIT_OK, check_roles, inputs, load_rules, output_target,
+    plural, report_problems,
 };
+use crate::files::target::Target;
 use crate::idset::IdSet;
 use crate::ingest::catalog::{Catalog, TextSyms};
 use crate::ingest::{
     FileReport, InputFile, OwnedRow, ReadOptions, Row, RowOutcome, RowSink, Schema, read_file,
 };
 use crate::model::{RecordId, Source};
-use crate::output::target::Target;
 use crate::output::{CsvCells, Format, OutRecord, Queued, RecordWriter};
 
 /// Options of `flag`.
@@ -385,62 +385,4 @@ pub fn run(opts: &FlagOptions, console: &mut Console<'_>) -> Result<i32, Command
         }
     );
     Ok(if failed { EXIT_INPUT } else { EXIT_OK })
-}
-
-/// `1 record`, `2 records`: a count and its noun.
-pub fn plural(n: u64, noun: &str) -> String {
-    if n == 1 {
-        format!("{n} {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
-}
-
-/// A path as a shell word to paste back (single-quoted when it holds anything but plain
-/// characters), escaped for the terminal.
-pub fn shell_quote(path: &str) -> String {
-    let plain = !path.is_empty()
-        && path
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./+,:@%=".contains(c));
-    let q = if plain {
-        path.to_string()
-    } else {
-        format!("'{}'", path.replace('\'', "'\\''"))
-    };
-    crate::sanitize::visible(&q).into_owned()
-}
-
-/// Prints file errors and a warning summary per file; true when any file failed.
-pub fn report_problems(
-    err: &mut dyn Write,
-    inputs: &super::Inputs,
-    reports: &[FileReport],
-) -> bool {
-    use crate::sanitize::visible;
-    let mut failed = !inputs.errors.is_empty();
-    for e in &inputs.errors {
-        let _ = writeln!(err, "error: {}", visible(e));
-    }
-    for r in reports {
-        if let Some(e) = &r.error {
-            failed = true;
-            let _ = writeln!(err, "error: {}", visible(e));
-        }
-        if let Some(first) = r.warnings.list.first() {
-            let _ = writeln!(
-                err,
-                "warning: {}: {} with problems (first, line {}: {}); `alpr-triage scan {}` lists them",
-                visible(&r.path),
-                plural(r.warnings.total, "row"),
-                first
-                    .line
-                    .map(|l| l.to_string())
-                    .unwrap_or_else(|| "-".into()),
-                visible(&first.message),
-                shell_quote(&r.path)
-            );
-        }
-    }
-    failed
 }

@@ -6,9 +6,10 @@ use std::path::PathBuf;
 use serde_json::json;
 
 use super::{CommandError, Console, EXIT_OK};
-use crate::commands::flag::plural;
+use crate::commands::plural;
+use crate::files::target::{FileKey, Target, file_key};
 use crate::model::Verdict;
-use crate::output::target::{FileKey, Target, file_key, shown};
+use crate::sanitize::path as shown;
 use crate::sanitize::visible;
 use crate::store::merge::{Merged, merge};
 
@@ -48,7 +49,7 @@ pub fn run(opts: &MergeCommand, console: &mut Console<'_>) -> Result<i32, Comman
             .iter()
             .map(|f| (format!("the input {}", shown(f)), f.as_path())),
     );
-    crate::output::target::check_distinct(&roles)?;
+    crate::files::target::check_distinct(&roles)?;
     let mut inputs = Vec::new();
     let mut contents: Vec<(Vec<u8>, &PathBuf)> = Vec::new();
     for f in &opts.files {
@@ -62,7 +63,7 @@ pub fn run(opts: &MergeCommand, console: &mut Console<'_>) -> Result<i32, Comman
                 path: shown,
                 message: format!(
                     "holds exactly what {} holds (a copy of one reviewer's file would count them twice); give each reviewer's file once",
-                    crate::output::target::shown(same)
+                    crate::sanitize::path(same)
                 ),
             });
         }

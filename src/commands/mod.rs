@@ -11,10 +11,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::output::target::Target;
+use crate::files::target::Target;
 
 use crate::flag::{RuleFileError, RuleSet};
-use crate::ingest::{InputFile, Skipped, discover};
+use crate::ingest::{FileReport, InputFile, Skipped, discover};
 
 /// Exit code: everything was read.
 pub const EXIT_OK: i32 = 0;
@@ -42,7 +42,7 @@ pub enum CommandError {
     NoInput(String),
     /// A path that cannot be used as an output.
     #[error(transparent)]
-    Path(#[from] crate::output::target::PathError),
+    Path(#[from] crate::files::target::PathError),
     /// The inputs (or the annotations) cannot give what was asked; nothing was written.
     #[error("{0}")]
     Input(String),
@@ -74,7 +74,7 @@ pub fn remove_temps_on_signals() {
         .name("alpr-triage-signals".into())
         .spawn(move || {
             if let Some(sig) = signals.forever().next() {
-                let removed = crate::store::atomic::remove_live_temps();
+                let removed = crate::files::remove_live_temps();
                 let _ = writeln!(
                     std::io::stderr(),
                     "alpr-triage: stopped by signal {sig}{}",
@@ -147,7 +147,7 @@ impl Console<'_> {
         &mut self,
         write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
     ) -> Result<(), CommandError> {
-        crate::output::target::Target::Stdout
+        crate::files::target::Target::Stdout
             .write(&mut *self.out, self.out_is_terminal, false, write)
             .map(drop)
             .map_err(output_error(None))
@@ -158,13 +158,13 @@ impl Console<'_> {
 /// standard output that went away (`| head`) is [`CommandError::ReaderGone`].
 pub fn output_error(out: Option<&Path>) -> impl Fn(std::io::Error) -> CommandError + '_ {
     move |e| {
-        let path = out.filter(|p| !crate::output::target::is_stdio(p));
+        let path = out.filter(|p| !crate::files::target::is_stdio(p));
         if path.is_none() && e.kind() == std::io::ErrorKind::BrokenPipe {
             return CommandError::ReaderGone;
         }
         CommandError::Output {
             path: path
-                .map(crate::output::target::shown)
+                .map(crate::sanitize::path)
                 .unwrap_or_else(|| "standard output".into()),
             message: e.to_string(),
         }
@@ -204,10 +204,7 @@ pub fn check_roles(
     for f in inputs {
         if let Some(p) = f.stat_path() {
             roles.push((
-                format!(
-                    "the input {}",
-                    crate::output::target::shown(Path::new(&f.display))
-                ),
+                format!("the input {}", crate::sanitize::path(Path::new(&f.display))),
                 p,
             ));
         }
@@ -216,6 +213,60 @@ pub fn check_roles(
         .iter()
         .map(|(r, p)| (r.clone(), p.as_path()))
         .collect();
-    crate::output::target::check_distinct(&refs)?;
+    crate::files::target::check_distinct(&refs)?;
     Ok(())
+}
+
+/// `1 record`, `2 records`: a count and its noun.
+pub fn plural(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("{n} {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// A path as a shell word to paste back (single-quoted when it holds anything but plain
+/// characters), escaped for the terminal.
+pub fn shell_quote(path: &str) -> String {
+    let plain = !path.is_empty()
+        && path
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./+,:@%=".contains(c));
+    let q = if plain {
+        path.to_string()
+    } else {
+        format!("'{}'", path.replace('\'', "'\\''"))
+    };
+    crate::sanitize::visible(&q).into_owned()
+}
+
+/// Prints file errors and a warning summary per file; true when any file failed.
+pub fn report_problems(err: &mut dyn Write, inputs: &Inputs, reports: &[FileReport]) -> bool {
+    use crate::sanitize::visible;
+    let mut failed = !inputs.errors.is_empty();
+    for e in &inputs.errors {
+        let _ = writeln!(err, "error: {}", visible(e));
+    }
+    for r in reports {
+        if let Some(e) = &r.error {
+            failed = true;
+            let _ = writeln!(err, "error: {}", visible(e));
+        }
+        if let Some(first) = r.warnings.list.first() {
+            let _ = writeln!(
+                err,
+                "warning: {}: {} with problems (first, line {}: {}); `alpr-triage scan {}` lists them",
+                visible(&r.path),
+                plural(r.warnings.total, "row"),
+                first
+                    .line
+                    .map(|l| l.to_string())
+                    .unwrap_or_else(|| "-".into()),
+                visible(&first.message),
+                shell_quote(&r.path)
+            );
+        }
+    }
+    failed
 }

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::tally::Tally;
 use super::{CommandError, Console, EXIT_INPUT, EXIT_OK, inputs, load_rules};
-use crate::commands::flag::plural;
+use crate::commands::plural;
 use crate::ingest::catalog::{Catalog, TextSyms};
 use crate::ingest::{FileReport, ReadOptions, Row, RowOutcome, RowSink, read_file};
 use crate::sanitize::visible;
@@ -110,7 +110,7 @@ pub fn run(opts: &ScanOptions, console: &mut Console<'_>) -> Result<i32, Command
             "no audit files found in {}: alpr-triage reads .csv, .tsv, .txt, .json, .ndjson and .jsonl files (optionally .gz){}",
             opts.paths
                 .iter()
-                .map(|p| crate::output::target::shown(p))
+                .map(|p| crate::sanitize::path(p))
                 .collect::<Vec<_>>()
                 .join(", "),
             if inputs.skipped.is_empty() {

@@ -246,7 +246,7 @@ impl RuleSet {
         });
         Ok(RuleSet {
             name: file.name.unwrap_or_else(|| origin.to_string()),
-            hash: crate::store::atomic::hex(&hasher.finalize()),
+            hash: crate::digest::hex(&hasher.finalize()),
             origin: origin_label,
             rules,
             sets,

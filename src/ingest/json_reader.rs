@@ -9,7 +9,7 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use super::Cells;
-use super::parallel::batch::{At, BATCH, Batch};
+use super::batch::{At, BATCH, Batch};
 use super::process::{Part, Processor, Stop};
 use super::{FileError, Kind};
 

@@ -5,14 +5,14 @@
 use std::sync::Arc;
 use std::sync::mpsc;
 
+use super::batch::{Batch, RowMeta};
 use super::describe::{agency_from_file_name, agency_from_folder};
 use super::json_reader;
 use super::open::{ContentFormat, Opened, open};
-use super::parallel::batch::{Batch, RowMeta};
-use super::parallel::thread_strings::{LOCAL_EMPTY, LocalStrings};
 use super::parallel::{self, Accept, Tuning};
 use super::process::{FileInfo, Part, Processor, State, Stop};
 use super::row::{Row, Text};
+use super::thread_strings::{LOCAL_EMPTY, LocalStrings};
 use super::{AgencyOrigin, AgencySource, FileReport, InputFile, ReadOptions, RowSink};
 use crate::ingest::catalog::{Catalog, EMPTY, TEXT_FIELDS, TextSyms, UNKNOWN_AGENCY};
 use crate::intern::Sym;

@@ -17,6 +17,7 @@
 //!
 //! Input files are opened read-only and never written.
 
+mod batch;
 pub mod catalog;
 mod describe;
 mod discover;
@@ -29,6 +30,7 @@ mod process;
 pub mod row;
 pub mod schema;
 pub mod spool;
+mod thread_strings;
 pub mod time;
 pub mod value;
 

@@ -9,11 +9,11 @@
 
 use std::sync::Arc;
 
+use super::batch::{At, Out, RowMeta};
 use super::describe::{clip, csv_kind, describe_schema, not_audit, plausibility};
-use super::parallel::batch::{At, Out, RowMeta};
-use super::parallel::thread_strings::{LOCAL_EMPTY, LocalStrings};
 use super::row::{self, AgencySource, identity, parse_count_bytes};
 use super::schema::{KNOWN_LAYOUTS, Schema, normalize_header};
+use super::thread_strings::{LOCAL_EMPTY, LocalStrings};
 use super::value::decode;
 use super::{Cells, FileError, Kind, Warnings};
 use crate::ingest::catalog::TEXT_FIELDS;

@@ -14,7 +14,7 @@ pub struct Spooled {
 
 impl Drop for Spooled {
     fn drop(&mut self) {
-        crate::store::atomic::unregister_temp(&self.path);
+        crate::files::unregister_temp(&self.path);
     }
 }
 
@@ -32,7 +32,7 @@ pub fn spool_streams(files: Vec<InputFile>) -> (Vec<InputFile>, Vec<Spooled>, Ve
     let mut errors = Vec::new();
     if files.iter().any(InputFile::is_stream) {
         // Copies a killed process left behind.
-        crate::store::atomic::remove_dead_temps(&spool_base());
+        crate::files::remove_dead_temps(&spool_base());
     }
     for f in files {
         if !f.is_stream() {
@@ -63,7 +63,7 @@ fn copy(f: &InputFile) -> io::Result<Spooled> {
     } else {
         Box::new(std::fs::File::open(&f.path)?)
     };
-    let mut tmp = crate::store::atomic::private_temp(&spool_base())?;
+    let mut tmp = crate::files::private_temp(&spool_base())?;
     let copied = io::copy(&mut src, tmp.as_file_mut());
     // From here on the copy is removed when dropped, failed or not.
     let spooled = Spooled {

@@ -19,6 +19,56 @@ pub struct Source {
     pub offset: u64,
 }
 
+/// A record's verdict as the filter, the table and the counts see it: none, immigration, not
+/// immigration or unsure, and whether reviewers disagree. One byte a record.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[repr(transparent)]
+pub struct VerdictCode(u8);
+
+impl VerdictCode {
+    /// No verdict.
+    pub const NONE: VerdictCode = VerdictCode(0);
+    /// Reviewers disagree and nobody has decided.
+    pub const CONFLICT: VerdictCode = VerdictCode(Self::CONFLICT_BIT);
+    const CONFLICT_BIT: u8 = 0x80;
+
+    /// The code of a verdict, and whether reviewers disagree.
+    pub fn new(verdict: Option<Verdict>, conflict: bool) -> VerdictCode {
+        let v = match verdict {
+            None => 0,
+            Some(Verdict::Immigration) => 1,
+            Some(Verdict::NotImmigration) => 2,
+            Some(Verdict::Unsure) => 3,
+        };
+        VerdictCode(v | if conflict { Self::CONFLICT_BIT } else { 0 })
+    }
+
+    /// The verdict.
+    pub fn verdict(self) -> Option<Verdict> {
+        match self.0 & !Self::CONFLICT_BIT {
+            1 => Some(Verdict::Immigration),
+            2 => Some(Verdict::NotImmigration),
+            3 => Some(Verdict::Unsure),
+            _ => None,
+        }
+    }
+
+    /// True when the record has a verdict: it is **reviewed**.
+    pub fn is_decided(self) -> bool {
+        self.verdict().is_some()
+    }
+
+    /// True when reviewers disagree.
+    pub fn is_conflict(self) -> bool {
+        self.0 & Self::CONFLICT_BIT != 0
+    }
+
+    /// 0 for no verdict, 1 immigration, 2 not, 3 unsure (for counts and sorting).
+    pub fn slot(self) -> usize {
+        usize::from((self.0 & !Self::CONFLICT_BIT).min(3))
+    }
+}
+
 /// A reviewer's decision about one record.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]

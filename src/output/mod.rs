@@ -1,14 +1,10 @@
 //! Records out: one self-describing shape for `flag` and `export` ([`record`]), written as JSONL
 //! or JSON ([`json`]) or CSV ([`csv`]) by a [`RecordWriter`] that builds and encodes records on
-//! every core ([`writer`]); annotated exports with their methods manifest ([`export`],
-//! [`manifest`]); where an output may go ([`target`]).
+//! every core ([`writer`]).
 
 pub mod csv;
-pub mod export;
 mod json;
-pub mod manifest;
 pub mod record;
-pub mod target;
 #[cfg(test)]
 mod tests;
 mod writer;

@@ -3,6 +3,7 @@
 //! Everything else is re-read from disk for the one record on screen (see [`crate::review::full_record`]).
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use rustc_hash::FxHashMap;
 
@@ -51,6 +52,22 @@ pub struct Chunk {
     pub rows: Vec<NewRow>,
     /// Bytes of input read so far (all files).
     pub bytes_done: u64,
+}
+
+/// What the loader reports.
+#[derive(Debug)]
+pub enum LoadEvent {
+    /// A file's schema is known (kind, columns, content format).
+    FileStarted(u32, Box<FileReport>),
+    /// Rows.
+    Chunk(Box<Chunk>),
+    /// A file is done: rows, dropped rows, warnings and any error.
+    FileDone(u32, Box<FileReport>),
+    /// Every file is done.
+    Finished {
+        /// How long the load took.
+        elapsed: Duration,
+    },
 }
 
 /// One input file as the dataset knows it.
@@ -270,8 +287,8 @@ impl Dataset {
     }
 
     /// Takes a loader event into the dataset. Returns the rows added, if any.
-    pub fn apply(&mut self, event: crate::review::loader::LoadEvent) -> std::ops::Range<u32> {
-        use crate::review::loader::LoadEvent;
+    pub fn apply(&mut self, event: LoadEvent) -> std::ops::Range<u32> {
+        use LoadEvent;
         let n = self.ids.len() as u32;
         match event {
             LoadEvent::FileStarted(i, r) => {

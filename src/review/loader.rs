@@ -13,23 +13,8 @@ use crate::ingest::catalog::{Catalog, TEXT_FIELDS};
 use crate::ingest::{
     FileReport, InputFile, ReadOptions, Row, RowOutcome, RowSink, Schema, read_file,
 };
+pub use crate::review::dataset::LoadEvent;
 use crate::review::dataset::{Chunk, NO_COUNT, NO_RULE, NO_TIME, NewRow};
-
-/// What the loader reports.
-#[derive(Debug)]
-pub enum LoadEvent {
-    /// A file's schema is known (kind, columns, content format).
-    FileStarted(u32, Box<FileReport>),
-    /// Rows.
-    Chunk(Box<Chunk>),
-    /// A file is done: rows, dropped rows, warnings and any error.
-    FileDone(u32, Box<FileReport>),
-    /// Every file is done.
-    Finished {
-        /// How long the load took.
-        elapsed: Duration,
-    },
-}
 
 /// A running load. Dropping it cancels the load and waits for the thread.
 pub struct Loader {

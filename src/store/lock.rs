@@ -53,7 +53,7 @@ impl Lock {
             source,
         };
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            crate::store::atomic::create_private_dir(dir).map_err(io)?;
+            crate::files::create_private_dir(dir).map_err(io)?;
         }
         let mut opts = OpenOptions::new();
         opts.read(true).write(true).create(true).truncate(false);
@@ -65,7 +65,7 @@ impl Lock {
                 .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
         }
         let refuse = |what: &str| LockError::Io {
-            path: crate::output::target::shown(&path),
+            path: crate::sanitize::path(&path),
             source: std::io::Error::other(format!(
                 "{what}; alpr-triage makes this lock file itself as a plain empty file: remove it and start again"
             )),

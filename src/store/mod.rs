@@ -11,7 +11,6 @@
 //! ]}
 //! ```
 
-pub mod atomic;
 pub mod lock;
 pub mod merge;
 
@@ -293,10 +292,10 @@ impl Store {
             ));
         }
         if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            crate::store::atomic::create_private_dir(dir)?;
+            crate::files::create_private_dir(dir)?;
         }
         backup(&self.path)?;
-        crate::store::atomic::atomic_write(&self.path, |w| {
+        crate::files::atomic_write(&self.path, |w| {
             write_document(w, self.session.as_ref(), &self.agencies, self.map.values())
         })
     }
@@ -314,7 +313,7 @@ impl Store {
 /// one opened by the target's own path meet the same lock. A link to nothing, a folder or a
 /// special file is refused.
 pub fn resolve(path: &Path) -> Result<PathBuf, StoreError> {
-    let shown = crate::output::target::shown(path);
+    let shown = crate::sanitize::path(path);
     let refuse = |message: &str| StoreError::Path {
         path: shown.clone(),
         message: message.to_string(),
@@ -343,8 +342,15 @@ pub fn resolve(path: &Path) -> Result<PathBuf, StoreError> {
 pub fn remove_leftovers(path: &Path) -> usize {
     let mut bak_tmp = backup_path(path).into_os_string();
     bak_tmp.push(".tmp");
-    crate::store::atomic::remove_stale_temps(path)
+    crate::files::remove_stale_temps(path)
         + usize::from(std::fs::remove_file(PathBuf::from(bak_tmp)).is_ok())
+}
+
+impl Annotation {
+    /// The record's verdict as the filter and the table see it.
+    pub fn code(&self) -> crate::model::VerdictCode {
+        crate::model::VerdictCode::new(self.verdict, self.conflict)
+    }
 }
 
 /// `FILE.bak` for an annotation file.
@@ -370,7 +376,7 @@ fn backup(path: &Path) -> std::io::Result<()> {
         std::fs::copy(path, &tmp)?;
     }
     // A link shares the file's mode: the file is replaced by an owner-only one right after.
-    crate::store::atomic::make_private(&tmp)?;
+    crate::files::make_private(&tmp)?;
     std::fs::rename(&tmp, &bak)
 }
 

@@ -7,10 +7,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, channel};
 
 use crate::app::ExportRequest;
+use crate::export::manifest::{ManifestInput, manifest, manifest_path, write_manifest};
+use crate::export::{self, ExportOptions};
+use crate::files::target::Target;
 use crate::ingest::ReadOptions;
-use crate::output::export::{self, ExportOptions};
-use crate::output::manifest::{ManifestInput, manifest, manifest_path, write_manifest};
-use crate::output::target::Target;
 use crate::review::dataset::Dataset;
 use crate::store::Store;
 

@@ -133,7 +133,7 @@ fn watch_signals(stop: Arc<AtomicBool>, exited: Arc<AtomicBool>) {
                     std::thread::park_timeout(Duration::from_millis(20));
                 }
                 restore_terminal();
-                crate::store::atomic::remove_live_temps();
+                crate::files::remove_live_temps();
                 // The terminal may be gone: a failed write must not stop the exit.
                 let _ = writeln!(
                     std::io::stderr(),

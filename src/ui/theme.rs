@@ -79,16 +79,17 @@ impl Theme {
     pub fn gauge(&self) -> Style {
         self.fg(BLUE)
     }
-    /// The style and symbol of a verdict code (see `filter::verdict_code`).
-    pub fn verdict(&self, code: u8) -> (&'static str, Style) {
-        if code & crate::review::filter::verdict_code::CONFLICT != 0 {
+    /// The style and symbol of a record's verdict.
+    pub fn verdict(&self, code: crate::model::VerdictCode) -> (&'static str, Style) {
+        use crate::model::Verdict;
+        if code.is_conflict() {
             return ("!", self.fg(PURPLE).add_modifier(Modifier::BOLD));
         }
-        match code {
-            1 => ("●", self.fg(VERMILLION).add_modifier(Modifier::BOLD)),
-            2 => ("○", self.fg(BLUE)),
-            3 => ("?", self.fg(ORANGE).add_modifier(Modifier::BOLD)),
-            _ => ("·", self.dim()),
+        match code.verdict() {
+            Some(Verdict::Immigration) => ("●", self.fg(VERMILLION).add_modifier(Modifier::BOLD)),
+            Some(Verdict::NotImmigration) => ("○", self.fg(BLUE)),
+            Some(Verdict::Unsure) => ("?", self.fg(ORANGE).add_modifier(Modifier::BOLD)),
+            None => ("·", self.dim()),
         }
     }
     /// Ambiguous-rule marker (the rule's name also carries [`AMBIGUOUS_MARK`]).

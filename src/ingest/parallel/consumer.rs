@@ -4,14 +4,14 @@
 use std::sync::mpsc::{Receiver, Sender, SyncSender};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use super::batch::{At, Batch};
 use super::blocks::Block;
 use super::long_record::LongRecord;
 use super::split::parse;
-use super::thread_strings::LocalStrings;
 use super::{Accept, CsvFormat, Ending, Parsed, process};
 use crate::ingest::FileError;
+use crate::ingest::batch::{At, Batch};
 use crate::ingest::process::{FileInfo, Part, Processor, State, Stop};
+use crate::ingest::thread_strings::LocalStrings;
 
 /// How the reading thread took a block (counted in tests, to show each way is exercised).
 #[derive(Clone, Copy, Debug)]
@@ -194,7 +194,7 @@ impl Consumer<'_> {
                         long: Some(long),
                     }));
                 };
-                long_cells = Some((long.into_cells(), super::batch::At { byte, line }));
+                long_cells = Some((long.into_cells(), crate::ingest::batch::At { byte, line }));
                 let rest_line =
                     block.start_line + memchr::memchr_iter(b'\n', &block.data[..k]).count() as u64;
                 (

@@ -1,8 +1,8 @@
 //! CSV on several threads: blocks cut between records ([`blocks`], quotes and line ends found
 //! by [`quote_marks`]), split into records on worker threads ([`split`]), processed into rows in
-//! [`batch`]es with text interned per thread ([`thread_strings`]), and taken back in file order
-//! by the calling thread ([`consumer`]); a record longer than a block is read on incrementally
-//! ([`long_record`]).
+//! batches with text interned per thread (`ingest::batch`, `ingest::thread_strings`), and taken
+//! back in file order by the calling thread ([`consumer`]); a record longer than a block is read
+//! on incrementally ([`long_record`]).
 //!
 //! ```text
 //!  reader thread   stream ──Cutter──▶ blocks, in one queue ──▶ worker 0 │ worker 1 │ …
@@ -28,7 +28,6 @@ use std::io::{BufReader, Read};
 use std::sync::mpsc::{self, Receiver, SyncSender};
 use std::sync::{Arc, Mutex, PoisonError};
 
-pub(crate) mod batch;
 mod blocks;
 mod consumer;
 mod long_record;
@@ -36,17 +35,16 @@ mod quote_marks;
 mod split;
 #[cfg(test)]
 mod tests;
-pub(crate) mod thread_strings;
 
 use super::FileError;
 use super::process::{FileInfo, Part, Processor, State, Stop};
 use super::row::Text;
-use batch::Batch;
+use crate::ingest::batch::Batch;
+use crate::ingest::thread_strings::LocalStrings;
 use blocks::{Block, Cutter};
 use consumer::Consumer;
 use split::parse;
 pub use split::regular_csv;
-use thread_strings::LocalStrings;
 
 /// How a CSV file is split up.
 #[derive(Clone, Copy, Debug)]

@@ -3,8 +3,14 @@
 
 use std::io::Read;
 
-use super::batch::{At, Batch};
 use super::quote_marks::Marks;
+use crate::ingest::batch::{At, Batch};
+
+thread_local! {
+    /// Where the quotes and line ends of the last block this thread split were (kept for the
+    /// room they hold).
+    static MARKS: std::cell::RefCell<Marks> = std::cell::RefCell::new(Marks::default());
+}
 use super::{CsvFormat, Ending, SENTINEL};
 
 fn csv_reader<R: Read>(r: R, delimiter: u8) -> csv::Reader<R> {
@@ -51,7 +57,8 @@ fn parse_into(
     // simd-csv only sees bytes that end a line: after a record that ends the input without
     // one, its TotalReader (reading the first record twice, as header and as record) does not
     // reset its quote state, and `""` comes back as `"`.
-    let mut marks = std::mem::take(&mut batch.marks);
+    // Each thread keeps its marks' room from block to block.
+    let mut marks = MARKS.with(|m| std::mem::take(&mut *m.borrow_mut()));
     let simd = csv.simd && at_line_end && {
         marks.scan(data);
         regular(data, delimiter, &marks)
@@ -63,7 +70,7 @@ fn parse_into(
     } else {
         parse_strict(data, byte, line, last, delimiter, batch)
     };
-    batch.marks = marks;
+    MARKS.with(|m| *m.borrow_mut() = marks);
     if between {
         return Ending::Between;
     }

@@ -280,7 +280,7 @@ fn regular_accepts_rfc_quoting_and_rejects_the_rest() {
 }
 
 /// Records (where each starts, its fields) and where the parse ended.
-type Split = (Vec<(super::batch::At, Vec<Vec<u8>>)>, super::Ending);
+type Split = (Vec<(crate::ingest::batch::At, Vec<Vec<u8>>)>, super::Ending);
 
 fn split(bytes: &[u8], last: bool, simd: bool) -> Split {
     let mut data = bytes.to_vec();

@@ -8,32 +8,8 @@ use fuzzy_matcher::skim::SkimMatcherV2;
 use super::query::{Query, Term, VerdictSel};
 use crate::ingest::time::Millis;
 use crate::intern::Sym;
-use crate::model::Field;
+use crate::model::{Field, VerdictCode};
 use crate::review::dataset::{Dataset, NO_TIME};
-
-/// Per-record verdict codes, as the filter sees them.
-pub mod verdict_code {
-    /// No verdict.
-    pub const NONE: u8 = 0;
-    /// Immigration.
-    pub const IMMIGRATION: u8 = 1;
-    /// Not immigration.
-    pub const NOT: u8 = 2;
-    /// Unsure.
-    pub const UNSURE: u8 = 3;
-    /// Set on top of a code when reviewers disagree.
-    pub const CONFLICT: u8 = 0x80;
-
-    /// The code of a verdict.
-    pub fn of(v: Option<crate::model::Verdict>) -> u8 {
-        match v {
-            None => NONE,
-            Some(crate::model::Verdict::Immigration) => IMMIGRATION,
-            Some(crate::model::Verdict::NotImmigration) => NOT,
-            Some(crate::model::Verdict::Unsure) => UNSURE,
-        }
-    }
-}
 
 /// A clause with its per-string tables.
 enum Prepared {
@@ -136,7 +112,7 @@ impl Prepared {
 
 impl Prepared {
     /// Whether a row matches, and its fuzzy score (0 for non-fuzzy terms).
-    fn test(&self, ds: &Dataset, verdicts: &[u8], row: u32) -> Option<i64> {
+    fn test(&self, ds: &Dataset, verdicts: &[VerdictCode], row: u32) -> Option<i64> {
         let r = row as usize;
         match self {
             Prepared::Fuzzy(a, rs) => {
@@ -175,13 +151,12 @@ impl Prepared {
                 (t != NO_TIME && t >= *a && t < *b).then_some(0)
             }
             Prepared::Verdict(sel) => {
-                let code = verdicts.get(r).copied().unwrap_or(0);
-                let base = code & !verdict_code::CONFLICT;
+                let code = verdicts.get(r).copied().unwrap_or_default();
                 let ok = match sel {
-                    VerdictSel::None => base == verdict_code::NONE,
-                    VerdictSel::Any => base != verdict_code::NONE,
-                    VerdictSel::Conflict => code & verdict_code::CONFLICT != 0,
-                    VerdictSel::Is(v) => base == verdict_code::of(Some(*v)),
+                    VerdictSel::None => !code.is_decided(),
+                    VerdictSel::Any => code.is_decided(),
+                    VerdictSel::Conflict => code.is_conflict(),
+                    VerdictSel::Is(v) => code.verdict() == Some(*v),
                 };
                 ok.then_some(0)
             }
@@ -288,7 +263,7 @@ impl FilterJob {
 
     /// Tests a row against every clause (the tables must be built: after `step` finished, or
     /// `refresh`).
-    pub fn matches(&self, ds: &Dataset, verdicts: &[u8], row: u32) -> Option<i64> {
+    pub fn matches(&self, ds: &Dataset, verdicts: &[VerdictCode], row: u32) -> Option<i64> {
         let mut score = 0;
         for (negated, p) in &self.prepared {
             match (p.test(ds, verdicts, row), negated) {
@@ -301,7 +276,7 @@ impl FilterJob {
     }
 
     /// Works until `budget` is spent or the job is done. Returns true when done.
-    pub fn step(&mut self, ds: &Dataset, verdicts: &[u8], budget: Duration) -> bool {
+    pub fn step(&mut self, ds: &Dataset, verdicts: &[VerdictCode], budget: Duration) -> bool {
         let deadline = Instant::now() + budget;
         if !self.tables_ready {
             let matcher = SkimMatcherV2::default().ignore_case();
@@ -347,7 +322,7 @@ impl FilterJob {
     }
 
     /// Runs to completion.
-    pub fn run(mut self, ds: &Dataset, verdicts: &[u8]) -> Vec<u32> {
+    pub fn run(mut self, ds: &Dataset, verdicts: &[VerdictCode]) -> Vec<u32> {
         while !self.step(ds, verdicts, Duration::from_secs(3600)) {}
         self.rows
     }

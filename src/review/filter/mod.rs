@@ -10,5 +10,5 @@
 mod job;
 mod query;
 
-pub use job::{Candidates, FilterJob, verdict_code};
+pub use job::{Candidates, FilterJob};
 pub use query::{Clause, Query, QueryError, Term, VerdictSel, terms};

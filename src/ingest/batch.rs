@@ -63,8 +63,6 @@ pub(crate) struct Batch {
     pub nul: bool,
     /// Records whose cells were capped (see [`Batch::cap`]), with the warning for each.
     pub capped: Vec<(usize, String)>,
-    /// Where the quotes and line ends of the CSV bytes were (kept for its allocations).
-    pub marks: super::quote_marks::Marks,
 }
 
 impl Batch {

@@ -1,5 +1,9 @@
-//! Writing files safely: temp file in the same folder, write, fsync, rename, fsync the folder.
-//! Files are created owner-only (0600 on Unix). A reader never sees a half-written file.
+//! Writing files safely: temp file in the same folder, write, fsync, rename, fsync the folder;
+//! owner-only (0600); temporary files named for their writer and removed when a signal stops
+//! it, or when it is gone ([`remove_dead_temps`]); and where an output may go ([`target`]). A
+//! reader never sees a half-written file.
+
+pub mod target;
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -48,7 +52,7 @@ pub fn remove_live_temps() -> usize {
 }
 
 /// Writes `path` atomically through `write`. On any error the old file (if any) is untouched.
-/// `path` must be a regular file or not exist (see [`crate::output::target`]): a rename replaces
+/// `path` must be a regular file or not exist (see [`crate::files::target`]): a rename replaces
 /// whatever is at `path`.
 pub fn atomic_write<F>(path: &Path, write: F) -> io::Result<()>
 where
@@ -210,11 +214,6 @@ pub fn create_private_dir(dir: &Path) -> io::Result<()> {
     {
         std::fs::create_dir_all(dir)
     }
-}
-
-/// Lower-case hex of bytes (digests).
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// True when two paths name the same existing file.

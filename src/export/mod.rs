@@ -5,12 +5,14 @@
 use std::collections::BTreeSet;
 use std::io::Write;
 
+pub mod manifest;
+
 use serde_json::{Value, json};
 
 use crate::ingest::catalog::{Catalog, TextSyms};
 use crate::ingest::schema::{field_for_header, normalize_header};
 use crate::ingest::{OwnedRow, ReadOptions, Row, RowOutcome, RowSink, read_file};
-use crate::model::{Field, Verdict};
+use crate::model::{Field, Verdict, VerdictCode};
 use crate::output::{Format, OutRecord, OutValue, Queued, RecordWriter};
 use crate::review::dataset::Dataset;
 use crate::review::filter::{Candidates, Clause, FilterJob, Query, Term, VerdictSel};
@@ -77,15 +79,15 @@ impl Only {
 }
 
 /// Verdict codes of every record, from the annotations.
-pub fn verdict_codes(ds: &Dataset, store: &Store) -> Vec<u8> {
+pub fn verdict_codes(ds: &Dataset, store: &Store) -> Vec<VerdictCode> {
     ds.ids
         .iter()
-        .map(|id| store.get(*id).map(crate::app::annotation_code).unwrap_or(0))
+        .map(|id| store.get(*id).map(Annotation::code).unwrap_or_default())
         .collect()
 }
 
 /// The rows an export selects, in load order.
-pub fn select(ds: &Dataset, verdicts: &[u8], only: Only, query: &Query) -> Vec<u32> {
+pub fn select(ds: &Dataset, verdicts: &[VerdictCode], only: Only, query: &Query) -> Vec<u32> {
     let mut q = query.clone();
     if let Some(term) = only.clause() {
         q.clauses.push(Clause {

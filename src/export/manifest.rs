@@ -6,26 +6,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 
-use super::Format;
-use super::export::{ExportSummary, Only, REDACTED_FIELDS};
+use super::{ExportSummary, Only, REDACTED_FIELDS};
+use crate::output::Format;
 use crate::review::dataset::Dataset;
-
-/// SHA-256 of a file, hex.
-pub fn sha256_file(path: &Path) -> std::io::Result<String> {
-    let mut f = std::fs::File::open(path)?;
-    let mut h = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = std::io::Read::read(&mut f, &mut buf)?;
-        if n == 0 {
-            break;
-        }
-        h.update(&buf[..n]);
-    }
-    Ok(crate::store::atomic::hex(&h.finalize()))
-}
 
 /// What went into an export, for a methods note and for a colleague reproducing the numbers.
 pub struct ManifestInput<'a> {
@@ -62,7 +46,7 @@ pub fn manifest(m: &ManifestInput<'_>) -> Value {
         .map(|f| {
             json!({
                 "path": f.input.display,
-                "sha256": sha256_file(&f.input.path).ok(),
+                "sha256": crate::digest::sha256_file(&f.input.path).ok(),
                 "bytes": f.report.bytes,
                 "kind": f.report.kind.map(|k| k.as_str()),
                 "rows": f.report.rows,
@@ -104,7 +88,7 @@ pub fn manifest(m: &ManifestInput<'_>) -> Value {
         "rules": {"name": rules.name, "origin": rules.origin, "sha256": rules.hash},
         "annotations": {
             "path": m.annotations.display().to_string(),
-            "sha256": sha256_file(m.annotations).ok(),
+            "sha256": crate::digest::sha256_file(m.annotations).ok(),
         },
         "reviewers": m.summary.reviewers,
         "verdicts": m.summary.verdicts,
@@ -124,7 +108,7 @@ pub fn manifest_path(out: &Path) -> PathBuf {
 /// Writes the manifest to `target` (a regular file atomically and owner-only; standard output
 /// is `stdout`).
 pub fn write_manifest(
-    target: &crate::output::target::Target,
+    target: &crate::files::target::Target,
     stdout: &mut dyn Write,
     stdout_is_terminal: bool,
     doc: &Value,

@@ -61,14 +61,9 @@ pub enum FileKey {
 
 fn error(path: &Path, message: impl Into<String>) -> PathError {
     PathError {
-        path: shown(path),
+        path: crate::sanitize::path(path),
         message: message.into(),
     }
-}
-
-/// A path as shown in messages (escaped for the terminal).
-pub fn shown(path: &Path) -> String {
-    crate::sanitize::visible(&path.display().to_string()).into_owned()
 }
 
 /// True for `-`.
@@ -143,8 +138,8 @@ impl Target {
     pub fn describe(&self) -> String {
         match self {
             Target::Stdout => "standard output".into(),
-            Target::Special { path } => shown(path),
-            Target::File { given, .. } => shown(given),
+            Target::Special { path } => crate::sanitize::path(path),
+            Target::File { given, .. } => crate::sanitize::path(given),
         }
     }
 
@@ -195,9 +190,9 @@ impl Target {
                 }
             }
             Target::File { path, .. } => {
-                crate::store::atomic::remove_dead_temps(path);
+                crate::files::remove_dead_temps(path);
                 let mut out = None;
-                crate::store::atomic::atomic_write(path, |w| {
+                crate::files::atomic_write(path, |w| {
                     out = Some(hashed(w, hash, write)?);
                     Ok(())
                 })?;
@@ -231,7 +226,7 @@ fn hashed<T>(
     Ok((
         r,
         Written {
-            sha256: h.hash.map(|d| crate::store::atomic::hex(&d.finalize())),
+            sha256: h.hash.map(|d| crate::digest::hex(&d.finalize())),
             bytes: h.bytes,
         },
     ))
@@ -264,14 +259,19 @@ fn new_file(path: &Path) -> Result<Target, PathError> {
     let Some(name) = path.file_name() else {
         return Err(error(path, "give a file name"));
     };
-    let dir = crate::store::atomic::parent_dir(path);
+    let dir = crate::files::parent_dir(path);
     match std::fs::metadata(dir) {
         Ok(m) if m.is_dir() => {}
-        Ok(_) => return Err(error(path, format!("{} is not a folder", shown(dir)))),
+        Ok(_) => {
+            return Err(error(
+                path,
+                format!("{} is not a folder", crate::sanitize::path(dir)),
+            ));
+        }
         Err(_) => {
             return Err(error(
                 path,
-                format!("the folder {} does not exist", shown(dir)),
+                format!("the folder {} does not exist", crate::sanitize::path(dir)),
             ));
         }
     }
@@ -295,7 +295,7 @@ pub fn file_key(path: &Path) -> Option<FileKey> {
         return Some(FileKey::Inode(m.dev(), m.ino()));
     }
     let name = path.file_name()?;
-    let dir = std::fs::canonicalize(crate::store::atomic::parent_dir(path)).ok()?;
+    let dir = std::fs::canonicalize(crate::files::parent_dir(path)).ok()?;
     Some(FileKey::New(dir.join(name)))
 }
 
