@@ -4,6 +4,7 @@
 
 use regex::Regex;
 
+use super::{Action, App, Mode};
 use crate::model::Field;
 use crate::review::dataset::Dataset;
 
@@ -96,6 +97,108 @@ pub fn next_where(
             }
         })
         .find(|&i| pred(i))
+}
+
+/// The find prompt: the search applies as it is typed, the cursor on the first match from
+/// where it was; Enter keeps it, Esc restores the search and cursor from before.
+pub(super) fn find_prompt(app: &mut App, action: Action) {
+    let Mode::Find {
+        input,
+        before,
+        origin,
+    } = &mut app.mode
+    else {
+        return;
+    };
+    let origin = *origin;
+    let edited = match input.edit(&action, false) {
+        Some(edited) => edited,
+        None => match action {
+        Action::NextMatch(forward) => {
+            go_to_match(app, forward);
+            return;
+        }
+        Action::Submit => {
+            app.mode = Mode::Normal;
+            match &app.find {
+                Some(f) if !f.text.is_empty() => {
+                    let n = app
+                        .view
+                        .rows
+                        .iter()
+                        .filter(|&&r| f.matches(&app.ds, r))
+                        .count();
+                    app.say(
+                        format!(
+                            "{n} record{} shown hold {:?} — {} / {} go to the next / previous",
+                            if n == 1 { "" } else { "s" },
+                            f.text,
+                            app.key("next-match"),
+                            app.key("previous-match")
+                        ),
+                        false,
+                    );
+                }
+                _ => app.find = None,
+            }
+            return;
+        }
+        Action::Cancel => {
+            let before = before.take();
+            app.mode = Mode::Normal;
+            app.find = before.map(|t| Find::new(&t, &app.ds));
+            app.view.select_index(origin);
+            app.message = None;
+            return;
+        }
+            _ => false,
+        },
+    };
+    if edited {
+        let text = input.text().to_string();
+        let find = Find::new(&text, &app.ds);
+        // From where the search began, the first match (the record there included).
+        let from = origin
+            .checked_sub(1)
+            .unwrap_or(app.view.rows.len().saturating_sub(1));
+        match next_match(&find, &app.ds, &app.view.rows, from, true) {
+            Some(i) => {
+                app.view.select_index(i);
+                app.message = None;
+            }
+            None if !text.is_empty() => {
+                app.view.select_index(origin);
+                app.say(format!("{text:?} is not in the records shown"), true);
+            }
+            None => app.view.select_index(origin),
+        }
+        app.find = Some(find);
+    }
+}
+
+/// Moves to the next (or previous) record holding the text found.
+pub(super) fn go_to_match(app: &mut App, forward: bool) {
+    let Some(find) = app.find.as_ref().filter(|f| !f.text.is_empty()) else {
+        app.say(
+            format!("nothing to find yet: {} finds text", app.key("find")),
+            false,
+        );
+        return;
+    };
+    let cursor = app.view.cursor;
+    match next_match(find, &app.ds, &app.view.rows, cursor, forward) {
+        Some(i) => {
+            let wrapped = (i > cursor) != forward || i == cursor;
+            app.view.select_index(i);
+            if wrapped {
+                app.say("went round the end of the list", false);
+            }
+        }
+        None => {
+            let text = find.text.clone();
+            app.say(format!("{text:?} is not in the records shown"), true);
+        }
+    }
 }
 
 #[cfg(test)]

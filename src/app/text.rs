@@ -86,6 +86,32 @@ impl TextInput {
             .unwrap_or(rest.chars().count());
     }
 
+    /// Applies an editing action (typing, deleting, moving the cursor; `newline` only when
+    /// `lines`). Returns whether the text changed, or None when the action is not an edit.
+    pub fn edit(&mut self, action: &super::Action, lines: bool) -> Option<bool> {
+        use super::Action;
+        match action {
+            Action::Input(c) => self.insert(*c),
+            Action::Newline if lines => self.insert('\n'),
+            Action::Backspace => self.backspace(),
+            Action::Delete => self.delete(),
+            Action::ClearLine => *self = TextInput::new(""),
+            Action::Left => self.left(),
+            Action::Right => self.right(),
+            Action::Home => self.home(),
+            Action::End => self.end(),
+            _ => return None,
+        }
+        Some(matches!(
+            action,
+            Action::Input(_)
+                | Action::Newline
+                | Action::Backspace
+                | Action::Delete
+                | Action::ClearLine
+        ))
+    }
+
     /// (line, column) of the cursor, for drawing.
     pub fn cursor_line_col(&self) -> (usize, usize) {
         let before: String = self.text.chars().take(self.cursor).collect();

@@ -1,9 +1,12 @@
 //! `update(app, action) -> effects`: every change to the session goes through here.
 
 use super::annotate::{clear_verdict, confirm, confirm_quit, set_verdict, undo_redo};
-use super::edit::{
-    export_dialog, filter_line, find_prompt, name_agency, note, open_picker, picker,
-};
+use super::agencies::{name_agency, open_name_agency};
+use super::export_dialog::export_dialog;
+use super::filter_line::filter_line;
+use super::find::{find_prompt, go_to_match};
+use super::note::note;
+use super::picker::{open_picker, picker};
 use super::layout::Layout;
 use super::{Action, App, Effect, Keep, Mode, SaveState, TextInput};
 use crate::model::VerdictCode;
@@ -283,8 +286,8 @@ fn normal(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
                 origin: app.view.cursor,
             };
         }
-        Action::NextMatch(forward) => super::edit::next_match(app, forward),
-        Action::NameAgency => super::edit::open_name_agency(app),
+        Action::NextMatch(forward) => go_to_match(app, forward),
+        Action::NameAgency => open_name_agency(app),
         Action::Undo => undo_redo(app, true, fx),
         Action::Redo => undo_redo(app, false, fx),
         Action::OpenExport if app.loading.active => {

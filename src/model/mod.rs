@@ -1,9 +1,11 @@
 //! Records, record identity, sources and verdicts: plain types shared by every layer.
 
+pub mod annotation;
 mod field;
 mod id;
 
 pub use field::Field;
+pub use annotation::Annotation;
 pub use id::RecordId;
 
 use serde::{Deserialize, Serialize};

@@ -2,8 +2,6 @@
 
 use std::time::{Duration, Instant};
 
-use fuzzy_matcher::FuzzyMatcher;
-use fuzzy_matcher::skim::SkimMatcherV2;
 
 use super::query::{Query, Term, VerdictSel};
 use crate::ingest::time::Millis;
@@ -62,11 +60,11 @@ fn prepare(term: &Term) -> Prepared {
 impl Prepared {
     /// Extends the per-string tables by up to `limit` strings each (to strings interned since
     /// they were built). Returns true when every table covers every string.
-    fn extend(&mut self, ds: &Dataset, term: &Term, matcher: &SkimMatcherV2, limit: usize) -> bool {
+    fn extend(&mut self, ds: &Dataset, term: &Term, matcher: &super::Fuzzy, limit: usize) -> bool {
         let strings = |f: Field| ds.catalog.strings(f);
         let fuzzy = |t: &mut Vec<Option<i64>>, f: Field, p: &str| {
             let r = span(ds, f, t.len(), limit);
-            t.extend(strings(f)[r].iter().map(|s| matcher.fuzzy_match(s, p)));
+            t.extend(strings(f)[r].iter().map(|s| matcher.score(s, p)));
             t.len() >= ds.catalog.len(f)
         };
         match (self, term) {
@@ -251,7 +249,7 @@ impl FilterJob {
     /// Brings the job up to date with rows and strings loaded since it started: per-string
     /// tables grow, and a job over load order covers rows up to `rows`.
     pub fn refresh(&mut self, ds: &Dataset, rows: u32) {
-        let matcher = SkimMatcherV2::default().ignore_case();
+        let matcher = super::Fuzzy::new();
         for ((_, p), c) in self.prepared.iter_mut().zip(&self.query.clauses) {
             p.extend(ds, &c.term, &matcher, usize::MAX);
         }
@@ -279,7 +277,7 @@ impl FilterJob {
     pub fn step(&mut self, ds: &Dataset, verdicts: &[VerdictCode], budget: Duration) -> bool {
         let deadline = Instant::now() + budget;
         if !self.tables_ready {
-            let matcher = SkimMatcherV2::default().ignore_case();
+            let matcher = super::Fuzzy::new();
             loop {
                 let mut done = true;
                 for ((_, p), c) in self.prepared.iter_mut().zip(&self.query.clauses) {

@@ -12,3 +12,26 @@ mod query;
 
 pub use job::{Candidates, FilterJob};
 pub use query::{Clause, Query, QueryError, Term, VerdictSel, terms};
+
+/// Fuzzy matching, as bare words and `agency:` match (and the agency picker ranks): the one
+/// place the fuzzy crate is used, so it can be swapped.
+pub struct Fuzzy(fuzzy_matcher::skim::SkimMatcherV2);
+
+impl Default for Fuzzy {
+    fn default() -> Fuzzy {
+        Fuzzy::new()
+    }
+}
+
+impl Fuzzy {
+    /// A matcher that ignores case.
+    pub fn new() -> Fuzzy {
+        Fuzzy(fuzzy_matcher::skim::SkimMatcherV2::default().ignore_case())
+    }
+
+    /// How well `pattern` matches `text` (higher is better), or None.
+    pub fn score(&self, text: &str, pattern: &str) -> Option<i64> {
+        use fuzzy_matcher::FuzzyMatcher;
+        self.0.fuzzy_match(text, pattern)
+    }
+}
