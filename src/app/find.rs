@@ -114,43 +114,43 @@ pub(super) fn find_prompt(app: &mut App, action: Action) {
     let edited = match input.edit(&action, false) {
         Some(edited) => edited,
         None => match action {
-        Action::NextMatch(forward) => {
-            go_to_match(app, forward);
-            return;
-        }
-        Action::Submit => {
-            app.mode = Mode::Normal;
-            match &app.find {
-                Some(f) if !f.text.is_empty() => {
-                    let n = app
-                        .view
-                        .rows
-                        .iter()
-                        .filter(|&&r| f.matches(&app.ds, r))
-                        .count();
-                    app.say(
-                        format!(
-                            "{n} record{} shown hold {:?} — {} / {} go to the next / previous",
-                            if n == 1 { "" } else { "s" },
-                            f.text,
-                            app.key("next-match"),
-                            app.key("previous-match")
-                        ),
-                        false,
-                    );
-                }
-                _ => app.find = None,
+            Action::NextMatch(forward) => {
+                go_to_match(app, forward);
+                return;
             }
-            return;
-        }
-        Action::Cancel => {
-            let before = before.take();
-            app.mode = Mode::Normal;
-            app.find = before.map(|t| Find::new(&t, &app.ds));
-            app.view.select_index(origin);
-            app.message = None;
-            return;
-        }
+            Action::Submit => {
+                app.mode = Mode::Normal;
+                match &app.find {
+                    Some(f) if !f.text.is_empty() => {
+                        let n = app
+                            .view
+                            .rows
+                            .iter()
+                            .filter(|&&r| f.matches(&app.ds, r))
+                            .count();
+                        app.say(
+                            format!(
+                                "{n} record{} shown hold {:?} — {} / {} go to the next / previous",
+                                if n == 1 { "" } else { "s" },
+                                f.text,
+                                app.key("next-match"),
+                                app.key("previous-match")
+                            ),
+                            false,
+                        );
+                    }
+                    _ => app.find = None,
+                }
+                return;
+            }
+            Action::Cancel => {
+                let before = before.take();
+                app.mode = Mode::Normal;
+                app.find = before.map(|t| Find::new(&t, &app.ds));
+                app.view.select_index(origin);
+                app.message = None;
+                return;
+            }
             _ => false,
         },
     };

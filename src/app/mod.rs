@@ -3,10 +3,10 @@
 //! terminal types here, so flows are tested by feeding actions.
 
 mod action;
+mod agencies;
 mod annotate;
 mod clock;
 pub mod counts;
-mod agencies;
 mod export_dialog;
 mod filter_line;
 pub mod find;

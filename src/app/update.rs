@@ -1,13 +1,13 @@
 //! `update(app, action) -> effects`: every change to the session goes through here.
 
-use super::annotate::{clear_verdict, confirm, confirm_quit, set_verdict, undo_redo};
 use super::agencies::{name_agency, open_name_agency};
+use super::annotate::{clear_verdict, confirm, confirm_quit, set_verdict, undo_redo};
 use super::export_dialog::export_dialog;
 use super::filter_line::filter_line;
 use super::find::{find_prompt, go_to_match};
+use super::layout::Layout;
 use super::note::note;
 use super::picker::{open_picker, picker};
-use super::layout::Layout;
 use super::{Action, App, Effect, Keep, Mode, SaveState, TextInput};
 use crate::model::VerdictCode;
 use crate::review::loader::LoadEvent;

@@ -1,452 +1,658 @@
-//! The default key table. Each row: mode, keys, action name, description, shown as a hint.
+//! The default key table: in each mode, which keys do what (with the description help shows,
+//! and whether the status line hints it).
 
-use super::KeyMode;
+use super::{Bindable, KeyMode};
 
-/// The default bindings: (mode, keys, action, description, hint).
-pub(super) const DEFAULTS: &[(KeyMode, &[&str], &str, &str, bool)] = &[
-    (
+/// One row of the default key table.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct DefaultBinding {
+    /// Where it applies.
+    pub mode: KeyMode,
+    /// The keys (as config files name them).
+    pub keys: &'static [&'static str],
+    /// What they do.
+    pub action: Bindable,
+    /// What help says.
+    pub desc: &'static str,
+    /// Shown in the status-line hints.
+    pub hint: bool,
+}
+
+const fn row(
+    mode: KeyMode,
+    keys: &'static [&'static str],
+    action: Bindable,
+    desc: &'static str,
+    hint: bool,
+) -> DefaultBinding {
+    DefaultBinding {
+        mode,
+        keys,
+        action,
+        desc,
+        hint,
+    }
+}
+
+/// The default bindings.
+pub(super) const DEFAULTS: &[DefaultBinding] = &[
+    row(
         KeyMode::Normal,
         &["up", "k"],
-        "up",
+        Bindable::Up,
         "previous record",
         false,
     ),
-    (
+    row(
         KeyMode::Normal,
         &["down", "j"],
-        "down",
+        Bindable::Down,
         "next record",
         false,
     ),
-    (
+    row(
         KeyMode::Normal,
         &["pgup", "ctrl-b"],
-        "page-up",
+        Bindable::PageUp,
         "page up",
         false,
     ),
-    (
+    row(
         KeyMode::Normal,
         &["pgdn", "ctrl-f", "space"],
-        "page-down",
+        Bindable::PageDown,
         "page down",
         false,
     ),
-    (
+    row(
         KeyMode::Normal,
         &["g", "home"],
-        "top",
+        Bindable::Top,
         "first record",
         false,
     ),
-    (
+    row(
         KeyMode::Normal,
         &["G", "end"],
-        "bottom",
+        Bindable::Bottom,
         "last record",
         false,
     ),
-    (
+    row(
         KeyMode::Normal,
         &["y"],
-        "verdict-immigration",
+        Bindable::VerdictImmigration,
         "confirmed immigration-related",
         true,
     ),
-    (
+    row(
         KeyMode::Normal,
         &["n"],
-        "verdict-not",
+        Bindable::VerdictNot,
         "not immigration-related",
         true,
     ),
-    (KeyMode::Normal, &["m"], "verdict-unsure", "unsure", true),
-    (
+    row(
+        KeyMode::Normal,
+        &["m"],
+        Bindable::VerdictUnsure,
+        "unsure",
+        true,
+    ),
+    row(
         KeyMode::Normal,
         &["backspace"],
-        "verdict-clear",
+        Bindable::VerdictClear,
         "clear the verdict (the note stays)",
         false,
     ),
-    (KeyMode::Normal, &["e"], "edit-note", "edit the note", true),
-    (
+    row(
+        KeyMode::Normal,
+        &["e"],
+        Bindable::EditNote,
+        "edit the note",
+        true,
+    ),
+    row(
         KeyMode::Normal,
         &["/"],
-        "filter",
+        Bindable::Filter,
         "filter (agency:, reason:, date:, …)",
         true,
     ),
-    (
+    row(
         KeyMode::Normal,
         &["t"],
-        "toggle-all",
+        Bindable::ToggleAll,
         "flagged ↔ all records",
         true,
     ),
-    (
+    row(
         KeyMode::Normal,
         &["a"],
-        "agency-picker",
+        Bindable::AgencyPicker,
         "pick an agency",
         true,
     ),
-    (
+    row(
         KeyMode::Normal,
         &["s"],
-        "sort",
+        Bindable::Sort,
         "sort by the next column",
         false,
     ),
-    (
+    row(
         KeyMode::Normal,
         &["S"],
-        "sort-reverse",
+        Bindable::SortReverse,
         "reverse the sort",
         false,
     ),
-    (
+    row(
         KeyMode::Normal,
         &["Y"],
-        "bulk-immigration",
+        Bindable::BulkImmigration,
         "mark every record in the filter immigration",
         false,
     ),
-    (
+    row(
         KeyMode::Normal,
         &["N"],
-        "bulk-not",
+        Bindable::BulkNot,
         "mark every record in the filter not immigration",
         false,
     ),
-    (
+    row(
         KeyMode::Normal,
         &["M"],
-        "bulk-unsure",
+        Bindable::BulkUnsure,
         "mark every record in the filter unsure",
         false,
     ),
-    (KeyMode::Normal, &["u"], "undo", "undo", true),
-    (KeyMode::Normal, &["ctrl-r"], "redo", "redo", false),
-    (
+    row(KeyMode::Normal, &["u"], Bindable::Undo, "undo", true),
+    row(KeyMode::Normal, &["ctrl-r"], Bindable::Redo, "redo", false),
+    row(
         KeyMode::Normal,
         &["J"],
-        "detail-down",
+        Bindable::DetailDown,
         "scroll the detail pane down",
         false,
     ),
-    (
+    row(
         KeyMode::Normal,
         &["K"],
-        "detail-up",
+        Bindable::DetailUp,
         "scroll the detail pane up",
         false,
     ),
-    (
+    row(
         KeyMode::Normal,
         &["w"],
-        "warnings",
+        Bindable::Warnings,
         "load warnings and errors",
         false,
     ),
-    (
+    row(
         KeyMode::Normal,
         &["x"],
-        "export",
+        Bindable::Export,
         "export records (CSV, JSONL, JSON) with a manifest",
         true,
     ),
-    (KeyMode::Normal, &["?", "f1"], "help", "help", true),
-    (
+    row(KeyMode::Normal, &["?", "f1"], Bindable::Help, "help", true),
+    row(
         KeyMode::Normal,
         &["esc"],
-        "cancel",
+        Bindable::Cancel,
         "clear the message",
         false,
     ),
-    (
+    row(
         KeyMode::Normal,
         &["q"],
-        "quit",
+        Bindable::Quit,
         "quit (annotations are already saved)",
         true,
     ),
-    (
+    row(
         KeyMode::Filter,
         &["enter"],
-        "submit",
+        Bindable::Submit,
         "keep this filter",
         true,
     ),
-    (
+    row(
         KeyMode::Filter,
         &["esc"],
-        "cancel",
+        Bindable::Cancel,
         "restore the previous filter",
         true,
     ),
-    (
+    row(
         KeyMode::Filter,
         &["backspace"],
-        "backspace",
+        Bindable::Backspace,
         "delete back",
         false,
     ),
-    (KeyMode::Filter, &["del"], "delete", "delete", false),
-    (
+    row(KeyMode::Filter, &["del"], Bindable::Delete, "delete", false),
+    row(
         KeyMode::Filter,
         &["ctrl-u"],
-        "clear-line",
+        Bindable::ClearLine,
         "clear the line",
         true,
     ),
-    (KeyMode::Filter, &["left"], "left", "cursor left", false),
-    (KeyMode::Filter, &["right"], "right", "cursor right", false),
-    (
+    row(
+        KeyMode::Filter,
+        &["left"],
+        Bindable::Left,
+        "cursor left",
+        false,
+    ),
+    row(
+        KeyMode::Filter,
+        &["right"],
+        Bindable::Right,
+        "cursor right",
+        false,
+    ),
+    row(
         KeyMode::Filter,
         &["home", "ctrl-a"],
-        "home",
+        Bindable::Home,
         "start of line",
         false,
     ),
-    (
+    row(
         KeyMode::Filter,
         &["end", "ctrl-e"],
-        "end",
+        Bindable::End,
         "end of line",
         false,
     ),
-    (KeyMode::Note, &["ctrl-s"], "submit", "save the note", true),
-    (KeyMode::Note, &["enter"], "newline", "new line", true),
-    (KeyMode::Note, &["esc"], "cancel", "discard the edit", true),
-    (
+    row(
+        KeyMode::Note,
+        &["ctrl-s"],
+        Bindable::Submit,
+        "save the note",
+        true,
+    ),
+    row(
+        KeyMode::Note,
+        &["enter"],
+        Bindable::Newline,
+        "new line",
+        true,
+    ),
+    row(
+        KeyMode::Note,
+        &["esc"],
+        Bindable::Cancel,
+        "discard the edit",
+        true,
+    ),
+    row(
         KeyMode::Note,
         &["backspace"],
-        "backspace",
+        Bindable::Backspace,
         "delete back",
         false,
     ),
-    (KeyMode::Note, &["del"], "delete", "delete", false),
-    (KeyMode::Note, &["left"], "left", "cursor left", false),
-    (KeyMode::Note, &["right"], "right", "cursor right", false),
-    (
+    row(KeyMode::Note, &["del"], Bindable::Delete, "delete", false),
+    row(
+        KeyMode::Note,
+        &["left"],
+        Bindable::Left,
+        "cursor left",
+        false,
+    ),
+    row(
+        KeyMode::Note,
+        &["right"],
+        Bindable::Right,
+        "cursor right",
+        false,
+    ),
+    row(
         KeyMode::Note,
         &["home", "ctrl-a"],
-        "home",
+        Bindable::Home,
         "start of line",
         false,
     ),
-    (
+    row(
         KeyMode::Note,
         &["end", "ctrl-e"],
-        "end",
+        Bindable::End,
         "end of line",
         false,
     ),
-    (
+    row(
         KeyMode::Picker,
         &["up", "ctrl-p"],
-        "up",
+        Bindable::Up,
         "previous agency",
         false,
     ),
-    (
+    row(
         KeyMode::Picker,
         &["down", "ctrl-n"],
-        "down",
+        Bindable::Down,
         "next agency",
         false,
     ),
-    (KeyMode::Picker, &["pgup"], "page-up", "page up", false),
-    (KeyMode::Picker, &["pgdn"], "page-down", "page down", false),
-    (
+    row(
         KeyMode::Picker,
-        &["enter"],
-        "submit",
-        "filter to this agency",
-        true,
-    ),
-    (KeyMode::Picker, &["esc"], "cancel", "close", true),
-    (
-        KeyMode::Picker,
-        &["backspace"],
-        "backspace",
-        "delete back",
+        &["pgup"],
+        Bindable::PageUp,
+        "page up",
         false,
     ),
-    (KeyMode::Picker, &["ctrl-u"], "clear-line", "clear", false),
-    (KeyMode::Overlay, &["up", "k"], "up", "scroll up", false),
-    (
-        KeyMode::Overlay,
-        &["down", "j"],
-        "down",
-        "scroll down",
-        false,
-    ),
-    (KeyMode::Overlay, &["pgup"], "page-up", "page up", false),
-    (
-        KeyMode::Overlay,
-        &["pgdn", "space"],
-        "page-down",
+    row(
+        KeyMode::Picker,
+        &["pgdn"],
+        Bindable::PageDown,
         "page down",
         false,
     ),
-    (KeyMode::Overlay, &["g", "home"], "top", "top", false),
-    (KeyMode::Overlay, &["G", "end"], "bottom", "end", false),
-    (
+    row(
+        KeyMode::Picker,
+        &["enter"],
+        Bindable::Submit,
+        "filter to this agency",
+        true,
+    ),
+    row(KeyMode::Picker, &["esc"], Bindable::Cancel, "close", true),
+    row(
+        KeyMode::Picker,
+        &["backspace"],
+        Bindable::Backspace,
+        "delete back",
+        false,
+    ),
+    row(
+        KeyMode::Picker,
+        &["ctrl-u"],
+        Bindable::ClearLine,
+        "clear",
+        false,
+    ),
+    row(
+        KeyMode::Overlay,
+        &["up", "k"],
+        Bindable::Up,
+        "scroll up",
+        false,
+    ),
+    row(
+        KeyMode::Overlay,
+        &["down", "j"],
+        Bindable::Down,
+        "scroll down",
+        false,
+    ),
+    row(
+        KeyMode::Overlay,
+        &["pgup"],
+        Bindable::PageUp,
+        "page up",
+        false,
+    ),
+    row(
+        KeyMode::Overlay,
+        &["pgdn", "space"],
+        Bindable::PageDown,
+        "page down",
+        false,
+    ),
+    row(
+        KeyMode::Overlay,
+        &["g", "home"],
+        Bindable::Top,
+        "top",
+        false,
+    ),
+    row(
+        KeyMode::Overlay,
+        &["G", "end"],
+        Bindable::Bottom,
+        "end",
+        false,
+    ),
+    row(
         KeyMode::Overlay,
         &["esc", "q", "?", "enter"],
-        "cancel",
+        Bindable::Cancel,
         "close",
         true,
     ),
-    (
+    row(
         KeyMode::Export,
         &["tab", "down"],
-        "next-field",
+        Bindable::NextField,
         "next field",
         true,
     ),
-    (
+    row(
         KeyMode::Export,
         &["left"],
-        "left",
+        Bindable::Left,
         "cursor left / previous choice",
         false,
     ),
-    (
+    row(
         KeyMode::Export,
         &["right"],
-        "right",
+        Bindable::Right,
         "cursor right / next choice",
         false,
     ),
-    (KeyMode::Export, &["enter"], "submit", "export", true),
-    (KeyMode::Export, &["esc"], "cancel", "close", true),
-    (
+    row(
+        KeyMode::Export,
+        &["enter"],
+        Bindable::Submit,
+        "export",
+        true,
+    ),
+    row(KeyMode::Export, &["esc"], Bindable::Cancel, "close", true),
+    row(
         KeyMode::Export,
         &["backspace"],
-        "backspace",
+        Bindable::Backspace,
         "delete back",
         false,
     ),
-    (
+    row(
         KeyMode::Export,
         &["ctrl-u"],
-        "clear-line",
+        Bindable::ClearLine,
         "clear the path",
         false,
     ),
-    (KeyMode::Confirm, &["y", "enter"], "confirm", "yes", true),
-    (KeyMode::Confirm, &["n", "esc", "q"], "cancel", "no", true),
-    (
+    row(
+        KeyMode::Confirm,
+        &["y", "enter"],
+        Bindable::Confirm,
+        "yes",
+        true,
+    ),
+    row(
+        KeyMode::Confirm,
+        &["n", "esc", "q"],
+        Bindable::Cancel,
+        "no",
+        true,
+    ),
+    row(
         KeyMode::Normal,
         &["]"],
-        "next-undecided",
+        Bindable::NextUndecided,
         "next record without a verdict",
         true,
     ),
-    (
+    row(
         KeyMode::Normal,
         &["["],
-        "previous-undecided",
+        Bindable::PreviousUndecided,
         "previous record without a verdict",
         false,
     ),
-    (
+    row(
         KeyMode::Normal,
         &["f"],
-        "find",
+        Bindable::Find,
         "find text in the table (plain, any case)",
         false,
     ),
-    (
+    row(
         KeyMode::Normal,
         &["ctrl-n"],
-        "next-match",
+        Bindable::NextMatch,
         "next record with the text found",
         false,
     ),
-    (
+    row(
         KeyMode::Normal,
         &["ctrl-p"],
-        "previous-match",
+        Bindable::PreviousMatch,
         "previous record with the text found",
         false,
     ),
-    (
+    row(
         KeyMode::Normal,
         &["A"],
-        "name-agency",
+        Bindable::NameAgency,
         "name the agency of this record's file (files that name none)",
         false,
     ),
-    (
+    row(
         KeyMode::Confirm,
         &["u"],
-        "bulk-undecided",
+        Bindable::BulkUndecided,
         "bulk verdict: only the records without one",
         true,
     ),
-    (
+    row(
         KeyMode::Confirm,
         &["o"],
-        "bulk-overwrite",
+        Bindable::BulkOverwrite,
         "bulk verdict: every record, replacing verdicts",
         true,
     ),
-    (KeyMode::Prompt, &["enter"], "submit", "done", true),
-    (KeyMode::Prompt, &["esc"], "cancel", "cancel", true),
-    (
+    row(KeyMode::Prompt, &["enter"], Bindable::Submit, "done", true),
+    row(KeyMode::Prompt, &["esc"], Bindable::Cancel, "cancel", true),
+    row(
         KeyMode::Prompt,
         &["backspace"],
-        "backspace",
+        Bindable::Backspace,
         "delete back",
         false,
     ),
-    (KeyMode::Prompt, &["del"], "delete", "delete", false),
-    (KeyMode::Prompt, &["left"], "left", "cursor left", false),
-    (KeyMode::Prompt, &["right"], "right", "cursor right", false),
-    (KeyMode::Prompt, &["home"], "home", "start of line", false),
-    (KeyMode::Prompt, &["end"], "end", "end of line", false),
-    (KeyMode::Prompt, &["ctrl-u"], "clear-line", "clear", false),
-    (
+    row(KeyMode::Prompt, &["del"], Bindable::Delete, "delete", false),
+    row(
+        KeyMode::Prompt,
+        &["left"],
+        Bindable::Left,
+        "cursor left",
+        false,
+    ),
+    row(
+        KeyMode::Prompt,
+        &["right"],
+        Bindable::Right,
+        "cursor right",
+        false,
+    ),
+    row(
+        KeyMode::Prompt,
+        &["home"],
+        Bindable::Home,
+        "start of line",
+        false,
+    ),
+    row(
+        KeyMode::Prompt,
+        &["end"],
+        Bindable::End,
+        "end of line",
+        false,
+    ),
+    row(
+        KeyMode::Prompt,
+        &["ctrl-u"],
+        Bindable::ClearLine,
+        "clear",
+        false,
+    ),
+    row(
         KeyMode::Prompt,
         &["ctrl-n"],
-        "next-match",
+        Bindable::NextMatch,
         "next match (find)",
         true,
     ),
-    (
+    row(
         KeyMode::Prompt,
         &["ctrl-p"],
-        "previous-match",
+        Bindable::PreviousMatch,
         "previous match (find)",
         false,
     ),
-    (KeyMode::Prompt, &["ctrl-c"], "interrupt", "quit", false),
-    (
+    row(
+        KeyMode::Prompt,
+        &["ctrl-c"],
+        Bindable::Interrupt,
+        "quit",
+        false,
+    ),
+    row(
         KeyMode::Normal,
         &["ctrl-c"],
-        "interrupt",
+        Bindable::Interrupt,
         "quit (as q)",
         false,
     ),
-    (
+    row(
         KeyMode::Filter,
         &["ctrl-c"],
-        "interrupt",
+        Bindable::Interrupt,
         "quit (the filter in force stays)",
         false,
     ),
-    (
+    row(
         KeyMode::Note,
         &["ctrl-c"],
-        "interrupt",
+        Bindable::Interrupt,
         "quit (the note is saved as typed)",
         false,
     ),
-    (KeyMode::Picker, &["ctrl-c"], "interrupt", "quit", false),
-    (KeyMode::Overlay, &["ctrl-c"], "interrupt", "quit", false),
-    (KeyMode::Confirm, &["ctrl-c"], "interrupt", "quit", false),
-    (KeyMode::Export, &["ctrl-c"], "interrupt", "quit", false),
+    row(
+        KeyMode::Picker,
+        &["ctrl-c"],
+        Bindable::Interrupt,
+        "quit",
+        false,
+    ),
+    row(
+        KeyMode::Overlay,
+        &["ctrl-c"],
+        Bindable::Interrupt,
+        "quit",
+        false,
+    ),
+    row(
+        KeyMode::Confirm,
+        &["ctrl-c"],
+        Bindable::Interrupt,
+        "quit",
+        false,
+    ),
+    row(
+        KeyMode::Export,
+        &["ctrl-c"],
+        Bindable::Interrupt,
+        "quit",
+        false,
+    ),
 ];

@@ -20,67 +20,196 @@ pub struct Binding {
     pub mode: KeyMode,
     /// The key.
     pub key: Key,
-    /// The action's name (config files use it).
-    pub action: &'static str,
+    /// What it does.
+    pub action: Bindable,
     /// What it does.
     pub desc: &'static str,
     /// Shown in the status-line hints.
     pub hint: bool,
 }
 
+/// Every action a key can be bound to. Its name (kebab-case, derived from the variant: `verdict-not`,
+/// `next-undecided`) is what config files and the README use.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+)]
+#[strum(serialize_all = "kebab-case")]
+pub enum Bindable {
+    /// `up`.
+    Up,
+    /// `down`.
+    Down,
+    /// `page-up`.
+    PageUp,
+    /// `page-down`.
+    PageDown,
+    /// `top`.
+    Top,
+    /// `bottom`.
+    Bottom,
+    /// `filter`.
+    Filter,
+    /// `toggle-all`.
+    ToggleAll,
+    /// `agency-picker`.
+    AgencyPicker,
+    /// `sort`.
+    Sort,
+    /// `sort-reverse`.
+    SortReverse,
+    /// `verdict-immigration`.
+    VerdictImmigration,
+    /// `verdict-not`.
+    VerdictNot,
+    /// `verdict-unsure`.
+    VerdictUnsure,
+    /// `verdict-clear`.
+    VerdictClear,
+    /// `edit-note`.
+    EditNote,
+    /// `bulk-immigration`.
+    BulkImmigration,
+    /// `bulk-not`.
+    BulkNot,
+    /// `bulk-unsure`.
+    BulkUnsure,
+    /// `undo`.
+    Undo,
+    /// `redo`.
+    Redo,
+    /// `help`.
+    Help,
+    /// `warnings`.
+    Warnings,
+    /// `detail-down`.
+    DetailDown,
+    /// `detail-up`.
+    DetailUp,
+    /// `quit`.
+    Quit,
+    /// `interrupt`.
+    Interrupt,
+    /// `submit`.
+    Submit,
+    /// `cancel`.
+    Cancel,
+    /// `confirm`.
+    Confirm,
+    /// `backspace`.
+    Backspace,
+    /// `delete`.
+    Delete,
+    /// `left`.
+    Left,
+    /// `right`.
+    Right,
+    /// `home`.
+    Home,
+    /// `end`.
+    End,
+    /// `newline`.
+    Newline,
+    /// `clear-line`.
+    ClearLine,
+    /// `export`.
+    Export,
+    /// `next-field`.
+    NextField,
+    /// `next-undecided`.
+    NextUndecided,
+    /// `previous-undecided`.
+    PreviousUndecided,
+    /// `find`.
+    Find,
+    /// `next-match`.
+    NextMatch,
+    /// `previous-match`.
+    PreviousMatch,
+    /// `bulk-undecided`.
+    BulkUndecided,
+    /// `bulk-overwrite`.
+    BulkOverwrite,
+    /// `name-agency`.
+    NameAgency,
+}
+
+impl Bindable {
+    /// The action it stands for.
+    pub fn action(self) -> Action {
+        match self {
+            Bindable::Up => Action::Up,
+            Bindable::Down => Action::Down,
+            Bindable::PageUp => Action::PageUp,
+            Bindable::PageDown => Action::PageDown,
+            Bindable::Top => Action::Top,
+            Bindable::Bottom => Action::Bottom,
+            Bindable::Filter => Action::OpenFilter,
+            Bindable::ToggleAll => Action::ToggleAll,
+            Bindable::AgencyPicker => Action::OpenAgencyPicker,
+            Bindable::Sort => Action::CycleSort,
+            Bindable::SortReverse => Action::ReverseSort,
+            Bindable::VerdictImmigration => Action::Verdict(Verdict::Immigration),
+            Bindable::VerdictNot => Action::Verdict(Verdict::NotImmigration),
+            Bindable::VerdictUnsure => Action::Verdict(Verdict::Unsure),
+            Bindable::VerdictClear => Action::ClearVerdict,
+            Bindable::EditNote => Action::EditNote,
+            Bindable::BulkImmigration => Action::BulkVerdict(Verdict::Immigration),
+            Bindable::BulkNot => Action::BulkVerdict(Verdict::NotImmigration),
+            Bindable::BulkUnsure => Action::BulkVerdict(Verdict::Unsure),
+            Bindable::Undo => Action::Undo,
+            Bindable::Redo => Action::Redo,
+            Bindable::Help => Action::Help,
+            Bindable::Warnings => Action::Warnings,
+            Bindable::DetailDown => Action::DetailScroll(3),
+            Bindable::DetailUp => Action::DetailScroll(-3),
+            Bindable::Quit => Action::Quit,
+            Bindable::Interrupt => Action::Interrupt,
+            Bindable::Submit => Action::Submit,
+            Bindable::Cancel => Action::Cancel,
+            Bindable::Confirm => Action::Confirm,
+            Bindable::Backspace => Action::Backspace,
+            Bindable::Delete => Action::Delete,
+            Bindable::Left => Action::Left,
+            Bindable::Right => Action::Right,
+            Bindable::Home => Action::Home,
+            Bindable::End => Action::End,
+            Bindable::Newline => Action::Newline,
+            Bindable::ClearLine => Action::ClearLine,
+            Bindable::Export => Action::OpenExport,
+            Bindable::NextField => Action::NextField,
+            Bindable::NextUndecided => Action::NextUndecided(true),
+            Bindable::PreviousUndecided => Action::NextUndecided(false),
+            Bindable::Find => Action::OpenFind,
+            Bindable::NextMatch => Action::NextMatch(true),
+            Bindable::PreviousMatch => Action::NextMatch(false),
+            Bindable::BulkUndecided => Action::BulkApply { overwrite: false },
+            Bindable::BulkOverwrite => Action::BulkApply { overwrite: true },
+            Bindable::NameAgency => Action::NameAgency,
+        }
+    }
+
+    /// Its name.
+    pub fn name(self) -> &'static str {
+        self.into()
+    }
+
+    /// The bindable action a name names.
+    pub fn from_name(name: &str) -> Option<Bindable> {
+        name.parse().ok()
+    }
+}
+
 /// Every bindable action by name.
 pub fn action_by_name(name: &str) -> Option<Action> {
-    Some(match name {
-        "up" => Action::Up,
-        "down" => Action::Down,
-        "page-up" => Action::PageUp,
-        "page-down" => Action::PageDown,
-        "top" => Action::Top,
-        "bottom" => Action::Bottom,
-        "filter" => Action::OpenFilter,
-        "toggle-all" => Action::ToggleAll,
-        "agency-picker" => Action::OpenAgencyPicker,
-        "sort" => Action::CycleSort,
-        "sort-reverse" => Action::ReverseSort,
-        "verdict-immigration" => Action::Verdict(Verdict::Immigration),
-        "verdict-not" => Action::Verdict(Verdict::NotImmigration),
-        "verdict-unsure" => Action::Verdict(Verdict::Unsure),
-        "verdict-clear" => Action::ClearVerdict,
-        "edit-note" => Action::EditNote,
-        "bulk-immigration" => Action::BulkVerdict(Verdict::Immigration),
-        "bulk-not" => Action::BulkVerdict(Verdict::NotImmigration),
-        "bulk-unsure" => Action::BulkVerdict(Verdict::Unsure),
-        "undo" => Action::Undo,
-        "redo" => Action::Redo,
-        "help" => Action::Help,
-        "warnings" => Action::Warnings,
-        "detail-down" => Action::DetailScroll(3),
-        "detail-up" => Action::DetailScroll(-3),
-        "quit" => Action::Quit,
-        "interrupt" => Action::Interrupt,
-        "submit" => Action::Submit,
-        "cancel" => Action::Cancel,
-        "confirm" => Action::Confirm,
-        "backspace" => Action::Backspace,
-        "delete" => Action::Delete,
-        "left" => Action::Left,
-        "right" => Action::Right,
-        "home" => Action::Home,
-        "end" => Action::End,
-        "newline" => Action::Newline,
-        "clear-line" => Action::ClearLine,
-        "export" => Action::OpenExport,
-        "next-field" => Action::NextField,
-        "next-undecided" => Action::NextUndecided(true),
-        "previous-undecided" => Action::NextUndecided(false),
-        "find" => Action::OpenFind,
-        "next-match" => Action::NextMatch(true),
-        "previous-match" => Action::NextMatch(false),
-        "bulk-undecided" => Action::BulkApply { overwrite: false },
-        "bulk-overwrite" => Action::BulkApply { overwrite: true },
-        "name-agency" => Action::NameAgency,
-        _ => return None,
-    })
+    Bindable::from_name(name).map(Bindable::action)
 }
 
 /// The key table in force.
@@ -92,15 +221,15 @@ pub struct Keymap {
 impl Default for Keymap {
     fn default() -> Keymap {
         let mut bindings = Vec::new();
-        for (mode, keys, action, desc, hint) in DEFAULTS {
-            for k in *keys {
+        for d in DEFAULTS {
+            for k in d.keys {
                 if let Some(key) = Key::parse(k) {
                     bindings.push(Binding {
-                        mode: *mode,
+                        mode: d.mode,
                         key,
-                        action,
-                        desc,
-                        hint: *hint,
+                        action: d.action,
+                        desc: d.desc,
+                        hint: d.hint,
                     });
                 }
             }
@@ -119,8 +248,7 @@ impl Keymap {
     ) -> (Keymap, Vec<String>) {
         let mut warnings = Vec::new();
         for (action, keys) in overrides {
-            let Some(&(_, _, name, desc, hint)) = DEFAULTS.iter().find(|d| d.2 == action.as_str())
-            else {
+            let Some(bindable) = Bindable::from_name(action) else {
                 warnings.push(format!(
                     "{origin}: keys.{action}: no such action (see `?` for the names)"
                 ));
@@ -139,21 +267,18 @@ impl Keymap {
             if parsed.is_empty() {
                 continue;
             }
-            let modes: Vec<KeyMode> = DEFAULTS
-                .iter()
-                .filter(|d| d.2 == name)
-                .map(|d| d.0)
-                .collect();
-            self.bindings.retain(|b| b.action != name);
-            for mode in modes {
+            // The action gets exactly these keys, in every mode it was bound in.
+            self.bindings.retain(|b| b.action != bindable);
+            for d in DEFAULTS.iter().filter(|d| d.action == bindable) {
                 for key in &parsed {
-                    self.bindings.retain(|b| !(b.mode == mode && b.key == *key));
+                    self.bindings
+                        .retain(|b| !(b.mode == d.mode && b.key == *key));
                     self.bindings.push(Binding {
-                        mode,
+                        mode: d.mode,
                         key: *key,
-                        action: name,
-                        desc,
-                        hint,
+                        action: bindable,
+                        desc: d.desc,
+                        hint: d.hint,
                     });
                 }
             }
@@ -169,7 +294,7 @@ impl Keymap {
             .iter()
             .find(|b| b.mode == mode && b.key == key)
         {
-            return action_by_name(b.action);
+            return Some(b.action.action());
         }
         match key.code {
             KeyCode::Char(c) if mode.takes_text() && !key.ctrl && !key.alt => {
@@ -193,7 +318,7 @@ impl Keymap {
             KeyMode::Confirm,
         ] {
             let mut rows: Vec<HelpRow> = Vec::new();
-            let mut seen: Vec<&str> = Vec::new();
+            let mut seen: Vec<Bindable> = Vec::new();
             for b in self.bindings.iter().filter(|b| b.mode == mode) {
                 if seen.contains(&b.action) {
                     continue;
@@ -209,7 +334,7 @@ impl Keymap {
                     keys,
                     desc: b.desc,
                     hint: b.hint,
-                    action: b.action,
+                    action: b.action.name(),
                 });
             }
             sections.push((mode, mode.title(), rows));
@@ -279,12 +404,21 @@ mod tests {
     }
 
     #[test]
-    fn every_default_action_has_a_name() {
-        for (_, keys, action, _, _) in DEFAULTS {
-            assert!(action_by_name(action).is_some(), "{action}");
-            for k in *keys {
+    fn every_default_key_parses_and_every_name_reads_back() {
+        use strum::IntoEnumIterator;
+        for d in DEFAULTS {
+            for k in d.keys {
                 assert!(Key::parse(k).is_some(), "{k}");
             }
         }
+        for b in Bindable::iter() {
+            assert_eq!(Bindable::from_name(b.name()), Some(b));
+            assert!(
+                DEFAULTS.iter().any(|d| d.action == b),
+                "{} has no default key",
+                b.name()
+            );
+        }
+        assert_eq!(Bindable::VerdictNot.name(), "verdict-not");
     }
 }

@@ -111,4 +111,3 @@ impl Annotation {
         super::VerdictCode::new(self.verdict, self.conflict)
     }
 }
-

@@ -4,8 +4,8 @@ pub mod annotation;
 mod field;
 mod id;
 
-pub use field::Field;
 pub use annotation::Annotation;
+pub use field::Field;
 pub use id::RecordId;
 
 use serde::{Deserialize, Serialize};

@@ -20,10 +20,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-pub use crate::model::annotation::{
-    Annotation, FileAgency, RecordSummary, Review, SessionState,
-};
 use crate::model::RecordId;
+pub use crate::model::annotation::{Annotation, FileAgency, RecordSummary, Review, SessionState};
 
 /// The newest annotation-file version this build reads and writes.
 pub const FORMAT_VERSION: u32 = 1;

@@ -2,7 +2,6 @@
 
 use std::time::{Duration, Instant};
 
-
 use super::query::{Query, Term, VerdictSel};
 use crate::ingest::time::Millis;
 use crate::intern::Sym;
