@@ -1,6 +1,7 @@
 //! Naming the agency of a file that names none (`A`): the name is kept with the annotations and
 //! the files are read again with it.
 
+use super::messages::Note;
 use super::{Action, App, Effect, Mode, TextInput};
 
 /// Opens the prompt naming the selected record's file's agency, for a file that names none.
@@ -13,10 +14,7 @@ pub(super) fn open_name_agency(app: &mut App) {
         return;
     };
     if app.ds.agency_from_column(row) {
-        app.say(
-            "this record's agency comes from its Org Name column; only files that name no agency can be named",
-            true,
-        );
+        app.tell(Note::AgencyFromColumn);
         return;
     }
     let current = match entry.report.agency_origin {
@@ -26,10 +24,7 @@ pub(super) fn open_name_agency(app: &mut App) {
         _ => None,
     };
     if let Some(a) = current {
-        app.say(
-            format!("this file names its agency itself ({a}); it is not changed by hand"),
-            true,
-        );
+        app.tell(Note::AgencyNamedByFile(a));
         return;
     }
     let named = entry.report.file_agency.clone().unwrap_or_default();
@@ -54,7 +49,7 @@ pub(super) fn name_agency(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
             let name = input.text().trim().to_string();
             app.mode = Mode::Normal;
             if name.is_empty() {
-                app.say("no name given: nothing changed", false);
+                app.tell(Note::NoAgencyGiven);
                 return;
             }
             let Some(entry) = app.ds.files.get(file as usize) else {
@@ -78,13 +73,8 @@ pub(super) fn name_agency(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
             }
             fx.push(Effect::Save);
             fx.push(Effect::Reload);
-            app.say(
-                format!(
-                    "named the agency of {}: {name} (kept with the annotations); reading the files again",
-                    input.display
-                ),
-                false,
-            );
+            let file = input.display.clone();
+            app.tell(Note::AgencyNamed { file, agency: name });
         }
         Action::Cancel => app.mode = Mode::Normal,
         _ => {}

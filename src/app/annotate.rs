@@ -1,5 +1,6 @@
 //! Verdicts, notes, bulk changes and undo: every change to an annotation, as undoable steps.
 
+use super::messages::Note;
 use super::{Action, App, Effect, Mode, SaveState, Step};
 use crate::config::Advance;
 use crate::ingest::time::format_rfc3339;
@@ -24,34 +25,21 @@ pub(super) fn confirm(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         Action::BulkApply { overwrite } => overwrite,
         Action::Confirm | Action::Submit if count == 1 => true,
         Action::Confirm | Action::Submit => {
-            app.say(
-                format!(
-                    "a bulk verdict needs its own key: {} for the {} without a verdict, {} to overwrite all {count} ({} cancels)",
-                    key(app, "bulk-undecided"),
-                    count - decided,
-                    key(app, "bulk-overwrite"),
-                    key(app, "cancel")
-                ),
-                true,
-            );
+            app.tell(Note::BulkNeedsKey {
+                undecided: count - decided,
+                count,
+            });
             return;
         }
         Action::Cancel | Action::Quit => {
             app.mode = Mode::Normal;
-            app.say("bulk verdict cancelled", false);
+            app.tell(Note::BulkCancelled);
             return;
         }
         _ => return,
     };
     if !overwrite && decided == count {
-        app.say(
-            format!(
-                "all {count} records already have a verdict: {} overwrites them, {} cancels",
-                key(app, "bulk-overwrite"),
-                key(app, "cancel")
-            ),
-            true,
-        );
+        app.tell(Note::BulkAllDecided(count));
         return;
     }
     app.mode = Mode::Normal;
@@ -69,29 +57,12 @@ pub(super) fn confirm(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
     });
     let n = step.changes.len();
     record(app, step, fx);
-    app.say(
-        format!(
-            "marked {n} record{} {}{} ({} undoes all of them)",
-            if n == 1 { "" } else { "s" },
-            verdict.label(),
-            if overwrite || decided == 0 {
-                String::new()
-            } else {
-                format!("; left the {decided} with a verdict as they were")
-            },
-            app.key("undo")
-        ),
-        false,
-    );
+    app.tell(Note::BulkDone {
+        changed: n,
+        verdict,
+        kept: if overwrite { 0 } else { decided },
+    });
     refilter_if_verdict_query(app);
-}
-
-/// The label of the first key bound to `action` in prompts.
-fn key(app: &App, action: &str) -> String {
-    app.key_help
-        .key_of(crate::app::keys::KeyMode::Confirm, action)
-        .unwrap_or(action)
-        .to_string()
 }
 
 pub(super) fn confirm_quit(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
@@ -103,7 +74,7 @@ pub(super) fn confirm_quit(app: &mut App, action: Action, fx: &mut Vec<Effect>) 
         Action::Cancel | Action::Quit => {
             app.mode = Mode::Normal;
             fx.push(Effect::Save);
-            app.say("not quitting; trying to save again", false);
+            app.tell(Note::NotQuitting);
         }
         _ => {}
     }
@@ -111,7 +82,7 @@ pub(super) fn confirm_quit(app: &mut App, action: Action, fx: &mut Vec<Effect>) 
 
 pub(super) fn set_verdict(app: &mut App, verdict: Verdict, fx: &mut Vec<Effect>) {
     let Some(row) = app.selected() else {
-        app.say("no record selected", true);
+        app.tell(Note::NoRecordSelected);
         return;
     };
     let step = change(app, &[row], |app, row, old| {
@@ -120,15 +91,11 @@ pub(super) fn set_verdict(app: &mut App, verdict: Verdict, fx: &mut Vec<Effect>)
         Some(a)
     });
     record(app, step, fx);
-    app.say(
-        format!(
-            "{}: {} · {}",
-            verdict.label(),
-            app.ds.agency_text(row),
-            app.ds.reason_text(row)
-        ),
-        false,
-    );
+    app.tell(Note::VerdictGiven {
+        verdict,
+        agency: app.ds.agency_text(row).to_string(),
+        reason: app.ds.reason_text(row).to_string(),
+    });
     if !refilter_if_verdict_query(app) {
         advance(app);
     }
@@ -139,7 +106,7 @@ pub(super) fn clear_verdict(app: &mut App, fx: &mut Vec<Effect>) {
         return;
     };
     if app.annotation(row).is_none_or(|a| a.verdict.is_none()) {
-        app.say("this record has no verdict", false);
+        app.tell(Note::NoVerdictToClear);
         return;
     }
     let step = change(app, &[row], |app, row, old| {
@@ -152,10 +119,7 @@ pub(super) fn clear_verdict(app: &mut App, fx: &mut Vec<Effect>) {
         Some(a)
     });
     record(app, step, fx);
-    app.say(
-        format!("verdict cleared ({} undoes)", app.key("undo")),
-        false,
-    );
+    app.tell(Note::VerdictCleared);
     refilter_if_verdict_query(app);
 }
 
@@ -272,14 +236,7 @@ pub(super) fn record(app: &mut App, step: Step, fx: &mut Vec<Effect>) {
 
 pub(super) fn undo_redo(app: &mut App, undo: bool, fx: &mut Vec<Effect>) {
     let Some(step) = (if undo { app.undo.pop() } else { app.redo.pop() }) else {
-        app.say(
-            if undo {
-                "nothing to undo"
-            } else {
-                "nothing to redo"
-            },
-            false,
-        );
+        app.tell(Note::NothingTo { undo });
         return;
     };
     for (id, before, after) in &step.changes {
@@ -302,13 +259,6 @@ pub(super) fn undo_redo(app: &mut App, undo: bool, fx: &mut Vec<Effect>) {
         app.save = SaveState::Pending;
     }
     fx.push(Effect::Save);
-    app.say(
-        format!(
-            "{} {n} change{}",
-            if undo { "undid" } else { "redid" },
-            if n == 1 { "" } else { "s" }
-        ),
-        false,
-    );
+    app.tell(Note::Undid { undo, changes: n });
     refilter_if_verdict_query(app);
 }

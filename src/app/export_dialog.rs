@@ -1,6 +1,7 @@
 //! The export dialog: a path, then choices cycled with ←/→; Enter exports (a second Enter to
 //! replace an existing file).
 
+use super::messages::Note;
 use super::{Action, App, Effect, Mode, TextInput};
 
 /// The export dialog: a path, then choices cycled with ←/→.
@@ -62,21 +63,12 @@ pub(super) fn export_dialog(app: &mut App, action: Action, fx: &mut Vec<Effect>)
         Action::Submit => {
             let path = std::path::PathBuf::from(d.path.text().trim());
             if path.as_os_str().is_empty() {
-                app.say("give the export a file name", true);
+                app.tell(Note::ExportNeedsName);
                 return;
             }
             if path.exists() && !d.confirm_replace {
                 d.confirm_replace = true;
-                app.say(
-                    format!(
-                        "{} exists: press {} again to replace it",
-                        path.display(),
-                        app.key_help
-                            .key_of(crate::app::keys::KeyMode::Export, "submit")
-                            .unwrap_or("enter")
-                    ),
-                    true,
-                );
+                app.tell(Note::ExportExists(path.display().to_string()));
                 return;
             }
             let (format, all, redact) = (d.format, d.all, d.redact);
@@ -86,7 +78,7 @@ pub(super) fn export_dialog(app: &mut App, action: Action, fx: &mut Vec<Effect>)
                 app.view.rows.clone()
             };
             app.mode = Mode::Normal;
-            app.say(format!("exporting {} records…", rows.len()), false);
+            app.tell(Note::Exporting(rows.len()));
             fx.push(Effect::Export(Box::new(super::ExportRequest {
                 path,
                 format,

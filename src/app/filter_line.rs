@@ -1,6 +1,7 @@
 //! The filter line: the query applies as it is typed (when it parses); Enter keeps it, or keeps
 //! the line open with the error when it does not parse; Esc restores the filter from before.
 
+use super::messages::Note;
 use super::{Action, App, Mode};
 use crate::review::filter::Query;
 
@@ -22,17 +23,11 @@ pub(super) fn filter_line(app: &mut App, action: Action) {
             // open with its error (esc restores the filter from before).
             let text = input.text().to_string();
             if let Err(e) = Query::parse(&text, &app.rules) {
-                app.say(
-                    format!(
-                        "filter: {} (column {}) — fix it, or {} to keep the filter from before",
-                        e.message,
-                        e.at + 1,
-                        app.key_help
-                            .key_of(crate::app::keys::KeyMode::Filter, "cancel")
-                            .unwrap_or("esc")
-                    ),
-                    true,
-                );
+                app.tell(Note::BadFilter {
+                    message: e.message,
+                    column: e.at + 1,
+                    on_enter: true,
+                });
                 return;
             }
             app.mode = Mode::Normal;
@@ -40,7 +35,6 @@ pub(super) fn filter_line(app: &mut App, action: Action) {
                 let _ = apply_filter_text(app, &text);
             }
             app.message = None;
-            return;
         }
         Action::Cancel => {
             let before = before.clone();
@@ -49,7 +43,6 @@ pub(super) fn filter_line(app: &mut App, action: Action) {
                 let _ = apply_filter_text(app, &before);
             }
             app.message = None;
-            return;
         }
         _ => {}
     }
@@ -66,7 +59,11 @@ pub(super) fn apply_filter_text(app: &mut App, text: &str) -> Result<(), ()> {
             Ok(())
         }
         Err(e) => {
-            app.say(format!("filter: {} (column {})", e.message, e.at + 1), true);
+            app.tell(Note::BadFilter {
+                message: e.message,
+                column: e.at + 1,
+                on_enter: false,
+            });
             Err(())
         }
     }

@@ -4,6 +4,7 @@
 
 use regex::Regex;
 
+use super::messages::Note;
 use super::{Action, App, Mode};
 use crate::model::Field;
 use crate::review::dataset::Dataset;
@@ -128,16 +129,8 @@ pub(super) fn find_prompt(app: &mut App, action: Action) {
                             .iter()
                             .filter(|&&r| f.matches(&app.ds, r))
                             .count();
-                        app.say(
-                            format!(
-                                "{n} record{} shown hold {:?} — {} / {} go to the next / previous",
-                                if n == 1 { "" } else { "s" },
-                                f.text,
-                                app.key("next-match"),
-                                app.key("previous-match")
-                            ),
-                            false,
-                        );
+                        let text = f.text.clone();
+                        app.tell(Note::Found { records: n, text });
                     }
                     _ => app.find = None,
                 }
@@ -168,7 +161,7 @@ pub(super) fn find_prompt(app: &mut App, action: Action) {
             }
             None if !text.is_empty() => {
                 app.view.select_index(origin);
-                app.say(format!("{text:?} is not in the records shown"), true);
+                app.tell(Note::NotFound(text));
             }
             None => app.view.select_index(origin),
         }
@@ -179,10 +172,7 @@ pub(super) fn find_prompt(app: &mut App, action: Action) {
 /// Moves to the next (or previous) record holding the text found.
 pub(super) fn go_to_match(app: &mut App, forward: bool) {
     let Some(find) = app.find.as_ref().filter(|f| !f.text.is_empty()) else {
-        app.say(
-            format!("nothing to find yet: {} finds text", app.key("find")),
-            false,
-        );
+        app.tell(Note::NothingToFind);
         return;
     };
     let cursor = app.view.cursor;
@@ -191,12 +181,12 @@ pub(super) fn go_to_match(app: &mut App, forward: bool) {
             let wrapped = (i > cursor) != forward || i == cursor;
             app.view.select_index(i);
             if wrapped {
-                app.say("went round the end of the list", false);
+                app.tell(Note::WentRound);
             }
         }
         None => {
             let text = find.text.clone();
-            app.say(format!("{text:?} is not in the records shown"), true);
+            app.tell(Note::NotFound(text));
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod find;
 pub mod help;
 pub mod keys;
 pub mod layout;
+pub mod messages;
 mod mode;
 mod note;
 mod picker;
@@ -489,11 +490,11 @@ impl App {
         o
     }
 
-    /// Sets the status message.
-    pub fn say(&mut self, text: impl Into<String>, error: bool) {
+    /// Shows a message in the status line (see [`messages`] for the words).
+    pub fn tell(&mut self, note: messages::Note) {
         self.message = Some(Message {
-            text: text.into(),
-            error,
+            text: note.text(&self.key_help),
+            error: note.is_error(),
         });
     }
 }

@@ -2,6 +2,7 @@
 //! leaves it as it was.
 
 use super::annotate::{annotation_for, change, record};
+use super::messages::Note;
 use super::{Action, App, Effect, Mode};
 
 pub(super) fn note(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
@@ -26,11 +27,11 @@ pub(super) fn note(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
                 Some(a)
             });
             record(app, step, fx);
-            app.say("note saved", false);
+            app.tell(Note::NoteSaved);
         }
         Action::Cancel => {
             app.mode = Mode::Normal;
-            app.say("note not changed", false);
+            app.tell(Note::NoteUnchanged);
         }
         _ => {}
     }

@@ -2,6 +2,7 @@
 //! typed; Enter filters the table to one.
 
 use super::filter_line::apply_filter_text;
+use super::messages::Note;
 use super::{Action, App, Mode, Picker, TextInput};
 use crate::model::Field;
 
@@ -42,7 +43,7 @@ pub(super) fn picker(app: &mut App, action: Action) {
                 let text = kept.join(" ");
                 if apply_filter_text(app, &text).is_ok() {
                     // A choice starts at the top of its records.
-                    app.say(format!("filtered to {name}"), false);
+                    app.tell(Note::FilteredTo(name));
                 }
             }
         }

@@ -4,6 +4,7 @@
 //! verdict by accident: when the record cannot be found, the cursor goes to the first record
 //! without a verdict.
 
+use super::messages::Note;
 use super::{App, Keep, SortKey};
 use crate::review::filter::Query;
 use crate::store::SessionState;
@@ -69,32 +70,16 @@ impl App {
             return;
         }
         if self.store.is_empty() {
-            self.say(
-                format!(
-                    "{} immigration-related · {} NOT immigration-related ({} is a verdict, not \"next\": {} goes to the next undecided) · {} unsure · {} all keys",
-                    self.key("verdict-immigration"),
-                    self.key("verdict-not"),
-                    self.key("verdict-not"),
-                    self.key("next-undecided"),
-                    self.key("verdict-unsure"),
-                    self.key("help")
-                ),
-                false,
-            );
+            self.tell(Note::FirstRun);
             return;
         }
         let shown = self.view.rows.len();
         let reviewed = super::counts::reviewed(&self.counts.shown);
-        self.say(
-            format!(
-                "resumed: {reviewed} of {shown} {} reviewed{note}",
-                if self.all_records || self.filter_query.mentions_flagged() {
-                    "records"
-                } else {
-                    "flagged records"
-                }
-            ),
-            false,
-        );
+        self.tell(Note::Resumed {
+            reviewed,
+            shown,
+            flagged_only: !(self.all_records || self.filter_query.mentions_flagged()),
+            note,
+        });
     }
 }

@@ -6,6 +6,7 @@ use super::export_dialog::export_dialog;
 use super::filter_line::filter_line;
 use super::find::{find_prompt, go_to_match};
 use super::layout::Layout;
+use super::messages::Note;
 use super::note::note;
 use super::picker::{open_picker, picker};
 use super::{Action, App, Effect, Keep, Mode, SaveState, TextInput};
@@ -25,11 +26,8 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Loaded(ev) => on_load(app, ev),
         Action::Saved(result) => on_saved(app, result),
         Action::Exported(r) => match r {
-            Ok((path, n)) => app.say(
-                format!("exported {n} records to {path} (methods manifest: {path}.manifest.json)"),
-                false,
-            ),
-            Err(e) => app.say(format!("export failed: {e}"), true),
+            Ok((path, records)) => app.tell(Note::Exported { path, records }),
+            Err(e) => app.tell(Note::ExportFailed(e)),
         },
         Action::DetailLoaded(row, r) => {
             if app.selected() == Some(row) {
@@ -44,7 +42,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 }
             }
         }
-        Action::ExportProgress(n) => app.say(format!("exporting… {n} records written"), false),
+        Action::ExportProgress(n) => app.tell(Note::ExportProgress(n)),
         Action::RetrySave => fx.push(Effect::Save),
         Action::Terminate => {
             if app.save != SaveState::Clean {
@@ -127,26 +125,17 @@ fn on_saved(app: &mut App, result: Result<(), String>) {
     match result {
         Ok(()) => {
             if matches!(app.save, SaveState::Failed { .. }) {
-                app.say(
-                    format!(
-                        "saved again: all {} annotations are on disk",
-                        app.store.len()
-                    ),
-                    false,
-                );
+                app.tell(Note::SavedAgain(app.store.len()));
             }
             app.pending = 0;
             app.save = SaveState::Saved(app.clock.local_time.clone());
         }
         Err(error) => {
             let unsaved = app.pending.max(1);
-            app.say(
-                format!(
-                    "NOT SAVED ({unsaved} change{} only in memory): {error} — retrying every few seconds; free space or fix permissions",
-                    if unsaved == 1 { "" } else { "s" }
-                ),
-                true,
-            );
+            app.tell(Note::NotSaved {
+                unsaved,
+                error: error.clone(),
+            });
             app.save = SaveState::Failed { error, unsaved };
         }
     }
@@ -197,38 +186,26 @@ fn normal(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         Action::ToggleAll => {
             app.all_records = !app.all_records;
             app.start_filter();
-            let msg = if app.all_records {
-                format!(
-                    "showing all records ({} to pick an agency, {} to filter)",
-                    app.key("agency-picker"),
-                    app.key("filter")
-                )
-            } else {
-                "showing flagged records".to_string()
-            };
-            app.say(msg, false);
+            app.tell(Note::Showing {
+                all: app.all_records,
+            });
         }
         Action::OpenAgencyPicker => open_picker(app),
         Action::CycleSort => {
             app.sort = (app.sort.0.next(), false);
             app.start_filter();
-            app.say(format!("sorted by {}", app.sort.0.label()), false);
+            app.tell(Note::Sorted {
+                column: app.sort.0.label(),
+                descending: None,
+            });
         }
         Action::ReverseSort => {
             app.sort.1 = !app.sort.1;
             app.start_filter();
-            app.say(
-                format!(
-                    "sorted by {} {}",
-                    app.sort.0.label(),
-                    if app.sort.1 {
-                        "descending"
-                    } else {
-                        "ascending"
-                    }
-                ),
-                false,
-            );
+            app.tell(Note::Sorted {
+                column: app.sort.0.label(),
+                descending: Some(app.sort.1),
+            });
         }
         Action::Verdict(v) => set_verdict(app, v, fx),
         Action::ClearVerdict => clear_verdict(app, fx),
@@ -247,9 +224,9 @@ fn normal(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         Action::BulkVerdict(verdict) => {
             let count = app.view.rows.len();
             if app.filter_pending() {
-                app.say("wait for the filter to finish before a bulk verdict", true);
+                app.tell(Note::WaitForFilter);
             } else if count == 0 {
-                app.say("no records in this filter", true);
+                app.tell(Note::NoRecordsInFilter);
             } else {
                 let decided = count - app.counts.shown[0]
                     + app
@@ -273,10 +250,10 @@ fn normal(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
                     let wrapped = (i > app.view.cursor) != forward;
                     app.view.select_index(i);
                     if wrapped {
-                        app.say("went round the end of the list", false);
+                        app.tell(Note::WentRound);
                     }
                 }
-                None => app.say("every record shown has a verdict", false),
+                None => app.tell(Note::AllDecided),
             }
         }
         Action::OpenFind => {
@@ -291,7 +268,7 @@ fn normal(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         Action::Undo => undo_redo(app, true, fx),
         Action::Redo => undo_redo(app, false, fx),
         Action::OpenExport if app.loading.active => {
-            app.say("wait for the load to finish before exporting", true);
+            app.tell(Note::WaitForLoad);
         }
         Action::OpenExport => {
             let ext = "csv";

@@ -115,8 +115,9 @@ impl Session {
         app.loading.active = true;
         app.loading.total_bytes = loader.total_bytes;
         if !warnings.is_empty() {
-            let w = app.key("warnings");
-            app.say(format!("{} ({w} lists all)", warnings[0]), true);
+            app.tell(crate::app::messages::Note::StartWarning(
+                warnings[0].clone(),
+            ));
         }
         app.config_warnings = warnings;
         app.set_resume(resume);

@@ -182,9 +182,7 @@ fn event_loop(session: &mut Session, stop: &AtomicBool) -> std::io::Result<()> {
                             panic!("crash test: the test hook's crash key was pressed");
                         }
                         if typed.is_some() && typed == hang_key {
-                            session
-                                .app
-                                .say("test hang: the event loop stops here", true);
+                            session.app.tell(crate::app::messages::Note::TestHang);
                             draw(&mut terminal, session, &theme)?;
                             loop {
                                 std::thread::park();
