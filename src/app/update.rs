@@ -169,20 +169,57 @@ fn normal(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         Action::Top => app.view.move_by(isize::MIN / 2),
         Action::Bottom => app.view.move_by(isize::MAX / 2),
         Action::Scroll(n) => app.view.move_by(n as isize),
-        Action::Click(y) => {
-            if let Some(i) = Layout::compute(app.size.0, app.size.1).table_row_at(y) {
-                let idx = app.view.offset + i;
-                if idx < app.view.rows.len() {
-                    app.view.select_index(idx);
-                }
-            }
-        }
+        Action::Click(y) => click(app, y),
         Action::OpenFilter => {
             app.mode = Mode::Filter {
                 input: TextInput::new(&app.filter_text),
                 before: app.filter_text.clone(),
             };
         }
+        Action::ToggleAll | Action::CycleSort | Action::ReverseSort => change_view(app, action),
+        Action::OpenAgencyPicker => open_picker(app),
+        Action::Verdict(v) => set_verdict(app, v, fx),
+        Action::ClearVerdict => clear_verdict(app, fx),
+        Action::EditNote => open_note(app),
+        Action::BulkVerdict(verdict) => open_bulk(app, verdict),
+        Action::NextUndecided(forward) => next_undecided(app, forward),
+        Action::OpenFind => {
+            app.mode = Mode::Find {
+                input: TextInput::new(app.find.as_ref().map(|f| f.text.as_str()).unwrap_or("")),
+                before: app.find.as_ref().map(|f| f.text.clone()),
+                origin: app.view.cursor,
+            };
+        }
+        Action::NextMatch(forward) => go_to_match(app, forward),
+        Action::NameAgency => open_name_agency(app),
+        Action::Undo => undo_redo(app, true, fx),
+        Action::Redo => undo_redo(app, false, fx),
+        Action::OpenExport if app.loading.active => {
+            app.tell(Note::WaitForLoad);
+        }
+        Action::OpenExport => open_export(app),
+        Action::Help => app.mode = Mode::Help { scroll: 0 },
+        Action::Warnings => app.mode = Mode::Warnings { scroll: 0 },
+        Action::DetailScroll(n) => app.detail_scroll = (app.detail_scroll as i32 + n).max(0) as u16,
+        Action::Quit => quit(app, fx),
+        Action::Cancel => app.message = None,
+        _ => {}
+    }
+}
+
+/// A click in the table selects the row under the pointer.
+fn click(app: &mut App, y: u16) {
+    if let Some(i) = Layout::compute(app.size.0, app.size.1).table_row_at(y) {
+        let idx = app.view.offset + i;
+        if idx < app.view.rows.len() {
+            app.view.select_index(idx);
+        }
+    }
+}
+
+/// Flagged/all, and the sort column and direction: the filter runs again.
+fn change_view(app: &mut App, action: Action) {
+    match action {
         Action::ToggleAll => {
             app.all_records = !app.all_records;
             app.start_filter();
@@ -190,7 +227,6 @@ fn normal(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
                 all: app.all_records,
             });
         }
-        Action::OpenAgencyPicker => open_picker(app),
         Action::CycleSort => {
             app.sort = (app.sort.0.next(), false);
             app.start_filter();
@@ -207,95 +243,87 @@ fn normal(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
                 descending: Some(app.sort.1),
             });
         }
-        Action::Verdict(v) => set_verdict(app, v, fx),
-        Action::ClearVerdict => clear_verdict(app, fx),
-        Action::EditNote => {
-            if let Some(row) = app.selected() {
-                let note = app
-                    .annotation(row)
-                    .map(|a| a.note.clone())
-                    .unwrap_or_default();
-                app.mode = Mode::Note {
-                    row,
-                    input: TextInput::new(&note),
-                };
-            }
-        }
-        Action::BulkVerdict(verdict) => {
-            let count = app.view.rows.len();
-            if app.filter_pending() {
-                app.tell(Note::WaitForFilter);
-            } else if count == 0 {
-                app.tell(Note::NoRecordsInFilter);
-            } else {
-                let decided = count - app.counts.shown[0]
-                    + app
-                        .view
-                        .rows
-                        .iter()
-                        .filter(|&&r| app.verdict_code(r) == VerdictCode::CONFLICT)
-                        .count();
-                app.mode = Mode::Confirm {
-                    verdict,
-                    count,
-                    decided,
-                };
-            }
-        }
-        Action::NextUndecided(forward) => {
-            let rows = &app.view.rows;
-            let undecided = |i: usize| !app.verdict_code(rows[i]).is_decided();
-            match super::find::next_where(rows.len(), app.view.cursor, forward, undecided) {
-                Some(i) => {
-                    let wrapped = (i > app.view.cursor) != forward;
-                    app.view.select_index(i);
-                    if wrapped {
-                        app.tell(Note::WentRound);
-                    }
-                }
-                None => app.tell(Note::AllDecided),
-            }
-        }
-        Action::OpenFind => {
-            app.mode = Mode::Find {
-                input: TextInput::new(app.find.as_ref().map(|f| f.text.as_str()).unwrap_or("")),
-                before: app.find.as_ref().map(|f| f.text.clone()),
-                origin: app.view.cursor,
-            };
-        }
-        Action::NextMatch(forward) => go_to_match(app, forward),
-        Action::NameAgency => open_name_agency(app),
-        Action::Undo => undo_redo(app, true, fx),
-        Action::Redo => undo_redo(app, false, fx),
-        Action::OpenExport if app.loading.active => {
-            app.tell(Note::WaitForLoad);
-        }
-        Action::OpenExport => {
-            let ext = "csv";
-            let name = format!("alpr-triage-export-{}.{ext}", app.clock.local_stamp);
-            app.mode = Mode::Export(super::ExportDialog {
-                path: TextInput::new(&name),
-                format: crate::output::Format::Csv,
-                all: false,
-                redact: false,
-                focus: 0,
-                confirm_replace: false,
-            });
-        }
-        Action::Help => app.mode = Mode::Help { scroll: 0 },
-        Action::Warnings => app.mode = Mode::Warnings { scroll: 0 },
-        Action::DetailScroll(n) => app.detail_scroll = (app.detail_scroll as i32 + n).max(0) as u16,
-        Action::Quit => match &app.save {
-            SaveState::Failed { unsaved, .. } => {
-                app.mode = Mode::ConfirmQuit { unsaved: *unsaved };
-            }
-            _ => {
-                app.quit = true;
-                fx.push(Effect::Quit);
-            }
-        },
-        Action::Cancel => app.message = None,
         _ => {}
+    }
+}
+
+/// The note editor, on the selected record's note.
+fn open_note(app: &mut App) {
+    if let Some(row) = app.selected() {
+        let note = app
+            .annotation(row)
+            .map(|a| a.note.clone())
+            .unwrap_or_default();
+        app.mode = Mode::Note {
+            row,
+            input: TextInput::new(&note),
+        };
+    }
+}
+
+/// The bulk prompt, saying how many of the shown records already have a verdict.
+fn open_bulk(app: &mut App, verdict: crate::model::Verdict) {
+    let count = app.view.rows.len();
+    if app.filter_pending() {
+        app.tell(Note::WaitForFilter);
+    } else if count == 0 {
+        app.tell(Note::NoRecordsInFilter);
+    } else {
+        let decided = count - app.counts.shown[0]
+            + app
+                .view
+                .rows
+                .iter()
+                .filter(|&&r| app.verdict_code(r) == VerdictCode::CONFLICT)
+                .count();
+        app.mode = Mode::Confirm {
+            verdict,
+            count,
+            decided,
+        };
+    }
+}
+
+/// `]` / `[`: the next (previous) shown record without a verdict, going round the ends.
+fn next_undecided(app: &mut App, forward: bool) {
+    let rows = &app.view.rows;
+    let undecided = |i: usize| !app.verdict_code(rows[i]).is_decided();
+    match super::find::next_where(rows.len(), app.view.cursor, forward, undecided) {
+        Some(i) => {
+            let wrapped = (i > app.view.cursor) != forward;
+            app.view.select_index(i);
+            if wrapped {
+                app.tell(Note::WentRound);
+            }
+        }
+        None => app.tell(Note::AllDecided),
+    }
+}
+
+/// The export dialog, with a dated file name.
+fn open_export(app: &mut App) {
+    let ext = "csv";
+    let name = format!("alpr-triage-export-{}.{ext}", app.clock.local_stamp);
+    app.mode = Mode::Export(super::ExportDialog {
+        path: TextInput::new(&name),
+        format: crate::output::Format::Csv,
+        all: false,
+        redact: false,
+        focus: 0,
+        confirm_replace: false,
+    });
+}
+
+/// `q`: quits, unless saves failed (then asks first).
+fn quit(app: &mut App, fx: &mut Vec<Effect>) {
+    match &app.save {
+        SaveState::Failed { unsaved, .. } => {
+            app.mode = Mode::ConfirmQuit { unsaved: *unsaved };
+        }
+        _ => {
+            app.quit = true;
+            fx.push(Effect::Quit);
+        }
     }
 }
 

@@ -1,15 +1,16 @@
 //! `alpr-triage export`: annotated records out, with a methods manifest.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::{
     CommandError, Console, EXIT_INPUT, EXIT_OK, check_roles, inputs, load_rules, output_target,
 };
 use crate::export::manifest::{ManifestInput, manifest, manifest_path, write_manifest};
-use crate::export::{ExportOptions, Only, select, verdict_codes, write};
+use crate::export::{ExportOptions, ExportSummary, Only, select, verdict_codes, write};
 use crate::files::target::Target;
 use crate::ingest::ReadOptions;
 use crate::output::{CsvCells, Format};
+use crate::review::dataset::Dataset;
 use crate::review::filter::Query;
 use crate::store::Store;
 
@@ -59,55 +60,15 @@ pub fn run(opts: &ExportCommand, console: &mut Console<'_>) -> Result<i32, Comma
             inputs.errors.join("; ")
         }));
     }
-    let given = opts.annotations.is_some();
     let ann_path = opts
         .annotations
         .clone()
         .unwrap_or_else(|| crate::config::default_annotations(&opts.paths));
     let ann_path = crate::store::resolve(&ann_path).map_err(annotation_error(&ann_path))?;
-    let target = output_target(opts.out.as_deref(), opts.force)?;
-    // The manifest goes beside a file; standard output and devices get one only when asked.
-    let manifest_target = match (&opts.manifest, &target) {
-        (Some(m), _) => Some(Target::resolve(m, opts.force)?),
-        (None, Target::File { given, .. }) => {
-            Some(Target::resolve(&manifest_path(given), opts.force)?)
-        }
-        _ => None,
-    };
-    let manifest_given = opts.manifest.clone().or_else(|| match &target {
-        Target::File { given, .. } => Some(manifest_path(given)),
-        _ => None,
-    });
-    let mut roles: Vec<(&str, &std::path::Path)> = Vec::new();
-    if let Some(o) = &opts.out {
-        roles.push(("--out", o));
-    }
-    if let Some(m) = &manifest_given {
-        roles.push(("the manifest", m));
-    }
-    check_roles(&roles, Some(&ann_path), &inputs.files)?;
+    let outputs = Outputs::plan(opts)?;
+    check_roles(&outputs.roles(opts), Some(&ann_path), &inputs.files)?;
     let store = Store::open(&ann_path).map_err(annotation_error(&ann_path))?;
-    let verdict_selection = matches!(
-        opts.only,
-        Only::Immigration | Only::Not | Only::Unsure | Only::Reviewed
-    );
-    if !ann_path.exists() {
-        let shown = crate::sanitize::path(&ann_path);
-        if given || verdict_selection {
-            return Err(CommandError::Input(format!(
-                "{shown}: the annotation file does not exist, so no record has a verdict{}; check the path, or review the records first (the review UI creates the file on the first verdict)",
-                if verdict_selection {
-                    format!(" and --only {} selects nothing", opts.only.as_str())
-                } else {
-                    String::new()
-                }
-            )));
-        }
-        let _ = writeln!(
-            console.err,
-            "warning: {shown} does not exist: no record has an annotation"
-        );
-    }
+    check_annotations_exist(opts, &ann_path, console)?;
     // Streams are read again below (the export re-reads its inputs, the manifest hashes them).
     let (files, copies, errors) =
         crate::ingest::spool::spool_streams(std::mem::take(&mut inputs.files));
@@ -116,24 +77,7 @@ pub fn run(opts: &ExportCommand, console: &mut Console<'_>) -> Result<i32, Comma
     // The private copies of streams live until the command ends.
     let _copies = copies;
     let ds = crate::review::loader::load_all(inputs.files.clone(), opts.read.clone(), rules);
-    let matched = store
-        .iter()
-        .filter(|a| ds.row_of(a.record_id).is_some())
-        .count();
-    if !store.is_empty() && matched == 0 {
-        return Err(CommandError::Input(format!(
-            "{}: none of its {} annotations is of a record in these inputs (annotations of another dataset?); nothing was exported. Check the paths, or pass --annotations FILE",
-            crate::sanitize::path(&ann_path),
-            store.len()
-        )));
-    }
-    if store.is_empty() && ann_path.exists() && verdict_selection {
-        return Err(CommandError::Input(format!(
-            "{}: the annotation file holds no annotations, so --only {} selects nothing; nothing was exported",
-            crate::sanitize::path(&ann_path),
-            opts.only.as_str()
-        )));
-    }
+    check_annotations_match(opts, &ann_path, &store, &ds)?;
     let verdicts = verdict_codes(&ds, &store);
     let rows = select(&ds, &verdicts, opts.only, &query);
     let eopts = ExportOptions {
@@ -145,75 +89,203 @@ pub fn run(opts: &ExportCommand, console: &mut Console<'_>) -> Result<i32, Comma
         progress: None,
     };
     let out_err = super::output_error(opts.out.as_deref());
-    let (summary, written) = target
+    let (summary, written) = outputs
+        .target
         .write(
             &mut *console.out,
             console.out_is_terminal,
-            manifest_target.is_some(),
+            outputs.manifest.is_some(),
             |w| write(&ds, &store, &rows, &eopts, w),
         )
         .map_err(out_err)?;
-    let err = &mut *console.err;
     let failed = super::report_problems(
-        err,
+        &mut *console.err,
         &inputs,
         &ds.files
             .iter()
             .map(|f| f.report.clone())
             .collect::<Vec<_>>(),
     );
-    match &manifest_target {
-        Some(m) => {
-            let doc = manifest(&ManifestInput {
-                ds: &ds,
-                annotations: &ann_path,
-                output: target.describe(),
-                output_sha256: written.sha256.clone(),
-                format: opts.format,
-                cells: opts.cells,
-                only: opts.only,
-                query: &opts.query,
-                scope: "command line",
-                redact: opts.redact,
-                summary: &summary,
-            });
-            write_manifest(m, &mut *console.out, console.out_is_terminal, &doc).map_err(|e| {
-                CommandError::Output {
-                    path: m.describe(),
-                    message: e.to_string(),
-                }
-            })?;
+    outputs.write_manifest(
+        &ManifestInput {
+            ds: &ds,
+            annotations: &ann_path,
+            output: outputs.target.describe(),
+            output_sha256: written.sha256.clone(),
+            format: opts.format,
+            cells: opts.cells,
+            only: opts.only,
+            query: &opts.query,
+            scope: "command line",
+            redact: opts.redact,
+            summary: &summary,
+        },
+        console,
+    )?;
+    outputs.report(opts, &summary, console);
+    Ok(if failed { EXIT_INPUT } else { EXIT_OK })
+}
+
+/// Where the export and its manifest go.
+struct Outputs {
+    target: Target,
+    /// The manifest goes beside a file; standard output and devices get one only when asked.
+    manifest: Option<Target>,
+    /// The manifest path as given (or derived from `--out`), for the role check.
+    manifest_given: Option<PathBuf>,
+}
+
+impl Outputs {
+    fn plan(opts: &ExportCommand) -> Result<Outputs, CommandError> {
+        let target = output_target(opts.out.as_deref(), opts.force)?;
+        let manifest = match (&opts.manifest, &target) {
+            (Some(m), _) => Some(Target::resolve(m, opts.force)?),
+            (None, Target::File { given, .. }) => {
+                Some(Target::resolve(&manifest_path(given), opts.force)?)
+            }
+            _ => None,
+        };
+        let manifest_given = opts.manifest.clone().or_else(|| match &target {
+            Target::File { given, .. } => Some(manifest_path(given)),
+            _ => None,
+        });
+        Ok(Outputs {
+            target,
+            manifest,
+            manifest_given,
+        })
+    }
+
+    /// Each output path with the name the user knows it by.
+    fn roles<'a>(&'a self, opts: &'a ExportCommand) -> Vec<(&'static str, &'a Path)> {
+        let mut roles: Vec<(&str, &Path)> = Vec::new();
+        if let Some(o) = &opts.out {
+            roles.push(("--out", o));
         }
-        None => {
+        if let Some(m) = &self.manifest_given {
+            roles.push(("the manifest", m));
+        }
+        roles
+    }
+
+    /// The methods manifest, or a note that there is none.
+    fn write_manifest(
+        &self,
+        input: &ManifestInput<'_>,
+        console: &mut Console<'_>,
+    ) -> Result<(), CommandError> {
+        match &self.manifest {
+            Some(m) => {
+                let doc = manifest(input);
+                write_manifest(m, &mut *console.out, console.out_is_terminal, &doc).map_err(|e| {
+                    CommandError::Output {
+                        path: m.describe(),
+                        message: e.to_string(),
+                    }
+                })
+            }
+            None => {
+                let _ = writeln!(
+                    console.err,
+                    "note: no methods manifest written for {} (use --out FILE or --manifest FILE)",
+                    self.target.describe()
+                );
+                Ok(())
+            }
+        }
+    }
+
+    /// The closing lines on standard error.
+    fn report(&self, opts: &ExportCommand, summary: &ExportSummary, console: &mut Console<'_>) {
+        let err = &mut *console.err;
+        if summary.missing > 0 {
             let _ = writeln!(
                 err,
-                "note: no methods manifest written for {} (use --out FILE or --manifest FILE)",
-                target.describe()
+                "warning: {} selected records were not found when the inputs were read again (did a file change?)",
+                summary.missing
             );
         }
-    }
-    if summary.missing > 0 {
         let _ = writeln!(
             err,
-            "warning: {} selected records were not found when the inputs were read again (did a file change?)",
-            summary.missing
+            "{} exported{}{}{}",
+            super::plural(summary.records, "record"),
+            match &self.target {
+                Target::Stdout => String::new(),
+                t => format!(" to {}", t.describe()),
+            },
+            self.manifest
+                .as_ref()
+                .map(|m| format!(", manifest {}", m.describe()))
+                .unwrap_or_default(),
+            if opts.redact { " (redacted)" } else { "" }
         );
     }
+}
+
+/// Whether `--only` picks by verdict (and so needs annotations to select anything).
+fn verdict_selection(only: Only) -> bool {
+    matches!(
+        only,
+        Only::Immigration | Only::Not | Only::Unsure | Only::Reviewed
+    )
+}
+
+/// A missing annotation file is an error when it was named or the selection needs verdicts, and
+/// a warning otherwise.
+fn check_annotations_exist(
+    opts: &ExportCommand,
+    ann_path: &Path,
+    console: &mut Console<'_>,
+) -> Result<(), CommandError> {
+    if ann_path.exists() {
+        return Ok(());
+    }
+    let shown = crate::sanitize::path(ann_path);
+    let by_verdict = verdict_selection(opts.only);
+    if opts.annotations.is_some() || by_verdict {
+        return Err(CommandError::Input(format!(
+            "{shown}: the annotation file does not exist, so no record has a verdict{}; check the path, or review the records first (the review UI creates the file on the first verdict)",
+            if by_verdict {
+                format!(" and --only {} selects nothing", opts.only.as_str())
+            } else {
+                String::new()
+            }
+        )));
+    }
     let _ = writeln!(
-        err,
-        "{} exported{}{}{}",
-        super::plural(summary.records, "record"),
-        match &target {
-            Target::Stdout => String::new(),
-            t => format!(" to {}", t.describe()),
-        },
-        manifest_target
-            .as_ref()
-            .map(|m| format!(", manifest {}", m.describe()))
-            .unwrap_or_default(),
-        if opts.redact { " (redacted)" } else { "" }
+        console.err,
+        "warning: {shown} does not exist: no record has an annotation"
     );
-    Ok(if failed { EXIT_INPUT } else { EXIT_OK })
+    Ok(())
+}
+
+/// Annotations of another dataset, or an empty file when the selection needs verdicts, export
+/// nothing: say so instead of writing an empty file.
+fn check_annotations_match(
+    opts: &ExportCommand,
+    ann_path: &Path,
+    store: &Store,
+    ds: &Dataset,
+) -> Result<(), CommandError> {
+    let matched = store
+        .iter()
+        .filter(|a| ds.row_of(a.record_id).is_some())
+        .count();
+    if !store.is_empty() && matched == 0 {
+        return Err(CommandError::Input(format!(
+            "{}: none of its {} annotations is of a record in these inputs (annotations of another dataset?); nothing was exported. Check the paths, or pass --annotations FILE",
+            crate::sanitize::path(ann_path),
+            store.len()
+        )));
+    }
+    if store.is_empty() && ann_path.exists() && verdict_selection(opts.only) {
+        return Err(CommandError::Input(format!(
+            "{}: the annotation file holds no annotations, so --only {} selects nothing; nothing was exported",
+            crate::sanitize::path(ann_path),
+            opts.only.as_str()
+        )));
+    }
+    Ok(())
 }
 
 fn annotation_error(

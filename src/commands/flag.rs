@@ -1,5 +1,6 @@
 //! `alpr-triage flag`: the flagged records (or all with `--all`), with explanations and sources.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -11,6 +12,7 @@ use super::{
     plural, report_problems,
 };
 use crate::files::target::Target;
+use crate::flag::RuleSet;
 use crate::idset::IdSet;
 use crate::ingest::catalog::{Catalog, TextSyms};
 use crate::ingest::{
@@ -276,93 +278,11 @@ pub fn run(opts: &FlagOptions, console: &mut Console<'_>) -> Result<i32, Command
         _copies = copies;
     }
     let files = &inputs.files;
-    let out_err = super::output_error(opts.out.as_deref());
     let (out, tty) = (&mut *console.out, console.out_is_terminal);
     let (reports, count) = if opts.all {
-        let mut catalog = Catalog::new(rules.clone());
-        let mut pass1 = DupPass {
-            seen: IdSet::new(),
-            later: FxHashMap::default(),
-            columns: ColumnUnion::default(),
-        };
-        let reports: Vec<FileReport> = files
-            .iter()
-            .enumerate()
-            .map(|(i, f)| read_file(i as u32, f, &opts.read, &mut catalog, &mut pass1))
-            .collect();
-        let DupPass { later, columns, .. } = pass1;
-        let readable: Vec<(usize, &InputFile)> = files
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| reports[*i].kind.is_some())
-            .collect();
-        let columns = columns.into_labels();
-        let (count, _) = target
-            .write(out, tty, false, |w| {
-                let writer =
-                    RecordWriter::with_cells(w, opts.format, columns, Vec::new(), opts.cells)?;
-                let mut pass2 = WritePass {
-                    files,
-                    later,
-                    written: IdSet::new(),
-                    writer,
-                    queued: Queued::default(),
-                    error: None,
-                };
-                for (i, f) in &readable {
-                    read_file(*i as u32, f, &opts.read, &mut catalog, &mut pass2);
-                }
-                if let Some(e) = pass2.error {
-                    return Err(e);
-                }
-                let made = Made {
-                    catalog: &catalog,
-                    files,
-                };
-                pass2
-                    .writer
-                    .write_queued(&mut pass2.queued, &made, kept_record)?;
-                pass2.writer.finish()
-            })
-            .map_err(out_err)?;
-        (reports, count)
+        write_all_records(opts, files, rules, &target, out, tty)?
     } else {
-        let mut catalog = Catalog::new(rules.clone());
-        let mut sink = FlaggedSink::new();
-        let mut reports: Vec<FileReport> = files
-            .iter()
-            .enumerate()
-            .map(|(i, f)| read_file(i as u32, f, &opts.read, &mut catalog, &mut sink))
-            .collect();
-        let firsts = sink.tally.finish(&mut reports);
-        // A flagged row that repeats an earlier, unflagged row of the same record is no record.
-        let records: Vec<_> = sink
-            .flagged
-            .iter()
-            .filter(|(n, ..)| firsts[*n as usize])
-            .collect();
-        let mut columns = ColumnUnion::default();
-        for (_, (row, ..)) in &records {
-            columns.note(&row.schema, row.cells.len());
-        }
-        let (count, _) = target
-            .write(out, tty, false, |w| {
-                let mut writer = RecordWriter::with_cells(
-                    w,
-                    opts.format,
-                    columns.into_labels(),
-                    Vec::new(),
-                    opts.cells,
-                )?;
-                let made = Made {
-                    catalog: &catalog,
-                    files,
-                };
-                writer.write_all(&made, &records, |made, (_, kept)| kept_record(made, kept))?;
-                writer.finish()
-            })
-            .map_err(out_err)?;
-        (reports, count)
+        write_flagged(opts, files, rules, &target, out, tty)?
     };
     let err = &mut *console.err;
     let failed = report_problems(err, &inputs, &reports);
@@ -385,4 +305,111 @@ pub fn run(opts: &FlagOptions, console: &mut Console<'_>) -> Result<i32, Command
         }
     );
     Ok(if failed { EXIT_INPUT } else { EXIT_OK })
+}
+
+/// `flag --all`: every record, flagged or not, in two passes (the first finds duplicates and
+/// the columns, the second writes).
+fn write_all_records(
+    opts: &FlagOptions,
+    files: &[InputFile],
+    rules: Arc<RuleSet>,
+    target: &Target,
+    out: &mut dyn Write,
+    tty: bool,
+) -> Result<(Vec<FileReport>, u64), CommandError> {
+    let out_err = super::output_error(opts.out.as_deref());
+    let mut catalog = Catalog::new(rules);
+    let mut pass1 = DupPass {
+        seen: IdSet::new(),
+        later: FxHashMap::default(),
+        columns: ColumnUnion::default(),
+    };
+    let reports: Vec<FileReport> = files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| read_file(i as u32, f, &opts.read, &mut catalog, &mut pass1))
+        .collect();
+    let DupPass { later, columns, .. } = pass1;
+    let readable: Vec<(usize, &InputFile)> = files
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| reports[*i].kind.is_some())
+        .collect();
+    let columns = columns.into_labels();
+    let (count, _) = target
+        .write(out, tty, false, |w| {
+            let writer = RecordWriter::with_cells(w, opts.format, columns, Vec::new(), opts.cells)?;
+            let mut pass2 = WritePass {
+                files,
+                later,
+                written: IdSet::new(),
+                writer,
+                queued: Queued::default(),
+                error: None,
+            };
+            for (i, f) in &readable {
+                read_file(*i as u32, f, &opts.read, &mut catalog, &mut pass2);
+            }
+            if let Some(e) = pass2.error {
+                return Err(e);
+            }
+            let made = Made {
+                catalog: &catalog,
+                files,
+            };
+            pass2
+                .writer
+                .write_queued(&mut pass2.queued, &made, kept_record)?;
+            pass2.writer.finish()
+        })
+        .map_err(out_err)?;
+    Ok((reports, count))
+}
+
+/// `flag`: the flagged records, kept from one pass.
+fn write_flagged(
+    opts: &FlagOptions,
+    files: &[InputFile],
+    rules: Arc<RuleSet>,
+    target: &Target,
+    out: &mut dyn Write,
+    tty: bool,
+) -> Result<(Vec<FileReport>, u64), CommandError> {
+    let out_err = super::output_error(opts.out.as_deref());
+    let mut catalog = Catalog::new(rules);
+    let mut sink = FlaggedSink::new();
+    let mut reports: Vec<FileReport> = files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| read_file(i as u32, f, &opts.read, &mut catalog, &mut sink))
+        .collect();
+    let firsts = sink.tally.finish(&mut reports);
+    // A flagged row that repeats an earlier, unflagged row of the same record is no record.
+    let records: Vec<_> = sink
+        .flagged
+        .iter()
+        .filter(|(n, ..)| firsts[*n as usize])
+        .collect();
+    let mut columns = ColumnUnion::default();
+    for (_, (row, ..)) in &records {
+        columns.note(&row.schema, row.cells.len());
+    }
+    let (count, _) = target
+        .write(out, tty, false, |w| {
+            let mut writer = RecordWriter::with_cells(
+                w,
+                opts.format,
+                columns.into_labels(),
+                Vec::new(),
+                opts.cells,
+            )?;
+            let made = Made {
+                catalog: &catalog,
+                files,
+            };
+            writer.write_all(&made, &records, |made, (_, kept)| kept_record(made, kept))?;
+            writer.finish()
+        })
+        .map_err(out_err)?;
+    Ok((reports, count))
 }

@@ -50,35 +50,7 @@ pub fn run(opts: &MergeCommand, console: &mut Console<'_>) -> Result<i32, Comman
             .map(|f| (format!("the input {}", shown(f)), f.as_path())),
     );
     crate::files::target::check_distinct(&roles)?;
-    let mut inputs = Vec::new();
-    let mut contents: Vec<(Vec<u8>, &PathBuf)> = Vec::new();
-    for f in &opts.files {
-        let shown = shown(f);
-        let bytes = std::fs::read(f).map_err(|e| CommandError::Output {
-            path: shown.clone(),
-            message: format!("cannot read: {e}"),
-        })?;
-        if let Some((_, same)) = contents.iter().find(|(b, _)| *b == bytes) {
-            return Err(CommandError::Output {
-                path: shown,
-                message: format!(
-                    "holds exactly what {} holds (a copy of one reviewer's file would count them twice); give each reviewer's file once",
-                    crate::sanitize::path(same)
-                ),
-            });
-        }
-        let list = crate::store::parse(&bytes, &f.display().to_string()).map_err(|e| {
-            CommandError::Output {
-                path: shown.clone(),
-                message: e
-                    .to_string()
-                    .trim_start_matches(&format!("{}: ", f.display()))
-                    .to_string(),
-            }
-        })?;
-        inputs.push(list);
-        contents.push((bytes, f));
-    }
+    let inputs = read_inputs(&opts.files)?;
     let merged = merge(&inputs);
     let save_error = |e: std::io::Error| CommandError::Output {
         path: target.describe(),
@@ -117,6 +89,40 @@ pub fn run(opts: &MergeCommand, console: &mut Console<'_>) -> Result<i32, Comman
         console.human(|w| report_text(w, &merged, opts, &shown_out))?;
     }
     Ok(EXIT_OK)
+}
+
+/// Reads and parses each annotation file, refusing a file that is a copy of another.
+fn read_inputs(files: &[PathBuf]) -> Result<Vec<Vec<crate::model::Annotation>>, CommandError> {
+    let mut inputs = Vec::new();
+    let mut contents: Vec<(Vec<u8>, &PathBuf)> = Vec::new();
+    for f in files {
+        let shown = shown(f);
+        let bytes = std::fs::read(f).map_err(|e| CommandError::Output {
+            path: shown.clone(),
+            message: format!("cannot read: {e}"),
+        })?;
+        if let Some((_, same)) = contents.iter().find(|(b, _)| *b == bytes) {
+            return Err(CommandError::Output {
+                path: shown,
+                message: format!(
+                    "holds exactly what {} holds (a copy of one reviewer's file would count them twice); give each reviewer's file once",
+                    crate::sanitize::path(same)
+                ),
+            });
+        }
+        let list = crate::store::parse(&bytes, &f.display().to_string()).map_err(|e| {
+            CommandError::Output {
+                path: shown.clone(),
+                message: e
+                    .to_string()
+                    .trim_start_matches(&format!("{}: ", f.display()))
+                    .to_string(),
+            }
+        })?;
+        inputs.push(list);
+        contents.push((bytes, f));
+    }
+    Ok(inputs)
 }
 
 fn v(x: Option<Verdict>) -> &'static str {

@@ -199,6 +199,60 @@ fn write_json(
     writeln!(out)
 }
 
+/// One file's part of the text report: kind, agency, counts, warnings, error.
+fn write_file_text(
+    out: &mut dyn Write,
+    r: &FileReport,
+    max_warnings: usize,
+) -> std::io::Result<()> {
+    let path = visible(&r.path);
+    let strip =
+        |e: &str| visible(e.strip_prefix(&format!("{}: ", r.path)).unwrap_or(e)).into_owned();
+    writeln!(out, "{path}")?;
+    if let Some(e) = &r.error
+        && r.kind.is_none()
+    {
+        return writeln!(out, "  error: {}\n", strip(e));
+    }
+    let kind = r.kind.map(|k| k.as_str()).unwrap_or("?");
+    writeln!(
+        out,
+        "  kind:     {kind}{} ({})",
+        if r.gzip { ", gzip" } else { "" },
+        visible(&r.schema)
+    )?;
+    if let Some(a) = &r.file_agency {
+        writeln!(out, "  agency:   {} ({})", visible(a), r.agency_origin())?;
+    }
+    writeln!(
+        out,
+        "  rows: {}  records: {}  duplicates: {}  dropped: {}  flagged: {}  warnings: {}",
+        r.rows, r.records, r.duplicates, r.dropped, r.flagged, r.warnings.total
+    )?;
+    for w in r.warnings.list.iter().take(max_warnings) {
+        match w.line {
+            Some(l) => writeln!(out, "    line {l}: {}", visible(&w.message))?,
+            None => writeln!(out, "    {}", visible(&w.message))?,
+        }
+    }
+    let more = r
+        .warnings
+        .total
+        .saturating_sub(max_warnings.min(r.warnings.list.len()) as u64);
+    if more > 0 {
+        writeln!(
+            out,
+            "    ... and {more} more warning{} (scan --json lists up to 1000 a file)",
+            if more == 1 { "" } else { "s" }
+        )?;
+    }
+    if let Some(e) = &r.error {
+        writeln!(out, "  error: {}", strip(e))?;
+    }
+    writeln!(out)?;
+    Ok(())
+}
+
 fn write_text(
     out: &mut dyn Write,
     reports: &[FileReport],
@@ -211,52 +265,7 @@ fn write_text(
         writeln!(out, "{}\n  error: could not open\n", visible(e))?;
     }
     for r in reports {
-        let path = visible(&r.path);
-        let strip =
-            |e: &str| visible(e.strip_prefix(&format!("{}: ", r.path)).unwrap_or(e)).into_owned();
-        writeln!(out, "{path}")?;
-        if let Some(e) = &r.error
-            && r.kind.is_none()
-        {
-            writeln!(out, "  error: {}\n", strip(e))?;
-            continue;
-        }
-        let kind = r.kind.map(|k| k.as_str()).unwrap_or("?");
-        writeln!(
-            out,
-            "  kind:     {kind}{} ({})",
-            if r.gzip { ", gzip" } else { "" },
-            visible(&r.schema)
-        )?;
-        if let Some(a) = &r.file_agency {
-            writeln!(out, "  agency:   {} ({})", visible(a), r.agency_origin())?;
-        }
-        writeln!(
-            out,
-            "  rows: {}  records: {}  duplicates: {}  dropped: {}  flagged: {}  warnings: {}",
-            r.rows, r.records, r.duplicates, r.dropped, r.flagged, r.warnings.total
-        )?;
-        for w in r.warnings.list.iter().take(max_warnings) {
-            match w.line {
-                Some(l) => writeln!(out, "    line {l}: {}", visible(&w.message))?,
-                None => writeln!(out, "    {}", visible(&w.message))?,
-            }
-        }
-        let more = r
-            .warnings
-            .total
-            .saturating_sub(max_warnings.min(r.warnings.list.len()) as u64);
-        if more > 0 {
-            writeln!(
-                out,
-                "    ... and {more} more warning{} (scan --json lists up to 1000 a file)",
-                if more == 1 { "" } else { "s" }
-            )?;
-        }
-        if let Some(e) = &r.error {
-            writeln!(out, "  error: {}", strip(e))?;
-        }
-        writeln!(out)?;
+        write_file_text(out, r, max_warnings)?;
     }
     if !inputs.skipped.is_empty() {
         writeln!(

@@ -226,24 +226,7 @@ impl RuleSet {
             });
         }
         let prior = rules.len() as RuleIdx;
-        rules.push(Rule {
-            name: PRIOR_FLAG_RULE.into(),
-            description: "flagged by another tool before import (its text is the explanation)"
-                .into(),
-            fields: vec![Field::PriorFlag],
-            strength: Strength::Strong,
-            note: None,
-            pattern: String::new(),
-            regex: pattern_builder(MatchKind::LeftmostFirst, RULE_SIZE_LIMIT)
-                .build(r"\S(?:.*\S)?")
-                .map_err(|e| RuleFileError::Rule {
-                    origin: origin.to_string(),
-                    rule: PRIOR_FLAG_RULE.into(),
-                    message: pattern_error(&e),
-                })?,
-            unless: None,
-            except: None,
-        });
+        rules.push(prior_flag_rule(origin)?);
         Ok(RuleSet {
             name: file.name.unwrap_or_else(|| origin.to_string()),
             hash: crate::digest::hex(&hasher.finalize()),
@@ -522,5 +505,26 @@ fn compile(def: RuleDef, origin: &str) -> Result<Rule, RuleFileError> {
         regex,
         unless,
         except,
+    })
+}
+
+/// The implicit rule that keeps a flag set by another tool (its text is the explanation).
+fn prior_flag_rule(origin: &str) -> Result<Rule, RuleFileError> {
+    Ok(Rule {
+        name: PRIOR_FLAG_RULE.into(),
+        description: "flagged by another tool before import (its text is the explanation)".into(),
+        fields: vec![Field::PriorFlag],
+        strength: Strength::Strong,
+        note: None,
+        pattern: String::new(),
+        regex: pattern_builder(MatchKind::LeftmostFirst, RULE_SIZE_LIMIT)
+            .build(r"\S(?:.*\S)?")
+            .map_err(|e| RuleFileError::Rule {
+                origin: origin.to_string(),
+                rule: PRIOR_FLAG_RULE.into(),
+                message: pattern_error(&e),
+            })?,
+        unless: None,
+        except: None,
     })
 }

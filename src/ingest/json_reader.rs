@@ -78,56 +78,8 @@ pub(crate) fn run_doc(
     p: &mut Processor<'_>,
     tx: &SyncSender<Sent>,
 ) -> Result<(), Stop> {
-    let mut buf = Vec::new();
-    reader
-        .take(DOC_MAX + 1)
-        .read_to_end(&mut buf)
-        .map_err(|e| FileError::Read {
-            path: p.path().to_string(),
-            line: 0,
-            message: e.to_string(),
-        })?;
-    if buf.len() as u64 > DOC_MAX {
-        return Err(FileError::NotAudit {
-            path: p.path().to_string(),
-            message: format!(
-                "a JSON document larger than {} MB is not read whole; write it as NDJSON (one row object a line), which is read as a stream",
-                DOC_MAX >> 20
-            ),
-        }
-        .into());
-    }
-    let trimmed = buf.trim_ascii_start();
-    let (elements, kind): (Vec<&RawValue>, Kind) = if trimmed.starts_with(b"[") {
-        let v: Vec<&RawValue> = serde_json::from_slice(&buf).map_err(|e| json_error(p, &e))?;
-        (v, Kind::JsonArray)
-    } else {
-        let obj: HashMap<Cow<'_, str>, &RawValue> =
-            serde_json::from_slice(&buf).map_err(|e| json_error(p, &e))?;
-        if let Some(name) = obj
-            .get("crawled_name")
-            .and_then(|v| serde_json::from_str::<String>(v.get()).ok())
-        {
-            p.set_file_agency(&name);
-        }
-        if let Some(rows) = obj.get("search_audit_csv") {
-            let v: Vec<&RawValue> =
-                serde_json::from_str(rows.get()).map_err(|e| json_error(p, &e))?;
-            (v, Kind::PortalScrapeJson)
-        } else if let Some(rows) = obj.values().find_map(|v| {
-            serde_json::from_str::<Vec<&RawValue>>(v.get())
-                .ok()
-                .filter(|a| {
-                    a.first()
-                        .is_some_and(|e| e.get().trim_start().starts_with('{'))
-                })
-        }) {
-            (rows, Kind::JsonArray)
-        } else {
-            let whole: &RawValue = serde_json::from_slice(&buf).map_err(|e| json_error(p, &e))?;
-            (vec![whole], Kind::JsonArray)
-        }
-    };
+    let buf = read_doc(reader, p)?;
+    let (elements, kind) = doc_rows(&buf, p)?;
     let base = buf.as_ptr() as usize;
     let offset_of = |raw: &RawValue| (raw.get().as_ptr() as usize).saturating_sub(base);
     // Keys: the union over the first rows, so a key absent from row 1 still binds.
@@ -178,6 +130,67 @@ pub(crate) fn run_doc(
         }
     }
     rows.finish(p)
+}
+
+/// Reads a whole document, refusing one over [`DOC_MAX`].
+fn read_doc(reader: BufReader<Box<dyn Read + Send>>, p: &Processor<'_>) -> Result<Vec<u8>, Stop> {
+    let mut buf = Vec::new();
+    reader
+        .take(DOC_MAX + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| FileError::Read {
+            path: p.path().to_string(),
+            line: 0,
+            message: e.to_string(),
+        })?;
+    if buf.len() as u64 > DOC_MAX {
+        return Err(FileError::NotAudit {
+            path: p.path().to_string(),
+            message: format!(
+                "a JSON document larger than {} MB is not read whole; write it as NDJSON (one row object a line), which is read as a stream",
+                DOC_MAX >> 20
+            ),
+        }
+        .into());
+    }
+    Ok(buf)
+}
+
+/// The row objects of a document (an array, a portal page's `search_audit_csv`, or the first
+/// array of objects in an object), and what kind of file that makes it.
+fn doc_rows<'b>(buf: &'b [u8], p: &mut Processor<'_>) -> Result<(Vec<&'b RawValue>, Kind), Stop> {
+    let trimmed = buf.trim_ascii_start();
+    let found: (Vec<&RawValue>, Kind) = if trimmed.starts_with(b"[") {
+        let v: Vec<&RawValue> = serde_json::from_slice(buf).map_err(|e| json_error(p, &e))?;
+        (v, Kind::JsonArray)
+    } else {
+        let obj: HashMap<Cow<'_, str>, &RawValue> =
+            serde_json::from_slice(buf).map_err(|e| json_error(p, &e))?;
+        if let Some(name) = obj
+            .get("crawled_name")
+            .and_then(|v| serde_json::from_str::<String>(v.get()).ok())
+        {
+            p.set_file_agency(&name);
+        }
+        if let Some(rows) = obj.get("search_audit_csv") {
+            let v: Vec<&RawValue> =
+                serde_json::from_str(rows.get()).map_err(|e| json_error(p, &e))?;
+            (v, Kind::PortalScrapeJson)
+        } else if let Some(rows) = obj.values().find_map(|v| {
+            serde_json::from_str::<Vec<&RawValue>>(v.get())
+                .ok()
+                .filter(|a| {
+                    a.first()
+                        .is_some_and(|e| e.get().trim_start().starts_with('{'))
+                })
+        }) {
+            (rows, Kind::JsonArray)
+        } else {
+            let whole: &RawValue = serde_json::from_slice(buf).map_err(|e| json_error(p, &e))?;
+            (vec![whole], Kind::JsonArray)
+        }
+    };
+    Ok(found)
 }
 
 /// Fills batches with JSON rows and sends them.

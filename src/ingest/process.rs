@@ -323,6 +323,38 @@ impl<'a> Processor<'a> {
         self.state.shifted.clone().flatten()
     }
 
+    /// Whether a row whose width differs from the header's is read without a deleted column
+    /// (true) or as a malformed row (a problem is noted).
+    fn fit_width(
+        &mut self,
+        rec: &Cells,
+        at: At,
+        header_len: usize,
+        problems: &mut Vec<String>,
+    ) -> bool {
+        // "A header kept for a deleted column" is decided on the first data row under a header:
+        // when that row is one field short, every such row is read without the deleted column.
+        // A short row later in a well-formed file is just a malformed row.
+        let one_short = rec.len() + 1 == header_len && header_len > 2;
+        if self.state.shifted.is_none() && !one_short {
+            self.state_mut().shifted = Some(None);
+        }
+        if rec.len() == header_len {
+            return false;
+        }
+        match if one_short {
+            self.shifted_schema(rec, at)
+        } else {
+            None
+        } {
+            Some(_) => true,
+            None => {
+                problems.push(width_problem(header_len, rec.len()));
+                false
+            }
+        }
+    }
+
     /// One data row, bound with the current schema.
     pub(crate) fn data_record(
         &mut self,
@@ -344,30 +376,7 @@ impl<'a> Processor<'a> {
         }
         self.part.rows += 1;
         let mut problems: Vec<String> = Vec::new();
-        // "A header kept for a deleted column" is decided on the first data row under a header:
-        // when that row is one field short, every such row is read without the deleted column.
-        // A short row later in a well-formed file is just a malformed row.
-        let one_short = rec.len() + 1 == header_len && header_len > 2;
-        if self.state.shifted.is_none() && !one_short {
-            self.state_mut().shifted = Some(None);
-        }
-        let mut shifted = false;
-        if rec.len() != header_len {
-            match if one_short { self.shifted_schema(rec, at) } else { None } {
-                Some(_) => shifted = true,
-                None => problems.push(if rec.len() < header_len {
-                    format!(
-                        "expected {header_len} fields, found {}; the missing fields read as empty",
-                        rec.len()
-                    )
-                } else {
-                    format!(
-                        "expected {header_len} fields, found {}; the extra fields are kept as \"column N\"",
-                        rec.len()
-                    )
-                }),
-            }
-        }
+        let shifted = self.fit_width(rec, at, header_len, &mut problems);
         // The schema the row is read with (borrowed: the state is shared between threads, and
         // counting references to it on every row would make them contend).
         let st = &*self.state;
@@ -382,68 +391,9 @@ impl<'a> Processor<'a> {
             search_time = row::search_time(schema, rec);
         }
         if search_time.is_none() {
-            let time_col = [Field::SearchTime, Field::SearchDate]
-                .iter()
-                .filter_map(|f| schema.position(*f))
-                .find(|&i| rec.get(i).is_some_and(|b| !b.trim_ascii().is_empty()));
-            match time_col {
-                Some(i) => {
-                    let t = rec
-                        .get(i)
-                        .map(|b| decode(b).0.trim().to_string())
-                        .unwrap_or_default();
-                    problems.push(format!(
-                        "{} {:?} is not a timestamp; the record has no search time",
-                        schema.columns[i].label,
-                        clip(&t)
-                    ));
-                }
-                None => problems.push("no search time; the record has no time".into()),
-            }
+            problems.push(time_problem(schema, rec));
         }
-        let lossy = !out.utf8 && simdutf8::basic::from_utf8(rec.as_slice()).is_err();
-        if lossy {
-            let cols: Vec<String> = rec
-                .iter()
-                .enumerate()
-                .filter(|(_, b)| std::str::from_utf8(b).is_err())
-                .map(|(i, _)| {
-                    schema
-                        .columns
-                        .get(i)
-                        .map(|c| c.label.clone())
-                        .unwrap_or_else(|| format!("column {}", i + 1))
-                })
-                .collect();
-            self.part.warnings.push(
-                Some(line),
-                format!(
-                    "bytes that are not UTF-8 in {}; decoded as Windows-1252 (Latin-1)",
-                    cols.join(", ")
-                ),
-            );
-        }
-        if out.nul && memchr::memchr(0, rec.as_slice()).is_some() {
-            let cols: Vec<String> = rec
-                .iter()
-                .enumerate()
-                .filter(|(_, b)| b.contains(&0))
-                .map(|(i, _)| {
-                    schema
-                        .columns
-                        .get(i)
-                        .map(|c| c.label.clone())
-                        .unwrap_or_else(|| format!("column {}", i + 1))
-                })
-                .collect();
-            self.part.warnings.push(
-                Some(line),
-                format!(
-                    "a NUL byte (binary data) in {}; the row is kept as read, but the file may be damaged here",
-                    cols.join(", ")
-                ),
-            );
-        }
+        let lossy = byte_warnings(&mut self.part.warnings, out, schema, rec, line);
         let cell = |f: Field| schema.cell(rec, f).map(<[u8]>::trim_ascii).unwrap_or(b"");
         let agency_cell = cell(Field::Agency);
         let reason_cell = cell(Field::Reason);
@@ -493,4 +443,81 @@ impl<'a> Processor<'a> {
         });
         Ok(())
     }
+}
+
+/// Warns of bytes that are not UTF-8 (true: the row is decoded as Windows-1252) and of NUL bytes.
+fn byte_warnings(
+    warnings: &mut Warnings,
+    out: &Out<'_>,
+    schema: &Schema,
+    rec: &Cells,
+    line: u64,
+) -> bool {
+    let lossy = !out.utf8 && simdutf8::basic::from_utf8(rec.as_slice()).is_err();
+    if lossy {
+        let cols = columns_where(schema, rec, |b| std::str::from_utf8(b).is_err());
+        warnings.push(
+            Some(line),
+            format!("bytes that are not UTF-8 in {cols}; decoded as Windows-1252 (Latin-1)"),
+        );
+    }
+    if out.nul && memchr::memchr(0, rec.as_slice()).is_some() {
+        let cols = columns_where(schema, rec, |b| b.contains(&0));
+        warnings.push(
+            Some(line),
+            format!(
+                "a NUL byte (binary data) in {cols}; the row is kept as read, but the file may be damaged here"
+            ),
+        );
+    }
+    lossy
+}
+
+/// What is wrong with a row of `found` fields under a header of `expected`.
+fn width_problem(expected: usize, found: usize) -> String {
+    if found < expected {
+        format!("expected {expected} fields, found {found}; the missing fields read as empty")
+    } else {
+        format!(
+            "expected {expected} fields, found {found}; the extra fields are kept as \"column N\""
+        )
+    }
+}
+
+/// Why a row has no search time: a time cell that is not a timestamp, or none at all.
+fn time_problem(schema: &Schema, rec: &Cells) -> String {
+    let time_col = [Field::SearchTime, Field::SearchDate]
+        .iter()
+        .filter_map(|f| schema.position(*f))
+        .find(|&i| rec.get(i).is_some_and(|b| !b.trim_ascii().is_empty()));
+    match time_col {
+        Some(i) => {
+            let t = rec
+                .get(i)
+                .map(|b| decode(b).0.trim().to_string())
+                .unwrap_or_default();
+            format!(
+                "{} {:?} is not a timestamp; the record has no search time",
+                schema.columns[i].label,
+                clip(&t)
+            )
+        }
+        None => "no search time; the record has no time".into(),
+    }
+}
+
+/// The labels of the columns whose cell matches, comma-separated.
+fn columns_where(schema: &Schema, rec: &Cells, pick: impl Fn(&[u8]) -> bool) -> String {
+    rec.iter()
+        .enumerate()
+        .filter(|(_, b)| pick(b))
+        .map(|(i, _)| {
+            schema
+                .columns
+                .get(i)
+                .map(|c| c.label.clone())
+                .unwrap_or_else(|| format!("column {}", i + 1))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }

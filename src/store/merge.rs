@@ -139,33 +139,7 @@ pub fn merge(inputs: &[Vec<Annotation>]) -> Merged {
     }
     let mut out = Merged::default();
     for (id, anns) in by_record {
-        let mut per: BTreeMap<String, Reviewed> = BTreeMap::new();
-        for (file, a) in &anns {
-            for r in reviews_of(a) {
-                per.entry(r.reviewer.clone()).or_default().push((*file, r));
-            }
-        }
-        let mut reviews: Vec<Review> = Vec::new();
-        let mut contradictions: Vec<String> = Vec::new();
-        for (name, list) in per {
-            match settle(list) {
-                Ok((r, replaced)) => {
-                    if let Some(from) = replaced {
-                        out.superseded.push(Superseded {
-                            record_id: id,
-                            reviewer: name,
-                            from,
-                            to: r.verdict,
-                        });
-                    }
-                    reviews.push(r);
-                }
-                Err(all) => {
-                    contradictions.push(name);
-                    reviews.extend(all);
-                }
-            }
-        }
+        let (reviews, contradictions) = settle_reviewers(id, &anns, &mut out.superseded);
         let anns: Vec<&Annotation> = anns.into_iter().map(|(_, a)| a).collect();
         let latest = anns
             .iter()
@@ -201,39 +175,91 @@ pub fn merge(inputs: &[Vec<Annotation>]) -> Merged {
                 }),
             });
         }
-        let single = reviews.len() == 1;
-        out.annotations.push(Annotation {
-            record_id: id,
-            verdict,
-            note: if single {
-                reviews[0].note.clone()
-            } else {
-                reviews
-                    .iter()
-                    .filter(|r| !r.note.is_empty())
-                    .map(|r| format!("{}: {}", r.reviewer, r.note))
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            },
-            reviewer: reviews
-                .iter()
-                .map(|r| r.reviewer.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
-            annotated_at: reviews
-                .iter()
-                .map(|r| r.annotated_at.clone())
-                .max()
-                .unwrap_or_default(),
-            query: latest.query.clone(),
-            record: latest.record.clone(),
-            reviews: if single { Vec::new() } else { reviews },
-            conflict,
-            adjudicated_by,
-        });
+        out.annotations.push(combined(
+            id,
+            latest,
+            reviews,
+            (verdict, conflict, adjudicated_by),
+        ));
     }
     out.pairs = pair_stats(&out.annotations);
     out
+}
+
+/// Each reviewer's one review of a record (their latest), noting replaced verdicts; reviewers
+/// whose verdicts cannot be ordered keep them all and are named as contradicting themselves.
+fn settle_reviewers(
+    id: RecordId,
+    anns: &[(usize, &Annotation)],
+    superseded: &mut Vec<Superseded>,
+) -> (Vec<Review>, Vec<String>) {
+    let mut per: BTreeMap<String, Reviewed> = BTreeMap::new();
+    for (file, a) in anns {
+        for r in reviews_of(a) {
+            per.entry(r.reviewer.clone()).or_default().push((*file, r));
+        }
+    }
+    let mut reviews: Vec<Review> = Vec::new();
+    let mut contradictions: Vec<String> = Vec::new();
+    for (name, list) in per {
+        match settle(list) {
+            Ok((r, replaced)) => {
+                if let Some(from) = replaced {
+                    superseded.push(Superseded {
+                        record_id: id,
+                        reviewer: name,
+                        from,
+                        to: r.verdict,
+                    });
+                }
+                reviews.push(r);
+            }
+            Err(all) => {
+                contradictions.push(name);
+                reviews.extend(all);
+            }
+        }
+    }
+    (reviews, contradictions)
+}
+
+/// The merged annotation of a record from its settled reviews.
+fn combined(
+    id: RecordId,
+    latest: &Annotation,
+    reviews: Vec<Review>,
+    (verdict, conflict, adjudicated_by): (Option<Verdict>, bool, Option<String>),
+) -> Annotation {
+    let single = reviews.len() == 1;
+    Annotation {
+        record_id: id,
+        verdict,
+        note: if single {
+            reviews[0].note.clone()
+        } else {
+            reviews
+                .iter()
+                .filter(|r| !r.note.is_empty())
+                .map(|r| format!("{}: {}", r.reviewer, r.note))
+                .collect::<Vec<_>>()
+                .join("\n")
+        },
+        reviewer: reviews
+            .iter()
+            .map(|r| r.reviewer.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        annotated_at: reviews
+            .iter()
+            .map(|r| r.annotated_at.clone())
+            .max()
+            .unwrap_or_default(),
+        query: latest.query.clone(),
+        record: latest.record.clone(),
+        reviews: if single { Vec::new() } else { reviews },
+        conflict,
+        adjudicated_by,
+    }
 }
 
 /// Percent agreement and Cohen's kappa for every pair of reviewers.

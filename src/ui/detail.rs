@@ -31,9 +31,16 @@ fn kv(theme: &Theme, k: &str, v: Span<'static>) -> Line<'static> {
 
 /// The pane's lines for a record.
 pub fn lines(app: &App, theme: &Theme, row: u32, width: usize) -> Vec<Line<'static>> {
-    let ds = &app.ds;
     let mut out: Vec<Line<'static>> = Vec::new();
     // Annotation first: it is what the reviewer is deciding.
+    annotation_lines(app, theme, row, &mut out);
+    flag_lines(app, theme, row, width, &mut out);
+    field_lines(app, theme, row, &mut out);
+    out
+}
+
+/// The verdict, reviewers and note, or how to give one.
+fn annotation_lines(app: &App, theme: &Theme, row: u32, out: &mut Vec<Line<'static>>) {
     let (mark, style) = theme.verdict(app.verdict_code(row));
     match app.annotation(row) {
         Some(a) => {
@@ -91,7 +98,11 @@ pub fn lines(app: &App, theme: &Theme, row: u32, width: usize) -> Vec<Line<'stat
             theme.dim(),
         ))),
     }
-    // Why it was flagged.
+}
+
+/// Why it was flagged: each rule, its strength, the matched text and what to check.
+fn flag_lines(app: &App, theme: &Theme, row: u32, width: usize, out: &mut Vec<Line<'static>>) {
+    let ds = &app.ds;
     let hits = ds.hits(row);
     if hits.is_empty() {
         out.push(Line::from(Span::styled(
@@ -143,7 +154,10 @@ pub fn lines(app: &App, theme: &Theme, row: u32, width: usize) -> Vec<Line<'stat
             )));
         }
     }
-    // Every field, from the re-read row when it is in.
+}
+
+/// Every field, from the re-read row when it is in.
+fn field_lines(app: &App, theme: &Theme, row: u32, out: &mut Vec<Line<'static>>) {
     match &app.detail {
         Some((r, Ok(rec))) if *r == row => {
             out.push(Line::from(""));
@@ -179,14 +193,13 @@ pub fn lines(app: &App, theme: &Theme, row: u32, width: usize) -> Vec<Line<'stat
         }
         Some((r, Err(e))) if *r == row => {
             out.push(Line::from(Span::styled(text(e), theme.error())));
-            fallback(app, theme, row, &mut out);
+            fallback(app, theme, row, out);
         }
         _ => {
             out.push(Line::from(Span::styled("reading the record…", theme.dim())));
-            fallback(app, theme, row, &mut out);
+            fallback(app, theme, row, out);
         }
     }
-    out
 }
 
 /// What the dataset knows without re-reading the file.

@@ -41,102 +41,10 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, theme: &Theme, area: Rect) {
         return;
     }
     let w = widths(area.width);
-    let ds = &app.ds;
     let rows: Vec<Row<'_>> = app
         .view
         .visible()
-        .map(|(i, r)| {
-            let (mark, mark_style) = theme.verdict(app.verdict_code(r));
-            let t = ds.time[r as usize];
-            let time = if t == NO_TIME {
-                "—".to_string()
-            } else {
-                format_short(t)
-            };
-            let reason_sym = ds.reason[r as usize];
-            let reason = ds.catalog.text(Field::Reason, reason_sym);
-            let spans: Vec<(u32, u32)> = ds
-                .catalog
-                .hits(Field::Reason, reason_sym)
-                .iter()
-                .flat_map(|h| h.spans.iter().copied())
-                .collect();
-            let found: Vec<(u32, u32)> = app
-                .find
-                .as_ref()
-                .map(|f| f.spans(reason))
-                .unwrap_or_default();
-            let reason_line = if reason_sym == crate::ingest::catalog::REDACTED {
-                Line::from(Span::styled("[redacted]", theme.redacted()))
-            } else {
-                layered(
-                    reason,
-                    &[(&spans, theme.matched()), (&found, theme.found())],
-                    w[3] as usize,
-                    ratatui::style::Style::default(),
-                )
-            };
-            let agency = ds.agency_text(r);
-            let agency_hit = !ds
-                .catalog
-                .hits(Field::Agency, ds.agency[r as usize])
-                .is_empty();
-            let agency_found: Vec<(u32, u32)> = app
-                .find
-                .as_ref()
-                .map(|f| f.spans(agency))
-                .unwrap_or_default();
-            let rule = ds.rule[r as usize];
-            let rule_cell = if rule == NO_RULE {
-                Span::raw("")
-            } else {
-                let rl = app.rules.rule(rule);
-                let n = ds.hits(r).len();
-                let mark = if rl.strength == Strength::Ambiguous {
-                    AMBIGUOUS_MARK
-                } else {
-                    ""
-                };
-                let label = if n > 1 {
-                    format!("{mark}{} +{}", rl.name, n - 1)
-                } else {
-                    format!("{mark}{}", rl.name)
-                };
-                let style = if rl.strength == Strength::Ambiguous {
-                    theme.ambiguous()
-                } else {
-                    ratatui::style::Style::default()
-                };
-                Span::styled(fit(&label, w[4] as usize), style)
-            };
-            let nets = ds.networks[r as usize];
-            let row = Row::new(vec![
-                Cell::from(Span::styled(mark, mark_style)),
-                Cell::from(time),
-                Cell::from(layered(
-                    agency,
-                    &[(&agency_found, theme.found())],
-                    w[2] as usize,
-                    if agency_hit {
-                        theme.matched()
-                    } else {
-                        ratatui::style::Style::default()
-                    },
-                )),
-                Cell::from(reason_line),
-                Cell::from(rule_cell),
-                Cell::from(if nets == NO_COUNT {
-                    String::new()
-                } else {
-                    format!("{nets:>5}")
-                }),
-            ]);
-            if i == app.view.cursor {
-                row.style(theme.selected())
-            } else {
-                row
-            }
-        })
+        .map(|(i, r)| row(app, theme, &w, i, r))
         .collect();
     let header = Row::new(vec!["", "search time", "agency", "reason", "rule", " nets"])
         .style(theme.header());
@@ -146,6 +54,113 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, theme: &Theme, area: Rect) {
         .block(block)
         .column_spacing(1);
     frame.render_widget(table, area);
+}
+
+/// One visible row (`i` its index in the view, `r` the record).
+fn row<'a>(app: &'a App, theme: &Theme, w: &[u16; 6], i: usize, r: u32) -> Row<'a> {
+    let ds = &app.ds;
+    let (mark, mark_style) = theme.verdict(app.verdict_code(r));
+    let t = ds.time[r as usize];
+    let time = if t == NO_TIME {
+        "—".to_string()
+    } else {
+        format_short(t)
+    };
+    let reason_line = reason_cell(app, theme, r, w[3] as usize);
+    let agency = ds.agency_text(r);
+    let agency_hit = !ds
+        .catalog
+        .hits(Field::Agency, ds.agency[r as usize])
+        .is_empty();
+    let agency_found: Vec<(u32, u32)> = app
+        .find
+        .as_ref()
+        .map(|f| f.spans(agency))
+        .unwrap_or_default();
+    let rule_cell = rule_cell(app, theme, r, w[4] as usize);
+    let nets = ds.networks[r as usize];
+    let row = Row::new(vec![
+        Cell::from(Span::styled(mark, mark_style)),
+        Cell::from(time),
+        Cell::from(layered(
+            agency,
+            &[(&agency_found, theme.found())],
+            w[2] as usize,
+            if agency_hit {
+                theme.matched()
+            } else {
+                ratatui::style::Style::default()
+            },
+        )),
+        Cell::from(reason_line),
+        Cell::from(rule_cell),
+        Cell::from(if nets == NO_COUNT {
+            String::new()
+        } else {
+            format!("{nets:>5}")
+        }),
+    ]);
+    if i == app.view.cursor {
+        row.style(theme.selected())
+    } else {
+        row
+    }
+}
+
+/// The reason cell: rule matches and find matches highlighted.
+fn reason_cell(app: &App, theme: &Theme, r: u32, width: usize) -> Line<'static> {
+    let ds = &app.ds;
+    let reason_sym = ds.reason[r as usize];
+    let reason = ds.catalog.text(Field::Reason, reason_sym);
+    let spans: Vec<(u32, u32)> = ds
+        .catalog
+        .hits(Field::Reason, reason_sym)
+        .iter()
+        .flat_map(|h| h.spans.iter().copied())
+        .collect();
+    let found: Vec<(u32, u32)> = app
+        .find
+        .as_ref()
+        .map(|f| f.spans(reason))
+        .unwrap_or_default();
+    if reason_sym == crate::ingest::catalog::REDACTED {
+        Line::from(Span::styled("[redacted]", theme.redacted()))
+    } else {
+        layered(
+            reason,
+            &[(&spans, theme.matched()), (&found, theme.found())],
+            width,
+            ratatui::style::Style::default(),
+        )
+    }
+}
+
+/// The rule cell: the first rule's name (≈ when ambiguous) and how many more matched.
+fn rule_cell(app: &App, theme: &Theme, r: u32, width: usize) -> Span<'static> {
+    let ds = &app.ds;
+    let rule = ds.rule[r as usize];
+    if rule == NO_RULE {
+        Span::raw("")
+    } else {
+        let rl = app.rules.rule(rule);
+        let n = ds.hits(r).len();
+        let mark = if rl.strength == Strength::Ambiguous {
+            AMBIGUOUS_MARK
+        } else {
+            ""
+        };
+        let label = if n > 1 {
+            format!("{mark}{} +{}", rl.name, n - 1)
+        } else {
+            format!("{mark}{}", rl.name)
+        };
+        let style = if rl.strength == Strength::Ambiguous {
+            theme.ambiguous()
+        } else {
+            ratatui::style::Style::default()
+        };
+        Span::styled(fit(&label, width), style)
+    }
 }
 
 /// What the table says when it shows no record.
