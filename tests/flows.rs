@@ -3,49 +3,12 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-
 use alpr_triage::app::{Mode, SaveState};
-use alpr_triage::commands::review::TuiOptions;
 use alpr_triage::model::Verdict;
 use alpr_triage::store::Store;
 use alpr_triage::tui::Session;
 
-use common::fixture;
-
-struct Env {
-    _dir: tempfile::TempDir,
-    annotations: PathBuf,
-    config: PathBuf,
-}
-
-fn env() -> Env {
-    let dir = tempfile::tempdir().unwrap();
-    Env {
-        annotations: dir.path().join("ann.json"),
-        config: dir.path().join("config.toml"),
-        _dir: dir,
-    }
-}
-
-fn session(paths: &[PathBuf], env: &Env) -> Session {
-    let mut s = Session::new(&TuiOptions {
-        paths: paths.to_vec(),
-        annotations: Some(env.annotations.clone()),
-        reviewer: Some("ana".into()),
-        config: Some(env.config.clone()),
-        ..TuiOptions::default()
-    })
-    .unwrap();
-    s.dispatch(alpr_triage::app::Action::Resize(100, 30));
-    s.finish_loading();
-    s
-}
-
-fn sample() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("sample-data/1_1_2025-12_31_2025-Millbrook TX PD-Network-Audit.csv")
-}
+use common::{ReviewEnv, fixture, millbrook, sample_millbrook};
 
 fn shown_reasons(s: &Session) -> Vec<String> {
     s.app
@@ -57,13 +20,8 @@ fn shown_reasons(s: &Session) -> Vec<String> {
 
 #[test]
 fn starts_on_flagged_records_and_toggles_to_all() {
-    let e = env();
-    let mut s = session(
-        &[fixture(
-            "10_1_2025-10_31_2025-Millbrook TX PD-Network-Audit.csv",
-        )],
-        &e,
-    );
+    let e = ReviewEnv::new();
+    let mut s = e.session(&[millbrook()]);
     assert_eq!(s.app.shown().len(), 3);
     assert_eq!(s.app.query_description(), "flagged:yes");
     s.keys("t");
@@ -77,8 +35,8 @@ fn starts_on_flagged_records_and_toggles_to_all() {
 
 #[test]
 fn filter_by_agency_reason_and_date_as_you_type() {
-    let e = env();
-    let mut s = session(&[sample()], &e);
+    let e = ReviewEnv::new();
+    let mut s = e.session(&[sample_millbrook()]);
     let flagged = s.app.shown().len();
     assert!(flagged > 100, "{flagged}");
     s.keys("/agency:\"Millbrook TX PD\"");
@@ -127,8 +85,8 @@ fn filter_by_agency_reason_and_date_as_you_type() {
 
 #[test]
 fn fuzzy_words_rank_best_first_and_rules_filter() {
-    let e = env();
-    let mut s = session(&[sample()], &e);
+    let e = ReviewEnv::new();
+    let mut s = e.session(&[sample_millbrook()]);
     s.keys("/deport<enter>");
     let first = shown_reasons(&s)[0].clone();
     assert!(first.to_lowercase().contains("deport"), "{first}");
@@ -144,8 +102,8 @@ fn fuzzy_words_rank_best_first_and_rules_filter() {
 
 #[test]
 fn agency_picker_filters_to_one_agency() {
-    let e = env();
-    let mut s = session(&[sample()], &e);
+    let e = ReviewEnv::new();
+    let mut s = e.session(&[sample_millbrook()]);
     s.keys("a");
     let Mode::Picker(p) = &s.app.mode else {
         panic!("no picker")
@@ -174,13 +132,8 @@ fn agency_picker_filters_to_one_agency() {
 
 #[test]
 fn verdicts_notes_undo_redo_and_saves() {
-    let e = env();
-    let mut s = session(
-        &[fixture(
-            "10_1_2025-10_31_2025-Millbrook TX PD-Network-Audit.csv",
-        )],
-        &e,
-    );
+    let e = ReviewEnv::new();
+    let mut s = e.session(&[millbrook()]);
     let first = s.app.selected().unwrap();
     let id = s.app.ds.ids[first as usize];
     s.keys("y");
@@ -258,8 +211,8 @@ fn verdicts_notes_undo_redo_and_saves() {
 /// unless told to overwrite, and is never confirmed by Enter alone.
 #[test]
 fn bulk_verdict_asks_with_the_count_and_undoes_as_one_step() {
-    let e = env();
-    let mut s = session(&[sample()], &e);
+    let e = ReviewEnv::new();
+    let mut s = e.session(&[sample_millbrook()]);
     s.keys("t/reason:\"possession of ice\"<enter>");
     let n = s.app.shown().len();
     assert!(n > 2, "{n}");
@@ -339,8 +292,8 @@ fn bulk_verdict_asks_with_the_count_and_undoes_as_one_step() {
 
 #[test]
 fn verdict_none_is_a_work_queue() {
-    let e = env();
-    let mut s = session(&[sample()], &e);
+    let e = ReviewEnv::new();
+    let mut s = e.session(&[sample_millbrook()]);
     s.keys("/verdict:none<enter>");
     let before = s.app.shown().len();
     let second = s.app.shown()[1];
@@ -355,17 +308,17 @@ fn verdict_none_is_a_work_queue() {
 
 #[test]
 fn reopening_restores_verdicts_even_after_renames_and_new_releases() {
-    let e = env();
+    let e = ReviewEnv::new();
     let dir = tempfile::tempdir().unwrap();
     let a = dir.path().join("release-1.csv");
     std::fs::copy(fixture("overlap-a.csv"), &a).unwrap();
-    let mut s = session(std::slice::from_ref(&a), &e);
+    let mut s = e.session(std::slice::from_ref(&a));
     s.keys("yn");
     drop(s);
     // Renamed, and joined by a newer overlapping release with reordered columns.
     let renamed = dir.path().join("renamed.csv");
     std::fs::rename(&a, &renamed).unwrap();
-    let s = session(&[fixture("overlap-b.csv"), renamed], &e);
+    let s = e.session(&[fixture("overlap-b.csv"), renamed]);
     let store = &s.app.store;
     assert_eq!(
         store.len(),
@@ -378,8 +331,8 @@ fn reopening_restores_verdicts_even_after_renames_and_new_releases() {
 
 #[test]
 fn help_warnings_and_quit() {
-    let e = env();
-    let mut s = session(&[fixture("quirk-bad-rows.csv")], &e);
+    let e = ReviewEnv::new();
+    let mut s = e.session(&[fixture("quirk-bad-rows.csv")]);
     s.keys("?");
     assert!(matches!(s.app.mode, Mode::Help { .. }));
     s.keys("<esc>w");
@@ -398,14 +351,9 @@ fn help_warnings_and_quit() {
 
 #[test]
 fn bad_config_is_a_warning_and_keys_rebind() {
-    let e = env();
+    let e = ReviewEnv::new();
     std::fs::write(&e.config, "[keys]\nundo = \"z\"\nfly = \"f\"\n").unwrap();
-    let mut s = session(
-        &[fixture(
-            "10_1_2025-10_31_2025-Millbrook TX PD-Network-Audit.csv",
-        )],
-        &e,
-    );
+    let mut s = e.session(&[millbrook()]);
     assert!(s.app.config_warnings.iter().any(|w| w.contains("keys.fly")));
     s.keys("yz");
     assert_eq!(
@@ -415,12 +363,7 @@ fn bad_config_is_a_warning_and_keys_rebind() {
     );
     std::fs::write(&e.config, "this is not toml = = =").unwrap();
     drop(s);
-    let s = session(
-        &[fixture(
-            "10_1_2025-10_31_2025-Millbrook TX PD-Network-Audit.csv",
-        )],
-        &e,
-    );
+    let s = e.session(&[millbrook()]);
     assert!(
         s.app.config_warnings[0].contains("config.toml:1: not valid TOML"),
         "{:?}",
@@ -430,14 +373,10 @@ fn bad_config_is_a_warning_and_keys_rebind() {
 
 #[test]
 fn detail_shows_every_field_and_the_flag_explanation() {
-    let e = env();
-    let mut s = session(
-        &[fixture(
-            "10_1_2025-10_31_2025-Millbrook TX PD-Network-Audit.csv",
-        )],
-        &e,
-    );
-    s.keys("t G");
+    let e = ReviewEnv::new();
+    let mut s = e.session(&[millbrook()]);
+    // "HSI narcs" is the record on lines 6–7 of the fixture (its time frame holds a newline).
+    s.keys("/reason:narcs<enter>");
     let (row, rec) = s
         .app
         .detail
@@ -445,14 +384,50 @@ fn detail_shows_every_field_and_the_flag_explanation() {
         .map(|(r, d)| (*r, d.as_ref().unwrap().clone()))
         .unwrap();
     assert_eq!(Some(row), s.app.selected());
+    assert_eq!(s.app.ds.reason_text(row), "HSI narcs");
+    // Every original column, by its header label.
     assert_eq!(rec.columns.len(), 14);
-    assert!(rec.sources[0].ends_with(":8") || rec.sources[0].contains("Network-Audit.csv:"));
+    assert_eq!(common::column(&rec, "Case #").as_deref(), Some("25-10009"));
+    assert_eq!(
+        common::column(&rec, "License Plate").as_deref(),
+        Some("GHI9012")
+    );
+    // The source is the file and the line the record starts on.
+    assert_eq!(rec.sources.len(), 1);
+    assert_eq!(
+        rec.sources[0].to_string(),
+        format!("{}:6", millbrook().display())
+    );
+    // The pane explains the flag: the rule, its strength, the matched text, what it means and
+    // what to check.
+    let screen = common::screen(&s, 100, 40);
+    let text: Vec<String> = screen.lines().map(|l| l.trim_start().to_string()).collect();
+    let rule = s.app.rules.rule(s.app.ds.rule[row as usize]);
+    assert_eq!(rule.name, "hsi");
+    let flag = text
+        .iter()
+        .position(|l| l.starts_with("⚑ hsi "))
+        .unwrap_or_else(|| panic!("no hsi flag line in {text:#?}"));
+    assert!(text[flag].contains("reason: HSI narcs"), "{}", text[flag]);
+    assert!(
+        text[flag].contains(&format!("[{}", rule.strength.as_str()))
+            || text[flag].contains(&format!("≈{}", rule.strength.as_str())),
+        "{}",
+        text[flag]
+    );
+    assert_eq!(text[flag + 1], *rule.description);
+    let note = rule.note.as_ref().expect("hsi says what to check");
+    assert_eq!(text[flag + 2], format!("check: {note}"));
+    // Then the fields, read again from the file.
+    assert_eq!(text[flag + 3], "");
+    assert_eq!(text[flag + 4], "agency: Millbrook TX PD");
+    assert_eq!(text[flag + 6], "reason: HSI narcs");
 }
 
 #[test]
 fn sorting_cycles_and_reverses() {
-    let e = env();
-    let mut s = session(&[sample()], &e);
+    let e = ReviewEnv::new();
+    let mut s = e.session(&[sample_millbrook()]);
     let times: Vec<i64> = s
         .app
         .shown()
@@ -489,8 +464,8 @@ fn sorting_cycles_and_reverses() {
 #[test]
 fn mouse_wheel_scrolls_and_a_click_selects() {
     use alpr_triage::app::Action;
-    let e = env();
-    let mut s = session(&[sample()], &e);
+    let e = ReviewEnv::new();
+    let mut s = e.session(&[sample_millbrook()]);
     s.dispatch(Action::Scroll(3));
     assert_eq!(s.app.view.cursor, 3);
     s.dispatch(Action::Scroll(-3));
@@ -507,22 +482,22 @@ fn mouse_wheel_scrolls_and_a_click_selects() {
 
 #[test]
 fn advance_after_verdict_is_configurable() {
-    let e = env();
+    let e = ReviewEnv::new();
     std::fs::write(&e.config, "advance = \"stay\"\n").unwrap();
-    let mut s = session(&[sample()], &e);
+    let mut s = e.session(&[sample_millbrook()]);
     let first = s.app.selected();
     s.keys("y");
     assert_eq!(s.app.selected(), first);
     std::fs::write(&e.config, "advance = \"next\"\n").unwrap();
     drop(s);
-    let mut s = session(&[sample()], &e);
+    let mut s = e.session(&[sample_millbrook()]);
     // The first record is reviewed now; "next" moves one down anyway.
     s.keys("y");
     assert_eq!(s.app.view.cursor, 1);
     // The default skips reviewed records.
     std::fs::remove_file(&e.config).unwrap();
     drop(s);
-    let mut s = session(&[sample()], &e);
+    let mut s = e.session(&[sample_millbrook()]);
     s.keys("gjy");
     assert_eq!(s.app.view.cursor, 2);
     s.keys("gm");
@@ -534,13 +509,8 @@ fn advance_after_verdict_is_configurable() {
 
 #[test]
 fn export_dialog_writes_the_current_filter_with_a_manifest() {
-    let e = env();
-    let mut s = session(
-        &[fixture(
-            "10_1_2025-10_31_2025-Millbrook TX PD-Network-Audit.csv",
-        )],
-        &e,
-    );
+    let e = ReviewEnv::new();
+    let mut s = e.session(&[millbrook()]);
     s.keys("y");
     let out = e.annotations.with_file_name("from-ui.csv");
     s.keys("x");

@@ -5,24 +5,13 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-
 use alpr_triage::app::{Action, Mode};
 use alpr_triage::keymap::parse_keys;
 use alpr_triage::model::Verdict;
 use alpr_triage::store::Store;
 use alpr_triage::tui::Session;
 
-use common::{ReviewEnv, fixture};
-
-fn sample() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("sample-data/1_1_2025-12_31_2025-Millbrook TX PD-Network-Audit.csv")
-}
-
-fn millbrook() -> PathBuf {
-    fixture("10_1_2025-10_31_2025-Millbrook TX PD-Network-Audit.csv")
-}
+use common::{ReviewEnv, fixture, millbrook, sample_millbrook};
 
 fn reason(s: &Session) -> String {
     s.app
@@ -42,7 +31,7 @@ fn message(s: &Session) -> String {
 #[test]
 fn next_and_previous_undecided_skip_the_records_with_a_verdict() {
     let e = ReviewEnv::new();
-    let mut s = e.session(&[sample()]);
+    let mut s = e.session(&[sample_millbrook()]);
     // Verdicts on records 0, 1 and 3; advance moves on, so go back by hand.
     s.keys("y");
     s.keys("gjy");
@@ -64,7 +53,7 @@ fn next_and_previous_undecided_skip_the_records_with_a_verdict() {
 #[test]
 fn find_moves_to_matches_highlights_them_and_leaves_the_filter_alone() {
     let e = ReviewEnv::new();
-    let mut s = e.session(&[sample()]);
+    let mut s = e.session(&[sample_millbrook()]);
     let shown = s.app.shown().len();
     s.keys("fdetainer");
     assert!(matches!(s.app.mode, Mode::Find { .. }));
@@ -108,7 +97,7 @@ fn find_moves_to_matches_highlights_them_and_leaves_the_filter_alone() {
 #[test]
 fn enter_on_a_bad_query_keeps_the_line_open() {
     let e = ReviewEnv::new();
-    let mut s = e.session(&[sample()]);
+    let mut s = e.session(&[sample_millbrook()]);
     s.keys("/agency:millbrook<enter>");
     let good = s.app.shown().to_vec();
     for bad in ["foo:bar", "agency:\"Palm", "date:2025-11-22..2025-11-20"] {
@@ -133,7 +122,7 @@ fn enter_on_a_bad_query_keeps_the_line_open() {
 #[test]
 fn the_cursor_goes_to_the_top_after_a_filter_and_keys_during_a_sort_count() {
     let e = ReviewEnv::new();
-    let mut s = e.session(&[sample()]);
+    let mut s = e.session(&[sample_millbrook()]);
     s.keys("tG");
     assert!(s.app.view.cursor > 1000);
     s.keys("/agency:millbrook<enter>");
@@ -172,7 +161,7 @@ fn an_empty_flagged_view_says_how_many_match_among_all_records() {
 #[test]
 fn reopening_resumes_where_the_reviewer_left_off() {
     let e = ReviewEnv::new();
-    let mut s = e.session(&[sample()]);
+    let mut s = e.session(&[sample_millbrook()]);
     s.keys("/agency:millbrook<enter>s");
     s.keys("yyy");
     let here = s.app.ds.ids[s.app.selected().unwrap() as usize];
@@ -180,7 +169,7 @@ fn reopening_resumes_where_the_reviewer_left_off() {
     let sort = s.app.sort;
     s.dispatch(Action::Quit);
     drop(s);
-    let s = e.session(&[sample()]);
+    let s = e.session(&[sample_millbrook()]);
     assert_eq!(s.app.filter_text, "agency:millbrook");
     assert_eq!(s.app.sort, sort);
     assert_eq!(s.app.ds.ids[s.app.selected().unwrap() as usize], here);
@@ -194,7 +183,7 @@ fn reopening_resumes_where_the_reviewer_left_off() {
     store.session = Some(state);
     store.save().unwrap();
     drop(store);
-    let s = e.session(&[sample()]);
+    let s = e.session(&[sample_millbrook()]);
     assert!(!s.app.verdict_code(s.app.selected().unwrap()).is_decided());
     assert_eq!(
         s.app.view.cursor, 0,
@@ -328,7 +317,7 @@ fn naming_a_files_agency_in_the_ui() {
 #[test]
 fn bare_words_say_the_rows_are_ordered_by_match() {
     let e = ReviewEnv::new();
-    let mut s = e.session(&[sample()]);
+    let mut s = e.session(&[sample_millbrook()]);
     s.keys("/ice<enter>");
     assert!(s.app.effective_query().has_fuzzy());
     let text = common::screen(&s, 120, 30);

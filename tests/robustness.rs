@@ -50,7 +50,7 @@ fn csvish() -> impl Strategy<Value = Vec<u8>> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+    #![proptest_config(common::cases(200))]
 
     #[test]
     fn random_bytes_never_panic(bytes in any::<Vec<u8>>()) {

@@ -466,7 +466,7 @@ mod tests {
     }
 
     proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+        #![proptest_config(crate::test_strings::cases(4000))]
         /// Valid timestamps with a few bytes replaced (by digits, the shape's punctuation, or
         /// any byte) read exactly as the byte-by-byte reading does.
         #[test]

@@ -153,6 +153,7 @@ mod tests {
     }
 
     proptest! {
+        #![proptest_config(crate::test_strings::cases(256))]
         /// Checked against the plain definitions the fast checks stand in for.
         #[test]
         fn fast_checks_agree_with_the_definitions(s in texts()) {

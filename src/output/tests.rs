@@ -130,6 +130,7 @@ fn tricky() -> impl Strategy<Value = String> {
 }
 
 proptest! {
+    #![proptest_config(crate::test_strings::cases(256))]
     #[test]
     fn strings_are_written_as_serde_json_writes_them(s in tricky()) {
         let mut buf = Vec::new();

@@ -116,6 +116,17 @@ pub fn column(rec: &OutRecord, label: &str) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
+/// The shipped sample's Millbrook year (about 4,000 rows, some flagged).
+pub fn sample_millbrook() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("sample-data/1_1_2025-12_31_2025-Millbrook TX PD-Network-Audit.csv")
+}
+
+/// The small Millbrook fixture (8 rows: ICE WARRANT, HSI narcs, a redacted plate, ...).
+pub fn millbrook() -> PathBuf {
+    fixture("10_1_2025-10_31_2025-Millbrook TX PD-Network-Audit.csv")
+}
+
 /// A review session's files in a temporary folder: the annotation file and the config.
 pub struct ReviewEnv {
     _dir: tempfile::TempDir,
@@ -162,4 +173,18 @@ pub fn screen(s: &alpr_triage::tui::Session, w: u16, h: u16) -> String {
         out.push('\n');
     }
     out
+}
+
+/// How many cases a property test runs: `release` in an optimised build, a quarter of it in a
+/// debug build; PROPTEST_CASES, when set, wins (as in the library's own property tests).
+pub fn cases(release: u32) -> proptest::prelude::ProptestConfig {
+    let n = match std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        Some(n) => n,
+        None if cfg!(debug_assertions) => (release / 4).max(16),
+        None => release,
+    };
+    proptest::prelude::ProptestConfig::with_cases(n)
 }

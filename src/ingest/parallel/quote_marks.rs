@@ -126,6 +126,7 @@ mod tests {
     }
 
     proptest! {
+        #![proptest_config(crate::test_strings::cases(256))]
         #[test]
         fn marks_are_where_the_bytes_are(data in bytes()) {
             let mut m = Marks::default();

@@ -325,7 +325,7 @@ fn regular_fragments() -> impl Strategy<Value = Vec<u8>> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(crate::test_strings::cases(256))]
 
     #[test]
     fn simd_csv_splits_like_the_csv_crate(
@@ -337,7 +337,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+    #![proptest_config(crate::test_strings::cases(128))]
 
     #[test]
     fn blocks_read_like_one_sequence(
