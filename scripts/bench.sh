@@ -9,11 +9,10 @@
 # the times drift. Needs /usr/bin/time (GNU time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# Separate builds: examples are built with the dev-dependencies, whose test-hooks feature must not
-# reach the binary measured.
+# Separate builds, so that no other package's features reach the binary measured.
 cargo build --release --quiet --bin alpr-triage
 cargo build --release --quiet -p alpr-triage-synth
-cargo build --release --quiet --example csv_baseline
+cargo build --release --quiet -p alpr-triage-bench --bin csv_baseline
 rows_list=("${@:-1000000}")
 runs=${RUNS:-9}
 out=$(mktemp)
@@ -27,7 +26,7 @@ for rows in "${rows_list[@]}"; do
     for cmd in csv-crate-alone scan flag; do
       steal0=$(awk '/^cpu /{print $9}' /proc/stat 2>/dev/null || echo 0)
       if [ "$cmd" = csv-crate-alone ]; then
-        /usr/bin/time -o "$out.t" -f "%e %U %S %M" ./target/release/examples/csv_baseline "$f" >/dev/null
+        /usr/bin/time -o "$out.t" -f "%e %U %S %M" ./target/release/csv_baseline "$f" >/dev/null
       else
         /usr/bin/time -o "$out.t" -f "%e %U %S %M" ./target/release/alpr-triage "$cmd" "$f" >/dev/null 2>&1
       fi

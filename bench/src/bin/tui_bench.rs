@@ -2,7 +2,7 @@
 //! same `Session` the terminal UI runs:
 //!
 //! ```text
-//! cargo run --release --example tui_bench -- bench-data/1000000-Network-Audit.csv
+//! cargo run --release -p alpr-triage-bench --bin tui_bench -- bench-data/1000000-Network-Audit.csv
 //! ```
 //!
 //! Prints: time to the first frame with records, time until every record is loaded and flagged,
