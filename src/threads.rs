@@ -15,13 +15,41 @@ pub fn cores() -> usize {
 /// shared with another program) takes fewer, few enough that each is worth handing out.
 pub const SHARES_PER_THREAD: usize = 4;
 
-/// `f(0)`, …, `f(shares - 1)` on rayon's threads, the results in that order.
+/// `f(0)`, …, `f(shares - 1)`, the results in that order. The calling thread and rayon's
+/// threads take the shares in turn, each the next one not taken.
 ///
-/// (The project had its own version of this, where the calling thread took shares too; a
-/// criterion run of the work `flag` shares out found rayon as fast: docs/performance.md.)
+/// Rather than `(0..shares).into_par_iter().map(f).collect()`, where the calling thread waits
+/// while rayon's threads wake: after a stretch of reading they are asleep, and on this project's
+/// 2-core VM waking them took up to milliseconds a round. The calling thread is running already,
+/// so it starts on the first share at once. With more shares than threads, a thread running
+/// slower (its core shared with another program) takes fewer of them. The criterion bench
+/// `ordered_rounds` (bench/benches/bespoke.rs) measures the pattern `flag --all` runs: this is
+/// about 20% faster there (docs/performance.md), and `flag --all` on 1M rows 0.3–0.5 s faster.
 pub fn ordered<T: Send>(shares: usize, f: impl Fn(usize) -> T + Sync + Send) -> Vec<T> {
-    use rayon::prelude::*;
-    (0..shares).into_par_iter().map(f).collect()
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Mutex, PoisonError};
+    if shares <= 1 || cores() == 1 {
+        return (0..shares).map(f).collect();
+    }
+    let done: Vec<Mutex<Option<T>>> = (0..shares).map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    let work = || {
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(slot) = done.get(i) else { break };
+            let out = f(i);
+            *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(out);
+        }
+    };
+    rayon::in_place_scope(|s| {
+        for _ in 1..cores().min(shares) {
+            s.spawn(|_| work());
+        }
+        work();
+    });
+    done.into_iter()
+        .filter_map(|m| m.into_inner().unwrap_or_else(PoisonError::into_inner))
+        .collect()
 }
 
 #[cfg(test)]

@@ -13,8 +13,13 @@
 //! - `regular_check/…`: deciding a block is regular, with the SSE2 quote/line-end bitmaps
 //!   (`quote_marks`) or with memchr.
 //!
-//! Two more pairs were measured and their bespoke side removed (docs/performance.md): the
-//! project's ordered map beside rayon's, and leaving what a command built unfreed at exit.
+//! - `ordered_rounds/…`: rounds of `flag --all`'s shape (the calling thread reads for a while,
+//!   then the records of the round are encoded in 8 shares on every core), with
+//!   `threads::ordered` (the calling thread takes shares beside rayon's threads) or with rayon's
+//!   `into_par_iter().map().collect()` (the calling thread waits for rayon's threads to wake).
+//!
+//! One more pair was measured and its bespoke side removed (docs/performance.md): leaving what a
+//! command built unfreed at exit.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -311,5 +316,57 @@ fn regular_check(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, json, csv_split, regular_check);
+/// Serial work of about `n` × 1 µs on the calling thread (the read between two rounds).
+fn serial(n: u64) -> u64 {
+    let mut x = 0x9e37_79b9_7f4a_7c15u64;
+    for _ in 0..n * 300 {
+        x = x.rotate_left(5) ^ x.wrapping_mul(0x2545_f491_4f6c_dd1d);
+    }
+    x
+}
+
+fn ordered_rounds(c: &mut Criterion) {
+    use rayon::prelude::*;
+    let recs = records(8 * 256);
+    let shares = 8;
+    let per = recs.len() / shares;
+    let share = |t: usize| {
+        let mut out = Vec::with_capacity(64 << 10);
+        hand_json(&recs[t * per..(t + 1) * per], &mut out);
+        out.len()
+    };
+    let rounds = 20;
+    let mut g = c.benchmark_group("ordered_rounds");
+    g.throughput(Throughput::Elements((rounds * recs.len()) as u64));
+    g.bench_function("threads_ordered", |b| {
+        b.iter(|| {
+            let mut n = 0;
+            for _ in 0..rounds {
+                n += serial(500) as usize & 1;
+                n += alpr_triage::threads::ordered(shares, share)
+                    .iter()
+                    .sum::<usize>();
+            }
+            n
+        })
+    });
+    g.bench_function("rayon_collect", |b| {
+        b.iter(|| {
+            let mut n = 0;
+            for _ in 0..rounds {
+                n += serial(500) as usize & 1;
+                n += (0..shares)
+                    .into_par_iter()
+                    .map(share)
+                    .collect::<Vec<_>>()
+                    .iter()
+                    .sum::<usize>();
+            }
+            n
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, json, csv_split, regular_check, ordered_rounds);
 criterion_main!(benches);
