@@ -142,7 +142,7 @@ enum Sub {
     },
     /// Print the rule set in force (built-in, or --rules FILE) with each rule's strength and note.
     Rules {
-        /// A rules file (see README, "Rules file").
+        /// A rules file (see docs/flagging.md, "Writing rules").
         #[arg(long, value_name = "FILE")]
         rules: Option<PathBuf>,
         /// Print the built-in rules file itself (a starting point for your own).

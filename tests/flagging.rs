@@ -1,4 +1,6 @@
-//! The built-in rule set against every reason quoted in FORMATS.md §4 and its traps; rules files.
+//! The built-in rule set against every reason quoted in the project notes on real exports
+//! (../shared/FORMATS.md §4, beside the project and not in a clone) and the traps docs/flagging.md
+//! lists; rules files.
 
 use alpr_triage::flag::{RuleSet, Strength};
 use alpr_triage::model::Field;

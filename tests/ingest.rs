@@ -1,4 +1,4 @@
-//! Ingest of every schema variant and quirk in FORMATS.md, one fixture each.
+//! Ingest of every schema variant and quirk in docs/formats.md, one fixture each.
 
 mod common;
 

@@ -342,7 +342,7 @@ fn ordered_rounds(c: &mut Criterion) {
         b.iter(|| {
             let mut n = 0;
             for _ in 0..rounds {
-                n += serial(500) as usize & 1;
+                n += serial(1000) as usize & 1;
                 n += alpr_triage::threads::ordered(shares, share)
                     .iter()
                     .sum::<usize>();
@@ -354,7 +354,7 @@ fn ordered_rounds(c: &mut Criterion) {
         b.iter(|| {
             let mut n = 0;
             for _ in 0..rounds {
-                n += serial(500) as usize & 1;
+                n += serial(1000) as usize & 1;
                 n += (0..shares)
                     .into_par_iter()
                     .map(share)

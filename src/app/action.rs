@@ -1,5 +1,5 @@
-//! Every user intent and every fact the runtime reports, as one enum; and the effects `update`
-//! asks the runtime to carry out.
+//! Every user intent and every fact the session (`tui::session`) reports, as one enum; and the
+//! effects `update` asks the session to carry out.
 
 use crate::model::Verdict;
 use crate::output::OutRecord;
@@ -71,7 +71,7 @@ pub enum Action {
     },
     /// Name the agency of the selected record's file.
     NameAgency,
-    /// Work on the filter in progress for this long (the runtime slices it between keys).
+    /// Work on the filter in progress for this long (the session slices it between keys).
     FilterStep(std::time::Duration),
     /// An export under way has written this many records.
     ExportProgress(u64),
@@ -135,7 +135,7 @@ pub struct ExportRequest {
     pub scope: &'static str,
 }
 
-/// Work for the runtime.
+/// Work for the session.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Effect {
     /// Write an export and its manifest.

@@ -1,4 +1,4 @@
-//! The time, read by the runtime and handed to the app: `update` never reads the clock, so a
+//! The time, read by the session and handed to the app: `update` never reads the clock, so a
 //! test can set the time it sees.
 
 /// The time as the app uses it.

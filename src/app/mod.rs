@@ -1,6 +1,6 @@
 //! The review session's state and the one function that changes it: `update(app, action)`
-//! returns effects (save, read a record, quit) for the runtime to carry out. No I/O and no
-//! terminal types here, so flows are tested by feeding actions.
+//! returns effects (save, read a record, quit) for the session (`tui::session`) to carry out. No
+//! I/O and no terminal types here, so flows are tested by feeding actions.
 
 mod action;
 mod agencies;
@@ -108,7 +108,7 @@ pub struct App {
     pub config_warnings: Vec<String>,
     /// Set when the session should end.
     pub quit: bool,
-    /// The time, as the runtime last read it (update never reads the clock itself).
+    /// The time, as the session last read it (update never reads the clock itself).
     pub clock: Clock,
     /// Key hints and help are generated from this (mode → [(keys, description)]).
     pub key_help: keys::KeyHelp,

@@ -124,7 +124,7 @@ pub enum Keep {
 pub enum SaveState {
     /// Nothing changed yet this session.
     Clean,
-    /// A change waits for the runtime to write it.
+    /// A change waits for the session to write it.
     Pending,
     /// Written at this time (HH:MM:SS).
     Saved(String),

@@ -13,7 +13,7 @@ use super::{Action, App, Effect, Keep, Mode, SaveState, TextInput};
 use crate::model::VerdictCode;
 use crate::review::loader::LoadEvent;
 
-/// Applies one action. Returns what the runtime must do (save, read a record, quit).
+/// Applies one action. Returns what the session must do (save, read a record, quit).
 pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     let before = app.selected();
     let mut fx = Vec::new();

@@ -1,3 +1,6 @@
+//! Rules as data: the rules file (TOML) read, checked and compiled; the built-in set; which rule
+//! reads which field, and the implicit `prior-flag` rule.
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 

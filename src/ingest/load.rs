@@ -1,4 +1,4 @@
-//! One file into a sink: open it, read it on other threads (`csv_reader.rs` for delimited text,
+//! One file into a sink: open it, read it on other threads (`parallel/` for delimited text,
 //! one thread for JSON), and on the calling thread take the rows in file order, give their text
 //! the catalog's symbols, merge what they add to the report, and hand them to the sink.
 

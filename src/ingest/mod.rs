@@ -1,10 +1,10 @@
-//! Files → rows. Reads every export kind in FORMATS.md (Flock CSV audits of every era, portal
+//! Files → rows. Reads every export kind in docs/formats.md (Flock CSV audits of every era, portal
 //! CSV, portal-scrape JSON, JSON arrays, NDJSON, any of them gzip-compressed), binds columns by
 //! header name, normalises values, computes each row's identity and hands rows to a [`RowSink`].
 //!
 //! ```text
 //!  path ──discover──▶ InputFile ──open/sniff──▶ CSV: blocks cut between records, parsed and
-//!                                                     processed on worker threads (csv_reader)
+//!                                                     processed on worker threads (parallel)
 //!                                               JSON / NDJSON: one reader thread (json_reader)
 //!                                                   │ batches: raw records + rows (schema, quirks,
 //!                                                   │ warnings, identity, time, text symbols)

@@ -311,7 +311,7 @@ pub fn parse_count(s: &str) -> Option<u32> {
         .map(|v| v as u32)
 }
 
-/// Builds the identity key of a raw row into `buf` (see README, "Record identity").
+/// Builds the identity key of a raw row into `buf` (see docs/formats.md, "Record identity").
 ///
 /// With a Flock ID: the ID, the search time and the reason. Without one: every non-empty cell,
 /// keyed by its field (or normalised header for unknown columns) and sorted by key, so column

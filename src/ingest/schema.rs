@@ -243,7 +243,7 @@ impl Schema {
     }
 }
 
-// Column layouts seen in real exports (FORMATS.md §2), for files without a header row and for
+// Column layouts seen in real exports (docs/formats.md), for files without a header row and for
 // the synthetic data generator.
 
 /// Flock's 14 columns, `ID` first (mid/late 2025).

@@ -29,7 +29,7 @@ pub struct Binding {
 }
 
 /// Every action a key can be bound to. Its name (kebab-case, derived from the variant: `verdict-not`,
-/// `next-undecided`) is what config files and the README use.
+/// `next-undecided`) is what config files and docs/review-ui.md use.
 #[derive(
     Clone,
     Copy,
@@ -204,6 +204,11 @@ impl Bindable {
     /// The bindable action a name names.
     pub fn from_name(name: &str) -> Option<Bindable> {
         name.parse().ok()
+    }
+
+    /// Every bindable action.
+    pub fn all() -> impl Iterator<Item = Bindable> {
+        <Bindable as strum::IntoEnumIterator>::iter()
     }
 }
 

@@ -1,3 +1,5 @@
+//! The fields alpr-triage understands, whatever an export called its columns.
+
 /// A column alpr-triage understands, whatever the export called it. Columns bind to fields by
 /// header name (see `ingest::schema`); anything else is kept as an unknown column.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

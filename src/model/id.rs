@@ -1,3 +1,5 @@
+//! Record identity: the 128-bit id that names a search across files and runs.
+
 use std::fmt;
 use std::str::FromStr;
 

@@ -54,7 +54,7 @@ pub(super) const LAST: &[&str] = &[
     "Lee", "Moss", "Nash", "Ortiz", "Park", "Quinn", "Reyes", "Singh", "Tate", "Ueda", "Vance",
     "Wong", "Young", "Zamora",
 ];
-/// Ordinary reasons, including the traps of FORMATS.md §4 (words that contain "ice", "ero",
+/// Ordinary reasons, including the traps docs/flagging.md lists (words that contain "ice", "ero",
 /// "287", Health & Safety codes).
 pub(super) const ORDINARY: &[&str] = &[
     "stolen vehicle",
@@ -106,7 +106,7 @@ pub(super) const ORDINARY: &[&str] = &[
     "carjacking",
     "Other - Not Applicable",
 ];
-/// Explicit immigration reasons (FORMATS.md §4).
+/// Explicit immigration reasons (the reasons docs/flagging.md quotes).
 pub(super) const IMMIGRATION: &[&str] = &[
     "ICE",
     "ICE+ERO",

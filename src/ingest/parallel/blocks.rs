@@ -4,7 +4,7 @@
 //! A block is cut after its last line feed outside quotes, found by counting quote characters
 //! from the start of the file (RFC 4180: quotes open and close fields, and are doubled inside
 //! them). A file that breaks the rule (a stray quote inside an unquoted field) can make a cut land
-//! inside a record; each block's parse checks where it ended (`csv_reader.rs`), so a wrong cut
+//! inside a record; each block's parse checks where it ended (`split.rs`), so a wrong cut
 //! costs speed, never correctness, and the reading thread tells the cutter where a record really
 //! ended ([`Cutter::resync`]) so that it finds the right parity again.
 
