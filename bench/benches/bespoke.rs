@@ -3,7 +3,7 @@
 //! figures).
 //!
 //! ```text
-//! cargo bench --bench bespoke
+//! cargo bench -p alpr-triage-bench --bench bespoke
 //! ```
 //!
 //! - `json/…`: a record's JSON written by the hand encoder (`output::json`) or by serde_json
@@ -36,7 +36,7 @@ use alpr_triage::ingest::{InputFile, ReadOptions, Row, RowOutcome, RowSink, read
 use alpr_triage::output::{Format, OutRecord, OutValue, RecordWriter};
 
 fn bench_file(rows: u64, name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench-data");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../bench-data");
     let path = dir.join(name);
     if !path.exists() {
         std::fs::create_dir_all(&dir).expect("bench-data folder");

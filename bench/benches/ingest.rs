@@ -1,6 +1,6 @@
 //! Ingest + flag throughput (issue 2 target: ≥ 500 MB/s on a 1M-row Network Audit).
 //!
-//! `cargo bench --bench ingest` generates `bench-data/1M-Network-Audit.csv` (~200 MB) on first
+//! `cargo bench -p alpr-triage-bench --bench ingest` generates `bench-data/1M-Network-Audit.csv` (~200 MB) on first
 //! use. Peak memory is measured by `scripts/bench.sh`, which runs the real binary.
 
 use std::path::{Path, PathBuf};
@@ -15,7 +15,7 @@ use alpr_triage::ingest::{InputFile, ReadOptions, read_file};
 use alpr_triage_synth::{Generator, Layout, SynthOptions};
 
 fn bench_file(rows: u64, name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench-data");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../bench-data");
     let path = dir.join(name);
     if !path.exists() {
         std::fs::create_dir_all(&dir).expect("bench-data folder");
