@@ -124,6 +124,27 @@ enum Sub {
         #[arg(long)]
         raw_cells: bool,
     },
+    /// Write a publishable report to a folder: report.html (tables, charts, methods), report.md,
+    /// by_agency.csv, by_month.csv and manifest.json.
+    Report {
+        #[command(flatten)]
+        common: Common,
+        /// Annotation file (default: the review UI's file for these inputs).
+        #[arg(long, value_name = "FILE")]
+        annotations: Option<PathBuf>,
+        /// The report folder (created owner-only if it does not exist).
+        #[arg(long, short, required = true, value_name = "DIR")]
+        out: PathBuf,
+        /// Replace the report's files in DIR if they exist.
+        #[arg(long)]
+        force: bool,
+        /// Count only the records this filter selects (the review UI's filter language).
+        #[arg(long, value_name = "QUERY", default_value = "")]
+        query: String,
+        /// Leave out officer names, user ids, plates and case numbers.
+        #[arg(long)]
+        redact: bool,
+    },
     /// Merge several reviewers' annotation files into one; print agreement (percent and Cohen's
     /// kappa) per pair of reviewers and the records they disagree on.
     Merge {
@@ -220,6 +241,8 @@ pub enum Command {
     Export(crate::commands::export::ExportCommand),
     /// `merge`.
     Merge(crate::commands::merge::MergeCommand),
+    /// `report`.
+    Report(crate::commands::report::ReportCommand),
     /// `rules`.
     Rules {
         /// A rules file.
@@ -357,6 +380,23 @@ where
             manifest,
             rules: common.rules,
             cells: cells(raw_cells),
+        }),
+        Some(Sub::Report {
+            common,
+            annotations,
+            out,
+            force,
+            query,
+            redact,
+        }) => Command::Report(crate::commands::report::ReportCommand {
+            read: read_options(&common.agency)?,
+            paths: common.paths,
+            annotations,
+            out,
+            force,
+            query,
+            redact,
+            rules: common.rules,
         }),
         Some(Sub::Merge {
             files,

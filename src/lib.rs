@@ -26,6 +26,7 @@ pub mod intern;
 pub mod keymap;
 pub mod model;
 pub mod output;
+pub mod report;
 pub mod review;
 pub mod sanitize;
 pub mod store;

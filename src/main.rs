@@ -57,6 +57,7 @@ fn run(command: Command) -> i32 {
         Command::Flag(opts) => commands::flag::run(&opts, &mut console),
         Command::Export(opts) => commands::export::run(&opts, &mut console),
         Command::Merge(opts) => commands::merge::run(&opts, &mut console),
+        Command::Report(opts) => commands::report::run(&opts, &mut console),
         Command::Rules { rules, source } => {
             if source {
                 console

@@ -3,24 +3,9 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-use common::fixture;
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_alpr-triage"))
-}
-
-fn run(args: &[&str]) -> Output {
-    let out = bin().args(args).output().unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(!err.contains("panicked"), "{err}");
-    out
-}
-
-fn s(p: &Path) -> String {
-    p.display().to_string()
-}
+use common::{bin, fixture, run, s};
 
 fn stdout(o: &Output) -> String {
     String::from_utf8(o.stdout.clone()).unwrap()

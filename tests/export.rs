@@ -4,7 +4,7 @@ mod common;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use alpr_triage::commands::review::TuiOptions;
 use alpr_triage::model::{RecordId, Verdict};
@@ -12,20 +12,7 @@ use alpr_triage::store::{Annotation, RecordSummary, Store};
 use alpr_triage::tui::Session;
 use serde_json::Value;
 
-use common::fixture;
-
-fn bin(args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_alpr-triage"))
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
-    out
-}
-
-fn s(p: &Path) -> String {
-    p.display().to_string()
-}
+use common::{fixture, run, s};
 
 fn inputs() -> Vec<PathBuf> {
     vec![
@@ -61,7 +48,7 @@ fn annotated(dir: &Path) -> PathBuf {
 fn reference() -> HashMap<String, serde_json::Map<String, Value>> {
     let mut args = vec!["flag".to_string(), "--all".into()];
     args.extend(inputs().iter().map(|p| s(p)));
-    let out = bin(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let out = run(&args.iter().map(String::as_str).collect::<Vec<_>>());
     String::from_utf8(out.stdout)
         .unwrap()
         .lines()
@@ -80,7 +67,7 @@ fn export(ann: &Path, out: &Path, extra: &[&str]) -> Output {
     args.extend(inputs().iter().map(|p| s(p)));
     args.extend(["--annotations".into(), s(ann), "--out".into(), s(out)]);
     args.extend(extra.iter().map(|x| x.to_string()));
-    bin(&args.iter().map(String::as_str).collect::<Vec<_>>())
+    run(&args.iter().map(String::as_str).collect::<Vec<_>>())
 }
 
 #[test]
@@ -136,7 +123,7 @@ fn csv_round_trip_keeps_every_column_and_annotation() {
     }
     assert_eq!(seen, reference.len(), "every record once");
     // The export is itself a readable audit file.
-    let scan = bin(&["scan", "--json", &s(&out)]);
+    let scan = run(&["scan", "--json", &s(&out)]);
     let doc: Value = serde_json::from_slice(&scan.stdout).unwrap();
     assert_eq!(
         doc["totals"]["rows"].as_u64().unwrap() as usize,
@@ -373,7 +360,7 @@ fn merge_three_reviewers_gives_known_kappas_and_conflicts_to_adjudicate() {
     let mut args = vec!["merge".to_string()];
     args.extend(files.iter().cloned());
     args.extend(["--out".into(), s(&merged), "--json".into()]);
-    let o = bin(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let o = run(&args.iter().map(String::as_str).collect::<Vec<_>>());
     assert_eq!(
         o.status.code(),
         Some(0),
@@ -461,11 +448,11 @@ fn merge_refuses_bad_input_and_existing_output() {
     let bad = dir.path().join("b.json");
     std::fs::write(&bad, "[1,2]").unwrap();
     let out = dir.path().join("m.json");
-    let o = bin(&["merge", &s(&good), &s(&bad), "--out", &s(&out)]);
+    let o = run(&["merge", &s(&good), &s(&bad), "--out", &s(&out)]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("b.json"));
     std::fs::write(&out, "keep").unwrap();
-    let o = bin(&["merge", &s(&good), &s(&good), "--out", &s(&out)]);
+    let o = run(&["merge", &s(&good), &s(&good), "--out", &s(&out)]);
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "keep");
 }

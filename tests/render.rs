@@ -274,3 +274,33 @@ fn hostile_text_is_shown_visibly_and_keeps_the_columns() {
         assert_eq!(digits, n.to_string(), "row {y} is out of line:\n{screen}");
     }
 }
+
+/// The shipped sample's Millbrook year, relative to the package root (no machine paths).
+fn sample_millbrook() -> PathBuf {
+    PathBuf::from("sample-data/1_1_2025-12_31_2025-Millbrook TX PD-Network-Audit.csv")
+}
+
+#[test]
+fn summary_80x24() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = session(&[millbrook()], &dir, 80, 24);
+    s.keys("yn<tab>");
+    snap("summary_80x24", &screen(&s, 80, 24, true));
+}
+
+#[test]
+fn summary_by_month_160x48() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = session(&[sample_millbrook()], &dir, 160, 48);
+    s.keys("yyyn<tab>l");
+    snap("summary_months_160x48", &screen(&s, 160, 48, true));
+}
+
+#[test]
+fn context_list_160x48() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = PathBuf::from("tests/fixtures/context-bursts.csv");
+    let mut s = session(&[p], &dir, 160, 48);
+    s.keys("/reason:narcs<enter>jc");
+    snap("context_160x48", &screen(&s, 160, 48, true));
+}

@@ -71,6 +71,14 @@ pub enum Action {
     },
     /// Name the agency of the selected record's file.
     NameAgency,
+    /// Show the summary screen (counts by agency, month, rule and account).
+    OpenSummary,
+    /// Back to the records table.
+    ShowRecords,
+    /// The summary's next (1) or previous (-1) breakdown.
+    Section(i8),
+    /// Open the context list of the selected record.
+    OpenContext,
     /// Work on the filter in progress for this long (the session slices it between keys).
     FilterStep(std::time::Duration),
     /// An export under way has written this many records.
@@ -113,9 +121,20 @@ pub enum Action {
     /// A record's full detail was read.
     DetailLoaded(u32, Result<Box<OutRecord<'static>>, String>),
     /// An export finished: (path, records written) or why it failed.
-    Exported(Result<(String, u64), String>),
+    Exported(Result<ExportDone, String>),
     /// The process was asked to stop (SIGTERM, SIGHUP).
     Terminate,
+}
+
+/// What an export from the UI wrote.
+#[derive(Debug, PartialEq, Eq, Clone)]
+pub struct ExportDone {
+    /// The file or report folder, as shown.
+    pub path: String,
+    /// Records written (a report: records counted).
+    pub records: u64,
+    /// It was a report folder.
+    pub report: bool,
 }
 
 /// An export the user asked for in the UI.
@@ -133,6 +152,10 @@ pub struct ExportRequest {
     pub query: String,
     /// "current filter" or "all records".
     pub scope: &'static str,
+    /// A report folder rather than records: the counts of the records `report_query` selects.
+    pub report: bool,
+    /// The filter text a report counts ("" for every record).
+    pub report_query: String,
 }
 
 /// Work for the session.

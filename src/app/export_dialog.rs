@@ -15,18 +15,41 @@ pub(super) fn export_dialog(app: &mut App, action: Action, fx: &mut Vec<Effect>)
         Format::Jsonl => "jsonl",
         Format::Json => "json",
     };
-    let set_format = |d: &mut super::ExportDialog, f: Format| {
-        let old = ext(d.format);
+    // The choices in order: CSV, JSONL, JSON, a report folder. The file name follows.
+    let stamp = app.clock.local_stamp.clone();
+    let set_format = |d: &mut super::ExportDialog, f: Option<Format>| {
         let text = d.path.text().to_string();
-        if let Some(stem) = text.strip_suffix(&format!(".{old}")) {
-            d.path = TextInput::new(&format!("{stem}.{}", ext(f)));
+        let stem = if d.report {
+            text.strip_prefix("alpr-triage-report-")
+                .map(|rest| format!("alpr-triage-export-{rest}"))
+                .filter(|_| text == format!("alpr-triage-report-{stamp}"))
+        } else {
+            text.strip_suffix(&format!(".{}", ext(d.format)))
+                .map(str::to_string)
+        };
+        match (stem, f) {
+            (Some(stem), Some(f)) => d.path = TextInput::new(&format!("{stem}.{}", ext(f))),
+            (Some(stem), None) => {
+                let folder = stem.replacen("alpr-triage-export-", "alpr-triage-report-", 1);
+                d.path = TextInput::new(&folder);
+            }
+            _ => {}
         }
-        d.format = f;
+        d.report = f.is_none();
+        if let Some(f) = f {
+            d.format = f;
+        }
     };
-    let cycle = |f: Format, forward: bool| match (f, forward) {
-        (Format::Csv, true) | (Format::Json, false) => Format::Jsonl,
-        (Format::Jsonl, true) | (Format::Csv, false) => Format::Json,
-        (Format::Json, true) | (Format::Jsonl, false) => Format::Csv,
+    let order = [
+        Some(Format::Csv),
+        Some(Format::Jsonl),
+        Some(Format::Json),
+        None,
+    ];
+    let cycle = |d: &super::ExportDialog, forward: bool| {
+        let now = if d.report { None } else { Some(d.format) };
+        let i = order.iter().position(|f| *f == now).unwrap_or(0);
+        order[(i + if forward { 1 } else { order.len() - 1 }) % order.len()]
     };
     match action {
         Action::NextField => d.focus = (d.focus + 1) % 4,
@@ -37,7 +60,7 @@ pub(super) fn export_dialog(app: &mut App, action: Action, fx: &mut Vec<Effect>)
                 0 if forward => d.path.right(),
                 0 => d.path.left(),
                 1 => {
-                    let f = cycle(d.format, forward);
+                    let f = cycle(d, forward);
                     set_format(d, f);
                 }
                 2 => d.all = !d.all,
@@ -46,7 +69,7 @@ pub(super) fn export_dialog(app: &mut App, action: Action, fx: &mut Vec<Effect>)
         }
         Action::Input(' ') if d.focus != 0 => match d.focus {
             1 => {
-                let f = cycle(d.format, true);
+                let f = cycle(d, true);
                 set_format(d, f);
             }
             2 => d.all = !d.all,
@@ -71,14 +94,20 @@ pub(super) fn export_dialog(app: &mut App, action: Action, fx: &mut Vec<Effect>)
                 app.tell(Note::ExportExists(path.display().to_string()));
                 return;
             }
-            let (format, all, redact) = (d.format, d.all, d.redact);
-            let rows: Vec<u32> = if all {
+            let (format, all, redact, report) = (d.format, d.all, d.redact, d.report);
+            let rows: Vec<u32> = if report {
+                Vec::new()
+            } else if all {
                 (0..app.ds.len() as u32).collect()
             } else {
                 app.view.rows.clone()
             };
             app.mode = Mode::Normal;
-            app.tell(Note::Exporting(rows.len()));
+            app.tell(if report {
+                Note::Reporting
+            } else {
+                Note::Exporting(rows.len())
+            });
             fx.push(Effect::Export(Box::new(super::ExportRequest {
                 path,
                 format,
@@ -86,6 +115,12 @@ pub(super) fn export_dialog(app: &mut App, action: Action, fx: &mut Vec<Effect>)
                 redact,
                 query: app.query_description(),
                 scope: if all { "all records" } else { "current filter" },
+                report,
+                report_query: if all {
+                    String::new()
+                } else {
+                    app.filter_text.trim().to_string()
+                },
             })));
         }
         Action::Cancel | Action::Quit => app.mode = Mode::Normal,

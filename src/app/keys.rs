@@ -7,6 +7,10 @@
 pub enum KeyMode {
     /// The table.
     Normal,
+    /// The summary screen.
+    Summary,
+    /// A record's context list.
+    Context,
     /// The filter line.
     Filter,
     /// The note editor.
@@ -29,6 +33,7 @@ impl KeyMode {
         use super::Mode;
         match mode {
             Mode::Normal => KeyMode::Normal,
+            Mode::Context(_) => KeyMode::Context,
             Mode::Filter { .. } => KeyMode::Filter,
             Mode::Note { .. } => KeyMode::Note,
             Mode::Picker(_) => KeyMode::Picker,
@@ -42,6 +47,8 @@ impl KeyMode {
     pub fn title(self) -> &'static str {
         match self {
             KeyMode::Normal => "Records",
+            KeyMode::Summary => "Summary",
+            KeyMode::Context => "Context list",
             KeyMode::Filter => "Filter line",
             KeyMode::Note => "Note editor",
             KeyMode::Picker => "Agency picker",

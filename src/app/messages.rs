@@ -160,6 +160,23 @@ pub enum Note {
     WaitForLoad,
     /// The test hook's hang key (test builds only).
     TestHang,
+    /// A report folder is being written.
+    Reporting,
+    /// A report folder was written.
+    Reported {
+        /// The folder.
+        path: String,
+        /// Records counted.
+        records: u64,
+    },
+    /// Enter on a summary line that no filter term selects (records without a time).
+    NoTermForLine,
+    /// The context list asked while loading.
+    ContextWaitsForLoad,
+    /// Enter on a context group with no records.
+    ContextEmpty,
+    /// A context group is shown in the table.
+    ContextShown,
 }
 
 fn s(n: usize) -> &'static str {
@@ -187,6 +204,9 @@ impl Note {
                 | Note::ExportFailed(_)
                 | Note::WaitForLoad
                 | Note::TestHang
+                | Note::NoTermForLine
+                | Note::ContextWaitsForLoad
+                | Note::ContextEmpty
         )
     }
 
@@ -333,6 +353,22 @@ impl Note {
             Note::ExportFailed(e) => format!("export failed: {e}"),
             Note::WaitForLoad => "wait for the load to finish before exporting".into(),
             Note::TestHang => "test hang: the event loop stops here".into(),
+            Note::Reporting => "writing the report…".into(),
+            Note::Reported { path, records } => format!(
+                "report of {records} records written to {path}/ (report.html, report.md, by_agency.csv, by_month.csv, manifest.json)"
+            ),
+            Note::NoTermForLine => {
+                "no filter selects these records (they have no search time)".into()
+            }
+            Note::ContextWaitsForLoad => {
+                "wait for the load to finish: the context list looks at every record".into()
+            }
+            Note::ContextEmpty => "no such searches".into(),
+            Note::ContextShown => format!(
+                "context view: verdicts work as usual ({} marks them all) · {} returns to your filter and record",
+                n("bulk-immigration"),
+                n("cancel")
+            ),
         }
     }
 }

@@ -6,6 +6,7 @@ mod action;
 mod agencies;
 mod annotate;
 mod clock;
+pub mod context;
 pub mod counts;
 mod export_dialog;
 mod filter_line;
@@ -18,6 +19,7 @@ mod mode;
 mod note;
 mod picker;
 mod resume;
+pub mod summary;
 mod text;
 mod update;
 mod view;
@@ -26,7 +28,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use action::{Action, Effect, ExportRequest};
+pub use action::{Action, Effect, ExportDone, ExportRequest};
 pub use clock::Clock;
 pub use mode::{ExportDialog, Keep, Loading, Message, Mode, Picker, SaveState, Step};
 pub use text::TextInput;
@@ -118,6 +120,10 @@ pub struct App {
     pending: usize,
     /// Flagged records with a verdict.
     reviewed_flagged: usize,
+    /// The summary screen.
+    pub summary: summary::SummaryState,
+    /// The table shows a context group (see [`context`]).
+    pub pinned: Option<context::Pinned>,
 }
 
 impl App {
@@ -164,6 +170,8 @@ impl App {
             moved: false,
             pending: 0,
             reviewed_flagged: 0,
+            summary: summary::SummaryState::default(),
+            pinned: None,
         };
         app.rows_added(0..app.ds.len() as u32);
         app.start_filter();
@@ -240,7 +248,7 @@ impl App {
 
     /// True while a filter is being applied (or its count among all records made).
     pub fn filtering(&self) -> bool {
-        self.job.is_some() || self.count_job.is_some()
+        self.job.is_some() || self.count_job.is_some() || self.summary.building()
     }
 
     /// True while the filter in force is being applied (the table is not yet its result).
@@ -250,7 +258,10 @@ impl App {
 
     /// Which bindings apply now.
     pub fn key_mode(&self) -> keys::KeyMode {
-        keys::KeyMode::of(&self.mode)
+        match keys::KeyMode::of(&self.mode) {
+            keys::KeyMode::Normal if self.summary.shown => keys::KeyMode::Summary,
+            m => m,
+        }
     }
 
     /// The label of the first key bound to `action` in the table (for messages), or the
@@ -281,6 +292,7 @@ impl App {
         };
         let old = std::mem::replace(v, code);
         self.counts.change(row, old, code);
+        self.summary_change(row, old, code);
         if self.ds.is_flagged(row) {
             match (reviewed(old), reviewed(code)) {
                 (false, true) => self.reviewed_flagged += 1,
@@ -379,6 +391,11 @@ impl App {
     }
 
     fn start_filter_job(&mut self) {
+        // A new filter ends a context view, and dates the summary if its text changed.
+        self.pinned = None;
+        if self.summary.filter != self.filter_text.trim() {
+            self.summary_stale();
+        }
         let q = self.effective_query();
         self.count_job = None;
         self.elsewhere = None;
@@ -401,10 +418,12 @@ impl App {
     /// Works on the filter for up to `budget`. Returns true when it finished in this call.
     pub fn step_filter(&mut self, budget: Duration) -> bool {
         let Some(job) = &mut self.job else {
-            if let Some(c) = &mut self.count_job
-                && c.step(&self.ds, &self.verdicts, budget)
-            {
-                self.elsewhere = self.count_job.take().map(|c| c.rows.len());
+            if let Some(c) = &mut self.count_job {
+                if c.step(&self.ds, &self.verdicts, budget) {
+                    self.elsewhere = self.count_job.take().map(|c| c.rows.len());
+                }
+            } else {
+                self.step_summary(budget);
             }
             return false;
         };

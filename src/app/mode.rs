@@ -11,8 +11,10 @@ use crate::store::Annotation;
 /// What the keyboard is talking to.
 #[derive(Debug)]
 pub enum Mode {
-    /// The table.
+    /// The table (or the summary screen, when it is shown).
     Normal,
+    /// A record's context list.
+    Context(super::context::ContextList),
     /// Editing the filter line; `before` is restored by Esc.
     Filter {
         /// The line.
@@ -80,6 +82,8 @@ pub struct ExportDialog {
     pub path: TextInput,
     /// Format.
     pub format: crate::output::Format,
+    /// Write a report folder (HTML, Markdown, CSV counts, manifest) instead of records.
+    pub report: bool,
     /// Export every record rather than the current filter.
     pub all: bool,
     /// Mask sensitive fields.

@@ -26,7 +26,14 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Loaded(ev) => on_load(app, ev),
         Action::Saved(result) => on_saved(app, result),
         Action::Exported(r) => match r {
-            Ok((path, records)) => app.tell(Note::Exported { path, records }),
+            Ok(done) if done.report => app.tell(Note::Reported {
+                path: done.path,
+                records: done.records,
+            }),
+            Ok(done) => app.tell(Note::Exported {
+                path: done.path,
+                records: done.records,
+            }),
             Err(e) => app.tell(Note::ExportFailed(e)),
         },
         Action::DetailLoaded(row, r) => {
@@ -53,7 +60,12 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::Interrupt => interrupt(app, &mut fx),
         other => match &app.mode {
+            Mode::Normal if app.summary.shown => match other {
+                Action::Quit => quit(app, &mut fx),
+                other => app.summary_key(other),
+            },
             Mode::Normal => normal(app, other, &mut fx),
+            Mode::Context(_) => app.context_key(other),
             Mode::Filter { .. } => filter_line(app, other),
             Mode::Note { .. } => note(app, other, &mut fx),
             Mode::Picker(_) => picker(app, other),
@@ -202,7 +214,15 @@ fn normal(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         Action::Warnings => app.mode = Mode::Warnings { scroll: 0 },
         Action::DetailScroll(n) => app.detail_scroll = (app.detail_scroll as i32 + n).max(0) as u16,
         Action::Quit => quit(app, fx),
-        Action::Cancel => app.message = None,
+        Action::Cancel => {
+            // Esc leaves a context view first; else it clears the message.
+            let left_context = app.unpin();
+            if !left_context {
+                app.message = None;
+            }
+        }
+        Action::OpenSummary => app.open_summary(),
+        Action::OpenContext => app.open_context(),
         _ => {}
     }
 }
@@ -307,6 +327,7 @@ fn open_export(app: &mut App) {
     app.mode = Mode::Export(super::ExportDialog {
         path: TextInput::new(&name),
         format: crate::output::Format::Csv,
+        report: false,
         all: false,
         redact: false,
         focus: 0,

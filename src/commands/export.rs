@@ -3,7 +3,8 @@
 use std::path::{Path, PathBuf};
 
 use super::{
-    CommandError, Console, EXIT_INPUT, EXIT_OK, check_roles, inputs, load_rules, output_target,
+    CommandError, Console, EXIT_INPUT, EXIT_OK, annotation_error, check_roles, inputs, load_rules,
+    output_target,
 };
 use crate::export::manifest::{ManifestInput, manifest, manifest_path, write_manifest};
 use crate::export::{ExportOptions, ExportSummary, Only, select, verdict_codes, write};
@@ -286,16 +287,4 @@ fn check_annotations_match(
         )));
     }
     Ok(())
-}
-
-fn annotation_error(
-    path: &std::path::Path,
-) -> impl Fn(crate::store::StoreError) -> CommandError + '_ {
-    move |e| CommandError::Output {
-        path: crate::sanitize::path(path),
-        message: e
-            .to_string()
-            .trim_start_matches(&format!("{}: ", path.display()))
-            .to_string(),
-    }
 }

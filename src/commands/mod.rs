@@ -3,6 +3,7 @@
 pub mod export;
 pub mod flag;
 pub mod merge;
+pub mod report;
 pub mod review;
 pub mod scan;
 pub mod tally;
@@ -269,4 +270,17 @@ pub fn report_problems(err: &mut dyn Write, inputs: &Inputs, reports: &[FileRepo
         }
     }
     failed
+}
+
+/// An annotation-file error as a command error naming the file once.
+pub(super) fn annotation_error(
+    path: &std::path::Path,
+) -> impl Fn(crate::store::StoreError) -> CommandError + '_ {
+    move |e| CommandError::Output {
+        path: crate::sanitize::path(path),
+        message: e
+            .to_string()
+            .trim_start_matches(&format!("{}: ", path.display()))
+            .to_string(),
+    }
 }

@@ -40,25 +40,7 @@ pub struct ManifestInput<'a> {
 /// The manifest document.
 pub fn manifest(m: &ManifestInput<'_>) -> Value {
     let ds = m.ds;
-    let inputs: Vec<Value> = ds
-        .files
-        .iter()
-        .map(|f| {
-            json!({
-                "path": f.input.display,
-                "sha256": crate::digest::sha256_file(&f.input.path).ok(),
-                "bytes": f.report.bytes,
-                "kind": f.report.kind.map(|k| k.as_str()),
-                "rows": f.report.rows,
-                "records": f.report.records,
-                "duplicates": f.report.duplicates,
-                "dropped": f.report.dropped,
-                "flagged": f.report.flagged,
-                "warnings": f.report.warnings.total,
-                "error": f.report.error,
-            })
-        })
-        .collect();
+    let inputs = inputs_json(ds, &input_hashes(ds));
     let rules = &ds.catalog.rules;
     json!({
         "tool": format!("alpr-triage {}", env!("CARGO_PKG_VERSION")),
@@ -96,6 +78,37 @@ pub fn manifest(m: &ManifestInput<'_>) -> Value {
         "redacted_fields": if m.redact { REDACTED_FIELDS.iter().map(|f| f.key()).collect::<Vec<_>>() } else { Vec::new() },
         "notes_redacted": false,
     })
+}
+
+/// The SHA-256 of every input file (None where it cannot be read again).
+pub fn input_hashes(ds: &Dataset) -> Vec<Option<String>> {
+    ds.files
+        .iter()
+        .map(|f| crate::digest::sha256_file(&f.input.path).ok())
+        .collect()
+}
+
+/// The inputs as a manifest lists them: path, SHA-256, size, kind and counts.
+pub fn inputs_json(ds: &Dataset, hashes: &[Option<String>]) -> Vec<Value> {
+    ds.files
+        .iter()
+        .zip(hashes)
+        .map(|(f, sha)| {
+            json!({
+                "path": f.input.display,
+                "sha256": sha,
+                "bytes": f.report.bytes,
+                "kind": f.report.kind.map(|k| k.as_str()),
+                "rows": f.report.rows,
+                "records": f.report.records,
+                "duplicates": f.report.duplicates,
+                "dropped": f.report.dropped,
+                "flagged": f.report.flagged,
+                "warnings": f.report.warnings.total,
+                "error": f.report.error,
+            })
+        })
+        .collect()
 }
 
 /// `OUT.manifest.json` for an export file.

@@ -120,7 +120,12 @@ pub(super) const DEFAULTS: &[DefaultBinding] = &[
     )
     .hinted(),
     bind(M::Normal, &["?", "f1"], B::Help, "help").hinted(),
-    bind(M::Normal, &["esc"], B::Cancel, "clear the message"),
+    bind(
+        M::Normal,
+        &["esc"],
+        B::Cancel,
+        "clear the message; leave a context view",
+    ),
     bind(
         M::Normal,
         &["q"],
@@ -267,6 +272,74 @@ pub(super) const DEFAULTS: &[DefaultBinding] = &[
         B::Interrupt,
         "quit (the note is saved as typed)",
     ),
+    bind(
+        M::Normal,
+        &["tab", "2"],
+        B::Summary,
+        "summary: counts by agency, month, rule, account",
+    )
+    .hinted(),
+    bind(
+        M::Normal,
+        &["c"],
+        B::Context,
+        "context: related searches of this record",
+    )
+    .hinted(),
+    bind(M::Summary, &["up", "k"], B::Up, "previous line"),
+    bind(M::Summary, &["down", "j"], B::Down, "next line"),
+    bind(M::Summary, &["pgup", "ctrl-b"], B::PageUp, "page up"),
+    bind(
+        M::Summary,
+        &["pgdn", "ctrl-f", "space"],
+        B::PageDown,
+        "page down",
+    ),
+    bind(M::Summary, &["g", "home"], B::Top, "first line"),
+    bind(M::Summary, &["G", "end"], B::Bottom, "last line"),
+    bind(
+        M::Summary,
+        &["right", "l"],
+        B::NextSection,
+        "next breakdown",
+    )
+    .hinted(),
+    bind(
+        M::Summary,
+        &["left", "h"],
+        B::PreviousSection,
+        "previous breakdown",
+    ),
+    bind(M::Summary, &["enter"], B::Submit, "show these records").hinted(),
+    bind(
+        M::Summary,
+        &["tab", "1", "esc"],
+        B::Records,
+        "back to the records",
+    )
+    .hinted(),
+    bind(M::Summary, &["/"], B::Filter, "filter"),
+    bind(M::Summary, &["?", "f1"], B::Help, "help").hinted(),
+    bind(M::Summary, &["q"], B::Quit, "quit"),
+    bind(M::Summary, &["ctrl-c"], B::Interrupt, "quit"),
+    bind(M::Context, &["up", "k"], B::Up, "previous line"),
+    bind(M::Context, &["down", "j"], B::Down, "next line"),
+    bind(M::Context, &["pgup", "ctrl-b"], B::PageUp, "page up"),
+    bind(
+        M::Context,
+        &["pgdn", "ctrl-f", "space"],
+        B::PageDown,
+        "page down",
+    ),
+    bind(
+        M::Context,
+        &["enter"],
+        B::Submit,
+        "show these searches in the table",
+    )
+    .hinted(),
+    bind(M::Context, &["esc", "c"], B::Cancel, "close").hinted(),
+    bind(M::Context, &["ctrl-c"], B::Interrupt, "quit"),
     bind(M::Picker, &["ctrl-c"], B::Interrupt, "quit"),
     bind(M::Overlay, &["ctrl-c"], B::Interrupt, "quit"),
     bind(M::Confirm, &["ctrl-c"], B::Interrupt, "quit"),

@@ -139,6 +139,16 @@ pub enum Bindable {
     BulkOverwrite,
     /// `name-agency`.
     NameAgency,
+    /// `summary`.
+    Summary,
+    /// `records`.
+    Records,
+    /// `next-section`.
+    NextSection,
+    /// `previous-section`.
+    PreviousSection,
+    /// `context`.
+    Context,
 }
 
 impl Bindable {
@@ -193,6 +203,11 @@ impl Bindable {
             Bindable::BulkUndecided => Action::BulkApply { overwrite: false },
             Bindable::BulkOverwrite => Action::BulkApply { overwrite: true },
             Bindable::NameAgency => Action::NameAgency,
+            Bindable::Summary => Action::OpenSummary,
+            Bindable::Records => Action::ShowRecords,
+            Bindable::NextSection => Action::Section(1),
+            Bindable::PreviousSection => Action::Section(-1),
+            Bindable::Context => Action::OpenContext,
         }
     }
 
@@ -314,6 +329,8 @@ impl Keymap {
         let mut sections = Vec::new();
         for mode in [
             KeyMode::Normal,
+            KeyMode::Summary,
+            KeyMode::Context,
             KeyMode::Filter,
             KeyMode::Note,
             KeyMode::Picker,

@@ -14,6 +14,7 @@ use crate::ingest::time::Millis;
 use crate::ingest::{ContentFormat, FileReport, InputFile, Schema};
 use crate::intern::Sym;
 use crate::model::{Field, RecordId, Source};
+use crate::review::links::{LinkKeys, Links};
 
 /// No search time.
 pub const NO_TIME: Millis = i64::MIN;
@@ -39,6 +40,8 @@ pub struct NewRow {
     pub source: Source,
     /// The raw cells, for files that cannot be re-read by offset (gzip, JSON documents).
     pub raw: Option<crate::ingest::Cells>,
+    /// Account, case number and plate.
+    pub links: LinkKeys,
 }
 
 /// What the loader sends: catalog strings new since the last chunk, then rows.
@@ -48,6 +51,8 @@ pub struct Chunk {
     pub strings: Vec<(Field, Box<str>, Hits)>,
     /// Schema changes: (file, first byte offset it applies from, schema).
     pub schemas: Vec<(u32, u64, Arc<Schema>)>,
+    /// Accounts new since the last chunk, in symbol order.
+    pub accounts: Vec<Box<str>>,
     /// Rows.
     pub rows: Vec<NewRow>,
     /// Bytes of input read so far (all files).
@@ -140,6 +145,8 @@ pub struct Dataset {
     pub networks: Vec<u32>,
     /// First flagging rule ([`NO_RULE`] when not flagged).
     pub rule: Vec<u16>,
+    /// Account, case number and plate of each record.
+    pub links: Links,
     src_file: Vec<u16>,
     src_line: Vec<u32>,
     src_offset: Vec<u64>,
@@ -177,6 +184,7 @@ impl Dataset {
             offense: Vec::new(),
             networks: Vec::new(),
             rule: Vec::new(),
+            links: Links::default(),
             src_file: Vec::new(),
             src_line: Vec::new(),
             src_offset: Vec::new(),
@@ -224,6 +232,7 @@ impl Dataset {
         self.offense.reserve(additional);
         self.networks.reserve(additional);
         self.rule.reserve(additional);
+        self.links.reserve(additional);
         self.src_file.reserve(additional);
         self.src_line.reserve(additional);
         self.src_offset.reserve(additional);
@@ -235,6 +244,7 @@ impl Dataset {
         for (field, s, hits) in chunk.strings {
             self.catalog.append(field, &s, hits);
         }
+        self.links.add_accounts(chunk.accounts);
         for (file, offset, schema) in chunk.schemas {
             if let Some(f) = self.files.get_mut(file as usize) {
                 f.schemas.push((offset, schema));
@@ -264,6 +274,7 @@ impl Dataset {
             self.offense.push(r.syms.offense);
             self.networks.push(r.networks);
             self.rule.push(r.rule);
+            self.links.push(r.links);
             self.src_file.push(src.file);
             self.src_line.push(src.line);
             self.src_offset.push(src.offset);

@@ -15,6 +15,7 @@ use crate::ingest::{
 };
 pub use crate::review::dataset::LoadEvent;
 use crate::review::dataset::{Chunk, NO_COUNT, NO_RULE, NO_TIME, NewRow};
+use crate::review::links::LinkMaker;
 
 /// A running load. Dropping it cancels the load and waits for the thread.
 pub struct Loader {
@@ -85,6 +86,7 @@ const CHUNK_AGE: Duration = Duration::from_millis(40);
 
 struct Sink {
     sent: [usize; 5],
+    links: LinkMaker,
     chunk: Chunk,
     tx: SyncSender<LoadEvent>,
     cancel: Arc<AtomicBool>,
@@ -108,8 +110,10 @@ impl Sink {
                 .strings
                 .extend(added.into_iter().map(|(s, h)| (field, s, h)));
         }
+        self.chunk.accounts.extend(self.links.take_new());
         if self.chunk.rows.is_empty()
             && self.chunk.strings.is_empty()
+            && self.chunk.accounts.is_empty()
             && self.chunk.schemas.is_empty()
         {
             return;
@@ -158,6 +162,7 @@ impl RowSink for Sink {
             rule,
             source: row.source,
             raw: self.keep_raw.then(|| row.cells.clone()),
+            links: self.links.keys(row),
         });
         self.chunk.bytes_done = self.bytes_before + row.source.offset;
         let n = self.chunk.rows.len();
@@ -190,6 +195,7 @@ fn run(
     let mut catalog = Catalog::new(rules);
     let mut sink = Sink {
         sent: [0; 5],
+        links: LinkMaker::default(),
         chunk: Chunk::default(),
         tx: tx.clone(),
         cancel: cancel.clone(),

@@ -69,7 +69,7 @@ pub struct Merged {
 }
 
 /// The reviews an annotation carries: its own, or those of an earlier merge.
-fn reviews_of(a: &Annotation) -> Vec<Review> {
+pub fn reviews_of(a: &Annotation) -> Vec<Review> {
     if a.reviews.is_empty() {
         vec![Review {
             reviewer: a.reviewer.clone(),
@@ -263,7 +263,7 @@ fn combined(
 }
 
 /// Percent agreement and Cohen's kappa for every pair of reviewers.
-fn pair_stats(merged: &[Annotation]) -> Vec<PairStats> {
+pub fn pair_stats(merged: &[Annotation]) -> Vec<PairStats> {
     // reviewer → record → verdict (one review a reviewer, as the merge settled it; a reviewer
     // who contradicts themselves on a record does not count it).
     let mut table: BTreeMap<String, BTreeMap<RecordId, Verdict>> = BTreeMap::new();

@@ -15,7 +15,7 @@ use crate::review::dataset::Dataset;
 use crate::store::Store;
 
 /// What an export reports: the path written and the records in it, or why it failed.
-pub type Outcome = Result<(String, u64), String>;
+pub type Outcome = Result<crate::app::ExportDone, String>;
 
 /// An export under way.
 pub struct ExportJob {
@@ -88,6 +88,9 @@ fn write(
     written: Arc<AtomicU64>,
 ) -> Outcome {
     let fail = |e: &dyn std::fmt::Display| e.to_string();
+    if req.report {
+        return write_report(ds, store, req);
+    }
     let target = Target::resolve(&req.path, true).map_err(|e| fail(&e))?;
     if target == Target::Stdout {
         return Err(
@@ -140,5 +143,45 @@ fn write(
         write_manifest(m, &mut no_stdout, false, &doc)
             .map_err(|e| format!("{}: {e}", m.describe()))?;
     }
-    Ok((shown, summary.records))
+    Ok(crate::app::ExportDone {
+        path: shown,
+        records: summary.records,
+        report: false,
+    })
+}
+
+/// Writes a report folder (the dialog asked before replacing its files).
+fn write_report(ds: &Dataset, store: &Store, req: &ExportRequest) -> Outcome {
+    let fail = |e: &dyn std::fmt::Display| e.to_string();
+    let query = crate::review::filter::Query::parse(&req.report_query, &ds.catalog.rules)
+        .map_err(|e| format!("the filter: {e}"))?;
+    crate::report::plan_folder(&req.path, true, false).map_err(|e| fail(&e))?;
+    let paths: Vec<std::path::PathBuf> = crate::report::FILES
+        .iter()
+        .map(|n| req.path.join(n))
+        .collect();
+    let roles: Vec<(&str, &std::path::Path)> = crate::report::FILES
+        .iter()
+        .zip(&paths)
+        .map(|(n, p)| (*n, p.as_path()))
+        .collect();
+    let inputs: Vec<crate::ingest::InputFile> = ds.files.iter().map(|f| f.input.clone()).collect();
+    crate::commands::check_roles(&roles, Some(store.path()), &inputs).map_err(|e| fail(&e))?;
+    let verdicts = export::verdict_codes(ds, store);
+    let findings = crate::report::Findings::new(
+        ds,
+        store,
+        &verdicts,
+        (&req.report_query, &query),
+        req.redact,
+        store.path(),
+    );
+    let targets = crate::report::plan_folder(&req.path, true, true).map_err(|e| fail(&e))?;
+    let shown = crate::sanitize::path(&req.path);
+    crate::report::write_folder(&findings, &targets).map_err(|e| format!("{shown}: {e}"))?;
+    Ok(crate::app::ExportDone {
+        path: shown,
+        records: findings.summary.total.records,
+        report: true,
+    })
 }

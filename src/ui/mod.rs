@@ -1,9 +1,11 @@
 //! Drawing only: `draw(frame, &app, &theme)` reads the session and paints it. Nothing here
 //! changes state; what the model needs from the screen (its size) arrives as an action.
 
+mod context;
 mod detail;
 mod overlay;
 mod status;
+mod summary;
 mod table;
 pub mod theme;
 
@@ -32,8 +34,13 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, theme: &Theme) {
     }
     let layout = Layout::compute(size.width, size.height);
     top_line(frame, app, theme, rect(layout.top));
-    table::draw(frame, app, theme, rect(layout.table));
-    detail::draw(frame, app, theme, rect(layout.detail));
+    if app.summary.shown {
+        let main = rect(layout.table).union(rect(layout.detail));
+        summary::draw(frame, app, theme, main);
+    } else {
+        table::draw(frame, app, theme, rect(layout.table));
+        detail::draw(frame, app, theme, rect(layout.detail));
+    }
     status::draw(frame, app, theme, rect(layout.status));
     overlay::draw(frame, app, theme, size);
     guard_cells(frame.buffer_mut());
@@ -95,6 +102,22 @@ fn top_line(frame: &mut Frame<'_>, app: &App, theme: &Theme, area: Rect) {
         let before: String = input.text().chars().take(input.cursor()).collect();
         let x = area.x + 1 + width(&text(&before)).min(u16::MAX as usize) as u16;
         frame.set_cursor_position((x.min(area.right().saturating_sub(1)), area.y));
+        return;
+    }
+    if app.summary.shown {
+        let of = if app.summary.filter.is_empty() {
+            "every record".to_string()
+        } else {
+            format!("the records of filter {}", text(&app.summary.filter))
+        };
+        let line = Line::from(vec![
+            Span::styled(" alpr-triage ", theme.header()),
+            Span::raw(fit(
+                &format!(" summary of {of} (flagged or not)"),
+                usize::from(area.width).saturating_sub(13),
+            )),
+        ]);
+        frame.render_widget(Paragraph::new(line), area);
         return;
     }
     let files = app.ds.files.len();

@@ -56,6 +56,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, theme: &Theme, area: Rect) {
             let title = format!(" agency of {} ", fit(name, 60));
             one_line(frame, app, theme, area, &title, "agency: ", input);
         }
+        Mode::Context(list) => super::context::draw(frame, app, theme, area, list),
         Mode::Normal | Mode::Filter { .. } => {}
     }
 }
@@ -304,14 +305,22 @@ fn export(frame: &mut Frame<'_>, app: &App, theme: &Theme, area: Rect, d: &Expor
     frame.render_widget(Clear, r);
     let mark = |i: usize| if d.focus == i { "▶ " } else { "  " };
     let fmt = match d.format {
+        _ if d.report => "report (a folder: HTML with charts, Markdown, CSV counts)",
         crate::output::Format::Csv => "CSV (spreadsheets)",
         crate::output::Format::Jsonl => "JSONL (one record a line)",
         crate::output::Format::Json => "JSON (one array)",
     };
-    let scope = if d.all {
-        format!("all {} records", app.ds.len())
-    } else {
-        format!("the current filter ({} records)", app.view.rows.len())
+    let scope = match (d.all, d.report) {
+        (true, _) => format!("all {} records", app.ds.len()),
+        (false, false) => format!("the current filter ({} records)", app.view.rows.len()),
+        (false, true) => {
+            let f = app.filter_text.trim();
+            if f.is_empty() {
+                "the current filter (every record, flagged or not)".to_string()
+            } else {
+                format!("the current filter ({}, flagged or not)", fit(f, 30))
+            }
+        }
     };
     let k = |a: &str| key(app, KeyMode::Export, a);
     let lines = vec![
@@ -337,7 +346,11 @@ fn export(frame: &mut Frame<'_>, app: &App, theme: &Theme, area: Rect, d: &Expor
         ]),
         Line::from(""),
         Line::from(Span::styled(
-            "every column, the annotation, flags and sources; plus FILE.manifest.json",
+            if d.report {
+                "report.html, report.md, by_agency.csv, by_month.csv and manifest.json in the folder"
+            } else {
+                "every column, the annotation, flags and sources; plus FILE.manifest.json"
+            },
             theme.dim(),
         )),
         Line::from(Span::styled(

@@ -10,7 +10,6 @@ use ratatui::widgets::Paragraph;
 
 use super::{Theme, fit, width};
 use crate::app::counts::reviewed;
-use crate::app::keys::KeyMode;
 use crate::app::{App, SaveState};
 
 fn gauge(fraction: f64, width: usize) -> String {
@@ -214,7 +213,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, theme: &Theme, area: Rect) {
         )),
         None => {
             let mut spans = vec![Span::raw(" ")];
-            for (k, d) in app.key_help.hints(KeyMode::of(&app.mode)) {
+            for (k, d) in app.key_help.hints(app.key_mode()) {
                 spans.push(Span::styled(k, theme.key()));
                 spans.push(Span::styled(format!(" {d}  "), theme.dim()));
             }

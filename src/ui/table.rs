@@ -197,6 +197,13 @@ fn empty_message(app: &App) -> String {
 fn table_title(app: &App) -> Vec<Span<'static>> {
     let shown = app.view.rows.len();
     let pos = if shown == 0 { 0 } else { app.view.cursor + 1 };
+    if let Some(p) = &app.pinned {
+        return vec![Span::raw(format!(
+            " context: {} {pos}/{shown} · {} returns ",
+            p.title,
+            app.key("cancel")
+        ))];
+    }
     vec![Span::raw(format!(
         " {} {pos}/{shown} ",
         if app.all_records {

@@ -116,6 +116,24 @@ pub fn column(rec: &OutRecord, label: &str) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
+/// The binary under test.
+pub fn bin() -> std::process::Command {
+    std::process::Command::new(env!("CARGO_BIN_EXE_alpr-triage"))
+}
+
+/// Runs the binary with `args`; a panic is a failed test whatever the exit code.
+pub fn run(args: &[&str]) -> std::process::Output {
+    let out = bin().args(args).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    out
+}
+
+/// A path as an argument.
+pub fn s(p: &Path) -> String {
+    p.display().to_string()
+}
+
 /// The shipped sample's Millbrook year (about 4,000 rows, some flagged).
 pub fn sample_millbrook() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -19,6 +19,8 @@ enum Prepared {
     Time(Millis, Millis),
     Verdict(VerdictSel),
     Flagged(bool),
+    /// A flag per account symbol.
+    Account(Vec<bool>),
 }
 
 /// The index range of `field`'s strings from `from`, at most `limit` long.
@@ -53,6 +55,7 @@ fn prepare(term: &Term) -> Prepared {
         Term::Time(a, b) => Prepared::Time(*a, *b),
         Term::Verdict(v) => Prepared::Verdict(*v),
         Term::Flagged(f) => Prepared::Flagged(*f),
+        Term::Account(_) => Prepared::Account(Vec::new()),
     }
 }
 
@@ -101,6 +104,21 @@ impl Prepared {
                     done &= t.len() >= ds.catalog.len(f);
                 }
                 done
+            }
+            (Prepared::Account(t), Term::Account(p)) => {
+                let n = ds.links.account_count();
+                let end = n.min(t.len().saturating_add(limit));
+                let exact = p.strip_prefix('=');
+                let finder = memchr::memmem::Finder::new(p.as_bytes());
+                t.extend((t.len()..end).map(|sym| {
+                    let name = ds.links.account_name(sym as Sym);
+                    sym as Sym != crate::review::links::NO_ACCOUNT
+                        && match exact {
+                            Some(e) => name.to_lowercase() == e,
+                            None => contains_ci(name, p, &finder),
+                        }
+                }));
+                t.len() >= n
             }
             _ => true,
         }
@@ -158,6 +176,11 @@ impl Prepared {
                 ok.then_some(0)
             }
             Prepared::Flagged(f) => (ds.is_flagged(row) == *f).then_some(0),
+            Prepared::Account(t) => t
+                .get(ds.links.account[r] as usize)
+                .copied()
+                .unwrap_or(false)
+                .then_some(0),
         }
     }
 }

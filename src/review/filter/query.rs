@@ -36,6 +36,9 @@ pub enum Term {
     Verdict(VerdictSel),
     /// `flagged:`.
     Flagged(bool),
+    /// `account:` substring of the officer's name or user id, case-insensitive (`account:=X`
+    /// exactly, as the summary's drill-down writes it).
+    Account(String),
 }
 
 /// A term, maybe negated.
@@ -64,7 +67,7 @@ pub struct QueryError {
     pub at: usize,
 }
 
-const KEYS: &str = "agency:, reason:, rule:, date:, after:, before:, verdict:, flagged:";
+const KEYS: &str = "agency:, reason:, rule:, date:, after:, before:, verdict:, flagged:, account:";
 
 impl Query {
     /// Parses query text. `rules` resolves `rule:` names.
@@ -89,6 +92,7 @@ impl Query {
                 }
                 Some("agency") => Term::Agency(value),
                 Some("reason") => Term::Reason(value.to_lowercase()),
+                Some("account") => Term::Account(value.to_lowercase()),
                 Some("rule") => match rules.find(&value) {
                     Some(r) => Term::Rule(r),
                     None => {

@@ -1,0 +1,346 @@
+//! `report.html`: one self-contained page that opens offline. The markup is well-formed XML
+//! (XHTML served as HTML), the charts are inline SVG, and a Content-Security-Policy forbids
+//! scripts and every fetch, so even a name that slipped past escaping could not run anything.
+
+use std::fmt::Write as _;
+
+use super::{Findings, charts, percent};
+use crate::review::summary::{Line, Tally};
+
+/// Text from the data, made safe for HTML: control and bidi characters shown as `⟨U+…⟩`, then
+/// `& < > " '` escaped.
+pub(crate) fn esc(s: &str) -> String {
+    let v = crate::sanitize::visible(s);
+    let mut out = String::with_capacity(v.len());
+    for c in v.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A table: `head` names the columns (a leading `#` marks a number column, aligned right).
+fn table(head: &[&str], rows: &[Vec<String>]) -> String {
+    let num: Vec<bool> = head.iter().map(|h| h.starts_with('#')).collect();
+    let mut t = String::from("<table>\n<thead><tr>");
+    for (h, n) in head.iter().zip(&num) {
+        let _ = write!(
+            t,
+            "<th{}>{}</th>",
+            if *n { " class=\"n\"" } else { "" },
+            esc(h.trim_start_matches('#'))
+        );
+    }
+    t.push_str("</tr></thead>\n<tbody>\n");
+    for row in rows {
+        t.push_str("<tr>");
+        for (i, cell) in row.iter().enumerate() {
+            let n = num.get(i).copied().unwrap_or(false);
+            let _ = write!(
+                t,
+                "<td{}>{}</td>",
+                if n { " class=\"n\"" } else { "" },
+                esc(cell)
+            );
+        }
+        t.push_str("</tr>\n");
+    }
+    t.push_str("</tbody>\n</table>\n");
+    t
+}
+
+fn counts(t: &Tally) -> Vec<String> {
+    [
+        t.records,
+        t.flagged,
+        t.immigration,
+        t.not_immigration,
+        t.unsure,
+        t.undecided_flagged,
+    ]
+    .iter()
+    .map(u64::to_string)
+    .collect()
+}
+
+const COUNT_HEAD: [&str; 6] = [
+    "#records",
+    "#flagged",
+    "#immigration",
+    "#not",
+    "#unsure",
+    "#flagged, no verdict",
+];
+
+fn breakdown(first: &str, lines: &[Line]) -> String {
+    let mut head = vec![first];
+    head.extend(COUNT_HEAD);
+    let rows: Vec<Vec<String>> = lines
+        .iter()
+        .map(|l| {
+            let mut r = vec![l.label.clone()];
+            r.extend(counts(&l.tally));
+            r
+        })
+        .collect();
+    table(&head, &rows)
+}
+
+const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:64rem;margin:2rem auto;padding:0 1rem;color:#111;line-height:1.45}\
+table{border-collapse:collapse;margin:1rem 0;font-size:.9rem}th,td{border-bottom:1px solid #ccc;padding:.25rem .6rem;text-align:left;vertical-align:top}\
+th{background:#f3f3f3}.n{text-align:right;font-variant-numeric:tabular-nums}code{font-size:.85rem;word-break:break-all}\
+svg{max-width:100%;height:auto}.note{color:#555;font-size:.9rem}";
+
+/// The page.
+pub fn html(f: &Findings<'_>) -> std::io::Result<String> {
+    let ds = f.ds;
+    let agencies = f.summary.by_agency(ds);
+    let months = f.summary.by_month();
+    let mut h = String::new();
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\"/>\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n\
+         <title>ALPR search audit: immigration-related searches</title>\n<style>{STYLE}</style>\n</head>\n<body>\n\
+         <h1>ALPR search audit: immigration-related searches</h1>\n<p>{}</p>\n",
+        esc(&f.headline())
+    );
+    let _ = writeln!(
+        h,
+        "<p class=\"note\">Selection: {}. Search times are UTC. A search is <em>flagged</em> when a rule matched it, and <em>reviewed</em> when a reviewer gave it a verdict; only reviewers' verdicts are findings.</p>",
+        if f.query.trim().is_empty() {
+            "every record".to_string()
+        } else {
+            format!("<code>{}</code>", esc(&f.query))
+        }
+    );
+    h.push_str("<h2 id=\"by-agency\">By agency</h2>\n");
+    h.push_str(&charts::by_agency(&agencies)?);
+    h.push('\n');
+    h.push_str(&breakdown("agency", &agencies));
+    h.push_str("<h2 id=\"by-month\">By month</h2>\n");
+    h.push_str(&charts::by_month(&months)?);
+    h.push('\n');
+    h.push_str(&breakdown("month", &months));
+    rules_section(f, &mut h);
+    accounts_section(f, &mut h);
+    confirmed_section(f, &mut h);
+    methods_section(f, &mut h);
+    h.push_str("</body>\n</html>\n");
+    Ok(h)
+}
+
+fn rules_section(f: &Findings<'_>, h: &mut String) {
+    let rules = &f.ds.catalog.rules;
+    h.push_str("<h2 id=\"by-rule\">By rule</h2>\n<p class=\"note\">How many searches each rule flagged, and what reviewers decided about them. <em>Precision as reviewed</em> is the share confirmed among those decided either way (unsure left out): the rule's precision on these files, as far as they were reviewed.</p>\n");
+    let rows: Vec<Vec<String>> = f
+        .summary
+        .by_rule(f.ds)
+        .iter()
+        .map(|l| {
+            let strength = rules
+                .find(&l.label)
+                .map(|i| rules.rule(i).strength.as_str())
+                .unwrap_or("");
+            vec![
+                l.label.clone(),
+                strength.to_string(),
+                l.tally.records.to_string(),
+                l.tally.immigration.to_string(),
+                l.tally.not_immigration.to_string(),
+                l.tally.unsure.to_string(),
+                l.tally.undecided_flagged.to_string(),
+                percent(l.tally.precision()),
+            ]
+        })
+        .collect();
+    h.push_str(&table(
+        &[
+            "rule",
+            "strength",
+            "#flagged",
+            "#immigration",
+            "#not",
+            "#unsure",
+            "#no verdict",
+            "#precision as reviewed",
+        ],
+        &rows,
+    ));
+}
+
+fn accounts_section(f: &Findings<'_>, h: &mut String) {
+    h.push_str("<h2 id=\"by-account\">By account</h2>\n");
+    if f.redact {
+        h.push_str("<p class=\"note\">Left out: this report was made with <code>--redact</code> (officer names and user ids are masked).</p>\n");
+        return;
+    }
+    let none = f.summary.without_account();
+    let _ = writeln!(
+        h,
+        "<p class=\"note\">The officer's name, or the user id where there is no name. {} searches have neither (or have them redacted) and are not listed.</p>",
+        none.records
+    );
+    h.push_str(&breakdown("account", &f.summary.by_account(f.ds)));
+}
+
+fn confirmed_section(f: &Findings<'_>, h: &mut String) {
+    let ds = f.ds;
+    let _ = writeln!(
+        h,
+        "<h2 id=\"confirmed\">Confirmed records</h2>\n<p class=\"note\">{} searches a reviewer confirmed as immigration-related, in time order.</p>",
+        f.confirmed.len()
+    );
+    let mut head = vec!["search time (UTC)", "agency", "reason"];
+    if !f.redact {
+        head.push("account");
+    }
+    head.extend(["reviewer", "note"]);
+    let rows: Vec<Vec<String>> = f
+        .confirmed
+        .iter()
+        .map(|&r| {
+            let a = f.store.get(ds.ids[r as usize]);
+            let t = ds.time[r as usize];
+            let mut row = vec![
+                if t == crate::review::dataset::NO_TIME {
+                    "unknown".into()
+                } else {
+                    crate::ingest::time::format_rfc3339(t)
+                },
+                ds.agency_text(r).to_string(),
+                ds.reason_text(r).to_string(),
+            ];
+            if !f.redact {
+                row.push(
+                    ds.links
+                        .account_name(ds.links.account[r as usize])
+                        .to_string(),
+                );
+            }
+            row.push(a.map(|a| a.reviewer.clone()).unwrap_or_default());
+            row.push(a.map(|a| a.note.replace('\n', " ")).unwrap_or_default());
+            row
+        })
+        .collect();
+    h.push_str(&table(&head, &rows));
+}
+
+fn methods_section(f: &Findings<'_>, h: &mut String) {
+    let ds = f.ds;
+    let rules = &ds.catalog.rules;
+    h.push_str("<h2 id=\"methods\">Methods</h2>\n");
+    let _ = writeln!(
+        h,
+        "<p>Made by alpr-triage {} on {} from the files below. Records are distinct searches: a row that repeats a search already read (in the same file or an overlapping release) is counted once. Date range of the searches counted: {}. Selection: {}.</p>",
+        env!("CARGO_PKG_VERSION"),
+        esc(&f.created_at),
+        esc(&f.date_range()),
+        if f.query.trim().is_empty() {
+            "every record".to_string()
+        } else {
+            format!("<code>{}</code>", esc(&f.query))
+        }
+    );
+    h.push_str("<h3>Input files</h3>\n");
+    let rows: Vec<Vec<String>> = ds
+        .files
+        .iter()
+        .zip(&f.input_sha256)
+        .map(|(file, sha)| {
+            vec![
+                file.input.display.clone(),
+                sha.clone().unwrap_or_else(|| "unreadable".into()),
+                file.report.rows.to_string(),
+                file.report.records.to_string(),
+                file.report.duplicates.to_string(),
+                file.report.flagged.to_string(),
+                file.report.warnings.total.to_string(),
+            ]
+        })
+        .collect();
+    h.push_str(&table(
+        &[
+            "file",
+            "SHA-256",
+            "#rows",
+            "#records",
+            "#duplicates",
+            "#flagged",
+            "#warnings",
+        ],
+        &rows,
+    ));
+    let _ = writeln!(
+        h,
+        "<h3>Rules</h3>\n<p>Rule set <code>{}</code> ({}), SHA-256 <code>{}</code>: {} rules (<code>alpr-triage rules</code> lists them).</p>",
+        esc(&rules.name),
+        esc(&rules.origin),
+        esc(&rules.hash),
+        rules.rules().len()
+    );
+    let _ = writeln!(
+        h,
+        "<h3>Reviewers</h3>\n<p>Annotation file <code>{}</code>, SHA-256 <code>{}</code>.</p>",
+        esc(&f.annotations),
+        esc(f.annotations_sha256.as_deref().unwrap_or("none (no file)"))
+    );
+    let rows: Vec<Vec<String>> = f
+        .reviewers
+        .iter()
+        .map(|(name, c)| {
+            vec![
+                name.clone(),
+                c[0].to_string(),
+                c[1].to_string(),
+                c[2].to_string(),
+            ]
+        })
+        .collect();
+    h.push_str(&table(
+        &["reviewer", "#immigration", "#not", "#unsure"],
+        &rows,
+    ));
+    if !f.agreement.is_empty() {
+        h.push_str("<p>Agreement between reviewers (the annotation file was merged from several reviewers' files): on the records both gave a verdict, the share with the same verdict and Cohen's kappa.</p>\n");
+        let rows: Vec<Vec<String>> = f
+            .agreement
+            .iter()
+            .map(|p| {
+                vec![
+                    p.a.clone(),
+                    p.b.clone(),
+                    p.both.to_string(),
+                    p.agree.to_string(),
+                    p.percent
+                        .map(|x| format!("{x:.1}%"))
+                        .unwrap_or_else(|| "–".into()),
+                    p.kappa
+                        .map(|k| format!("{k:.3}"))
+                        .unwrap_or_else(|| "n/a".into()),
+                ]
+            })
+            .collect();
+        h.push_str(&table(
+            &[
+                "reviewer",
+                "reviewer",
+                "#both",
+                "#agree",
+                "#agreement",
+                "#kappa",
+            ],
+            &rows,
+        ));
+    }
+    if f.redact {
+        h.push_str("<p>Redacted: officer names, user ids, plates and case numbers are left out of this report. Reasons and reviewers' notes are shown as written.</p>\n");
+    }
+}

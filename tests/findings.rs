@@ -1,0 +1,311 @@
+//! From verdicts to findings in the review UI: the summary screen (its counts, kept up to date
+//! as verdicts are given, and Enter on a line filtering the table to it) and a record's context
+//! list (bursts, account, case, plate, agency and hour, earlier verdicts on the same reason),
+//! driven by keys through the real keymap.
+
+mod common;
+
+use alpr_triage::app::Mode;
+use alpr_triage::app::summary::Section;
+use alpr_triage::model::VerdictCode;
+use alpr_triage::review::context::Tie;
+use alpr_triage::tui::Session;
+
+use common::{ReviewEnv, fixture, millbrook, sample_millbrook};
+
+fn reason(s: &Session) -> String {
+    s.app
+        .selected()
+        .map(|r| s.app.ds.reason_text(r).to_string())
+        .unwrap_or_default()
+}
+
+/// Counts over every record, straight from the dataset and the verdicts.
+fn expected(s: &Session) -> (u64, u64, u64) {
+    let ds = &s.app.ds;
+    let flagged = (0..ds.len() as u32).filter(|&r| ds.is_flagged(r)).count() as u64;
+    let immigration = s
+        .app
+        .verdicts
+        .iter()
+        .filter(|v| v.verdict() == Some(alpr_triage::model::Verdict::Immigration))
+        .count() as u64;
+    (ds.len() as u64, flagged, immigration)
+}
+
+#[test]
+fn the_summary_counts_every_record_and_follows_verdicts() {
+    let e = ReviewEnv::new();
+    let mut s = e.session(&[sample_millbrook()]);
+    s.keys("yy");
+    s.keys("<tab>");
+    assert!(s.app.summary.shown);
+    let t = s.app.summary.done.as_ref().expect("counted").total;
+    assert_eq!((t.records, t.flagged, t.immigration), expected(&s));
+    // Back to the table, a verdict, and the summary follows without counting again.
+    s.keys("<tab>y");
+    assert!(!s.app.summary.shown);
+    assert!(!s.app.summary.building());
+    let t = s.app.summary.done.as_ref().unwrap().total;
+    assert_eq!(t.immigration, expected(&s).2);
+    assert_eq!(t.immigration, 3);
+    // Agencies: the one with confirmed searches first; the lines add up to the total.
+    s.keys("2");
+    let lines = s.app.summary_lines();
+    assert_eq!(
+        lines.iter().map(|l| l.tally.records).sum::<u64>(),
+        t.records
+    );
+    assert!(lines[0].tally.immigration > 0);
+    assert!(
+        lines
+            .windows(2)
+            .all(|w| w[0].tally.immigration >= w[1].tally.immigration)
+    );
+    // Months, then rules (with how many of each rule's flags were confirmed).
+    s.keys("l");
+    assert_eq!(s.app.summary.section, Section::Months);
+    let months = s.app.summary_lines();
+    assert!(months.windows(2).all(|w| w[0].label < w[1].label));
+    s.keys("l");
+    assert_eq!(s.app.summary.section, Section::Rules);
+    let rules = s.app.summary_lines();
+    // Each confirmed record counts for every rule that flags it.
+    assert!(rules.iter().map(|l| l.tally.immigration).sum::<u64>() >= 3);
+    assert!(rules.iter().all(|l| l.term.starts_with("rule:")));
+    s.keys("hh");
+    assert_eq!(s.app.summary.section, Section::Agencies);
+}
+
+#[test]
+fn enter_on_a_line_filters_the_table_to_it() {
+    let e = ReviewEnv::new();
+    let mut s = e.session(&[sample_millbrook()]);
+    s.keys("/agency:mill<enter><tab>l");
+    let months = s.app.summary_lines();
+    let march = months
+        .iter()
+        .position(|l| l.label == "2025-03")
+        .expect("March 2025");
+    for _ in 0..march {
+        s.keys("j");
+    }
+    s.keys("<enter>");
+    assert!(!s.app.summary.shown, "back on the table");
+    assert!(
+        s.app.filter_text.contains("date:2025-03"),
+        "{}",
+        s.app.filter_text
+    );
+    assert!(
+        s.app.filter_text.contains("agency:mill"),
+        "kept: {}",
+        s.app.filter_text
+    );
+    let flagged_in_march = months[march].tally.flagged as usize;
+    assert_eq!(s.app.shown().len(), flagged_in_march);
+    // Agencies: the drill-down replaces the agency term, never adds a second one.
+    s.keys("<tab>h");
+    assert_eq!(s.app.summary.section, Section::Agencies);
+    s.keys("<enter>");
+    let agency_terms = s.app.filter_text.matches("agency:").count();
+    assert_eq!(agency_terms, 1, "{}", s.app.filter_text);
+    assert!(
+        s.app.filter_text.contains("agency:=\"Millbrook TX PD\""),
+        "{}",
+        s.app.filter_text
+    );
+    assert!(s.app.filter_text.contains("date:2025-03"));
+}
+
+#[test]
+fn the_summary_counts_the_filter_among_all_records() {
+    let e = ReviewEnv::new();
+    let mut s = e.session(&[millbrook()]);
+    s.keys("/reason:narcs<enter><tab>");
+    let t = s.app.summary.done.as_ref().unwrap().total;
+    assert_eq!((t.records, t.flagged), (1, 1));
+    assert!(s.app.summary.filter.contains("reason:narcs"));
+    // A new filter from the summary screen counts again.
+    s.keys("/<c-u><enter>");
+    assert!(
+        s.app.summary.shown,
+        "the filter line returns to the summary"
+    );
+    let t = s.app.summary.done.as_ref().unwrap().total;
+    assert_eq!(t.records, s.app.ds.len() as u64);
+}
+
+fn select_first_burst_record(s: &mut Session) {
+    // Flagged "HSI narcs" searches in time order: c11 (10 Feb), then c01 (1 Mar 10:00).
+    s.keys("/reason:narcs<enter>j");
+    assert_eq!(reason(s), "HSI narcs");
+    let row = s.app.selected().unwrap();
+    assert_eq!(
+        alpr_triage::ingest::time::format_rfc3339(s.app.ds.time[row as usize]),
+        "2025-03-01T10:00:00Z"
+    );
+}
+
+#[test]
+fn the_context_list_finds_bursts_accounts_cases_plates_hours_and_verdicts() {
+    let e = ReviewEnv::new();
+    let mut s = e.session(&[fixture("context-bursts.csv")]);
+    // Two earlier verdicts on "HSI narcs" by another account (c11, c10: R. Diaz).
+    s.keys("/reason:narcs account:diaz<enter>");
+    assert_eq!(s.app.shown().len(), 2);
+    s.keys("nn");
+    s.keys("/<c-u><enter>");
+    select_first_burst_record(&mut s);
+    s.keys("c");
+    let Mode::Context(list) = &s.app.mode else {
+        panic!("no context list: {:?}", s.app.mode);
+    };
+    let size = |tie: Tie| {
+        list.groups
+            .iter()
+            .find(|g| g.tie == tie)
+            .map(|g| g.rows.len())
+            .unwrap()
+    };
+    assert_eq!(size(Tie::Burst), 4, "10:00, 10:04, 10:09, 10:15; not 10:40");
+    assert_eq!(
+        size(Tie::Account),
+        5,
+        "K. Lee within 7 days, not on 20 March"
+    );
+    assert_eq!(size(Tie::Case), 1, "25 1001 is 25-1001; N/A ties nothing");
+    assert_eq!(size(Tie::Plate), 2, "abc-123 is ABC123");
+    assert_eq!(size(Tie::AgencyHour), 5, "Millbrook at 10h, not Riverbend");
+    assert_eq!(size(Tie::ReasonVerdicts), 2);
+    let verdicts = list
+        .groups
+        .iter()
+        .find(|g| g.tie == Tie::ReasonVerdicts)
+        .unwrap()
+        .verdicts;
+    assert_eq!(verdicts, [0, 0, 2, 0], "both not immigration-related");
+    // Esc closes the list, changing nothing.
+    let before = s.app.selected();
+    s.keys("<esc>");
+    assert!(matches!(s.app.mode, Mode::Normal));
+    assert_eq!(s.app.selected(), before);
+}
+
+#[test]
+fn a_burst_is_decided_once_and_esc_returns_where_the_reviewer_was() {
+    let e = ReviewEnv::new();
+    let mut s = e.session(&[fixture("context-bursts.csv")]);
+    select_first_burst_record(&mut s);
+    let from = s.app.selected().unwrap();
+    let filter = s.app.filter_text.clone();
+    // Enter on the burst's heading: the table shows the burst.
+    s.keys("c<enter>");
+    assert!(s.app.pinned.is_some());
+    assert_eq!(s.app.shown().len(), 4);
+    assert_eq!(
+        s.app.selected(),
+        Some(from),
+        "the cursor stays on the record"
+    );
+    // One bulk verdict for the four lookups (asked first; u marks the undecided).
+    s.keys("Nu");
+    let burst: Vec<u32> = s.app.shown().to_vec();
+    for r in &burst {
+        assert_eq!(
+            s.app.verdict_code(*r),
+            VerdictCode::new(Some(alpr_triage::model::Verdict::NotImmigration), false)
+        );
+    }
+    // Esc: the filter and the record the reviewer left.
+    s.keys("<esc>");
+    assert!(s.app.pinned.is_none());
+    assert_eq!(s.app.filter_text, filter);
+    assert_eq!(s.app.selected(), Some(from));
+    // Enter on a record of a group: the group, with the cursor on that record.
+    s.keys("c");
+    let Mode::Context(list) = &s.app.mode else {
+        panic!()
+    };
+    let plate_heading = list
+        .items()
+        .iter()
+        .position(|i| matches!(i, alpr_triage::app::context::Item::Group(g) if list.groups[*g].tie == Tie::Plate))
+        .unwrap();
+    for _ in 0..plate_heading + 2 {
+        s.keys("j");
+    }
+    s.keys("<enter>");
+    assert_eq!(s.app.shown().len(), 2);
+    assert_eq!(
+        reason(&s),
+        "stolen vehicle",
+        "the second search of the plate"
+    );
+}
+
+#[test]
+fn a_record_without_an_account_says_so() {
+    let e = ReviewEnv::new();
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("x.csv");
+    std::fs::write(
+        &csv,
+        "ID,Name,Org Name,License Plate,Reason,Search Time\n\
+         a,REDACTED,Millbrook TX PD,***,ICE warrant,2025-03-01T10:00:00Z\n",
+    )
+    .unwrap();
+    let mut s = e.session(&[csv]);
+    s.keys("c");
+    let Mode::Context(list) = &s.app.mode else {
+        panic!()
+    };
+    let burst = &list.groups[0];
+    assert!(burst.absent.unwrap().contains("no account"));
+    let plate = list.groups.iter().find(|g| g.tie == Tie::Plate).unwrap();
+    assert!(plate.absent.unwrap().contains("no plate"));
+    s.keys("<enter>");
+    assert!(s.app.pinned.is_none(), "nothing to show");
+}
+
+#[test]
+fn the_export_dialog_writes_the_report_folder() {
+    let e = ReviewEnv::new();
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = e.session(&[millbrook()]);
+    s.keys("yn");
+    let folder = dir.path().join("report");
+    // The format field cycles CSV → JSONL → JSON → report; ← from CSV is the report.
+    s.keys(&format!("x<c-u>{}<tab><left><enter>", folder.display()));
+    s.finish_export();
+    for name in alpr_triage::report::FILES {
+        assert!(folder.join(name).is_file(), "{name}");
+    }
+    let msg = s.app.message.as_ref().unwrap().text.clone();
+    assert!(msg.starts_with("report of 4 records written to"), "{msg}");
+    let by_agency = std::fs::read_to_string(folder.join("by_agency.csv")).unwrap();
+    assert!(
+        by_agency.contains("Millbrook TX PD,3,2,1,0,0,1"),
+        "{by_agency}"
+    );
+    // Again: the folder exists, so Enter asks first; the second Enter replaces its files.
+    s.keys(&format!("x<c-u>{}<tab><left><enter>", folder.display()));
+    assert!(
+        s.app
+            .message
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("again to replace")
+    );
+    s.keys("<enter>");
+    s.finish_export();
+    assert!(
+        s.app
+            .message
+            .as_ref()
+            .unwrap()
+            .text
+            .starts_with("report of 4")
+    );
+}
