@@ -268,6 +268,53 @@ fn a_record_without_an_account_says_so() {
     assert!(s.app.pinned.is_none(), "nothing to show");
 }
 
+/// Two plates whose 32-bit hashes are equal (found by trying plates until two collide).
+fn colliding_plates() -> (String, String) {
+    let mut seen = std::collections::HashMap::new();
+    let mut buf = Vec::new();
+    for n in 0u32.. {
+        let plate = format!("P{n}");
+        let h = alpr_triage::review::links::key_hash(plate.as_bytes(), false, &mut buf);
+        if let Some(other) = seen.insert(h, plate.clone()) {
+            return (other, plate);
+        }
+    }
+    unreachable!()
+}
+
+#[test]
+fn plates_that_only_share_a_hash_are_not_context() {
+    let (a, b) = colliding_plates();
+    let hash = |p: &str| alpr_triage::review::links::key_hash(p.as_bytes(), false, &mut Vec::new());
+    assert_eq!(hash(&a), hash(&b));
+    let e = ReviewEnv::new();
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("x.csv");
+    std::fs::write(
+        &csv,
+        format!(
+            "ID,Name,Org Name,License Plate,Reason,Search Time\n\
+             a,K. Lee,Millbrook TX PD,{a},ICE warrant,2025-03-01T10:00:00Z\n\
+             b,R. Diaz,Riverbend PD,{b},theft,2025-05-01T10:00:00Z\n\
+             c,S. Moss,Oak PD,{a},theft,2025-06-01T10:00:00Z\n"
+        ),
+    )
+    .unwrap();
+    let mut s = e.session(&[csv]);
+    s.keys("t");
+    assert_eq!(s.app.shown().len(), 3, "all records");
+    s.keys("c");
+    let Mode::Context(list) = &s.app.mode else {
+        panic!("no context list: {:?}", s.app.mode);
+    };
+    let plate = list.groups.iter().find(|g| g.tie == Tie::Plate).unwrap();
+    assert_eq!(
+        plate.rows.len(),
+        1,
+        "{a} again (row c), not {b}, whose hash is the same"
+    );
+}
+
 #[test]
 fn the_export_dialog_writes_the_report_folder() {
     let e = ReviewEnv::new();

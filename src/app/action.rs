@@ -120,6 +120,8 @@ pub enum Action {
     Saved(Result<(), String>),
     /// A record's full detail was read.
     DetailLoaded(u32, Result<Box<OutRecord<'static>>, String>),
+    /// A record's context list was found.
+    ContextLoaded(u32, Vec<crate::review::context::Group>),
     /// An export finished: (path, records written) or why it failed.
     Exported(Result<ExportDone, String>),
     /// The process was asked to stop (SIGTERM, SIGHUP).
@@ -167,6 +169,8 @@ pub enum Effect {
     Save,
     /// Read a record's full detail.
     LoadDetail(u32),
+    /// Find a record's context list (reads the files to check case numbers and plates).
+    LoadContext(u32),
     /// Read the inputs again (an agency was named for a file): the annotations stay.
     Reload,
     /// Leave.

@@ -5,7 +5,7 @@
 use super::messages::Note;
 use super::{App, Keep, Mode};
 use crate::model::RecordId;
-use crate::review::context::{Group, context};
+use crate::review::context::Group;
 
 /// Records listed under a group's heading (Enter on the heading shows them all).
 pub const LISTED: usize = 6;
@@ -52,8 +52,9 @@ pub struct Pinned {
 }
 
 impl App {
-    /// `c`: the context list of the selected record.
-    pub(crate) fn open_context(&mut self) {
+    /// `c`: asks for the context list of the selected record (found by the session, which
+    /// reads the files to check case numbers and plates).
+    pub(crate) fn open_context(&mut self, fx: &mut Vec<super::Effect>) {
         let Some(row) = self.selected() else {
             self.tell(Note::NoRecordSelected);
             return;
@@ -62,12 +63,19 @@ impl App {
             self.tell(Note::ContextWaitsForLoad);
             return;
         }
-        let groups = context(&self.ds, &self.verdicts, row);
-        self.mode = Mode::Context(ContextList {
-            row,
-            groups,
-            cursor: 0,
-        });
+        fx.push(super::Effect::LoadContext(row));
+    }
+
+    /// The context list was found: shown if the reviewer is still on that record.
+    pub(crate) fn context_loaded(&mut self, row: u32, groups: Vec<Group>) {
+        if self.selected() == Some(row) && matches!(self.mode, Mode::Normal) && !self.summary.shown
+        {
+            self.mode = Mode::Context(ContextList {
+                row,
+                groups,
+                cursor: 0,
+            });
+        }
     }
 
     /// Keys in the context list.

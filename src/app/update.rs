@@ -36,6 +36,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             }),
             Err(e) => app.tell(Note::ExportFailed(e)),
         },
+        Action::ContextLoaded(row, groups) => app.context_loaded(row, groups),
         Action::DetailLoaded(row, r) => {
             if app.selected() == Some(row) {
                 app.detail = Some((row, r));
@@ -222,7 +223,7 @@ fn normal(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
             }
         }
         Action::OpenSummary => app.open_summary(),
-        Action::OpenContext => app.open_context(),
+        Action::OpenContext => app.open_context(fx),
         _ => {}
     }
 }

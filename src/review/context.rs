@@ -1,11 +1,13 @@
 //! The context of one search, for deciding it: the searches that share its account, case
 //! number, plate, agency and hour, or reason, found by one pass over the dataset's columns (a
-//! few milliseconds at a million records: no index to build or keep).
+//! few milliseconds at a million records: no index to build or keep). Case numbers and plates
+//! are matched by hash, then checked against the re-read rows (see [`crate::review::links`]),
+//! so [`context`] reads the input files.
 //!
 //! A *burst* is a run of searches by the same account with the same reason, each within ten
 //! minutes of the one before: a burst of 40 lookups is one decision, made once.
 
-use crate::model::VerdictCode;
+use crate::model::{Field, VerdictCode};
 use crate::review::dataset::{Dataset, NO_TIME};
 use crate::review::links::{NO_ACCOUNT, NO_KEY};
 
@@ -13,6 +15,9 @@ use crate::review::links::{NO_ACCOUNT, NO_KEY};
 pub const ACCOUNT_WINDOW_MS: i64 = 7 * 86_400_000;
 /// The longest gap between two searches of one burst (10 minutes).
 pub const BURST_GAP_MS: i64 = 10 * 60_000;
+/// Case-number and plate matches checked against the re-read rows, at most (beyond this, a
+/// group is listed by hash: a false match is one record in four billion).
+pub const VERIFIED_MAX: usize = 2_000;
 
 /// What a group of related searches shares with the selected one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -108,6 +113,8 @@ pub fn context(ds: &Dataset, verdicts: &[VerdictCode], row: u32) -> Vec<Group> {
         }
     }
     found[0] = burst(ds, &mut same_account_reason, row);
+    verify(ds, row, Field::CaseNumber, &mut found[2]);
+    verify(ds, row, Field::Plate, &mut found[3]);
     let absent = |tie: Tie| match tie {
         Tie::Burst | Tie::Account if account == NO_ACCOUNT => {
             Some("no account on this record (none, or redacted)")
@@ -136,6 +143,30 @@ pub fn context(ds: &Dataset, verdicts: &[VerdictCode], row: u32) -> Vec<Group> {
             }
         })
         .collect()
+}
+
+/// Keeps the rows whose case number (or plate) is the record's, read again from the files; a
+/// row that cannot be read again is kept (its hash matched).
+fn verify(ds: &Dataset, row: u32, field: Field, rows: &mut Vec<u32>) {
+    if rows.is_empty() || rows.len() > VERIFIED_MAX {
+        return;
+    }
+    let case = field == Field::CaseNumber;
+    let key = |r: u32| {
+        crate::review::full_record::raw_row(ds, r)
+            .ok()
+            .map(|(schema, cells)| {
+                let raw = schema
+                    .cell(&cells, field)
+                    .map(<[u8]>::trim_ascii)
+                    .unwrap_or(b"");
+                crate::review::links::key_text(raw, case)
+            })
+    };
+    let Some(mine) = key(row) else {
+        return;
+    };
+    rows.retain(|&r| key(r).is_none_or(|k| k == mine));
 }
 
 /// The run of searches around `row` in which each is within [`BURST_GAP_MS`] of the one

@@ -3,9 +3,11 @@
 //! beside the dataset's other columns; the summary counts by account, and the context list of a
 //! record finds the searches that share them.
 //!
-//! Accounts are interned (there are few). Case numbers and plates are kept as 64-bit hashes of
-//! their normalised text (upper case, letters and digits only), 0 for none: a record needs only
-//! to be compared with others, never shown from here (the detail pane re-reads the row).
+//! Accounts are interned (there are few). Case numbers and plates are kept as 32-bit hashes of
+//! their normalised text (upper case, letters and digits only), 0 for none: four bytes a record
+//! each, and a record needs only to be compared with others. Two different plates can share a
+//! hash (about one record in four billion does), so the context list checks the records a hash
+//! finds against their re-read cells before it shows them ([`key_text`]).
 
 use rustc_hash::FxHashMap;
 
@@ -18,7 +20,7 @@ use crate::model::Field;
 /// No account (neither an officer nor a user id, or both redacted).
 pub const NO_ACCOUNT: Sym = 0;
 /// No case number or plate.
-pub const NO_KEY: u64 = 0;
+pub const NO_KEY: u32 = 0;
 
 /// The link keys of one record, as the loader ships them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -26,9 +28,9 @@ pub struct LinkKeys {
     /// Account symbol ([`NO_ACCOUNT`] when none).
     pub account: Sym,
     /// Case-number hash ([`NO_KEY`] when none).
-    pub case: u64,
+    pub case: u32,
     /// Plate hash ([`NO_KEY`] when none).
-    pub plate: u64,
+    pub plate: u32,
 }
 
 /// The link columns of a dataset.
@@ -37,9 +39,9 @@ pub struct Links {
     /// Account symbol of each record.
     pub account: Vec<Sym>,
     /// Case-number hash of each record.
-    pub case: Vec<u64>,
+    pub case: Vec<u32>,
     /// Plate hash of each record.
-    pub plate: Vec<u64>,
+    pub plate: Vec<u32>,
     accounts: Interner,
 }
 
@@ -103,6 +105,7 @@ impl Links {
 #[derive(Debug)]
 pub struct LinkMaker {
     by_raw: FxHashMap<Box<[u8]>, Sym>,
+    buf: Vec<u8>,
     names: Interner,
     sent: usize,
 }
@@ -113,6 +116,7 @@ impl Default for LinkMaker {
         names.intern("");
         LinkMaker {
             by_raw: FxHashMap::default(),
+            buf: Vec::with_capacity(64),
             names,
             sent: 1,
         }
@@ -130,8 +134,8 @@ impl LinkMaker {
         };
         LinkKeys {
             account,
-            case: key_hash(row.raw(Field::CaseNumber), true),
-            plate: key_hash(row.raw(Field::Plate), false),
+            case: key_hash(row.raw(Field::CaseNumber), true, &mut self.buf),
+            plate: key_hash(row.raw(Field::Plate), false, &mut self.buf),
         }
     }
 
@@ -161,31 +165,34 @@ impl LinkMaker {
     }
 }
 
-/// The hash of a case number or plate: letters and digits, upper case (`25-1001` and `25 1001`
-/// are one case; `abc 123` and `ABC-123` one plate). None ([`NO_KEY`]) for an empty cell, a
+/// A case number or plate as it is compared: letters and digits, upper case (`25-1001` and
+/// `25 1001` are one case; `abc 123` and `ABC-123` one plate). None for an empty cell, a
 /// redaction, or, for case numbers, a value without a digit other than 0 (`N/A`, `none`, `0`,
 /// `-`: filler, not a case that ties searches together).
-pub fn key_hash(raw: &[u8], case: bool) -> u64 {
-    if raw.is_empty() {
-        return NO_KEY;
-    }
-    let mut buf = [0u8; 64];
-    let mut n = 0;
+pub fn key_text(raw: &[u8], case: bool) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(raw.len());
+    key_into(raw, case, &mut out).then_some(out)
+}
+
+/// [`key_text`] into `out` (cleared first); false when there is none.
+fn key_into(raw: &[u8], case: bool, out: &mut Vec<u8>) -> bool {
+    out.clear();
     let mut digit = false;
     for &b in raw {
         if b.is_ascii_alphanumeric() || b >= 0x80 {
-            if n == buf.len() {
-                break;
-            }
-            buf[n] = b.to_ascii_uppercase();
-            n += 1;
+            out.push(b.to_ascii_uppercase());
             digit |= matches!(b, b'1'..=b'9');
         }
     }
-    if n == 0 || (case && !digit) || is_redaction(&decode(raw).0) {
+    !(out.is_empty() || (case && !digit) || is_redaction(&decode(raw).0))
+}
+
+/// The hash of [`key_text`] ([`NO_KEY`] when there is none), using `buf` as scratch.
+pub fn key_hash(raw: &[u8], case: bool, buf: &mut Vec<u8>) -> u32 {
+    if raw.is_empty() || !key_into(raw, case, buf) {
         return NO_KEY;
     }
-    match xxhash_rust::xxh3::xxh3_64(&buf[..n]) {
+    match xxhash_rust::xxh3::xxh3_64(buf) as u32 {
         NO_KEY => 1,
         h => h,
     }
@@ -197,6 +204,8 @@ mod tests {
 
     #[test]
     fn case_numbers_and_plates_match_as_people_write_them() {
+        let mut b = Vec::new();
+        let mut key_hash = |raw: &[u8], case: bool| key_hash(raw, case, &mut b);
         assert_eq!(key_hash(b"25-1001", true), key_hash(b"25 1001", true));
         assert_eq!(key_hash(b"abc 123", false), key_hash(b"ABC-123", false));
         assert_ne!(key_hash(b"ABC123", false), key_hash(b"ABC124", false));

@@ -182,6 +182,10 @@ impl Session {
                 let r = crate::review::full_record::record(&self.app.ds, row).map(Box::new);
                 Some(Action::DetailLoaded(row, r))
             }
+            Effect::LoadContext(row) => {
+                let groups = crate::review::context::context(&self.app.ds, &self.app.verdicts, row);
+                Some(Action::ContextLoaded(row, groups))
+            }
             Effect::Quit => {
                 // Where the reviewer is, when it changed since the last save.
                 let now = Some(self.app.session_state());

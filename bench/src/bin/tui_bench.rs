@@ -181,6 +181,76 @@ fn main() {
     }
     println!("one frame at 200x60: {}", ms(median(times)));
 
+    // The summary of every record: counted (sliced, as the UI does) and drawn.
+    let mut times = Vec::new();
+    for _ in 0..5 {
+        s.keys("/<c-u>x<enter>/<c-u><enter>");
+        let t = Instant::now();
+        s.keys("<tab>");
+        frame(&mut term, &s);
+        times.push(t.elapsed());
+        s.keys("<tab>");
+    }
+    println!(
+        "summary of {} records (counted + first frame): {}",
+        s.app.ds.len(),
+        ms(median(times))
+    );
+    for (section, keys) in [("by agency", ""), ("by account", "hh")] {
+        s.keys(&format!("<tab>{keys}"));
+        let mut times = Vec::new();
+        for _ in 0..20 {
+            let t = Instant::now();
+            frame(&mut term, &s);
+            times.push(t.elapsed());
+        }
+        println!(
+            "summary frame {section} ({} lines): {}",
+            s.app.summary_lines().len(),
+            ms(median(times))
+        );
+        s.keys("<tab>");
+    }
+    // A verdict's effect on the summary (the count moved, no recount).
+    if let Some(mut summary) = s.app.summary.done.clone() {
+        let imm = alpr_triage::model::VerdictCode::new(
+            Some(alpr_triage::model::Verdict::Immigration),
+            false,
+        );
+        let none = alpr_triage::model::VerdictCode::NONE;
+        let flagged: Vec<u32> = (0..s.app.ds.len() as u32)
+            .filter(|&r| s.app.ds.is_flagged(r))
+            .take(1000)
+            .collect();
+        let t = Instant::now();
+        for &r in &flagged {
+            summary.change(&s.app.ds, r, none, imm);
+        }
+        let per = t.elapsed() / flagged.len().max(1) as u32;
+        println!(
+            "summary update after one verdict: {:.1} µs (mean of {})",
+            per.as_secs_f64() * 1e6,
+            flagged.len()
+        );
+    }
+
+    // The context list of a record: found and drawn.
+    s.keys("/<c-u>reason:hsi<enter>");
+    let mut times = Vec::new();
+    for _ in 0..10 {
+        let t = Instant::now();
+        s.keys("c");
+        frame(&mut term, &s);
+        times.push(t.elapsed());
+        s.keys("<esc>j");
+    }
+    println!(
+        "context list over {} records (found + drawn): {} (median of 10)",
+        s.app.ds.len(),
+        ms(median(times))
+    );
+    s.keys("/<c-u><enter>");
+
     // A verdict on disk with 10,000 annotations in the file.
     let n = s.app.ds.len().min(10_000);
     for row in 0..n as u32 {
