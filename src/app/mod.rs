@@ -321,7 +321,12 @@ impl App {
             }
             for w in &f.report.warnings.list {
                 match w.line {
-                    Some(l) => out.push(format!("{}:{l}: {}", f.input.display, w.message)),
+                    Some(l) => out.push(format!(
+                        "{}:{}: {}",
+                        f.input.display,
+                        f.report.place(l),
+                        w.message
+                    )),
                     None => out.push(format!("{}: {}", f.input.display, w.message)),
                 }
             }

@@ -90,13 +90,12 @@ impl ColumnUnion {
     }
 }
 
-/// `file:line` of a row.
-fn source_string(files: &[InputFile], source: &Source) -> String {
-    let name = files
-        .get(source.file as usize)
-        .map(|f| f.display.as_str())
-        .unwrap_or("?");
-    format!("{name}:{}", source.line)
+/// `file:line` of a row (`file:sheet:row` in a workbook).
+fn source_string(reports: &[FileReport], source: &Source) -> String {
+    match reports.get(source.file as usize) {
+        Some(r) => format!("{}:{}", r.path, r.place(source.line)),
+        None => format!("?:{}", source.line),
+    }
 }
 
 /// Keeps flagged rows (few) in memory as raw rows with every source; notes the rest for the
@@ -186,7 +185,7 @@ impl RowSink for DupPass {
 
 /// Pass 2 of `--all`: write each record at its first row, with all its sources.
 struct WritePass<'f, 'w> {
-    files: &'f [InputFile],
+    reports: &'f [FileReport],
     later: FxHashMap<RecordId, Vec<Source>>,
     written: IdSet,
     writer: RecordWriter<'w>,
@@ -203,14 +202,14 @@ type Kept = (OwnedRow, TextSyms, Vec<Source>);
 /// What kept rows are made into records with.
 struct Made<'a> {
     catalog: &'a Catalog,
-    files: &'a [InputFile],
+    reports: &'a [FileReport],
 }
 
 /// The output form of a kept row (a flagged one, or a queued one of `--all`).
 fn kept_record<'i>(made: &'i Made<'_>, (row, syms, later): &'i Kept) -> OutRecord<'i> {
     let sources: Vec<String> = std::iter::once(&row.source)
         .chain(later)
-        .map(|s| source_string(made.files, s))
+        .map(|s| source_string(made.reports, s))
         .collect();
     OutRecord::from_row(&row.row(), made.catalog, syms, sources)
 }
@@ -230,7 +229,7 @@ impl RowSink for WritePass<'_, '_> {
         let later = self.later.remove(&row.id).unwrap_or_default();
         let made = Made {
             catalog,
-            files: self.files,
+            reports: self.reports,
         };
         if self.error.is_none()
             && let Err(e) = self.writer.queue(
@@ -340,7 +339,7 @@ fn write_all_records(
         .write(out, tty, false, |w| {
             let writer = RecordWriter::with_cells(w, opts.format, columns, Vec::new(), opts.cells)?;
             let mut pass2 = WritePass {
-                files,
+                reports: &reports,
                 later,
                 written: IdSet::new(),
                 writer,
@@ -355,7 +354,7 @@ fn write_all_records(
             }
             let made = Made {
                 catalog: &catalog,
-                files,
+                reports: &reports,
             };
             pass2
                 .writer
@@ -405,7 +404,7 @@ fn write_flagged(
             )?;
             let made = Made {
                 catalog: &catalog,
-                files,
+                reports: &reports,
             };
             writer.write_all(&made, &records, |made, (_, kept)| kept_record(made, kept))?;
             writer.finish()

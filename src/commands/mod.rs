@@ -257,13 +257,13 @@ pub fn report_problems(err: &mut dyn Write, inputs: &Inputs, reports: &[FileRepo
         if let Some(first) = r.warnings.list.first() {
             let _ = writeln!(
                 err,
-                "warning: {}: {} with problems (first, line {}: {}); `alpr-triage scan {}` lists them",
+                "warning: {}: {} with problems (first, {}: {}); `alpr-triage scan {}` lists them",
                 visible(&r.path),
                 plural(r.warnings.total, "row"),
                 first
                     .line
-                    .map(|l| l.to_string())
-                    .unwrap_or_else(|| "-".into()),
+                    .map(|l| r.place_words(l))
+                    .unwrap_or_else(|| "line -".into()),
                 visible(&first.message),
                 shell_quote(&r.path)
             );

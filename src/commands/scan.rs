@@ -107,7 +107,7 @@ pub fn run(opts: &ScanOptions, console: &mut Console<'_>) -> Result<i32, Command
     let inputs = inputs(&opts.paths);
     if inputs.files.is_empty() && inputs.errors.is_empty() {
         return Err(CommandError::Input(format!(
-            "no audit files found in {}: alpr-triage reads .csv, .tsv, .txt, .json, .ndjson and .jsonl files (optionally .gz){}",
+            "no audit files found in {}: alpr-triage reads .csv, .tsv, .txt, .json, .ndjson and .jsonl files (optionally .gz) and .xlsx workbooks{}",
             opts.paths
                 .iter()
                 .map(|p| crate::sanitize::path(p))
@@ -158,6 +158,21 @@ pub fn run(opts: &ScanOptions, console: &mut Console<'_>) -> Result<i32, Command
     Ok(if failed { EXIT_INPUT } else { EXIT_OK })
 }
 
+/// A file's warnings for `scan --json`: `line` in text files, `sheet` and `row` in workbooks.
+fn warnings_json(r: &FileReport) -> Vec<serde_json::Value> {
+    r.warnings
+        .list
+        .iter()
+        .map(|w| match w.line {
+            Some(l) if !r.sheets.is_empty() => {
+                let (sheet, row) = crate::ingest::xlsx::sheet_row(l);
+                json!({"sheet": r.sheets.get(sheet), "row": row, "message": w.message})
+            }
+            _ => json!({"line": w.line, "message": w.message}),
+        })
+        .collect()
+}
+
 fn write_json(
     out: &mut dyn Write,
     reports: &[FileReport],
@@ -184,7 +199,7 @@ fn write_json(
             "duplicates": r.duplicates,
             "dropped": r.dropped,
             "flagged": r.flagged,
-            "warnings": r.warnings.list,
+            "warnings": warnings_json(r),
             "warnings_total": r.warnings.total,
             "error": r.error,
         })
@@ -231,7 +246,7 @@ fn write_file_text(
     )?;
     for w in r.warnings.list.iter().take(max_warnings) {
         match w.line {
-            Some(l) => writeln!(out, "    line {l}: {}", visible(&w.message))?,
+            Some(l) => writeln!(out, "    {}: {}", r.place_words(l), visible(&w.message))?,
             None => writeln!(out, "    {}", visible(&w.message))?,
         }
     }

@@ -64,7 +64,9 @@ pub struct Skipped {
     pub reason: String,
 }
 
-const SUPPORTED: &[&str] = &["csv", "tsv", "txt", "json", "ndjson", "jsonl"];
+const SUPPORTED: &[&str] = &[
+    "csv", "tsv", "txt", "json", "ndjson", "jsonl", "xlsx", "xlsm",
+];
 
 /// True when a file name has a supported extension (optionally followed by `.gz`).
 pub fn is_supported_name(path: &Path) -> bool {
@@ -72,8 +74,13 @@ pub fn is_supported_name(path: &Path) -> bool {
         .file_name()
         .map(|n| n.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
-    let name = name.strip_suffix(".gz").unwrap_or(&name);
+    let (name, gzip) = match name.strip_suffix(".gz") {
+        Some(n) => (n, true),
+        None => (name.as_str(), false),
+    };
     match name.rsplit_once('.') {
+        // Workbooks are ZIP archives already: never gzip-compressed as released.
+        Some((_, "xlsx" | "xlsm")) => !gzip,
         Some((_, ext)) => SUPPORTED.contains(&ext),
         None => false,
     }
@@ -176,10 +183,12 @@ mod tests {
             "p.json",
             "t.tsv",
             "l.jsonl",
+            "w.xlsx",
+            "w.XLSM",
         ] {
             assert!(is_supported_name(Path::new(n)), "{n}");
         }
-        for n in ["SOURCES.md", "x.gz", "x.xlsx", "noext"] {
+        for n in ["SOURCES.md", "x.gz", "x.xls", "x.xlsx.gz", "noext"] {
             assert!(!is_supported_name(Path::new(n)), "{n}");
         }
     }

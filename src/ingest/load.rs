@@ -13,6 +13,7 @@ use super::parallel::{self, Accept, Tuning};
 use super::process::{FileInfo, Part, Processor, State, Stop};
 use super::row::{Row, Text};
 use super::thread_strings::{LOCAL_EMPTY, LocalStrings};
+use super::xlsx;
 use super::{AgencyOrigin, AgencySource, FileReport, InputFile, ReadOptions, RowSink};
 use crate::ingest::catalog::{Catalog, EMPTY, TEXT_FIELDS, TextSyms, UNKNOWN_AGENCY};
 use crate::intern::Sym;
@@ -96,6 +97,7 @@ pub(crate) fn read_file_tuned(
         ContentFormat::JsonDoc | ContentFormat::Ndjson => {
             read_json(opened, &info, state, &mut feed)
         }
+        ContentFormat::Xlsx => read_xlsx(&file.path, &info, state, &mut feed),
     };
     feed.finish(result, &info)
 }
@@ -123,21 +125,55 @@ fn read_json(
             }
             result
         });
-        let mut stopped = false;
-        for (mut batch, part) in rx.iter() {
-            feed.learn(0, &mut batch.strings);
-            if !feed.accept(0, &batch, part) {
-                stopped = true;
-                break;
-            }
-        }
-        drop(rx);
-        match reader.join() {
-            Err(_) => Err(Stop::Internal),
-            Ok(_) if stopped => Err(Stop::Cancelled),
-            Ok(result) => result,
-        }
+        drain(feed, rx, reader)
     })
+}
+
+/// A workbook on one reader thread, sheet after sheet; batches come back over a channel.
+fn read_xlsx(
+    path: &std::path::Path,
+    info: &FileInfo,
+    state: Arc<State>,
+    feed: &mut Feed<'_>,
+) -> Result<(), Stop> {
+    let mut wb = xlsx::open(path, &info.path)?;
+    feed.report.sheets = wb.sheets.clone();
+    let (tx, rx) = mpsc::sync_channel::<(Batch, Part)>(4);
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(move || {
+            let mut strings = LocalStrings::default();
+            let mut keybuf = Vec::with_capacity(512);
+            let mut p = Processor::new(info, state, &mut strings, &mut keybuf);
+            let result = xlsx::run(&mut wb, &mut p, &tx);
+            if !p.part.is_empty() {
+                let _ = tx.send((Batch::default(), std::mem::take(&mut p.part)));
+            }
+            result
+        });
+        drain(feed, rx, reader)
+    })
+}
+
+/// Takes the batches of a reader thread in order, then its result.
+fn drain(
+    feed: &mut Feed<'_>,
+    rx: mpsc::Receiver<(Batch, Part)>,
+    reader: std::thread::ScopedJoinHandle<'_, Result<(), Stop>>,
+) -> Result<(), Stop> {
+    let mut stopped = false;
+    for (mut batch, part) in rx.iter() {
+        feed.learn(0, &mut batch.strings);
+        if !feed.accept(0, &batch, part) {
+            stopped = true;
+            break;
+        }
+    }
+    drop(rx);
+    match reader.join() {
+        Err(_) => Err(Stop::Internal),
+        Ok(_) if stopped => Err(Stop::Cancelled),
+        Ok(result) => result,
+    }
 }
 
 /// The text a reading thread interned, and the catalog symbols given to it so far.

@@ -1,11 +1,13 @@
 //! Files → rows. Reads every export kind in docs/formats.md (Flock CSV audits of every era, portal
-//! CSV, portal-scrape JSON, JSON arrays, NDJSON, any of them gzip-compressed), binds columns by
+//! CSV, portal-scrape JSON, JSON arrays, NDJSON, any of them gzip-compressed, and Excel
+//! workbooks), binds columns by
 //! header name, normalises values, computes each row's identity and hands rows to a [`RowSink`].
 //!
 //! ```text
 //!  path ──discover──▶ InputFile ──open/sniff──▶ CSV: blocks cut between records, parsed and
 //!                                                     processed on worker threads (parallel)
 //!                                               JSON / NDJSON: one reader thread (json_reader)
+//!                                               XLSX: one reader thread, sheet by sheet (xlsx)
 //!                                                   │ batches: raw records + rows (schema, quirks,
 //!                                                   │ warnings, identity, time, text symbols)
 //!                                                   ▼
@@ -33,6 +35,7 @@ pub mod spool;
 mod thread_strings;
 pub mod time;
 pub mod value;
+pub mod xlsx;
 
 use std::fmt;
 use std::path::PathBuf;
@@ -207,6 +210,31 @@ pub struct FileReport {
     pub warnings: Warnings,
     /// Why the file could not be read (or stopped being read).
     pub error: Option<String>,
+    /// The sheets of a workbook, in order (empty for text files); see [`FileReport::place`].
+    pub sheets: Vec<String>,
+}
+
+impl FileReport {
+    /// Where a line of this file is, as written after `file:` in a source or a warning: the
+    /// line (`12`), or in a workbook the sheet and row (`Searches:12`; see [`xlsx`]).
+    pub fn place(&self, line: u64) -> String {
+        if self.sheets.is_empty() {
+            return line.to_string();
+        }
+        let (sheet, row) = xlsx::sheet_row(line);
+        let name = self.sheets.get(sheet).map_or("?", String::as_str);
+        format!("{}:{row}", crate::sanitize::visible(name))
+    }
+
+    /// [`FileReport::place`] in words, for listings: `line 12`, or `sheet "Searches" row 12`.
+    pub fn place_words(&self, line: u64) -> String {
+        if self.sheets.is_empty() {
+            return format!("line {line}");
+        }
+        let (sheet, row) = xlsx::sheet_row(line);
+        let name = self.sheets.get(sheet).map_or("?", String::as_str);
+        format!("sheet {:?} row {row}", crate::sanitize::visible(name))
+    }
 }
 
 /// Error for a whole file: it could not be opened, is empty, or is not a search-audit export.

@@ -17,6 +17,8 @@ pub enum ContentFormat {
     JsonDoc,
     /// One JSON object per line.
     Ndjson,
+    /// An Excel workbook (read by [`super::xlsx`], not through [`Opened::reader`]).
+    Xlsx,
 }
 
 /// An open input, positioned after any BOM.
@@ -76,8 +78,17 @@ pub fn open(file: &InputFile) -> Result<Opened, FileError> {
         message: message.to_string(),
     };
     if head.starts_with(b"PK\x03\x04") {
+        let format = workbook(file, gzip).map_err(|m| not_audit(&m))?;
+        return Ok(Opened {
+            reader,
+            gzip,
+            format,
+            base_offset: 0,
+        });
+    }
+    if head.starts_with(b"\xd0\xcf\x11\xe0") {
         return Err(not_audit(
-            "this is a ZIP archive or an Excel workbook (XLSX); save the sheet as CSV (UTF-8) and load that",
+            "this is an old Excel workbook (.xls) or another Office file; save it as .xlsx or CSV (UTF-8) and load that",
         ));
     }
     if head.starts_with(&[0xff, 0xfe]) || head.starts_with(&[0xfe, 0xff]) {
@@ -111,6 +122,27 @@ pub fn open(file: &InputFile) -> Result<Opened, FileError> {
         format,
         base_offset,
     })
+}
+
+/// A ZIP archive: an Excel workbook that is safe to open, or why it is refused.
+fn workbook(file: &InputFile, gzip: bool) -> Result<ContentFormat, String> {
+    if gzip || file.is_stdin() {
+        return Err(format!(
+            "this is a ZIP archive or an Excel workbook{}; a workbook is read from a file as it was released (.xlsx), not {}",
+            if gzip { " inside gzip" } else { "" },
+            if gzip {
+                "compressed again"
+            } else {
+                "from standard input"
+            }
+        ));
+    }
+    match super::xlsx::inspect(&file.path)? {
+        super::xlsx::Archive::Workbook => Ok(ContentFormat::Xlsx),
+        super::xlsx::Archive::Other => Err(
+            "this is a ZIP archive, not a workbook or an export; unpack it and load the files inside".into(),
+        ),
+    }
 }
 
 /// Why the first bytes of a file are not text, judged by many bytes rather than one: a NUL or

@@ -158,6 +158,20 @@ impl<'a> Processor<'a> {
         }
     }
 
+    /// A new table starts (a workbook's next sheet): its first row is its header.
+    pub(crate) fn new_table(&mut self) {
+        let st = self.state_mut();
+        st.schema = None;
+        st.shifted = None;
+        st.header_norm = Arc::from([]);
+        st.header_first = Arc::from([]);
+    }
+
+    /// The number of columns the header in force names.
+    pub(crate) fn header_width(&self) -> Option<usize> {
+        self.state.schema.as_ref().map(|s| s.len())
+    }
+
     /// Sets the schema from labels (JSON keys) without a header row in the data.
     pub(crate) fn set_labels(&mut self, labels: &[String], kind: Kind) -> Result<(), Stop> {
         let schema = Schema::from_labels(labels);

@@ -385,12 +385,10 @@ impl Dataset {
 
     /// `file:line` of a source.
     pub fn source_text(&self, s: SourceRef) -> String {
-        let name = self
-            .files
-            .get(s.file as usize)
-            .map(|f| f.input.display.as_str())
-            .unwrap_or("?");
-        format!("{name}:{}", s.line)
+        match self.files.get(s.file as usize) {
+            Some(f) => format!("{}:{}", f.input.display, f.report.place(u64::from(s.line))),
+            None => format!("?:{}", s.line),
+        }
     }
 
     /// The raw cells kept in memory for a row from a file that cannot be re-read.

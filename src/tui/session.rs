@@ -75,7 +75,7 @@ impl Session {
         inputs.errors.extend(errors);
         if inputs.files.is_empty() {
             let why = if inputs.errors.is_empty() {
-                "no .csv, .tsv, .json, .ndjson or .jsonl files (optionally .gz) in the given folders".to_string()
+                "no .csv, .tsv, .json, .ndjson or .jsonl files (optionally .gz) or .xlsx workbooks in the given folders".to_string()
             } else {
                 inputs.errors.join("; ")
             };

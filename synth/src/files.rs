@@ -205,6 +205,12 @@ pub fn write_sample_data(dir: &Path) -> io::Result<Vec<PathBuf>> {
         Generator::new(small(7, 2026, 3, "Cedar Falls TX PD"))
             .write_portal_json("Cedar Falls TX PD", w)
     })?;
+    let mut csv = Vec::new();
+    Generator::new(xlsx_twin()).write_csv(Layout::Spring2025, &mut csv)?;
+    file(XLSX_SAMPLE, &mut |w| {
+        csv_to_xlsx(&csv, w)?;
+        Ok(SynthStats::default())
+    })?;
     let ndjson = dir.join("eras/research-extract.ndjson.gz");
     {
         let f = std::fs::File::create(&ndjson)?;
@@ -215,4 +221,81 @@ pub fn write_sample_data(dir: &Path) -> io::Result<Vec<PathBuf>> {
     }
     written.push(ndjson);
     Ok(written)
+}
+
+/// The shipped workbook, in sample-data/.
+pub const XLSX_SAMPLE: &str = "eras/4_1_2025-4_30_2025-Oak Ridge TN PD-Network-Audit.xlsx";
+
+/// The options of the rows in [`XLSX_SAMPLE`]: `write_csv(Layout::Spring2025, …)` with them
+/// gives the same rows as CSV.
+pub fn xlsx_twin() -> SynthOptions {
+    SynthOptions {
+        rows: 300,
+        seed: 9,
+        start: NaiveDate::from_ymd_opt(2025, 4, 1).unwrap_or_default(),
+        days: 30,
+        agencies: 12,
+        home: "Oak Ridge TN PD".into(),
+        duplicate_rate: 0.01,
+        quirks: false,
+    }
+}
+
+/// A workbook as agencies release one: the rows of `csv` on a sheet "Searches" (whole numbers
+/// as numbers, search times as Excel date-times), after a cover sheet "About" of notes.
+pub fn csv_to_xlsx(csv: &[u8], w: &mut dyn Write) -> io::Result<()> {
+    use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
+    let err = |e: rust_xlsxwriter::XlsxError| io::Error::other(e.to_string());
+    let mut book = Workbook::new();
+    let fixed = ExcelDateTime::from_ymd(2026, 1, 1).map_err(err)?;
+    book.set_properties(&DocProperties::new().set_creation_datetime(&fixed));
+    let about = book.add_worksheet().set_name("About").map_err(err)?;
+    for (r, line) in [
+        "Flock Safety network audit, released under the Public Records Act",
+        "Officer names are redacted where the law requires it.",
+    ]
+    .iter()
+    .enumerate()
+    {
+        about.write_string(r as u32, 0, *line).map_err(err)?;
+    }
+    let sheet = book.add_worksheet().set_name("Searches").map_err(err)?;
+    let when = Format::new().set_num_format("yyyy-mm-dd hh:mm:ss");
+    let mut rows = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(csv);
+    let mut time_col = None;
+    for (r, rec) in rows.records().enumerate() {
+        let rec = rec.map_err(io::Error::other)?;
+        let r = r as u32;
+        for (c, cell) in rec.iter().enumerate() {
+            let c = c as u16;
+            if r == 0 {
+                if cell.eq_ignore_ascii_case("Search Time") {
+                    time_col = Some(c);
+                }
+                sheet.write_string(r, c, cell).map_err(err)?;
+                continue;
+            }
+            let ms = (time_col == Some(c))
+                .then(|| alpr_triage::ingest::time::parse_timestamp(cell))
+                .flatten()
+                .filter(|ms| ms % 1000 == 0);
+            if let Some(ms) = ms {
+                let t = ExcelDateTime::from_timestamp(ms / 1000).map_err(err)?;
+                sheet
+                    .write_datetime_with_format(r, c, &t, &when)
+                    .map_err(err)?;
+            } else if let Ok(n) = cell.parse::<i64>()
+                && n.to_string() == cell
+                && n.abs() < 1 << 50
+            {
+                sheet.write_number(r, c, n as f64).map_err(err)?;
+            } else if !cell.is_empty() {
+                sheet.write_string(r, c, cell).map_err(err)?;
+            }
+        }
+    }
+    let bytes = book.save_to_buffer().map_err(err)?;
+    w.write_all(&bytes)
 }

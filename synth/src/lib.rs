@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 mod files;
 mod vocab;
 
-pub use files::{flock_file_name, write_sample_data};
+pub use files::{XLSX_SAMPLE, csv_to_xlsx, flock_file_name, write_sample_data, xlsx_twin};
 use vocab::*;
 
 /// SplitMix64: small, fast, deterministic.

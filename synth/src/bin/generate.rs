@@ -3,12 +3,13 @@
 //! ```text
 //! cargo run --release -p alpr-triage-synth -- sample-data              # the shipped sample set
 //! cargo run --release -p alpr-triage-synth -- --rows 1000000 OUT.csv   # one big Network Audit
+//! cargo run --release -p alpr-triage-synth -- --rows 100000 OUT.xlsx    # the same, as a workbook
 //! ```
 
 use std::io::Write;
 use std::path::PathBuf;
 
-use alpr_triage_synth::{Generator, Layout, SynthOptions, write_sample_data};
+use alpr_triage_synth::{Generator, Layout, SynthOptions, csv_to_xlsx, write_sample_data};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -19,14 +20,14 @@ fn main() {
         match a.as_str() {
             "--rows" => rows = it.next().and_then(|v| v.replace('_', "").parse().ok()),
             "-h" | "--help" => {
-                println!("usage: generate DIR | generate --rows N FILE.csv");
+                println!("usage: generate DIR | generate --rows N FILE.csv|FILE.xlsx");
                 return;
             }
             other => target = Some(PathBuf::from(other)),
         }
     }
     let Some(target) = target else {
-        eprintln!("usage: generate DIR | generate --rows N FILE.csv");
+        eprintln!("usage: generate DIR | generate --rows N FILE.csv|FILE.xlsx");
         std::process::exit(2);
     };
     let result = match rows {
@@ -45,7 +46,15 @@ fn main() {
                 seed: 7,
                 ..SynthOptions::default()
             };
-            let stats = Generator::new(opts).write_csv(Layout::Full2025, &mut w)?;
+            let xlsx = target.extension().is_some_and(|e| e == "xlsx");
+            let stats = if xlsx {
+                let mut csv = Vec::new();
+                let stats = Generator::new(opts).write_csv(Layout::Full2025, &mut csv)?;
+                csv_to_xlsx(&csv, &mut w)?;
+                stats
+            } else {
+                Generator::new(opts).write_csv(Layout::Full2025, &mut w)?
+            };
             w.flush()?;
             println!(
                 "{}: {} rows, {} planted immigration searches",
