@@ -52,17 +52,14 @@ pub fn run(opts: &MergeCommand, console: &mut Console<'_>) -> Result<i32, Comman
     crate::files::target::check_distinct(&roles)?;
     let inputs = read_inputs(&opts.files)?;
     let merged = merge(&inputs);
+    drop(inputs);
     let save_error = |e: std::io::Error| CommandError::Output {
         path: target.describe(),
         message: e.to_string(),
     };
     match &target {
         Target::File { path, .. } => {
-            let mut store = crate::store::Store::empty(path);
-            for a in &merged.annotations {
-                store.set(a.clone());
-            }
-            store.save().map_err(save_error)?;
+            crate::store::replace_file(path, merged.annotations.iter()).map_err(save_error)?;
         }
         _ => {
             target
@@ -91,17 +88,18 @@ pub fn run(opts: &MergeCommand, console: &mut Console<'_>) -> Result<i32, Comman
     Ok(EXIT_OK)
 }
 
-/// Reads and parses each annotation file, refusing a file that is a copy of another.
+/// Reads and parses each annotation file (with its journal), refusing a file that is a copy of
+/// another (the same SHA-256).
 fn read_inputs(files: &[PathBuf]) -> Result<Vec<Vec<crate::model::Annotation>>, CommandError> {
     let mut inputs = Vec::new();
-    let mut contents: Vec<(Vec<u8>, &PathBuf)> = Vec::new();
+    let mut digests: Vec<(String, &PathBuf)> = Vec::new();
     for f in files {
         let shown = shown(f);
-        let bytes = std::fs::read(f).map_err(|e| CommandError::Output {
+        let digest = crate::digest::sha256_file(f).map_err(|e| CommandError::Output {
             path: shown.clone(),
             message: format!("cannot read: {e}"),
         })?;
-        if let Some((_, same)) = contents.iter().find(|(b, _)| *b == bytes) {
+        if let Some((_, same)) = digests.iter().find(|(d, _)| *d == digest) {
             return Err(CommandError::Output {
                 path: shown,
                 message: format!(
@@ -110,17 +108,15 @@ fn read_inputs(files: &[PathBuf]) -> Result<Vec<Vec<crate::model::Annotation>>, 
                 ),
             });
         }
-        let list = crate::store::parse(&bytes, &f.display().to_string()).map_err(|e| {
-            CommandError::Output {
-                path: shown.clone(),
-                message: e
-                    .to_string()
-                    .trim_start_matches(&format!("{}: ", f.display()))
-                    .to_string(),
-            }
+        let doc = crate::store::read_document(f).map_err(|e| CommandError::Output {
+            path: shown.clone(),
+            message: e
+                .to_string()
+                .trim_start_matches(&format!("{}: ", f.display()))
+                .to_string(),
         })?;
-        inputs.push(list);
-        contents.push((bytes, f));
+        inputs.push(doc.annotations);
+        digests.push((digest, f));
     }
     Ok(inputs)
 }

@@ -10,15 +10,20 @@
 //!  "search_time": "…", "sources": ["file.csv:12"]}}
 //! ]}
 //! ```
+//!
+//! A file of [`journal::JOURNAL_FROM`] annotations or more is saved through a write-ahead
+//! journal beside it (`FILE.journal`, see [`journal`]): a save appends the changes, and the
+//! snapshot is rewritten in the background and on quit. [`Store::open`] and [`read_document`]
+//! read the snapshot and replay the journal, so every reader sees every saved change.
 
+pub mod journal;
 pub mod lock;
 pub mod merge;
+mod stream;
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
 
 use crate::model::RecordId;
 pub use crate::model::annotation::{Annotation, FileAgency, RecordSummary, Review, SessionState};
@@ -26,15 +31,6 @@ pub use crate::model::annotation::{Annotation, FileAgency, RecordSummary, Review
 /// The newest annotation-file version this build reads and writes.
 pub const FORMAT_VERSION: u32 = 1;
 
-#[derive(Deserialize)]
-struct FileIn {
-    version: u32,
-    annotations: Vec<Annotation>,
-    #[serde(default)]
-    session: Option<SessionState>,
-    #[serde(default)]
-    agencies: Vec<FileAgency>,
-}
 
 /// An annotation file's contents.
 #[derive(Clone, Debug, Default)]
@@ -99,56 +95,111 @@ pub enum StoreError {
 }
 
 /// Annotations in memory, and where they are saved.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Store {
     path: PathBuf,
-    map: BTreeMap<RecordId, Annotation>,
+    /// A persistent map: cloning it for a background save or an export costs nothing.
+    map: imbl::OrdMap<RecordId, Annotation>,
     /// Where the reviewer left off (saved with the annotations).
     pub session: Option<SessionState>,
     /// Agencies named for files (saved with the annotations).
     pub agencies: Vec<FileAgency>,
     fail_saves: Option<std::io::ErrorKind>,
+    /// Records set or removed since the last save.
+    changed: Vec<RecordId>,
+    /// The session and agencies as last saved.
+    saved_session: Option<SessionState>,
+    saved_agencies: Vec<FileAgency>,
+    /// Saves go through the journal (the file is large, or a journal was found at open).
+    journaling: bool,
+    journal: Option<journal::Writer>,
+    /// A snapshot being written in the background.
+    compaction: Option<std::thread::JoinHandle<std::io::Result<()>>>,
+    /// Why the last background snapshot failed (the journal still holds every change).
+    pub compaction_error: Option<String>,
+    /// [`journal::JOURNAL_FROM`] and [`journal::COMPACT_LINES`] (tests lower them).
+    limits: (usize, u64),
+}
+
+impl Clone for Store {
+    /// A copy for reading (an export): it shares the annotations and never writes a journal.
+    fn clone(&self) -> Store {
+        Store {
+            path: self.path.clone(),
+            map: self.map.clone(),
+            session: self.session.clone(),
+            agencies: self.agencies.clone(),
+            fail_saves: self.fail_saves,
+            changed: Vec::new(),
+            saved_session: self.saved_session.clone(),
+            saved_agencies: self.saved_agencies.clone(),
+            journaling: false,
+            journal: None,
+            compaction: None,
+            compaction_error: None,
+            limits: self.limits,
+        }
+    }
 }
 
 impl Store {
-    /// Opens an annotation file; a missing file is an empty store (created on first save).
+    /// Opens an annotation file, replaying its journal; a missing file is an empty store
+    /// (created on first save). The review UI may be moving its journal aside or replacing the
+    /// snapshot while another process (an export) opens the file: when any of the three files
+    /// was replaced during the reading, it is read again.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        let shown = path.display().to_string();
-        let bytes = match std::fs::read(path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(Store::empty(path));
-            }
-            Err(source) => {
-                return Err(StoreError::Read {
-                    path: shown,
-                    source,
-                });
-            }
+        let files = [
+            path.to_path_buf(),
+            journal::old_path(path),
+            journal::path(path),
+        ];
+        let identity = || {
+            files
+                .iter()
+                .map(|f| std::fs::metadata(f).ok().map(|m| file_identity(&m)))
+                .collect::<Vec<_>>()
         };
-        let doc = parse_document(&bytes, &shown)?;
-        Ok(Store {
-            path: path.to_path_buf(),
-            map: doc
-                .annotations
-                .into_iter()
-                .map(|a| (a.record_id, a))
-                .collect(),
-            session: doc.session,
-            agencies: doc.agencies,
-            fail_saves: None,
-        })
+        let mut tries = 0;
+        loop {
+            let before = identity();
+            let store = open_streaming(path, |_, _| {})?;
+            tries += 1;
+            if identity() == before || tries == 5 {
+                return Ok(store);
+            }
+        }
     }
 
     /// An empty store that saves to `path`.
     pub fn empty(path: &Path) -> Store {
         Store {
             path: path.to_path_buf(),
-            map: BTreeMap::new(),
+            map: imbl::OrdMap::new(),
             session: None,
             agencies: Vec::new(),
             fail_saves: None,
+            changed: Vec::new(),
+            saved_session: None,
+            saved_agencies: Vec::new(),
+            journaling: false,
+            journal: None,
+            compaction: None,
+            compaction_error: None,
+            limits: (journal::JOURNAL_FROM, journal::COMPACT_LINES),
         }
+    }
+
+    /// Lowers the size from which saves go through the journal, and the journal lines that
+    /// start a background snapshot (tests, which cannot afford 20,000 fsyncs).
+    #[doc(hidden)]
+    pub fn set_journal_limits(&mut self, from: usize, lines: u64) {
+        self.limits = (from, lines);
+        self.journaling |= self.map.len() >= from;
+    }
+
+    /// Saves go through the journal.
+    pub fn is_journaling(&self) -> bool {
+        self.journaling
     }
 
     /// Where annotations are saved.
@@ -163,11 +214,13 @@ impl Store {
 
     /// Sets (or replaces) an annotation; returns the previous one.
     pub fn set(&mut self, a: Annotation) -> Option<Annotation> {
+        self.changed.push(a.record_id);
         self.map.insert(a.record_id, a)
     }
 
     /// Removes an annotation; returns it.
     pub fn remove(&mut self, id: RecordId) -> Option<Annotation> {
+        self.changed.push(id);
         self.map.remove(&id)
     }
 
@@ -186,23 +239,161 @@ impl Store {
         self.map.is_empty()
     }
 
-    /// Writes every annotation to the file: temporary file, fsync, rename. The file on disk is
-    /// always either the previous version or this one, never a mix; the previous version is
-    /// kept as `FILE.bak`.
-    pub fn save(&self) -> std::io::Result<()> {
+    /// Saves the changes since the last save. A small file is rewritten whole: temporary file,
+    /// fsync, rename, the previous version kept as `FILE.bak`; the file on disk is always
+    /// either the previous version or this one. A large one gets the changes appended to its
+    /// journal and fsync'd (a millisecond or two at any size), and its snapshot rewritten in the
+    /// background now and then. When this returns Ok, every change is on disk.
+    pub fn save(&mut self) -> std::io::Result<()> {
         if let Some(kind) = self.fail_saves {
             return Err(std::io::Error::new(
                 kind,
                 format!("simulated failure ({kind})"),
             ));
         }
+        self.poll_compaction();
+        if !self.journaling && self.map.len() < self.limits.0 {
+            self.write_snapshot()?;
+            self.changed.clear();
+            self.saved_session = self.session.clone();
+            self.saved_agencies = self.agencies.clone();
+            return Ok(());
+        }
+        self.journaling = true;
+        let ops = self.pending_ops();
+        if self.journal.is_none() {
+            if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                crate::files::create_private_dir(dir)?;
+            }
+            self.journal = Some(journal::Writer::open(&journal::path(&self.path))?);
+        }
+        let w = self.journal.as_mut().expect("opened above");
+        w.append(&ops)?;
+        let full = w.is_full(self.limits.1);
+        self.changed.clear();
+        self.saved_session = self.session.clone();
+        self.saved_agencies = self.agencies.clone();
+        if full && self.compaction.is_none() {
+            self.start_compaction();
+        }
+        Ok(())
+    }
+
+    /// The journal lines for the changes since the last save.
+    fn pending_ops(&mut self) -> Vec<journal::Op> {
+        let mut ids = std::mem::take(&mut self.changed);
+        ids.sort_unstable();
+        ids.dedup();
+        let mut ops: Vec<journal::Op> = ids
+            .into_iter()
+            .map(|id| match self.map.get(&id) {
+                Some(a) => journal::Op::Set(a.clone()),
+                None => journal::Op::Remove(id),
+            })
+            .collect();
+        if self.session != self.saved_session
+            && let Some(s) = &self.session
+        {
+            ops.push(journal::Op::Session(s.clone()));
+        }
+        if self.agencies != self.saved_agencies {
+            ops.push(journal::Op::Agencies(self.agencies.clone()));
+        }
+        ops
+    }
+
+    /// Rewrites the snapshot on this thread.
+    fn write_snapshot(&self) -> std::io::Result<()> {
         if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
             crate::files::create_private_dir(dir)?;
         }
-        backup(&self.path)?;
-        crate::files::atomic_write(&self.path, |w| {
-            write_document(w, self.session.as_ref(), &self.agencies, self.map.values())
-        })
+        snapshot(
+            &self.path,
+            self.session.as_ref(),
+            &self.agencies,
+            self.map.values(),
+        )
+    }
+
+    /// Moves the journal aside (`FILE.journal.old`) and writes a snapshot of the annotations as
+    /// they are now on another thread, which then removes the old journal. Saves meanwhile go
+    /// to a new journal. (When an earlier snapshot failed, its old journal is still there: the
+    /// journal is not moved, and the snapshot, which holds its changes too, removes the old.)
+    fn start_compaction(&mut self) {
+        let jp = journal::path(&self.path);
+        let old = journal::old_path(&self.path);
+        if !old.exists() && std::fs::rename(&jp, &old).is_ok() {
+            self.journal = None;
+            crate::files::sync_dir(crate::files::parent_dir(&self.path));
+        }
+        let (path, session, agencies, map) = (
+            self.path.clone(),
+            self.session.clone(),
+            self.agencies.clone(),
+            self.map.clone(),
+        );
+        self.compaction = Some(std::thread::spawn(move || {
+            snapshot(&path, session.as_ref(), &agencies, map.values())?;
+            match std::fs::remove_file(&old) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+                _ => {}
+            }
+            crate::files::sync_dir(crate::files::parent_dir(&path));
+            Ok(())
+        }));
+    }
+
+    /// Notes how a finished background snapshot went.
+    fn poll_compaction(&mut self) {
+        if self.compaction.as_ref().is_some_and(|h| h.is_finished()) {
+            self.wait_compaction();
+        }
+    }
+
+    fn wait_compaction(&mut self) {
+        if let Some(h) = self.compaction.take() {
+            self.compaction_error = match h.join() {
+                Ok(Ok(())) => None,
+                Ok(Err(e)) => Some(e.to_string()),
+                Err(_) => Some("the background save stopped unexpectedly".into()),
+            };
+        }
+    }
+
+    /// Folds the journal into the snapshot and removes it (the review UI calls this when it
+    /// quits): afterwards the JSON file alone holds every annotation. Nothing to do for a file
+    /// saved without a journal.
+    pub fn compact(&mut self) -> std::io::Result<()> {
+        self.wait_compaction();
+        if !self.journaling {
+            return Ok(());
+        }
+        if !self.changed.is_empty()
+            || self.session != self.saved_session
+            || self.agencies != self.saved_agencies
+        {
+            self.save()?;
+            self.wait_compaction();
+        }
+        self.save_whole()
+    }
+
+    /// Writes every annotation to the file, whatever its size, and removes any journal beside
+    /// it (`merge` writes its output so, and [`Store::compact`] ends so).
+    pub fn save_whole(&mut self) -> std::io::Result<()> {
+        if let Some(kind) = self.fail_saves {
+            return Err(std::io::Error::new(
+                kind,
+                format!("simulated failure ({kind})"),
+            ));
+        }
+        self.wait_compaction();
+        self.write_snapshot()?;
+        self.changed.clear();
+        self.saved_session = self.session.clone();
+        self.saved_agencies = self.agencies.clone();
+        self.journal = None;
+        remove_journals(&self.path)
     }
 
     /// Makes every save fail with `kind` (or work again with None). For tests of the failure
@@ -210,6 +401,148 @@ impl Store {
     #[doc(hidden)]
     pub fn simulate_save_failure(&mut self, kind: Option<std::io::ErrorKind>) {
         self.fail_saves = kind;
+    }
+}
+
+/// Writes a snapshot: the previous file kept as `FILE.bak`, then an atomic replace.
+fn snapshot<'a>(
+    path: &Path,
+    session: Option<&SessionState>,
+    agencies: &[FileAgency],
+    annotations: impl Iterator<Item = &'a Annotation>,
+) -> std::io::Result<()> {
+    backup(path)?;
+    crate::files::atomic_write(path, |w| {
+        write_document(w, session, agencies, annotations)
+    })
+}
+
+/// Replaces an annotation file with `annotations` (in record-id order), its previous version
+/// kept as `FILE.bak`, and removes any journal beside it: what `merge` writes.
+pub fn replace_file<'a>(
+    path: &Path,
+    annotations: impl Iterator<Item = &'a Annotation>,
+) -> std::io::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        crate::files::create_private_dir(dir)?;
+    }
+    snapshot(path, None, &[], annotations)?;
+    remove_journals(path)
+}
+
+fn remove_journals(path: &Path) -> std::io::Result<()> {
+    for p in [journal::old_path(path), journal::path(path)] {
+        match std::fs::remove_file(&p) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+    }
+    crate::files::sync_dir(crate::files::parent_dir(path));
+    Ok(())
+}
+
+/// Opens an annotation file as [`Store::open`] does, reading its annotations one by one (no
+/// copy of the file's text is kept). `head` is called with where the reviewer left off and the
+/// agencies named as soon as they are read: they come first in the files alpr-triage writes, so
+/// a caller on another thread can go on (start reading the inputs) long before the
+/// annotations are in.
+pub fn open_streaming(
+    path: &Path,
+    head: impl FnOnce(Option<SessionState>, Vec<FileAgency>),
+) -> Result<Store, StoreError> {
+    let shown = path.display().to_string();
+    // The journal first (it is small): a session or agencies it holds are the newest.
+    let mut ops = journal::read(&journal::old_path(path))?;
+    ops.extend(journal::read(&journal::path(path))?);
+    let newest_session = ops.iter().rev().find_map(|op| match op {
+        journal::Op::Session(s) => Some(s.clone()),
+        _ => None,
+    });
+    let newest_agencies = ops.iter().rev().find_map(|op| match op {
+        journal::Op::Agencies(a) => Some(a.clone()),
+        _ => None,
+    });
+    let mut head = Some(move |s: Option<SessionState>, a: Vec<FileAgency>| {
+        head(newest_session.or(s), newest_agencies.unwrap_or(a))
+    });
+    let mut store = Store::empty(path);
+    match std::fs::File::open(path) {
+        Ok(f) => {
+            let reader = std::io::BufReader::with_capacity(1 << 20, f);
+            let mut de = serde_json::Deserializer::from_reader(reader);
+            let mut newer = None;
+            let mut give_head = |s: Option<SessionState>, a: Vec<FileAgency>| {
+                if let Some(h) = head.take() {
+                    h(s, a);
+                }
+            };
+            let seed = stream::TopSeed {
+                map: &mut store.map,
+                session: &mut store.session,
+                agencies: &mut store.agencies,
+                head: &mut give_head,
+                newer: &mut newer,
+            };
+            let r = serde::de::DeserializeSeed::deserialize(seed, &mut de).and_then(|()| de.end());
+            if let Some(version) = newer {
+                return Err(StoreError::NewerVersion {
+                    path: shown,
+                    version,
+                });
+            }
+            r.map_err(|e| stream::error(&e, &shown))?;
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(source) => {
+            return Err(StoreError::Read {
+                path: shown,
+                source,
+            });
+        }
+    }
+    let journaled = !ops.is_empty();
+    for op in ops {
+        match op {
+            journal::Op::Set(a) => {
+                store.map.insert(a.record_id, a);
+            }
+            journal::Op::Remove(id) => {
+                store.map.remove(&id);
+            }
+            journal::Op::Session(s) => store.session = Some(s),
+            journal::Op::Agencies(a) => store.agencies = a,
+        }
+    }
+    if let Some(h) = head.take() {
+        h(store.session.clone(), store.agencies.clone());
+    }
+    store.saved_session = store.session.clone();
+    store.saved_agencies = store.agencies.clone();
+    store.journaling = journaled || store.map.len() >= journal::JOURNAL_FROM;
+    Ok(store)
+}
+
+/// An annotation file's contents with its journal replayed: what every reader of annotations
+/// (the review UI, export, report, merge) sees.
+pub fn read_document(path: &Path) -> Result<Document, StoreError> {
+    let store = Store::open(path)?;
+    Ok(Document {
+        annotations: store.map.into_iter().map(|(_, a)| a).collect(),
+        session: store.session,
+        agencies: store.agencies,
+    })
+}
+
+/// What tells one file from another that replaced it at the same path.
+fn file_identity(m: &std::fs::Metadata) -> (u64, u64) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        (m.dev(), m.ino())
+    }
+    #[cfg(not(unix))]
+    {
+        (m.len(), 0)
     }
 }
 
@@ -278,49 +611,15 @@ fn backup(path: &Path) -> std::io::Result<()> {
     std::fs::rename(&tmp, &bak)
 }
 
-/// Parses annotation-file bytes: the annotations.
-pub fn parse(bytes: &[u8], shown: &str) -> Result<Vec<Annotation>, StoreError> {
-    parse_document(bytes, shown).map(|d| d.annotations)
-}
-
-/// Parses annotation-file bytes: annotations, where the reviewer left off, named agencies.
-pub fn parse_document(bytes: &[u8], shown: &str) -> Result<Document, StoreError> {
-    let value: serde_json::Value =
-        serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt {
-            path: shown.to_string(),
-            message: e.to_string(),
-            way_out: if backup_path(Path::new(shown)).is_file() {
-                format!("Repair it, restore {shown}.bak (the version before the last save), or use --annotations OTHER.json")
-            } else {
-                "Repair it, or use --annotations OTHER.json (there is no backup: FILE.bak is kept from the second save on)".into()
-            },
-        })?;
-    let version = value.get("version").and_then(serde_json::Value::as_u64);
-    match version {
-        None => {
-            return Err(StoreError::Foreign {
-                path: shown.to_string(),
-                message: "no \"version\" and \"annotations\" keys".into(),
-            });
-        }
-        Some(v) if v > u64::from(FORMAT_VERSION) => {
-            return Err(StoreError::NewerVersion {
-                path: shown.to_string(),
-                version: v as u32,
-            });
-        }
-        Some(_) => {}
+/// What to do about a damaged annotation file.
+fn way_out(shown: &str) -> String {
+    if backup_path(Path::new(shown)).is_file() {
+        format!(
+            "Repair it, restore {shown}.bak (the version before the last save), or use --annotations OTHER.json"
+        )
+    } else {
+        "Repair it, or use --annotations OTHER.json (there is no backup: FILE.bak is kept from the second save on)".into()
     }
-    let file: FileIn = serde_json::from_value(value).map_err(|e| StoreError::Foreign {
-        path: shown.to_string(),
-        message: e.to_string(),
-    })?;
-    let _ = file.version;
-    Ok(Document {
-        annotations: file.annotations,
-        session: file.session,
-        agencies: file.agencies,
-    })
 }
 
 /// Writes the file format: a header line, then one annotation a line.
@@ -426,6 +725,104 @@ mod tests {
         );
         assert_eq!(again.len(), 2);
         assert!(text.contains("\"verdict\":\"immigration\""));
+    }
+
+    /// A store of `n` annotations saved as a snapshot, then set to journal from `n`.
+    fn big_store(p: &Path, n: u8) -> Store {
+        let mut s = Store::open(p).unwrap();
+        for i in 0..n {
+            s.set(ann(i, Some(Verdict::NotImmigration)));
+        }
+        s.save().unwrap();
+        s.set_journal_limits(usize::from(n), 6);
+        s
+    }
+
+    #[test]
+    fn a_large_file_saves_through_its_journal_and_every_reader_replays_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.json");
+        let mut s = big_store(&p, 10);
+        assert!(s.is_journaling());
+        let snapshot = std::fs::read(&p).unwrap();
+        s.set(ann(3, Some(Verdict::Immigration)));
+        s.remove(RecordId::from_key(&[4]));
+        s.session = Some(SessionState::default());
+        s.save().unwrap();
+        // The snapshot is untouched; the journal holds the changes, whole.
+        assert_eq!(std::fs::read(&p).unwrap(), snapshot);
+        let lines = journal::read(&journal::path(&p)).unwrap();
+        assert_eq!(lines.len(), 3, "{lines:?}");
+        assert!(matches!(&lines[0], journal::Op::Set(a) if a.verdict == Some(Verdict::Immigration)));
+        // Opening again (a crash: no compaction) sees every change.
+        let again = Store::open(&p).unwrap();
+        assert_eq!(again.len(), 9);
+        assert_eq!(
+            again.get(RecordId::from_key(&[3])).unwrap().verdict,
+            Some(Verdict::Immigration)
+        );
+        assert!(again.session.is_some());
+        assert!(again.is_journaling(), "a journal found keeps journaling");
+        assert_eq!(read_document(&p).unwrap().annotations.len(), 9);
+        // Quitting folds the journal into the snapshot and removes it.
+        s.compact().unwrap();
+        assert!(!journal::path(&p).exists() && !journal::old_path(&p).exists());
+        let text = std::fs::read_to_string(&p).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v["annotations"].as_array().unwrap().len(), 9);
+        assert!(backup_path(&p).is_file(), "the previous snapshot is the backup");
+    }
+
+    #[test]
+    fn a_full_journal_is_compacted_in_the_background_without_losing_a_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.json");
+        let mut s = big_store(&p, 20);
+        // Six lines fill the journal (header included): saves go on while snapshots are
+        // written.
+        for round in 0..40u8 {
+            let v = if round % 2 == 0 {
+                Verdict::Immigration
+            } else {
+                Verdict::Unsure
+            };
+            s.set(ann(round % 20, Some(v)));
+            s.save().unwrap();
+            // Whatever the moment, the files on disk hold every change so far.
+            let seen = read_document(&p).unwrap();
+            let a = seen
+                .annotations
+                .iter()
+                .find(|a| a.record_id == RecordId::from_key(&[round % 20]))
+                .unwrap();
+            assert_eq!(a.verdict, Some(v), "round {round}");
+        }
+        s.wait_compaction();
+        assert!(s.compaction_error.is_none(), "{:?}", s.compaction_error);
+        assert!(!journal::old_path(&p).exists(), "the old journal is removed");
+        let snapshot = std::fs::read_to_string(&p).unwrap();
+        assert!(
+            snapshot.contains("\"verdict\":\"unsure\""),
+            "a background snapshot was written"
+        );
+        s.compact().unwrap();
+        assert_eq!(Store::open(&p).unwrap().len(), 20);
+    }
+
+    #[test]
+    fn a_journal_that_cannot_be_read_is_refused_and_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.json");
+        let mut s = big_store(&p, 4);
+        s.set(ann(1, Some(Verdict::Immigration)));
+        s.save().unwrap();
+        let jp = journal::path(&p);
+        let mut bytes = std::fs::read(&jp).unwrap();
+        bytes.extend_from_slice(b"{\"set\": 1}\n{\"remove\": \"00\"}\n");
+        std::fs::write(&jp, &bytes).unwrap();
+        let e = Store::open(&p).unwrap_err().to_string();
+        assert!(e.contains("a.json.journal") && e.contains("line 3"), "{e}");
+        assert_eq!(std::fs::read(&jp).unwrap(), bytes);
     }
 
     #[test]

@@ -193,6 +193,11 @@ impl Session {
                 if now != self.saved_session && !failed && !self.app.loading.active {
                     let _ = self.perform(Effect::Save);
                 }
+                // A large file's journal is folded into its snapshot, so the JSON file alone
+                // holds everything (should this fail, the journal still does).
+                if !failed {
+                    let _ = self.app.store.compact();
+                }
                 self.app.quit = true;
                 None
             }
