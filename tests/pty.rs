@@ -383,10 +383,7 @@ fn sigkill_rounds(dir: &std::path::Path, ann: &PathBuf, seed: usize, rounds: usi
     let sample = sample();
     let mut on_disk = 0usize;
     for round in 0..rounds {
-        let mut t = Tui::start(
-            &[&sample, "--annotations", &ann_s, "--reviewer", "k"],
-            dir,
-        );
+        let mut t = Tui::start(&[&sample, "--annotations", &ann_s, "--reviewer", "k"], dir);
         t.wait_for("the load", loaded);
         t.wait_for("the saved annotations", |s| reviewed(s) == on_disk);
         // The restart resumes on a record without a verdict: the first key cannot change an
@@ -463,7 +460,10 @@ fn sigkill_with_a_journal_never_loses_what_was_shown_saved() {
     t.send("q");
     t.wait_exit();
     assert!(!alpr_triage::store::journal::path(&ann).exists());
-    assert_eq!(annotations(&ann)["annotations"].as_array().unwrap().len(), seed + on_disk);
+    assert_eq!(
+        annotations(&ann)["annotations"].as_array().unwrap().len(),
+        seed + on_disk
+    );
 }
 
 #[test]

@@ -118,6 +118,8 @@ pub enum Action {
     Loaded(LoadEvent),
     /// A save finished.
     Saved(Result<(), String>),
+    /// The annotation file, read on another thread, is in.
+    AnnotationsLoaded(Box<crate::store::Read>),
     /// A record's full detail was read.
     DetailLoaded(u32, Result<Box<OutRecord<'static>>, String>),
     /// A record's context list was found.

@@ -177,6 +177,10 @@ pub enum Note {
     ContextEmpty,
     /// A context group is shown in the table.
     ContextShown,
+    /// A change asked for while the annotation file is still being read.
+    AnnotationsLoading,
+    /// The annotation file was read (this many annotations).
+    AnnotationsLoaded(usize),
 }
 
 fn s(n: usize) -> &'static str {
@@ -207,6 +211,7 @@ impl Note {
                 | Note::NoTermForLine
                 | Note::ContextWaitsForLoad
                 | Note::ContextEmpty
+                | Note::AnnotationsLoading
         )
     }
 
@@ -364,6 +369,10 @@ impl Note {
                 "wait for the load to finish: the context list looks at every record".into()
             }
             Note::ContextEmpty => "no such searches".into(),
+            Note::AnnotationsLoading => {
+                "the annotation file is still being read: verdicts, notes and exports wait for it".into()
+            }
+            Note::AnnotationsLoaded(n) => format!("{n} annotations read"),
             Note::ContextShown => format!(
                 "context view: verdicts work as usual ({} marks them all) · {} returns to your filter and record",
                 n("bulk-immigration"),

@@ -51,6 +51,9 @@ pub struct App {
     pub rules: Arc<RuleSet>,
     /// Annotations.
     pub store: Store,
+    /// The annotation file is still being read on another thread (`store` is a placeholder):
+    /// changes wait for it.
+    pub annotations_loading: bool,
     /// Each record's verdict, as the filter and the table see it.
     pub verdicts: Vec<VerdictCode>,
     /// Who is reviewing.
@@ -132,6 +135,7 @@ impl App {
         let mut app = App {
             ds: Arc::new(ds),
             rules,
+            annotations_loading: store.is_placeholder(),
             store,
             verdicts: Vec::new(),
             reviewer,
@@ -350,6 +354,23 @@ impl App {
                 .iter()
                 .map(|f| f.report.warnings.total + u64::from(f.report.error.is_some()))
                 .sum::<u64>()
+    }
+
+    /// The annotation file, read on another thread, is in: the records loaded so far get their
+    /// verdicts, and where the reviewer left off is restored once the records are in too.
+    pub(crate) fn annotations_loaded(&mut self, read: crate::store::Read) {
+        self.store = read.store;
+        self.annotations_loading = false;
+        for r in 0..self.ds.len() as u32 {
+            if let Some(&code) = read.codes.get(&self.ds.ids[r as usize]) {
+                self.set_verdict_code(r, code);
+            }
+        }
+        self.tell(messages::Note::AnnotationsLoaded(self.store.len()));
+        if !self.loading.active && !self.moved && self.resume_session() {
+            return;
+        }
+        self.start_filter();
     }
 
     /// New rows arrived: give them their verdicts and, when a filter is already applied, test

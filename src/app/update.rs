@@ -37,6 +37,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             Err(e) => app.tell(Note::ExportFailed(e)),
         },
         Action::ContextLoaded(row, groups) => app.context_loaded(row, groups),
+        Action::AnnotationsLoaded(read) => app.annotations_loaded(*read),
         Action::DetailLoaded(row, r) => {
             if app.selected() == Some(row) {
                 app.detail = Some((row, r));
@@ -127,7 +128,9 @@ fn on_load(app: &mut App, ev: LoadEvent) {
             app.start_filter_keeping(keep);
             return;
         }
-        if !app.moved && app.resume_session() {
+        // While the annotation file is read, where the reviewer left off waits for it (the
+        // first record without a verdict is not known yet).
+        if !app.annotations_loading && !app.moved && app.resume_session() {
             return;
         }
         app.start_filter_keeping(if app.moved { Keep::Current } else { Keep::Top });
@@ -191,6 +194,18 @@ fn normal(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         }
         Action::ToggleAll | Action::CycleSort | Action::ReverseSort => change_view(app, action),
         Action::OpenAgencyPicker => open_picker(app),
+        Action::Verdict(_)
+        | Action::ClearVerdict
+        | Action::EditNote
+        | Action::BulkVerdict(_)
+        | Action::NameAgency
+        | Action::Undo
+        | Action::Redo
+        | Action::OpenExport
+            if app.annotations_loading =>
+        {
+            app.tell(Note::AnnotationsLoading);
+        }
         Action::Verdict(v) => set_verdict(app, v, fx),
         Action::ClearVerdict => clear_verdict(app, fx),
         Action::EditNote => open_note(app),

@@ -82,12 +82,19 @@ pub fn read(path: &Path) -> Result<Vec<Op>, StoreError> {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(source) => return Err(StoreError::Read { path: shown, source }),
+        Err(source) => {
+            return Err(StoreError::Read {
+                path: shown,
+                source,
+            });
+        }
     };
-    let corrupt = |line: usize, message: String| StoreError::Corrupt {
+    let corrupt = |line: usize, message: String| {
+        StoreError::Corrupt {
         path: shown.clone(),
         message: format!("line {line}: {message}"),
         way_out: "Repair or remove the damaged line (every line before it is intact), or use --annotations OTHER.json".into(),
+    }
     };
     let mut ops = Vec::new();
     let mut lines = bytes.split_inclusive(|&b| b == b'\n').enumerate();

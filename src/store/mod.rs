@@ -24,13 +24,11 @@ mod stream;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-
 use crate::model::RecordId;
 pub use crate::model::annotation::{Annotation, FileAgency, RecordSummary, Review, SessionState};
 
 /// The newest annotation-file version this build reads and writes.
 pub const FORMAT_VERSION: u32 = 1;
-
 
 /// An annotation file's contents.
 #[derive(Clone, Debug, Default)]
@@ -119,6 +117,8 @@ pub struct Store {
     pub compaction_error: Option<String>,
     /// [`journal::JOURNAL_FROM`] and [`journal::COMPACT_LINES`] (tests lower them).
     limits: (usize, u64),
+    /// A stand-in while the file is read on another thread: it refuses to save.
+    placeholder: bool,
 }
 
 impl Clone for Store {
@@ -138,6 +138,7 @@ impl Clone for Store {
             compaction: None,
             compaction_error: None,
             limits: self.limits,
+            placeholder: self.placeholder,
         }
     }
 }
@@ -186,7 +187,30 @@ impl Store {
             compaction: None,
             compaction_error: None,
             limits: (journal::JOURNAL_FROM, journal::COMPACT_LINES),
+            placeholder: false,
         }
+    }
+
+    /// A stand-in for the file at `path` while it is read on another thread: where the reviewer
+    /// left off and the agencies named, no annotations; every save is refused (saving it would
+    /// replace the file with nothing).
+    pub fn placeholder(
+        path: &Path,
+        session: Option<SessionState>,
+        agencies: Vec<FileAgency>,
+    ) -> Store {
+        let mut s = Store::empty(path);
+        s.session = session.clone();
+        s.saved_session = session;
+        s.saved_agencies = agencies.clone();
+        s.agencies = agencies;
+        s.placeholder = true;
+        s
+    }
+
+    /// True for a [`Store::placeholder`].
+    pub fn is_placeholder(&self) -> bool {
+        self.placeholder
     }
 
     /// Lowers the size from which saves go through the journal, and the journal lines that
@@ -245,6 +269,7 @@ impl Store {
     /// journal and fsync'd (a millisecond or two at any size), and its snapshot rewritten in the
     /// background now and then. When this returns Ok, every change is on disk.
     pub fn save(&mut self) -> std::io::Result<()> {
+        self.refuse_placeholder()?;
         if let Some(kind) = self.fail_saves {
             return Err(std::io::Error::new(
                 kind,
@@ -275,6 +300,15 @@ impl Store {
         self.saved_agencies = self.agencies.clone();
         if full && self.compaction.is_none() {
             self.start_compaction();
+        }
+        Ok(())
+    }
+
+    fn refuse_placeholder(&self) -> std::io::Result<()> {
+        if self.placeholder {
+            return Err(std::io::Error::other(
+                "the annotation file is still being read; nothing is saved until it is in",
+            ));
         }
         Ok(())
     }
@@ -365,7 +399,7 @@ impl Store {
     /// saved without a journal.
     pub fn compact(&mut self) -> std::io::Result<()> {
         self.wait_compaction();
-        if !self.journaling {
+        if !self.journaling || self.placeholder {
             return Ok(());
         }
         if !self.changed.is_empty()
@@ -381,6 +415,7 @@ impl Store {
     /// Writes every annotation to the file, whatever its size, and removes any journal beside
     /// it (`merge` writes its output so, and [`Store::compact`] ends so).
     pub fn save_whole(&mut self) -> std::io::Result<()> {
+        self.refuse_placeholder()?;
         if let Some(kind) = self.fail_saves {
             return Err(std::io::Error::new(
                 kind,
@@ -412,9 +447,7 @@ fn snapshot<'a>(
     annotations: impl Iterator<Item = &'a Annotation>,
 ) -> std::io::Result<()> {
     backup(path)?;
-    crate::files::atomic_write(path, |w| {
-        write_document(w, session, agencies, annotations)
-    })
+    crate::files::atomic_write(path, |w| write_document(w, session, agencies, annotations))
 }
 
 /// Replaces an annotation file with `annotations` (in record-id order), its previous version
@@ -611,6 +644,24 @@ fn backup(path: &Path) -> std::io::Result<()> {
     std::fs::rename(&tmp, &bak)
 }
 
+/// An annotation file read on another thread, with each record's verdict code worked out there
+/// (so the review UI only looks codes up by record id).
+#[derive(Debug)]
+pub struct Read {
+    /// The annotations.
+    pub store: Store,
+    /// Each annotated record's verdict code.
+    pub codes: rustc_hash::FxHashMap<RecordId, crate::model::VerdictCode>,
+}
+
+impl Read {
+    /// Works out the codes of `store`.
+    pub fn new(store: Store) -> Read {
+        let codes = store.iter().map(|a| (a.record_id, a.code())).collect();
+        Read { store, codes }
+    }
+}
+
 /// What to do about a damaged annotation file.
 fn way_out(shown: &str) -> String {
     if backup_path(Path::new(shown)).is_file() {
@@ -753,7 +804,9 @@ mod tests {
         assert_eq!(std::fs::read(&p).unwrap(), snapshot);
         let lines = journal::read(&journal::path(&p)).unwrap();
         assert_eq!(lines.len(), 3, "{lines:?}");
-        assert!(matches!(&lines[0], journal::Op::Set(a) if a.verdict == Some(Verdict::Immigration)));
+        assert!(
+            matches!(&lines[0], journal::Op::Set(a) if a.verdict == Some(Verdict::Immigration))
+        );
         // Opening again (a crash: no compaction) sees every change.
         let again = Store::open(&p).unwrap();
         assert_eq!(again.len(), 9);
@@ -770,7 +823,10 @@ mod tests {
         let text = std::fs::read_to_string(&p).unwrap();
         let v: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(v["annotations"].as_array().unwrap().len(), 9);
-        assert!(backup_path(&p).is_file(), "the previous snapshot is the backup");
+        assert!(
+            backup_path(&p).is_file(),
+            "the previous snapshot is the backup"
+        );
     }
 
     #[test]
@@ -799,7 +855,10 @@ mod tests {
         }
         s.wait_compaction();
         assert!(s.compaction_error.is_none(), "{:?}", s.compaction_error);
-        assert!(!journal::old_path(&p).exists(), "the old journal is removed");
+        assert!(
+            !journal::old_path(&p).exists(),
+            "the old journal is removed"
+        );
         let snapshot = std::fs::read_to_string(&p).unwrap();
         assert!(
             snapshot.contains("\"verdict\":\"unsure\""),

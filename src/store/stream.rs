@@ -20,9 +20,7 @@ pub(super) struct TopSeed<'a, H: FnMut(Option<SessionState>, Vec<FileAgency>)> {
     pub newer: &'a mut Option<u32>,
 }
 
-impl<'de, H: FnMut(Option<SessionState>, Vec<FileAgency>)> DeserializeSeed<'de>
-    for TopSeed<'_, H>
-{
+impl<'de, H: FnMut(Option<SessionState>, Vec<FileAgency>)> DeserializeSeed<'de> for TopSeed<'_, H> {
     type Value = ();
 
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
@@ -34,7 +32,9 @@ impl<'de, H: FnMut(Option<SessionState>, Vec<FileAgency>)> Visitor<'de> for TopS
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an alpr-triage annotation file (an object with \"version\" and \"annotations\")")
+        f.write_str(
+            "an alpr-triage annotation file (an object with \"version\" and \"annotations\")",
+        )
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<(), A::Error> {

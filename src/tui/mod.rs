@@ -6,7 +6,7 @@ mod export_job;
 mod session;
 mod terminal;
 
-pub use session::{SAVE_RETRY, Session, StartError};
+pub use session::{BACKGROUND_ANNOTATIONS_FROM, SAVE_RETRY, Session, StartError};
 pub use terminal::run;
 #[cfg(feature = "test-hooks")]
 pub use terminal::{CRASH_KEY_ENV, HANG_KEY_ENV};

@@ -67,6 +67,9 @@ pub fn run(opts: &TuiOptions) -> Result<i32, StartError> {
     drop(guard);
     exited.store(true, Ordering::SeqCst);
     result.map_err(StartError::Terminal)?;
+    if let Some(e) = session.fatal.take() {
+        return Err(e.into());
+    }
     if let crate::app::SaveState::Failed { error, unsaved } = &session.app.save {
         let _ = writeln!(
             std::io::stderr(),

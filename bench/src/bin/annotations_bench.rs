@@ -79,7 +79,8 @@ fn start(data: &str, ann: &std::path::Path) -> (Session, Option<Duration>, Durat
 }
 
 fn prepare(data: &str, n: usize, out: &str, reviewer: &str) {
-    let scratch = std::env::temp_dir().join(format!("alpr-triage-prep-{}.json", std::process::id()));
+    let scratch =
+        std::env::temp_dir().join(format!("alpr-triage-prep-{}.json", std::process::id()));
     let (s, _, _) = start(data, &scratch);
     let ds = &s.app.ds;
     let n = n.min(ds.len());
@@ -162,11 +163,14 @@ fn run_start(data: &str, ann: &str) {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+    match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
         ["prepare", data, n, out] => prepare(data, n.parse().unwrap_or(0), out, "ana"),
-        ["prepare", data, n, out, reviewer] => {
-            prepare(data, n.parse().unwrap_or(0), out, reviewer)
-        }
+        ["prepare", data, n, out, reviewer] => prepare(data, n.parse().unwrap_or(0), out, reviewer),
         ["start", data, ann] => run_start(data, ann),
         _ => {
             eprintln!(
