@@ -462,6 +462,46 @@ fn sorting_cycles_and_reverses() {
 }
 
 #[test]
+fn a_sort_is_worked_out_on_another_thread_and_the_table_keeps_its_order_meanwhile() {
+    let e = ReviewEnv::new();
+    let mut s = e.session(&[sample_millbrook()]);
+    let before: Vec<u32> = s.app.shown().to_vec();
+    let selected = s.app.selected();
+    // One key, without waiting for what it starts.
+    for ev in alpr_triage::keymap::parse_keys("s") {
+        s.key(&ev);
+    }
+    assert_eq!(s.app.sort.0, alpr_triage::app::SortKey::Agency);
+    assert!(s.app.sorting(), "the agency order is being worked out");
+    assert_eq!(
+        s.app.shown(),
+        &before[..],
+        "the table keeps its rows and order"
+    );
+    // Keys are answered meanwhile.
+    for ev in alpr_triage::keymap::parse_keys("j") {
+        s.key(&ev);
+    }
+    assert_ne!(s.app.selected(), selected);
+    s.settle();
+    assert!(!s.app.sorting());
+    let agencies: Vec<String> = s
+        .app
+        .shown()
+        .iter()
+        .map(|&r| s.app.ds.agency_text(r).to_lowercase())
+        .collect();
+    assert!(agencies.windows(2).all(|w| w[0] <= w[1]), "by agency");
+    // An order worked out once is kept: back to it, no wait.
+    s.keys("ssssss");
+    assert_eq!(s.app.sort.0, alpr_triage::app::SortKey::Agency);
+    for ev in alpr_triage::keymap::parse_keys("ssssss") {
+        s.key(&ev);
+    }
+    assert!(!s.app.sorting(), "every order is known now");
+}
+
+#[test]
 fn mouse_wheel_scrolls_and_a_click_selects() {
     use alpr_triage::app::Action;
     let e = ReviewEnv::new();

@@ -118,6 +118,8 @@ pub enum Action {
     Loaded(LoadEvent),
     /// A save finished.
     Saved(Result<(), String>),
+    /// A sort order worked out on another thread.
+    SortReady(crate::app::SortKey, std::sync::Arc<Vec<u32>>),
     /// The annotation file, read on another thread, is in.
     AnnotationsLoaded(Box<crate::store::Read>),
     /// A record's full detail was read.

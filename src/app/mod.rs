@@ -33,7 +33,7 @@ pub use clock::Clock;
 pub use mode::{ExportDialog, Keep, Loading, Message, Mode, Picker, SaveState, Step};
 pub use text::TextInput;
 pub use update::update;
-pub use view::{SortKey, TableView};
+pub use view::{SortKey, TableView, sort_order};
 
 use crate::config::Advance;
 use crate::flag::RuleSet;
@@ -72,6 +72,10 @@ pub struct App {
     /// Sort column and direction.
     pub sort: (SortKey, bool),
     orders: HashMap<SortKey, Arc<Vec<u32>>>,
+    /// The sort order the table waits for.
+    sorting: Option<SortKey>,
+    /// The sort order asked of the session (once).
+    sort_asked: Option<SortKey>,
     job: Option<FilterJob>,
     matcher: Option<FilterJob>,
     last_result: Option<(Query, (SortKey, bool), Vec<u32>)>,
@@ -147,6 +151,8 @@ impl App {
             all_records: false,
             sort: (SortKey::Time, false),
             orders: HashMap::new(),
+            sorting: None,
+            sort_asked: None,
             job: None,
             matcher: None,
             last_result: None,
@@ -197,6 +203,7 @@ impl App {
         self.view.cursor = 0;
         self.view.offset = 0;
         self.orders.clear();
+        self.sort_asked = None;
         self.job = None;
         self.count_job = None;
         self.matcher = None;
@@ -391,6 +398,7 @@ impl App {
             return;
         }
         self.orders.clear();
+        self.sort_asked = None;
         if let Some(job) = &mut self.job {
             job.refresh(&self.ds, self.ds.len() as u32);
         } else if let Some(m) = &mut self.matcher {
@@ -434,7 +442,15 @@ impl App {
             _ if self.loading.active || self.ds.is_empty() => {
                 crate::review::filter::Candidates::Natural(self.ds.len() as u32)
             }
-            _ => crate::review::filter::Candidates::Order(self.order(self.sort.0)),
+            _ => match self.order(self.sort.0) {
+                Some(order) => crate::review::filter::Candidates::Order(order),
+                // The order is being worked out on another thread: the table keeps its rows
+                // (in the old order) until it is ready, then the filter runs on it.
+                None => {
+                    self.job = None;
+                    return;
+                }
+            },
         };
         let reverse =
             self.sort.1 && matches!(candidates, crate::review::filter::Candidates::Order(_));
@@ -526,13 +542,51 @@ impl App {
     }
 
     /// A sort order over every record (built once per key, until rows change).
-    fn order(&mut self, key: SortKey) -> Arc<Vec<u32>> {
+    /// The records in `key` order, when known; else it is asked for (see
+    /// [`App::take_sort_request`]).
+    fn order(&mut self, key: SortKey) -> Option<Arc<Vec<u32>>> {
         if let Some(o) = self.orders.get(&key) {
-            return o.clone();
+            return Some(o.clone());
         }
-        let o = Arc::new(view::sort_order(&self.ds, &self.verdicts, key));
-        self.orders.insert(key, o.clone());
-        o
+        self.sorting = Some(key);
+        None
+    }
+
+    /// A sort order to work out on another thread: the key, the records and (for the verdict
+    /// order) their verdicts. Each request is given once.
+    pub fn take_sort_request(&mut self) -> Option<(SortKey, Arc<Dataset>, Vec<VerdictCode>)> {
+        let key = self.sorting?;
+        if self.sort_asked == Some(key) {
+            return None;
+        }
+        self.sort_asked = Some(key);
+        let verdicts = if key == SortKey::Verdict {
+            self.verdicts.clone()
+        } else {
+            Vec::new()
+        };
+        Some((key, self.ds.clone(), verdicts))
+    }
+
+    /// A sort order worked out on another thread: kept, and the filter in force runs on it
+    /// when it is the one awaited. An order of records that were since reloaded is dropped.
+    pub(crate) fn sort_ready(&mut self, key: SortKey, order: Arc<Vec<u32>>) {
+        if order.len() != self.ds.len() {
+            return;
+        }
+        self.orders.insert(key, order);
+        if self.sort_asked == Some(key) {
+            self.sort_asked = None;
+        }
+        if self.sorting == Some(key) {
+            self.sorting = None;
+            self.start_filter_job();
+        }
+    }
+
+    /// True while the table waits for a sort order.
+    pub fn sorting(&self) -> bool {
+        self.sorting.is_some()
     }
 
     /// Shows a message in the status line (see [`messages`] for the words).

@@ -38,6 +38,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         },
         Action::ContextLoaded(row, groups) => app.context_loaded(row, groups),
         Action::AnnotationsLoaded(read) => app.annotations_loaded(*read),
+        Action::SortReady(key, order) => app.sort_ready(key, order),
         Action::DetailLoaded(row, r) => {
             if app.selected() == Some(row) {
                 app.detail = Some((row, r));

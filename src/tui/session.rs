@@ -58,12 +58,19 @@ pub struct Session {
     saved_session: Option<crate::store::SessionState>,
     last_save: Instant,
     read: ReadOptions,
+    /// Sort orders being worked out on other threads.
+    sorts: Option<(mpsc::Sender<SortDone>, mpsc::Receiver<SortDone>)>,
+    /// Sorts under way.
+    sorts_running: usize,
     /// The annotation file being read on another thread (a large one).
     annotations: Option<mpsc::Receiver<AnnotationsRead>>,
     /// The annotation file turned out unreadable after the screen opened: the session ends
     /// with this error, having saved nothing.
     pub fatal: Option<crate::store::StoreError>,
 }
+
+/// A sort order worked out on another thread.
+type SortDone = (crate::app::SortKey, std::sync::Arc<Vec<u32>>);
 
 /// Messages of the thread reading a large annotation file.
 enum AnnotationsRead {
@@ -198,6 +205,8 @@ impl Session {
             saved_session,
             annotations,
             fatal: None,
+            sorts: None,
+            sorts_running: 0,
         })
     }
 
@@ -223,6 +232,39 @@ impl Session {
                 queue.extend(self.perform(effect));
             }
         }
+        self.start_sorts();
+    }
+
+    /// Works out a sort order the table asked for on another thread (a sort of millions of
+    /// records takes a second; keys are answered meanwhile, on the old order).
+    fn start_sorts(&mut self) {
+        while let Some((key, ds, verdicts)) = self.app.take_sort_request() {
+            let (tx, _) = self.sorts.get_or_insert_with(mpsc::channel);
+            let tx = tx.clone();
+            self.sorts_running += 1;
+            std::thread::spawn(move || {
+                let order = crate::app::sort_order(&ds, &verdicts, key);
+                let _ = tx.send((key, std::sync::Arc::new(order)));
+            });
+        }
+    }
+
+    /// Sort orders that are ready (`wait`: waits for one when a sort is under way).
+    fn pump_sorts(&mut self, wait: bool) -> bool {
+        let Some((_, rx)) = &self.sorts else {
+            return false;
+        };
+        let got = if wait && self.sorts_running > 0 {
+            rx.recv().ok()
+        } else {
+            rx.try_recv().ok()
+        };
+        let Some((key, order)) = got else {
+            return false;
+        };
+        self.sorts_running -= 1;
+        self.dispatch(Action::SortReady(key, order));
+        true
     }
 
     /// Carries out an effect; returns the action that reports its outcome, if any.
@@ -293,7 +335,7 @@ impl Session {
     /// when anything arrived.
     pub fn pump(&mut self, budget: Duration) -> bool {
         let deadline = Instant::now() + budget;
-        let mut any = self.pump_export() | self.pump_annotations(false);
+        let mut any = self.pump_export() | self.pump_annotations(false) | self.pump_sorts(false);
         while Instant::now() < deadline {
             let Some(ev) = self.loader.as_ref().and_then(Loader::try_recv) else {
                 break;
@@ -434,8 +476,13 @@ impl Session {
 
     /// Runs the filter in progress to the end.
     pub fn settle(&mut self) {
-        while self.app.filtering() {
-            self.step_filter(Duration::from_secs(60));
+        loop {
+            while self.app.filtering() {
+                self.step_filter(Duration::from_secs(60));
+            }
+            if !(self.app.sorting() && self.pump_sorts(true)) {
+                break;
+            }
         }
     }
 

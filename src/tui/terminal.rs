@@ -167,7 +167,7 @@ fn event_loop(session: &mut Session, stop: &AtomicBool) -> std::io::Result<()> {
         let mut dirty = session.pump(Duration::from_millis(8));
         dirty |= session.retry_save(Instant::now());
         // Keys first: typing never waits for a filter pass, only for one slice of one.
-        let mut busy = session.loading() || session.app.filtering();
+        let mut busy = session.loading() || session.app.filtering() || session.app.sorting();
         let timeout = if busy {
             Duration::from_millis(4)
         } else {

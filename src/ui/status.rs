@@ -45,6 +45,8 @@ fn parts(app: &App, theme: &Theme) -> Parts {
             ),
             theme.header(),
         ))
+    } else if app.sorting() {
+        Some((" sorting…".to_string(), theme.header()))
     } else if app.filtering() {
         Some((
             format!(" filtering {:>3.0}%", app.filter_progress() * 100.0),
