@@ -267,6 +267,64 @@ fn gzip_csv_is_read_by_magic_bytes() {
     assert_eq!(recs.len(), 4);
 }
 
+/// The review UI keeps no row of a gzip file in memory: what the file inflates to is copied,
+/// owner-only, into the folder given, and each record is re-read from the copy by offset (the
+/// same cells as from the plain file). The copy goes when the dataset does.
+#[test]
+fn review_load_of_gzip_rereads_records_from_a_private_inflated_copy() {
+    use alpr_triage::review::full_record::raw_row;
+    use alpr_triage::review::loader::load_all;
+    let dir = tempfile::tempdir().unwrap();
+    let plain = common::fixture("10_1_2025-10_31_2025-Millbrook TX PD-Network-Audit.csv");
+    let bytes = std::fs::read(&plain).unwrap();
+    let gz = dir
+        .path()
+        .join("10_1_2025-10_31_2025-Millbrook TX PD-Network-Audit.csv.gz");
+    let mut enc = flate2::write::GzEncoder::new(
+        std::fs::File::create(&gz).unwrap(),
+        flate2::Compression::fast(),
+    );
+    enc.write_all(&bytes).unwrap();
+    enc.finish().unwrap();
+    let copies = dir.path().join("copies");
+    std::fs::create_dir(&copies).unwrap();
+    let opts = ReadOptions {
+        keep_inflated: Some(copies.clone()),
+        ..ReadOptions::default()
+    };
+    let files = |p: &std::path::Path| alpr_triage::ingest::discover(&[p.to_path_buf()]).0;
+    let ds = load_all(files(&gz), opts.clone(), common::builtin());
+    let reference = load_all(files(&plain), opts, common::builtin());
+    assert_eq!(ds.len(), reference.len());
+    assert!(ds.len() > 3);
+    let copy = ds.files[0].report.inflated.clone().expect("a copy is kept");
+    assert!(copy.path().starts_with(&copies));
+    assert_eq!(std::fs::read(copy.path()).unwrap(), bytes);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(copy.path()).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    assert!(ds.files[0].seekable());
+    for row in 0..ds.len() as u32 {
+        assert!(
+            ds.raw_cells(row).is_none(),
+            "row {row} is not kept in memory"
+        );
+        let (_, cells) = raw_row(&ds, row).unwrap();
+        let (_, want) = raw_row(&reference, row).unwrap();
+        assert!(cells.iter().eq(want.iter()), "row {row}");
+    }
+    let path = copy.path().to_path_buf();
+    drop((ds, copy));
+    assert!(!path.exists(), "the copy is removed with the dataset");
+    // Commands that read a file once keep no copy.
+    let (reports, _) = load(&[gz]);
+    assert!(reports[0].inflated.is_none());
+    assert_eq!(std::fs::read_dir(&copies).unwrap().count(), 0);
+}
+
 #[test]
 fn bom_leading_spaces_and_crlf() {
     let (r, recs) = load_fixture("quirk-bom-spaces-crlf.csv");
@@ -513,6 +571,7 @@ fn agencies_named_per_file_and_by_folder() {
     let opts = ReadOptions {
         default_agency: Some("Somewhere PD".into()),
         file_agencies: vec![(b.clone(), "San Mateo CA PD".into())],
+        ..ReadOptions::default()
     };
     let (reports, _) = load_with(&[a, b], rules, &opts);
     assert_eq!(reports[1].file_agency.as_deref(), Some("San Mateo CA PD"));

@@ -568,6 +568,49 @@ fn a_fifo_input_loads_and_the_ui_still_quits() {
     }
 }
 
+/// A gzip file's records are shown in full from a private, owner-only copy of what it inflates
+/// to, in the temporary folder (TMPDIR) while the UI runs, and removed when it quits.
+#[test]
+fn a_gzip_input_is_reread_from_a_private_copy_removed_on_quit() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/10_1_2025-10_31_2025-Millbrook TX PD-Network-Audit.csv");
+    let bytes = std::fs::read(&source).unwrap();
+    let gz = dir
+        .path()
+        .join("10_1_2025-10_31_2025-Millbrook TX PD-Network-Audit.csv.gz");
+    let mut enc = flate2::write::GzEncoder::new(
+        std::fs::File::create(&gz).unwrap(),
+        flate2::Compression::fast(),
+    );
+    enc.write_all(&bytes).unwrap();
+    enc.finish().unwrap();
+    let (ann, tmp) = (dir.path().join("ann.json"), dir.path().join("tmp"));
+    std::fs::create_dir(&tmp).unwrap();
+    let (gz_s, ann_s) = (gz.display().to_string(), ann.display().to_string());
+    let mut t = Tui::start_env(
+        &[&gz_s, "--annotations", &ann_s],
+        dir.path(),
+        &[("TMPDIR", tmp.to_str().unwrap())],
+    );
+    t.wait_for("the load", loaded);
+    t.wait_text("original columns");
+    t.wait_text("Network-Audit.csv.gz:");
+    let copies: Vec<_> = std::fs::read_dir(&tmp)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(copies.len(), 1, "{copies:?}");
+    assert_eq!(std::fs::read(&copies[0]).unwrap(), bytes);
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&copies[0]).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    t.send("q");
+    assert!(t.wait_exit().success());
+    let left: Vec<_> = std::fs::read_dir(&tmp).unwrap().collect();
+    assert!(left.is_empty(), "the private copy is removed: {left:?}");
+}
+
 /// The 1,000-round soak of issue 20, run by `scripts/soak.sh` (ignored in `cargo test`: about
 /// five minutes). Each round starts the UI on a file large enough to save through its journal,
 /// sends a burst of verdicts, reads how many records the screen says are reviewed, and kills

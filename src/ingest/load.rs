@@ -8,10 +8,11 @@ use std::sync::mpsc;
 use super::batch::{Batch, RowMeta};
 use super::describe::{agency_from_file_name, agency_from_folder};
 use super::json_reader;
-use super::open::{ContentFormat, Opened, open};
+use super::open::{ContentFormat, Opened, open_copying};
 use super::parallel::{self, Accept, Tuning};
 use super::process::{FileInfo, Part, Processor, State, Stop};
 use super::row::{Row, Text};
+use super::spool;
 use super::thread_strings::{LOCAL_EMPTY, LocalStrings};
 use super::xlsx;
 use super::{AgencyOrigin, AgencySource, FileReport, InputFile, ReadOptions, RowSink};
@@ -58,13 +59,34 @@ pub(crate) fn read_file_tuned(
         file_agency: agency,
         ..FileReport::default()
     };
-    let opened = match open(file) {
+    let copy = if let Some(dir) = &options.keep_inflated {
+        match spool::inflated_copy(file, dir) {
+            Ok(c) => c,
+            Err(e) => {
+                report.error = Some(format!(
+                    "{}: cannot make the private copy a compressed file is re-read from: {e}",
+                    file.display
+                ));
+                return report;
+            }
+        }
+    } else {
+        None
+    };
+    let (inflated, copy) = copy.unzip();
+    let opened = match open_copying(file, copy) {
         Ok(o) => o,
         Err(e) => {
             report.error = Some(e.to_string());
             return report;
         }
     };
+    if matches!(
+        opened.format,
+        ContentFormat::Csv { .. } | ContentFormat::Ndjson
+    ) {
+        report.inflated = inflated.map(Arc::new);
+    }
     report.gzip = opened.gzip;
     report.bytes = std::fs::metadata(&file.path).map(|m| m.len()).unwrap_or(0);
     report.content = Some(opened.format);

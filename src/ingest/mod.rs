@@ -212,6 +212,9 @@ pub struct FileReport {
     pub error: Option<String>,
     /// The sheets of a workbook, in order (empty for text files); see [`FileReport::place`].
     pub sheets: Vec<String>,
+    /// What a gzip-compressed file inflated to, when [`ReadOptions::keep_inflated`] asked for
+    /// it: the source offsets of its rows are offsets in this copy.
+    pub inflated: Option<std::sync::Arc<spool::Spooled>>,
 }
 
 impl FileReport {
@@ -322,6 +325,11 @@ pub struct ReadOptions {
     /// Agency for named files (`--agency PATH=NAME`, or named in the review UI): a file, or a
     /// folder for every file below it. Rows with an `Org Name` still keep their own.
     pub file_agencies: Vec<(PathBuf, String)>,
+    /// Keep a private copy of what each gzip-compressed CSV or NDJSON file inflates to (in
+    /// [`FileReport::inflated`]), in this folder, so that its records can be re-read by offset
+    /// like a plain file's. The review UI sets it (to the temporary folder); commands that read
+    /// each file once do not.
+    pub keep_inflated: Option<PathBuf>,
 }
 
 impl ReadOptions {

@@ -3,7 +3,105 @@
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 
-use super::{FileError, InputFile};
+use super::{FileError, InputFile, xlsx};
+
+/// The most a gzip file of `compressed` bytes is copied to: one that inflates to more than
+/// [`xlsx::RATIO_MAX`] times its size (past [`xlsx::RATIO_FLOOR`]) is refused as a bomb, as a
+/// workbook's parts are, rather than filling the disk (real CSV compresses 3 to 10 times).
+fn copy_limit(compressed: u64) -> u64 {
+    xlsx::RATIO_FLOOR.max(compressed.saturating_mul(xlsx::RATIO_MAX))
+}
+
+/// A reader that writes what it reads to a file as well, on a thread of its own (so that the
+/// writing overlaps the inflating and the parsing).
+struct Tee<R> {
+    inner: R,
+    /// Bytes copied so far, and the most that will be (see [`Tee::new`]).
+    copied: u64,
+    limit: u64,
+    tx: Option<std::sync::mpsc::SyncSender<Vec<u8>>>,
+    writer: Option<std::thread::JoinHandle<std::io::Result<()>>>,
+}
+
+impl<R> Tee<R> {
+    /// Reading past `limit` bytes (see [`copy_limit`]) fails.
+    fn new(inner: R, mut copy: File, limit: u64) -> Tee<R> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(8);
+        let writer = std::thread::Builder::new()
+            .name("alpr-triage-inflated-copy".into())
+            .spawn(move || {
+                for chunk in rx {
+                    std::io::Write::write_all(&mut copy, &chunk)?;
+                }
+                Ok(())
+            });
+        match writer {
+            Ok(writer) => Tee {
+                inner,
+                copied: 0,
+                limit,
+                tx: Some(tx),
+                writer: Some(writer),
+            },
+            Err(e) => Tee {
+                inner,
+                copied: 0,
+                limit,
+                tx: None,
+                writer: Some(std::thread::spawn(move || Err(e))),
+            },
+        }
+    }
+
+    /// Waits for the writer; its error, if it stopped on one.
+    fn finish(&mut self) -> std::io::Result<()> {
+        self.tx = None;
+        let result = match self.writer.take().map(|h| h.join()) {
+            None | Some(Ok(Ok(()))) => return Ok(()),
+            Some(Ok(Err(e))) => e,
+            Some(Err(_)) => std::io::Error::other("the thread writing it stopped"),
+        };
+        Err(std::io::Error::new(
+            result.kind(),
+            format!(
+                "cannot write the private decompressed copy the review UI re-reads records from: {result} (set TMPDIR to a folder with room)"
+            ),
+        ))
+    }
+}
+
+impl<R: Read> Read for Tee<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.copied += n as u64;
+        if self.copied > self.limit {
+            self.tx = None;
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!(
+                    "it inflates to more than {} times its compressed size, like a decompression bomb; the review UI keeps a copy of what it inflates to and stops here (scan, flag and export read it as a stream)",
+                    xlsx::RATIO_MAX
+                ),
+            ));
+        }
+        let sent = match &self.tx {
+            Some(tx) if n > 0 => tx.send(buf[..n].to_vec()).is_ok(),
+            Some(_) => false,
+            None => self.writer.is_none(),
+        };
+        if !sent {
+            // The end (every byte written), or the writer stopped on an error.
+            self.finish()?;
+        }
+        Ok(n)
+    }
+}
+
+impl<R> Drop for Tee<R> {
+    fn drop(&mut self) {
+        let _ = self.finish();
+    }
+}
 
 /// What the content looks like.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,6 +137,12 @@ const MAGIC_BUF: usize = 8 * 1024;
 
 /// Opens a file for reading (read-only; `-` is standard input) and sniffs its format.
 pub fn open(file: &InputFile) -> Result<Opened, FileError> {
+    open_copying(file, None)
+}
+
+/// [`open`], and when the file is gzip-compressed, every byte it inflates to is also written to
+/// `copy` as it is read (see [`super::spool::Inflated`]). A failed write fails the read.
+pub fn open_copying(file: &InputFile, copy: Option<File>) -> Result<Opened, FileError> {
     let path = file.display.clone();
     let f: Box<dyn Read + Send> = if file.is_stdin() {
         Box::new(std::io::stdin())
@@ -56,7 +160,14 @@ pub fn open(file: &InputFile) -> Result<Opened, FileError> {
     })?;
     let gzip = head.starts_with(&[0x1f, 0x8b]);
     let inner: Box<dyn Read + Send> = if gzip {
-        Box::new(flate2::read::MultiGzDecoder::new(raw))
+        let decoder = flate2::read::MultiGzDecoder::new(raw);
+        match copy {
+            Some(copy) => {
+                let compressed = std::fs::metadata(&file.path).map_or(0, |m| m.len());
+                Box::new(Tee::new(decoder, copy, copy_limit(compressed)))
+            }
+            None => Box::new(decoder),
+        }
     } else {
         Box::new(raw)
     };
@@ -238,6 +349,37 @@ fn sniff_delimiter(head: &[u8], name: &str) -> u8 {
 mod tests {
     use super::*;
     use std::path::Path;
+
+    #[test]
+    fn a_tee_copies_every_byte_and_stops_a_bomb_at_its_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let data: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
+        let path = dir.path().join("copy");
+        let mut tee = Tee::new(&data[..], File::create(&path).unwrap(), 100_000);
+        let mut read = Vec::new();
+        tee.read_to_end(&mut read).unwrap();
+        drop(tee);
+        assert_eq!(read, data);
+        assert_eq!(std::fs::read(&path).unwrap(), data);
+        let mut tee = Tee::new(&data[..], File::create(&path).unwrap(), 99_999);
+        let e = tee.read_to_end(&mut Vec::new()).unwrap_err();
+        assert!(e.to_string().contains("decompression bomb"), "{e}");
+        assert_eq!(copy_limit(10 << 10), xlsx::RATIO_FLOOR);
+        assert_eq!(copy_limit(1 << 30), 200 << 30);
+    }
+
+    #[test]
+    fn a_failed_write_of_the_copy_fails_the_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("copy");
+        std::fs::write(&path, b"").unwrap();
+        // Opened for reading only: every write fails.
+        let read_only = File::open(&path).unwrap();
+        let data = vec![b'a'; 1 << 20];
+        let mut tee = Tee::new(&data[..], read_only, u64::MAX);
+        let e = tee.read_to_end(&mut Vec::new()).unwrap_err();
+        assert!(e.to_string().contains("set TMPDIR"), "{e}");
+    }
 
     #[test]
     fn sniffs_formats() {

@@ -2,12 +2,17 @@
 //! `flag --all`, `export` and the review UI read their inputs again (a second pass, a record
 //! re-read by offset, a checksum): such inputs are first copied into an owner-only temporary
 //! file, removed when the command ends (or is stopped by a signal).
+//!
+//! A gzip file loaded into the review UI gets the same treatment for what it inflates to (see
+//! [`inflated_copy`]): records are then re-read by offset from that copy, as from a plain file,
+//! instead of every row's cells being kept in memory.
 
 use std::io;
 
 use super::InputFile;
 
 /// A private copy of a stream; the file is removed when this is dropped.
+#[derive(Debug)]
 pub struct Spooled {
     path: tempfile::TempPath,
 }
@@ -18,9 +23,46 @@ impl Drop for Spooled {
     }
 }
 
+impl Spooled {
+    /// Where the copy is.
+    pub fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+}
+
 /// Where copies go, and the name their temporary files share.
 fn spool_base() -> std::path::PathBuf {
     std::env::temp_dir().join("alpr-triage-stream")
+}
+
+/// When `file` is gzip-compressed: an empty owner-only temporary file in `dir` to write what it
+/// inflates to (see [`super::open::open_copying`]), and a handle to write with. `None` for any
+/// other file, or when the file cannot be opened (reading it reports that).
+pub fn inflated_copy(
+    file: &InputFile,
+    dir: &std::path::Path,
+) -> io::Result<Option<(Spooled, std::fs::File)>> {
+    if file.is_stdin() {
+        return Ok(None);
+    }
+    let mut magic = [0u8; 2];
+    let Ok(mut f) = std::fs::File::open(&file.path) else {
+        return Ok(None);
+    };
+    if io::Read::read_exact(&mut f, &mut magic).is_err() || magic != [0x1f, 0x8b] {
+        return Ok(None);
+    }
+    let base = dir.join("alpr-triage-inflated");
+    // Copies a killed process left behind.
+    crate::files::remove_dead_temps(&base);
+    let tmp = crate::files::private_temp(&base)?;
+    let handle = tmp.as_file().try_clone()?;
+    Ok(Some((
+        Spooled {
+            path: tmp.into_temp_path(),
+        },
+        handle,
+    )))
 }
 
 /// Copies every stream among `files` into a private temporary file and reads that instead (the

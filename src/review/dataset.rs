@@ -38,7 +38,8 @@ pub struct NewRow {
     pub rule: u16,
     /// Where it came from.
     pub source: Source,
-    /// The raw cells, for files that cannot be re-read by offset (gzip, JSON documents).
+    /// The raw cells, for files that cannot be re-read by offset (JSON documents, workbooks, a
+    /// gzip file read without [`crate::ingest::ReadOptions::keep_inflated`]).
     pub raw: Option<crate::ingest::Cells>,
     /// Account, case number and plate.
     pub links: LinkKeys,
@@ -97,7 +98,7 @@ impl FileEntry {
 
     /// True when a row can be re-read from disk by its offset.
     pub fn seekable(&self) -> bool {
-        !self.report.gzip
+        (!self.report.gzip || self.report.inflated.is_some())
             && matches!(
                 self.content,
                 Some(ContentFormat::Csv { .. }) | Some(ContentFormat::Ndjson)

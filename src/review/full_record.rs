@@ -1,5 +1,6 @@
 //! One record in full, for the detail pane and exports from the UI: its raw cells are re-read
-//! from disk by byte offset (or taken from memory for gzip and JSON-document files), bound to the
+//! from disk by byte offset (a gzip file's from the private copy of what it inflated to; JSON
+//! documents' and workbooks' are taken from memory), bound to the
 //! schema in force at that offset, checked against the record's id, and shaped like `flag` output.
 
 use std::fs::File;
@@ -46,7 +47,11 @@ pub fn raw_row(ds: &Dataset, row: u32) -> Result<(Arc<Schema>, Cells), String> {
 }
 
 fn read_at(file: &FileEntry, offset: u64, schema: &Schema) -> Result<Cells, String> {
-    let mut f = File::open(&file.input.path).map_err(|e| e.to_string())?;
+    let path = match &file.report.inflated {
+        Some(copy) => copy.path(),
+        None => &file.input.path,
+    };
+    let mut f = File::open(path).map_err(|e| e.to_string())?;
     f.seek(SeekFrom::Start(offset)).map_err(|e| e.to_string())?;
     match file.content {
         Some(ContentFormat::Csv { delimiter }) => {

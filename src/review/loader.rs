@@ -28,7 +28,11 @@ pub struct Loader {
 
 impl Loader {
     /// Starts loading `files` on a thread.
-    pub fn start(files: Vec<InputFile>, options: ReadOptions, rules: Arc<RuleSet>) -> Loader {
+    ///
+    /// A gzip file's records are re-read from a private copy of what it inflates to, kept as
+    /// long as the dataset's file entry.
+    pub fn start(files: Vec<InputFile>, mut options: ReadOptions, rules: Arc<RuleSet>) -> Loader {
+        options.keep_inflated.get_or_insert_with(std::env::temp_dir);
         let (tx, rx) = mpsc::sync_channel(4);
         let cancel = Arc::new(AtomicBool::new(false));
         let total_bytes = files
@@ -130,7 +134,7 @@ impl Sink {
 impl RowSink for Sink {
     fn begin_file(&mut self, file: u32, report: &FileReport) {
         self.file = file;
-        self.keep_raw = report.gzip
+        self.keep_raw = report.gzip && report.inflated.is_none()
             || !matches!(
                 report.content,
                 Some(crate::ingest::ContentFormat::Csv { .. })

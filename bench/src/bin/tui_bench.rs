@@ -7,7 +7,10 @@
 //!
 //! Prints: time to the first frame with records, time until every record is loaded and flagged,
 //! resident memory when loaded, filter + next frame for several queries, one frame at 200x60,
-//! and a verdict's trip to disk with 10,000 annotations in the file.
+//! and a verdict's trip to disk with 10,000 annotations in the file; also each sort, worked out
+//! in the background, and the longest a key waited meanwhile.
+//!
+//! `--load-only` stops after the load; `--sorts` after the sorts.
 
 use std::time::{Duration, Instant};
 
@@ -46,6 +49,34 @@ fn median(mut v: Vec<Duration>) -> Duration {
 
 fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// Each sort `s` steps through, worked out on another thread: how long its key took, the longest
+/// wait of a key pressed every 10 ms meanwhile (a reviewer moving down the table on the old
+/// order), and when the new order arrived.
+fn sorts(s: &mut Session) {
+    let (sort_key, down) = (parse_keys("s").remove(0), parse_keys("j").remove(0));
+    for _ in 0..5 {
+        let t0 = Instant::now();
+        s.key(&sort_key);
+        let mut worst = t0.elapsed();
+        let mut keys = 0;
+        while s.app.sorting() {
+            std::thread::sleep(Duration::from_millis(10));
+            let t = Instant::now();
+            s.key(&down);
+            s.pump(Duration::from_millis(1));
+            worst = worst.max(t.elapsed());
+            keys += 1;
+        }
+        println!(
+            "sort by {:?}: order ready after {}; longest key wait meanwhile {} ({keys} keys)",
+            s.app.sort.0,
+            ms(t0.elapsed()),
+            ms(worst)
+        );
+    }
+    s.keys("s");
 }
 
 fn main() {
@@ -115,6 +146,10 @@ fn main() {
     );
 
     if std::env::args().any(|a| a == "--load-only") {
+        return;
+    }
+    sorts(&mut s);
+    if std::env::args().any(|a| a == "--sorts") {
         return;
     }
     // Filters: apply and draw the next frame. Each runs from the all-records view.

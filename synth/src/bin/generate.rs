@@ -4,6 +4,8 @@
 //! cargo run --release -p alpr-triage-synth -- sample-data              # the shipped sample set
 //! cargo run --release -p alpr-triage-synth -- --rows 1000000 OUT.csv   # one big Network Audit
 //! cargo run --release -p alpr-triage-synth -- --rows 100000 OUT.xlsx    # the same, as a workbook
+//! cargo run --release -p alpr-triage-synth -- --rows 1000000 OUT.ndjson # research-extract NDJSON
+//! cargo run --release -p alpr-triage-synth -- --rows 1000000 OUT.json   # a portal page (JSON)
 //! ```
 
 use std::io::Write;
@@ -20,14 +22,18 @@ fn main() {
         match a.as_str() {
             "--rows" => rows = it.next().and_then(|v| v.replace('_', "").parse().ok()),
             "-h" | "--help" => {
-                println!("usage: generate DIR | generate --rows N FILE.csv|FILE.xlsx");
+                println!(
+                    "usage: generate DIR | generate --rows N FILE.csv|FILE.xlsx|FILE.ndjson|FILE.json"
+                );
                 return;
             }
             other => target = Some(PathBuf::from(other)),
         }
     }
     let Some(target) = target else {
-        eprintln!("usage: generate DIR | generate --rows N FILE.csv|FILE.xlsx");
+        eprintln!(
+            "usage: generate DIR | generate --rows N FILE.csv|FILE.xlsx|FILE.ndjson|FILE.json"
+        );
         std::process::exit(2);
     };
     let result = match rows {
@@ -46,14 +52,17 @@ fn main() {
                 seed: 7,
                 ..SynthOptions::default()
             };
-            let xlsx = target.extension().is_some_and(|e| e == "xlsx");
-            let stats = if xlsx {
-                let mut csv = Vec::new();
-                let stats = Generator::new(opts).write_csv(Layout::Full2025, &mut csv)?;
-                csv_to_xlsx(&csv, &mut w)?;
-                stats
-            } else {
-                Generator::new(opts).write_csv(Layout::Full2025, &mut w)?
+            let ext = target.extension().and_then(|e| e.to_str()).unwrap_or("");
+            let stats = match ext {
+                "xlsx" => {
+                    let mut csv = Vec::new();
+                    let stats = Generator::new(opts).write_csv(Layout::Full2025, &mut csv)?;
+                    csv_to_xlsx(&csv, &mut w)?;
+                    stats
+                }
+                "ndjson" => Generator::new(opts).write_ndjson(&mut w)?,
+                "json" => Generator::new(opts).write_portal_json("Millbrook TX PD", &mut w)?,
+                _ => Generator::new(opts).write_csv(Layout::Full2025, &mut w)?,
             };
             w.flush()?;
             println!(
