@@ -242,6 +242,64 @@ fn ndjson_and_gzip_read_the_same() {
     );
 }
 
+/// NDJSON past one block (4 MB, parsed on every core): every line counted once, in order, a bad
+/// line and a blank one where they are, a key first seen in the second block still bound.
+#[test]
+fn ndjson_over_several_blocks_keeps_lines_and_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.ndjson");
+    let mut text = String::new();
+    let n: u64 = 60_000;
+    for i in 0..n {
+        match i {
+            25_000 => text.push_str("{not json\n"),
+            25_001 => text.push('\n'),
+            _ => {
+                text.push_str(&format!(
+                    "{{\"ID\":\"r{i}\",\"Reason\":\"case {i} {}\",\"Search_Time\":\"2025-01-01T00:{:02}:{:02}Z\"",
+                    "x".repeat((i % 97) as usize),
+                    (i / 60) % 60,
+                    i % 60
+                ));
+                if i == 55_000 {
+                    text.push_str(",\"Late_Key\":\"late\"");
+                }
+                text.push_str("}\n");
+            }
+        }
+    }
+    assert!(text.len() > 5 << 20, "more than one block");
+    std::fs::write(&path, &text).unwrap();
+    let (r, recs) = load(&[path]);
+    let r = &r[0];
+    assert_eq!((r.rows, r.records, r.dropped), (n - 1, n - 2, 1));
+    assert_eq!(r.warnings.list[0].line, Some(25_001));
+    let last = recs.last().unwrap();
+    assert!(
+        last.sources[0].ends_with(&format!(":{n}")),
+        "{:?}",
+        last.sources
+    );
+    let late = recs
+        .iter()
+        .find(|r| r.sources[0].ends_with(":55001"))
+        .unwrap();
+    assert_eq!(column(late, "Late_Key").as_deref(), Some("late"));
+    let order: Vec<u64> = recs
+        .iter()
+        .map(|r| {
+            field(r, "reason")
+                .split(' ')
+                .nth(1)
+                .unwrap()
+                .parse()
+                .unwrap()
+        })
+        .collect();
+    let want: Vec<u64> = (0..n).filter(|i| ![25_000, 25_001].contains(i)).collect();
+    assert_eq!(order, want, "every row once, in file order");
+}
+
 #[test]
 fn gzip_csv_is_read_by_magic_bytes() {
     let dir = tempfile::tempdir().unwrap();

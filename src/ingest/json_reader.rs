@@ -1,12 +1,12 @@
 //! JSON: arrays of row objects, portal-scrape objects (`search_audit_csv`), NDJSON.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read};
-use std::sync::mpsc::SyncSender;
+use std::sync::mpsc::{Receiver, SyncSender};
 
+use rustc_hash::FxHashMap;
+use serde_json::Value;
 use serde_json::value::RawValue;
-use serde_json::{Map, Value};
 
 use super::Cells;
 use super::batch::{At, BATCH, Batch};
@@ -20,40 +20,199 @@ pub(crate) type Sent = (Batch, Part);
 #[derive(Default)]
 struct Keys {
     labels: Vec<String>,
-    index: HashMap<String, usize>,
+    index: FxHashMap<String, usize>,
+    /// For each label, the pair of the row being filled that holds it (reused row to row).
+    slots: Vec<usize>,
 }
 
 impl Keys {
-    fn add(&mut self, key: &str) -> bool {
-        if self.index.contains_key(key) {
-            return false;
+    /// Adds the keys of a row not seen before; true when there were any.
+    fn add_all(&mut self, pairs: &[(Cow<'_, str>, Cow<'_, str>)]) -> bool {
+        let mut grew = false;
+        for (i, (k, _)) in pairs.iter().enumerate() {
+            // Rows mostly repeat the keys of the first, in the same order.
+            if self.labels.get(i).is_some_and(|l| l == k) || self.index.contains_key(&**k) {
+                continue;
+            }
+            self.index.insert(k.to_string(), self.labels.len());
+            self.labels.push(k.to_string());
+            grew = true;
         }
-        self.index.insert(key.to_string(), self.labels.len());
-        self.labels.push(key.to_string());
-        true
+        grew
     }
 
-    fn record(&self, obj: &Map<String, Value>, rec: &mut Cells) {
-        let mut cells: Vec<Cow<'_, str>> = vec![Cow::Borrowed(""); self.labels.len()];
-        for (k, v) in obj {
-            if let Some(&i) = self.index.get(k) {
-                cells[i] = cell_text(v);
+    /// One cell per label, from the row's pairs (a key given twice: the last value).
+    fn record(&mut self, pairs: &[(Cow<'_, str>, Cow<'_, str>)], rec: &mut Cells) {
+        self.slots.clear();
+        self.slots.resize(self.labels.len(), usize::MAX);
+        for (j, (k, _)) in pairs.iter().enumerate() {
+            let i = if self.labels.get(j).is_some_and(|l| l == k) {
+                Some(j)
+            } else {
+                self.index.get(&**k).copied()
+            };
+            if let Some(i) = i {
+                self.slots[i] = j;
             }
         }
-        for c in &cells {
-            rec.push_field(c.as_bytes());
+        for &j in &self.slots {
+            rec.push_field(pairs.get(j).map_or(&b""[..], |(_, v)| v.as_bytes()));
         }
     }
 }
 
-fn cell_text(v: &Value) -> Cow<'_, str> {
-    match v {
-        Value::String(s) => Cow::Borrowed(s),
-        Value::Null => Cow::Borrowed(""),
-        Value::Bool(b) => Cow::Borrowed(if *b { "true" } else { "false" }),
-        Value::Number(n) => Cow::Owned(n.to_string()),
-        other => Cow::Owned(other.to_string()),
+/// One key and its cell text.
+type Pair<'a> = (Cow<'a, str>, Cow<'a, str>);
+
+/// Parses one JSON object into its (key, cell text) pairs, in order, appended to `pairs`,
+/// borrowing from `text` wherever no escape has to be undone (no map, and no allocation, per
+/// row). A cell is a string's text, `""` for null, `true`/`false`, a number as written (as
+/// serde_json writes it when that differs), or nested arrays and objects as compact JSON.
+/// Returns where its pairs are; on an error `pairs` is as it was.
+fn parse_into<'a>(
+    text: &'a [u8],
+    pairs: &mut Vec<Pair<'a>>,
+) -> serde_json::Result<std::ops::Range<usize>> {
+    let start = pairs.len();
+    let mut de = serde_json::Deserializer::from_slice(text);
+    let parsed =
+        serde::de::DeserializeSeed::deserialize(ObjectSeed(pairs), &mut de).and_then(|()| de.end());
+    match parsed {
+        Ok(()) => Ok(start..pairs.len()),
+        Err(e) => {
+            pairs.truncate(start);
+            Err(e)
+        }
     }
+}
+
+/// Rows parsed on a worker thread, in order: each one's pairs (in `pairs`), or why it is not a
+/// row object; with each NDJSON line's length in bytes.
+#[derive(Default)]
+struct Share<'a> {
+    pairs: Vec<Pair<'a>>,
+    items: Vec<(usize, Parsed)>,
+}
+
+enum Parsed {
+    /// A blank line.
+    Blank,
+    /// A row object: its pairs.
+    Row(std::ops::Range<usize>),
+    /// Not a JSON object: serde_json's message without its position.
+    Bad(String),
+}
+
+impl<'a> Share<'a> {
+    fn parse(&mut self, len: usize, text: &'a [u8]) {
+        let item = if text.is_empty() {
+            Parsed::Blank
+        } else {
+            match parse_into(text, &mut self.pairs) {
+                Ok(range) => Parsed::Row(range),
+                Err(e) => Parsed::Bad(e.to_string().split(" at line").next().unwrap_or("").into()),
+            }
+        };
+        self.items.push((len, item));
+    }
+}
+
+/// Keys a row is expected to have, for sizing (Flock's exports have up to 14 columns).
+const PAIRS_GUESS: usize = 14;
+
+/// Parses items on every core, in shares; the shares come back in order.
+fn parse_shares<'a, T: Sync>(
+    items: &[T],
+    text: impl Fn(&T) -> (usize, &'a [u8]) + Sync,
+) -> Vec<Share<'a>> {
+    let shares = if items.len() < 256 {
+        1
+    } else {
+        crate::threads::cores() * crate::threads::SHARES_PER_THREAD
+    };
+    let per = items.len().div_ceil(shares).max(1);
+    crate::threads::ordered(items.len().div_ceil(per), |i| {
+        let mine = &items[i * per..((i + 1) * per).min(items.len())];
+        // Sized once (growing them is most of what a share would allocate).
+        let mut share = Share {
+            pairs: Vec::with_capacity(mine.len() * PAIRS_GUESS),
+            items: Vec::with_capacity(mine.len()),
+        };
+        for item in mine {
+            let (len, t) = text(item);
+            share.parse(len, t);
+        }
+        share
+    })
+}
+
+struct ObjectSeed<'p, 'a>(&'p mut Vec<(Cow<'a, str>, Cow<'a, str>)>);
+
+impl<'de, 'p> serde::de::DeserializeSeed<'de> for ObjectSeed<'p, 'de> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, 'p> serde::de::Visitor<'de> for ObjectSeed<'p, 'de> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // What serde_json's own map says, so messages stay as they were.
+        f.write_str("a map")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(Key(k)) = map.next_key::<Key<'de>>()? {
+            let raw: &'de RawValue = map.next_value()?;
+            let cell = raw_cell(raw.get()).map_err(serde::de::Error::custom)?;
+            self.0.push((k, cell));
+        }
+        Ok(())
+    }
+}
+
+/// An object key, borrowed when it holds no escape.
+struct Key<'a>(Cow<'a, str>);
+
+impl<'de> serde::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string key")
+            }
+            fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(s)))
+            }
+            fn visit_str<E>(self, s: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(s.to_string())))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// The cell text of one JSON value, given as its raw text.
+fn raw_cell(raw: &str) -> serde_json::Result<Cow<'_, str>> {
+    let b = raw.as_bytes();
+    Ok(match b.first() {
+        Some(b'"') if !b.contains(&b'\\') => Cow::Borrowed(&raw[1..raw.len() - 1]),
+        Some(b'"') => Cow::Owned(serde_json::from_str::<String>(raw)?),
+        Some(b'n') => Cow::Borrowed(""),
+        Some(b't') => Cow::Borrowed("true"),
+        Some(b'f') => Cow::Borrowed("false"),
+        // An integer that fits in 64 bits is written back as it came (JSON has no leading zeros).
+        Some(_) if b.len() <= 18 && plain_integer(b) => Cow::Borrowed(raw),
+        Some(b'[' | b'{') => Cow::Owned(serde_json::from_str::<Value>(raw)?.to_string()),
+        _ => Cow::Owned(serde_json::from_str::<serde_json::Number>(raw)?.to_string()),
+    })
+}
+
+/// Digits, maybe after a minus (but not `-0`, which serde_json reads as the float `-0.0`).
+fn plain_integer(b: &[u8]) -> bool {
+    let digits = b.strip_prefix(b"-").unwrap_or(b);
+    !digits.is_empty() && digits.iter().all(u8::is_ascii_digit) && b != b"-0"
 }
 
 fn json_error(p: &Processor<'_>, e: &serde_json::Error) -> FileError {
@@ -72,11 +231,18 @@ pub const DOC_MAX: u64 = 512 << 20;
 /// broken or hostile file, and is dropped with a warning rather than held in memory).
 pub const LINE_MAX: usize = 16 << 20;
 
+/// Rows parsed on every core at a time, then taken in order on the reading thread.
+const WINDOW: usize = 64 * 1024;
+
+/// An NDJSON block: this many bytes of whole lines, or more to end the last line.
+const BLOCK: usize = 4 << 20;
+
 /// A whole JSON document: an array of rows, or an object holding them.
 pub(crate) fn run_doc(
     reader: BufReader<Box<dyn Read + Send>>,
     p: &mut Processor<'_>,
     tx: &SyncSender<Sent>,
+    pool: &Receiver<Batch>,
 ) -> Result<(), Stop> {
     let buf = read_doc(reader, p)?;
     let (elements, kind) = doc_rows(&buf, p)?;
@@ -84,13 +250,13 @@ pub(crate) fn run_doc(
     let offset_of = |raw: &RawValue| (raw.get().as_ptr() as usize).saturating_sub(base);
     // Keys: the union over the first rows, so a key absent from row 1 still binds.
     let mut keys = Keys::default();
+    let mut first = Vec::new();
     for raw in elements.iter().take(1000) {
-        if let Ok(obj) = serde_json::from_str::<Map<String, Value>>(raw.get()) {
-            for k in obj.keys() {
-                keys.add(k);
-            }
+        if let Ok(range) = parse_into(raw.get().as_bytes(), &mut first) {
+            keys.add_all(&first[range]);
         }
     }
+    drop(first);
     if keys.labels.is_empty() {
         return Err(FileError::NotAudit {
             path: p.path().to_string(),
@@ -99,33 +265,36 @@ pub(crate) fn run_doc(
         .into());
     }
     p.set_labels(&keys.labels, kind)?;
-    let mut rows = Rows::new(tx);
+    let mut rows = Rows::new(tx, pool);
     let mut line = 1u64;
     let mut counted_to = 0usize;
-    for raw in elements {
-        let off = offset_of(raw);
-        if off >= counted_to && off <= buf.len() {
-            line += memchr::memchr_iter(b'\n', &buf[counted_to..off]).count() as u64;
-            counted_to = off;
-        }
-        match serde_json::from_str::<Map<String, Value>>(raw.get()) {
-            Ok(obj) => {
-                let mut grew = false;
-                for k in obj.keys() {
-                    grew |= keys.add(k);
-                }
-                if grew {
-                    p.set_labels(&keys.labels, kind)?;
-                }
-                rows.push(p, &keys, &obj, line, off as u64)?;
+    for window in elements.chunks(WINDOW) {
+        let shares = parse_shares(window, |raw| (0, raw.get().as_bytes()));
+        let parsed = shares
+            .iter()
+            .flat_map(|s| s.items.iter().map(move |(_, item)| (s, item)));
+        for (raw, (share, item)) in window.iter().zip(parsed) {
+            let off = offset_of(raw);
+            if off >= counted_to && off <= buf.len() {
+                line += memchr::memchr_iter(b'\n', &buf[counted_to..off]).count() as u64;
+                counted_to = off;
             }
-            Err(_) => {
-                p.part.rows += 1;
-                p.part.dropped += 1;
-                p.part.warnings.push(
-                    Some(line),
-                    "dropped: this array element is not a JSON object",
-                );
+            match item {
+                Parsed::Row(range) => {
+                    let pairs = &share.pairs[range.clone()];
+                    if keys.add_all(pairs) {
+                        p.set_labels(&keys.labels, kind)?;
+                    }
+                    rows.push(p, &mut keys, pairs, line, off as u64)?;
+                }
+                Parsed::Blank | Parsed::Bad(_) => {
+                    p.part.rows += 1;
+                    p.part.dropped += 1;
+                    p.part.warnings.push(
+                        Some(line),
+                        "dropped: this array element is not a JSON object",
+                    );
+                }
             }
         }
     }
@@ -156,6 +325,43 @@ fn read_doc(reader: BufReader<Box<dyn Read + Send>>, p: &Processor<'_>) -> Resul
     Ok(buf)
 }
 
+/// A top-level object: its members in order, and a portal page's `search_audit_csv` rows split
+/// out as they are read (the rows are not read twice).
+struct TopObject<'a> {
+    members: Vec<(Cow<'a, str>, &'a RawValue)>,
+    rows: Option<Vec<&'a RawValue>>,
+}
+
+impl<'de> serde::Deserialize<'de> for TopObject<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = TopObject<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a map")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TopObject<'de>, A::Error> {
+                let mut top = TopObject {
+                    members: Vec::new(),
+                    rows: None,
+                };
+                while let Some(Key(k)) = map.next_key::<Key<'de>>()? {
+                    if k == "search_audit_csv" {
+                        top.rows = Some(map.next_value()?);
+                    } else {
+                        top.members.push((k, map.next_value()?));
+                    }
+                }
+                Ok(top)
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
 /// The row objects of a document (an array, a portal page's `search_audit_csv`, or the first
 /// array of objects in an object), and what kind of file that makes it.
 fn doc_rows<'b>(buf: &'b [u8], p: &mut Processor<'_>) -> Result<(Vec<&'b RawValue>, Kind), Stop> {
@@ -164,19 +370,16 @@ fn doc_rows<'b>(buf: &'b [u8], p: &mut Processor<'_>) -> Result<(Vec<&'b RawValu
         let v: Vec<&RawValue> = serde_json::from_slice(buf).map_err(|e| json_error(p, &e))?;
         (v, Kind::JsonArray)
     } else {
-        let obj: HashMap<Cow<'_, str>, &RawValue> =
-            serde_json::from_slice(buf).map_err(|e| json_error(p, &e))?;
-        if let Some(name) = obj
-            .get("crawled_name")
-            .and_then(|v| serde_json::from_str::<String>(v.get()).ok())
+        let obj: TopObject<'_> = serde_json::from_slice(buf).map_err(|e| json_error(p, &e))?;
+        let member = |key: &str| obj.members.iter().rev().find(|(k, _)| k == key);
+        if let Some(name) =
+            member("crawled_name").and_then(|(_, v)| serde_json::from_str::<String>(v.get()).ok())
         {
             p.set_file_agency(&name);
         }
-        if let Some(rows) = obj.get("search_audit_csv") {
-            let v: Vec<&RawValue> =
-                serde_json::from_str(rows.get()).map_err(|e| json_error(p, &e))?;
-            (v, Kind::PortalScrapeJson)
-        } else if let Some(rows) = obj.values().find_map(|v| {
+        if let Some(rows) = obj.rows {
+            (rows, Kind::PortalScrapeJson)
+        } else if let Some(rows) = obj.members.iter().map(|(_, v)| v).find_map(|v| {
             serde_json::from_str::<Vec<&RawValue>>(v.get())
                 .ok()
                 .filter(|a| {
@@ -197,27 +400,30 @@ fn doc_rows<'b>(buf: &'b [u8], p: &mut Processor<'_>) -> Result<(Vec<&'b RawValu
 struct Rows<'t> {
     batch: Batch,
     tx: &'t SyncSender<Sent>,
+    /// Batches the receiver is done with, to fill again (their records keep their allocations).
+    pool: &'t Receiver<Batch>,
 }
 
 impl<'t> Rows<'t> {
-    fn new(tx: &'t SyncSender<Sent>) -> Rows<'t> {
+    fn new(tx: &'t SyncSender<Sent>, pool: &'t Receiver<Batch>) -> Rows<'t> {
         Rows {
             batch: Batch::default(),
             tx,
+            pool,
         }
     }
 
     fn push(
         &mut self,
         p: &mut Processor<'_>,
-        keys: &Keys,
-        obj: &Map<String, Value>,
+        keys: &mut Keys,
+        pairs: &[(Cow<'_, str>, Cow<'_, str>)],
         line: u64,
         byte: u64,
     ) -> Result<(), Stop> {
         let at = At { byte, line };
         let rec = self.batch.next_slot(at);
-        keys.record(obj, rec);
+        keys.record(pairs, rec);
         if let Some(w) = super::limits::cap(rec) {
             p.part.warnings.push(Some(line), w);
         }
@@ -234,13 +440,97 @@ impl<'t> Rows<'t> {
 
     /// Sends the rows so far and what the processor found since the last send.
     fn send(&mut self, p: &mut Processor<'_>) -> Result<(), Stop> {
-        let batch = std::mem::take(&mut self.batch);
+        let next = match self.pool.try_recv() {
+            Ok(mut used) => {
+                used.reset();
+                used
+            }
+            Err(_) => Batch::default(),
+        };
+        let batch = std::mem::replace(&mut self.batch, next);
         let part = std::mem::take(&mut p.part);
         self.tx.send((batch, part)).map_err(|_| Stop::Cancelled)
     }
 
     fn finish(mut self, p: &mut Processor<'_>) -> Result<(), Stop> {
         self.send(p)
+    }
+}
+
+/// What [`LineBlocks::next`] read.
+enum Piece {
+    /// Whole lines (the last without a line feed at the end of the file).
+    Lines,
+    /// A line longer than [`LINE_MAX`], of this many bytes, read and let go.
+    Long(usize),
+    /// The end of the file.
+    End,
+}
+
+/// Reads NDJSON in blocks of whole lines.
+struct LineBlocks {
+    reader: BufReader<Box<dyn Read + Send>>,
+    /// The start of a line the last block cut.
+    carry: Vec<u8>,
+    /// An error met after some whole lines, given after them.
+    failed: Option<std::io::Error>,
+}
+
+impl LineBlocks {
+    /// The next block into `buf`: whole lines, about [`BLOCK`] bytes.
+    fn next(&mut self, buf: &mut Vec<u8>) -> std::io::Result<Piece> {
+        buf.clear();
+        if let Some(e) = self.failed.take() {
+            return Err(e);
+        }
+        buf.append(&mut self.carry);
+        let mut searched = 0;
+        loop {
+            let available = match self.reader.fill_buf() {
+                Ok(b) => b,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => match memchr::memrchr(b'\n', buf) {
+                    // The whole lines before the break first.
+                    Some(i) => {
+                        self.failed = Some(e);
+                        buf.truncate(i + 1);
+                        return Ok(Piece::Lines);
+                    }
+                    None => return Err(e),
+                },
+            };
+            if available.is_empty() {
+                return Ok(if buf.is_empty() {
+                    Piece::End
+                } else {
+                    Piece::Lines
+                });
+            }
+            let n = available.len();
+            buf.extend_from_slice(available);
+            self.reader.consume(n);
+            if buf.len() < BLOCK {
+                continue;
+            }
+            if let Some(i) = memchr::memrchr(b'\n', &buf[searched..]) {
+                self.carry.extend_from_slice(&buf[searched + i + 1..]);
+                buf.truncate(searched + i + 1);
+                return Ok(Piece::Lines);
+            }
+            searched = buf.len();
+            if buf.len() > LINE_MAX {
+                return self.skip_line(buf);
+            }
+        }
+    }
+
+    /// Lets go of the rest of a line too long to keep; its length.
+    fn skip_line(&mut self, buf: &mut Vec<u8>) -> std::io::Result<Piece> {
+        let n = buf.len();
+        buf.clear();
+        let mut rest = Vec::new();
+        let (more, _) = read_line(&mut self.reader, &mut rest)?;
+        Ok(Piece::Long(n + more))
     }
 }
 
@@ -275,23 +565,28 @@ fn read_line(reader: &mut impl BufRead, buf: &mut Vec<u8>) -> std::io::Result<(u
     }
 }
 
-/// One JSON object per line. A bad line is a warning; the rest still load.
+/// One JSON object per line, parsed on every core a block at a time. A bad line is a warning;
+/// the rest still load.
 pub(crate) fn run_ndjson(
-    mut reader: BufReader<Box<dyn Read + Send>>,
+    reader: BufReader<Box<dyn Read + Send>>,
     p: &mut Processor<'_>,
     tx: &SyncSender<Sent>,
+    pool: &Receiver<Batch>,
 ) -> Result<(), Stop> {
     let mut keys = Keys::default();
     let mut started = false;
-    let mut line_buf = Vec::new();
-    let mut rows = Rows::new(tx);
+    let mut blocks = LineBlocks {
+        reader,
+        carry: Vec::new(),
+        failed: None,
+    };
+    let mut block = Vec::with_capacity(BLOCK + (64 << 10));
+    let mut rows = Rows::new(tx, pool);
     let mut line = 0u64;
     let mut offset = 0u64;
     loop {
-        line_buf.clear();
-        let read = read_line(&mut reader, &mut line_buf);
-        let (n, whole) = match read {
-            Ok(r) => r,
+        let piece = match blocks.next(&mut block) {
+            Ok(piece) => piece,
             Err(e) => {
                 // Every row read before the break stands (and goes on), then the error.
                 rows.send(p)?;
@@ -303,50 +598,52 @@ pub(crate) fn run_ndjson(
                 .into());
             }
         };
-        if n == 0 {
-            break;
-        }
-        line += 1;
-        let start = offset;
-        offset += n as u64;
-        if !whole {
-            p.part.rows += 1;
-            p.part.dropped += 1;
-            p.part.warnings.push(
-                Some(line),
-                format!(
-                    "dropped: the line is longer than {} MB ({n} bytes), far more than a search record",
-                    LINE_MAX >> 20
-                ),
-            );
-            continue;
-        }
-        let text = line_buf.trim_ascii();
-        if text.is_empty() {
-            continue;
-        }
-        match serde_json::from_slice::<Map<String, Value>>(text) {
-            Ok(obj) => {
-                let mut grew = false;
-                for k in obj.keys() {
-                    grew |= keys.add(k);
-                }
-                if grew || !started {
-                    p.set_labels(&keys.labels, Kind::Ndjson)?;
-                    started = true;
-                }
-                rows.push(p, &keys, &obj, line, start)?;
-            }
-            Err(e) => {
+        match piece {
+            Piece::End => break,
+            Piece::Long(n) => {
+                line += 1;
+                offset += n as u64;
                 p.part.rows += 1;
                 p.part.dropped += 1;
                 p.part.warnings.push(
                     Some(line),
                     format!(
-                        "dropped: not a JSON object ({})",
-                        e.to_string().split(" at line").next().unwrap_or("")
+                        "dropped: the line is longer than {} MB ({n} bytes), far more than a search record",
+                        LINE_MAX >> 20
                     ),
                 );
+                continue;
+            }
+            Piece::Lines => {}
+        }
+        let lines: Vec<(usize, &[u8])> = block
+            .split_inclusive(|&b| b == b'\n')
+            .map(|l| (l.len(), l.trim_ascii()))
+            .collect();
+        let shares = parse_shares(&lines, |&(len, text)| (len, text));
+        for share in &shares {
+            for (len, item) in &share.items {
+                line += 1;
+                let start = offset;
+                offset += *len as u64;
+                match item {
+                    Parsed::Blank => {}
+                    Parsed::Row(range) => {
+                        let pairs = &share.pairs[range.clone()];
+                        if keys.add_all(pairs) || !started {
+                            p.set_labels(&keys.labels, Kind::Ndjson)?;
+                            started = true;
+                        }
+                        rows.push(p, &mut keys, pairs, line, start)?;
+                    }
+                    Parsed::Bad(why) => {
+                        p.part.rows += 1;
+                        p.part.dropped += 1;
+                        p.part
+                            .warnings
+                            .push(Some(line), format!("dropped: not a JSON object ({why})"));
+                    }
+                }
             }
         }
     }
@@ -358,4 +655,76 @@ pub(crate) fn run_ndjson(
         .into());
     }
     rows.finish(p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A cell's text is what it was when rows were read into a `serde_json::Value`.
+    #[test]
+    fn cells_read_without_a_map_are_the_texts_a_value_gives() {
+        let old = |v: &Value| match v {
+            Value::String(s) => s.clone(),
+            Value::Null => String::new(),
+            Value::Bool(b) => b.to_string(),
+            Value::Number(n) => n.to_string(),
+            other => other.to_string(),
+        };
+        for raw in [
+            r#""plain""#,
+            r#""esc\"aped\n\t""#,
+            r#""\u00e9\ud83d\ude00""#,
+            r#""""#,
+            "null",
+            "true",
+            "false",
+            "0",
+            "-12",
+            "123456789012345678",
+            "12345678901234567890",
+            "123456789012345678901234",
+            "1.50",
+            "1e3",
+            "-0",
+            "-0.0",
+            "[1, 2,  {\"a\" : null}]",
+            "{\"a\": [true, null], \"b\": \"x\"}",
+        ] {
+            let want = old(&serde_json::from_str::<Value>(raw).unwrap());
+            assert_eq!(raw_cell(raw).unwrap(), want, "{raw}");
+        }
+    }
+
+    #[test]
+    fn pairs_keep_key_order_borrow_plain_text_and_refuse_what_is_not_an_object() {
+        let mut pairs = Vec::new();
+        let text = br#"{"ID": "a1", "Reason": "ICE \"hold\"", "n": 3, "ID": "a2"}"#;
+        let range = parse_into(text, &mut pairs).unwrap();
+        assert_eq!(range, 0..4);
+        let keys: Vec<&str> = pairs.iter().map(|(k, _)| &**k).collect();
+        assert_eq!(keys, ["ID", "Reason", "n", "ID"]);
+        assert!(matches!(pairs[0].1, Cow::Borrowed("a1")));
+        assert_eq!(pairs[1].1, "ICE \"hold\"");
+        let mut keys = Keys::default();
+        assert!(keys.add_all(&pairs));
+        assert_eq!(keys.labels, ["ID", "Reason", "n"]);
+        let mut rec = Cells::new();
+        keys.record(&pairs, &mut rec);
+        let cells: Vec<&[u8]> = rec.iter().collect();
+        assert_eq!(
+            cells,
+            [&b"a2"[..], b"ICE \"hold\"", b"3"],
+            "the last of a key given twice"
+        );
+        for bad in [&b"[1]"[..], b"\"x\"", b"{\"a\":1} x", b"{\"a\":", b"{1:2}"] {
+            let e = parse_into(bad, &mut pairs).unwrap_err();
+            assert_eq!(pairs.len(), 4, "nothing added for {bad:?}: {e}");
+        }
+        let e = parse_into(b"[1]", &mut pairs).unwrap_err().to_string();
+        assert!(
+            e.starts_with("invalid type: sequence, expected a map"),
+            "{e}"
+        );
+    }
 }

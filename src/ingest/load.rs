@@ -132,14 +132,17 @@ fn read_json(
     feed: &mut Feed<'_>,
 ) -> Result<(), Stop> {
     let (tx, rx) = mpsc::sync_channel::<json_reader::Sent>(4);
+    let (pool_tx, pool_rx) = mpsc::channel::<Batch>();
     std::thread::scope(|scope| {
         let reader = scope.spawn(move || {
             let mut strings = LocalStrings::default();
             let mut keybuf = Vec::with_capacity(512);
             let mut p = Processor::new(info, state, &mut strings, &mut keybuf);
             let result = match opened.format {
-                ContentFormat::Ndjson => json_reader::run_ndjson(opened.reader, &mut p, &tx),
-                _ => json_reader::run_doc(opened.reader, &mut p, &tx),
+                ContentFormat::Ndjson => {
+                    json_reader::run_ndjson(opened.reader, &mut p, &tx, &pool_rx)
+                }
+                _ => json_reader::run_doc(opened.reader, &mut p, &tx, &pool_rx),
             };
             // Whatever was found after the last batch (warnings, an error's context).
             if !p.part.is_empty() {
@@ -147,7 +150,7 @@ fn read_json(
             }
             result
         });
-        drain(feed, rx, reader)
+        drain(feed, rx, reader, Some(pool_tx))
     })
 }
 
@@ -172,15 +175,17 @@ fn read_xlsx(
             }
             result
         });
-        drain(feed, rx, reader)
+        drain(feed, rx, reader, None)
     })
 }
 
-/// Takes the batches of a reader thread in order, then its result.
+/// Takes the batches of a reader thread in order (handing each back to be filled again, when
+/// `pool` is given), then its result.
 fn drain(
     feed: &mut Feed<'_>,
     rx: mpsc::Receiver<(Batch, Part)>,
     reader: std::thread::ScopedJoinHandle<'_, Result<(), Stop>>,
+    pool: Option<mpsc::Sender<Batch>>,
 ) -> Result<(), Stop> {
     let mut stopped = false;
     for (mut batch, part) in rx.iter() {
@@ -188,6 +193,9 @@ fn drain(
         if !feed.accept(0, &batch, part) {
             stopped = true;
             break;
+        }
+        if let Some(pool) = &pool {
+            let _ = pool.send(batch);
         }
     }
     drop(rx);
