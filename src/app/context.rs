@@ -122,7 +122,7 @@ impl App {
         });
         self.job = None;
         self.count_job = None;
-        self.view.rows = group.rows.clone();
+        self.view.rows = std::sync::Arc::new(group.rows.clone());
         self.counts
             .view(&self.view.rows, &self.verdicts, self.ds.len());
         let at = at

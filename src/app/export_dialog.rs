@@ -100,7 +100,7 @@ pub(super) fn export_dialog(app: &mut App, action: Action, fx: &mut Vec<Effect>)
             } else if all {
                 (0..app.ds.len() as u32).collect()
             } else {
-                app.view.rows.clone()
+                app.view.rows.to_vec()
             };
             app.mode = Mode::Normal;
             app.tell(if report {

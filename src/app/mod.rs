@@ -43,6 +43,9 @@ use crate::review::dataset::Dataset;
 use crate::review::filter::{Clause, FilterJob, Query, Term};
 use crate::store::{Annotation, Store};
 
+/// A finished filter: its query, the sort it ran in, and the rows it found.
+type LastResult = (Query, (SortKey, bool), Arc<Vec<u32>>);
+
 /// The review session.
 pub struct App {
     /// The records (shared with an export written on its own thread).
@@ -78,7 +81,9 @@ pub struct App {
     sort_asked: Option<SortKey>,
     job: Option<FilterJob>,
     matcher: Option<FilterJob>,
-    last_result: Option<(Query, (SortKey, bool), Vec<u32>)>,
+    /// The last finished filter: its query, the sort it ran in, the rows it found (a filter
+    /// that narrows it starts from them).
+    last_result: Option<LastResult>,
     /// Which record is selected when the filter in progress finishes.
     keep: Keep,
     /// When the flagged view matches nothing: how many records match among all (counted
@@ -199,7 +204,7 @@ impl App {
         self.ds = Arc::new(ds);
         self.verdicts.clear();
         self.counts = counts::Counts::default();
-        self.view.rows.clear();
+        self.view.rows = Arc::default();
         self.view.cursor = 0;
         self.view.offset = 0;
         self.orders.clear();
@@ -405,7 +410,7 @@ impl App {
             m.refresh(&self.ds, self.ds.len() as u32);
             for r in range {
                 if m.matches(&self.ds, &self.verdicts, r).is_some() {
-                    self.view.rows.push(r);
+                    Arc::make_mut(&mut self.view.rows).push(r);
                     self.counts.shown_one(r, self.verdicts[r as usize]);
                 }
             }
@@ -478,7 +483,7 @@ impl App {
         // The record selected now (the user may have moved while the filter ran).
         let current = self.selected().map(|r| self.ds.ids[r as usize]);
         let index = self.view.cursor;
-        self.view.rows = std::mem::take(&mut job.rows);
+        self.view.rows = Arc::new(std::mem::take(&mut job.rows));
         self.counts
             .view(&self.view.rows, &self.verdicts, self.ds.len());
         if !self.loading.active {

@@ -102,8 +102,9 @@ pub fn sort_order(ds: &Dataset, verdicts: &[VerdictCode], key: SortKey) -> Vec<u
 /// The records shown and the selection.
 #[derive(Clone, Debug, Default)]
 pub struct TableView {
-    /// Records shown, in order.
-    pub rows: Vec<u32>,
+    /// Records shown, in order (shared with the result a narrower filter starts from, so that a
+    /// key typed into a filter never copies millions of rows).
+    pub rows: std::sync::Arc<Vec<u32>>,
     /// Index of the selected record in `rows`.
     pub cursor: usize,
     /// Index of the first record on screen.
@@ -167,7 +168,7 @@ mod tests {
     #[test]
     fn cursor_scrolls_and_clamps() {
         let mut v = TableView {
-            rows: (0..100).collect(),
+            rows: std::sync::Arc::new((0..100).collect()),
             height: 10,
             ..TableView::default()
         };
@@ -178,7 +179,7 @@ mod tests {
         v.move_by(1000);
         assert_eq!((v.cursor, v.offset), (99, 90));
         assert_eq!(v.visible().count(), 10);
-        v.rows.truncate(5);
+        std::sync::Arc::make_mut(&mut v.rows).truncate(5);
         v.clamp();
         assert_eq!((v.cursor, v.offset), (4, 0));
     }

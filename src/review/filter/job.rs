@@ -192,8 +192,8 @@ pub enum Candidates {
     Order(std::sync::Arc<Vec<u32>>),
     /// Rows `0..n` in load order.
     Natural(u32),
-    /// A previous result (narrowing).
-    Rows(Vec<u32>),
+    /// A previous result (narrowing; shared with the table, not copied).
+    Rows(std::sync::Arc<Vec<u32>>),
 }
 
 impl Candidates {
