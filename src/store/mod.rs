@@ -23,6 +23,7 @@ mod stream;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::model::RecordId;
 pub use crate::model::annotation::{Annotation, FileAgency, RecordSummary, Review, SessionState};
@@ -92,12 +93,23 @@ pub enum StoreError {
     },
 }
 
+/// Annotations by record id. Each is boxed (shared): the tree's nodes then hold 24 bytes an
+/// entry rather than the whole annotation, which matters because nodes filled in id order (as a
+/// file is read) stay about half full.
+pub(crate) type Map = imbl::OrdMap<RecordId, Arc<Annotation>>;
+
+/// An annotation out of its box (copied only if the box is shared, with a snapshot being
+/// written).
+fn unboxed(a: Arc<Annotation>) -> Annotation {
+    Arc::try_unwrap(a).unwrap_or_else(|a| (*a).clone())
+}
+
 /// Annotations in memory, and where they are saved.
 #[derive(Debug)]
 pub struct Store {
     path: PathBuf,
     /// A persistent map: cloning it for a background save or an export costs nothing.
-    map: imbl::OrdMap<RecordId, Annotation>,
+    map: Map,
     /// Where the reviewer left off (saved with the annotations).
     pub session: Option<SessionState>,
     /// Agencies named for files (saved with the annotations).
@@ -233,24 +245,24 @@ impl Store {
 
     /// The annotation of a record.
     pub fn get(&self, id: RecordId) -> Option<&Annotation> {
-        self.map.get(&id)
+        self.map.get(&id).map(|a| &**a)
     }
 
     /// Sets (or replaces) an annotation; returns the previous one.
     pub fn set(&mut self, a: Annotation) -> Option<Annotation> {
         self.changed.push(a.record_id);
-        self.map.insert(a.record_id, a)
+        self.map.insert(a.record_id, Arc::new(a)).map(unboxed)
     }
 
     /// Removes an annotation; returns it.
     pub fn remove(&mut self, id: RecordId) -> Option<Annotation> {
         self.changed.push(id);
-        self.map.remove(&id)
+        self.map.remove(&id).map(unboxed)
     }
 
     /// Every annotation, by record id.
     pub fn iter(&self) -> impl Iterator<Item = &Annotation> {
-        self.map.values()
+        self.map.values().map(|a| &**a)
     }
 
     /// Number of annotations.
@@ -321,7 +333,7 @@ impl Store {
         let mut ops: Vec<journal::Op> = ids
             .into_iter()
             .map(|id| match self.map.get(&id) {
-                Some(a) => journal::Op::Set(a.clone()),
+                Some(a) => journal::Op::Set((**a).clone()),
                 None => journal::Op::Remove(id),
             })
             .collect();
@@ -345,7 +357,7 @@ impl Store {
             &self.path,
             self.session.as_ref(),
             &self.agencies,
-            self.map.values(),
+            self.map.values().map(|a| &**a),
         )
     }
 
@@ -367,7 +379,12 @@ impl Store {
             self.map.clone(),
         );
         self.compaction = Some(std::thread::spawn(move || {
-            snapshot(&path, session.as_ref(), &agencies, map.values())?;
+            snapshot(
+                &path,
+                session.as_ref(),
+                &agencies,
+                map.values().map(|a| &**a),
+            )?;
             match std::fs::remove_file(&old) {
                 Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
                 _ => {}
@@ -501,8 +518,6 @@ pub fn open_streaming(
     let mut store = Store::empty(path);
     match std::fs::File::open(path) {
         Ok(f) => {
-            let reader = std::io::BufReader::with_capacity(1 << 20, f);
-            let mut de = serde_json::Deserializer::from_reader(reader);
             let mut newer = None;
             let mut give_head = |s: Option<SessionState>, a: Vec<FileAgency>| {
                 if let Some(h) = head.take() {
@@ -516,7 +531,32 @@ pub fn open_streaming(
                 head: &mut give_head,
                 newer: &mut newer,
             };
-            let r = serde::de::DeserializeSeed::deserialize(seed, &mut de).and_then(|()| de.end());
+            // Parsed on every core when laid out as written; else (or damaged) as a stream.
+            let fast = match f.try_clone() {
+                Ok(copy) => stream::read_lines(copy, seed).unwrap_or(false),
+                Err(_) => false,
+            };
+            let r = if fast {
+                Ok(())
+            } else {
+                store.map = imbl::OrdMap::new();
+                // The copy shared the file's position: back to the start.
+                let mut f = f;
+                std::io::Seek::rewind(&mut f).map_err(|source| StoreError::Read {
+                    path: shown.clone(),
+                    source,
+                })?;
+                let reader = std::io::BufReader::with_capacity(1 << 20, f);
+                let mut de = serde_json::Deserializer::from_reader(reader);
+                let seed = stream::TopSeed {
+                    map: &mut store.map,
+                    session: &mut store.session,
+                    agencies: &mut store.agencies,
+                    head: &mut give_head,
+                    newer: &mut newer,
+                };
+                serde::de::DeserializeSeed::deserialize(seed, &mut de).and_then(|()| de.end())
+            };
             if let Some(version) = newer {
                 return Err(StoreError::NewerVersion {
                     path: shown,
@@ -537,7 +577,7 @@ pub fn open_streaming(
     for op in ops {
         match op {
             journal::Op::Set(a) => {
-                store.map.insert(a.record_id, a);
+                store.map.insert(a.record_id, Arc::new(a));
             }
             journal::Op::Remove(id) => {
                 store.map.remove(&id);
@@ -560,7 +600,7 @@ pub fn open_streaming(
 pub fn read_document(path: &Path) -> Result<Document, StoreError> {
     let store = Store::open(path)?;
     Ok(Document {
-        annotations: store.map.into_iter().map(|(_, a)| a).collect(),
+        annotations: store.map.into_iter().map(|(_, a)| unboxed(a)).collect(),
         session: store.session,
         agencies: store.agencies,
     })
@@ -754,6 +794,77 @@ mod tests {
             conflict: false,
             adjudicated_by: None,
         }
+    }
+
+    /// A file laid out as written is read line by line on every core; any other layout, or any
+    /// damage, is read (and judged) as a stream, so the two ways agree on what a file holds and
+    /// on what is refused.
+    #[test]
+    fn the_line_by_line_read_agrees_with_the_stream_and_refuses_the_same_damage() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.json");
+        let session = SessionState {
+            filter: "flagged:yes".into(),
+            ..SessionState::default()
+        };
+        let list: Vec<Annotation> = (0..50).map(|n| ann(n, Some(Verdict::Unsure))).collect();
+        let mut text = Vec::new();
+        write_document(&mut text, Some(&session), &[], list.iter()).unwrap();
+        let text = String::from_utf8(text).unwrap();
+        let read = |t: &str| {
+            std::fs::write(&p, t).unwrap();
+            open_streaming(&p, |_, _| {})
+        };
+        let s = read(&text).unwrap();
+        assert_eq!(s.len(), 50);
+        assert_eq!(s.session.as_ref(), Some(&session));
+        assert_eq!(s.get(list[7].record_id), Some(&list[7]));
+        // The same content, laid out otherwise (all on one line): read as a stream.
+        let one_line: String = text.lines().collect();
+        assert_eq!(read(&one_line).unwrap().len(), 50);
+        // A record given twice keeps the later, both ways.
+        let mut twice = list[3].clone();
+        twice.note = "later".into();
+        let mut t = Vec::new();
+        write_document(&mut t, None, &[], list.iter().chain([&twice])).unwrap();
+        let t = String::from_utf8(t).unwrap();
+        assert_eq!(
+            read(&t).unwrap().get(twice.record_id).unwrap().note,
+            "later"
+        );
+        let joined: String = t.lines().collect();
+        assert_eq!(
+            read(&joined).unwrap().get(twice.record_id).unwrap().note,
+            "later"
+        );
+        let lines: Vec<&str> = text.lines().collect();
+        let damaged = [
+            // A comma gone between two annotations.
+            text.replacen("},\n{", "}\n{", 1),
+            // A comma after the last one.
+            text.replace("}\n]}", "},\n]}"),
+            // Cut in the middle of an annotation, or before the end of the array.
+            lines[..lines.len() - 3].join("\n"),
+            lines[..lines.len() - 1].join("\n"),
+            // Something after the end.
+            format!("{text}{{}}\n"),
+            // An annotation line that is not one.
+            text.replacen("\"verdict\":\"unsure\"", "\"verdict\":\"maybe\"", 1),
+        ];
+        for (i, t) in damaged.iter().enumerate() {
+            assert!(
+                matches!(
+                    read(t),
+                    Err(StoreError::Corrupt { .. } | StoreError::Foreign { .. })
+                ),
+                "damage {i} is refused"
+            );
+        }
+        let newer = text.replacen("\"version\": 1", "\"version\": 9", 1);
+        assert!(matches!(
+            read(&newer),
+            Err(StoreError::NewerVersion { version: 9, .. })
+        ));
     }
 
     #[test]

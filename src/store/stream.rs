@@ -7,11 +7,10 @@ use std::fmt;
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use super::{Annotation, FORMAT_VERSION, FileAgency, SessionState, StoreError};
-use crate::model::RecordId;
 
 /// Where the top-level object's parts go.
 pub(super) struct TopSeed<'a, H: FnMut(Option<SessionState>, Vec<FileAgency>)> {
-    pub map: &'a mut imbl::OrdMap<RecordId, Annotation>,
+    pub map: &'a mut super::Map,
     pub session: &'a mut Option<SessionState>,
     pub agencies: &'a mut Vec<FileAgency>,
     /// Called when the annotations start (with what was read before them).
@@ -71,7 +70,7 @@ impl<'de, H: FnMut(Option<SessionState>, Vec<FileAgency>)> Visitor<'de> for TopS
 }
 
 /// The annotations array, each put into the map (a record given twice keeps the later).
-struct Annotations<'a>(&'a mut imbl::OrdMap<RecordId, Annotation>);
+struct Annotations<'a>(&'a mut super::Map);
 
 impl<'de> DeserializeSeed<'de> for Annotations<'_> {
     type Value = ();
@@ -90,7 +89,7 @@ impl<'de> Visitor<'de> for Annotations<'_> {
 
     fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<(), S::Error> {
         while let Some(a) = seq.next_element::<Annotation>()? {
-            self.0.insert(a.record_id, a);
+            self.0.insert(a.record_id, std::sync::Arc::new(a));
         }
         Ok(())
     }
@@ -110,5 +109,125 @@ pub(super) fn error(e: &serde_json::Error, shown: &str) -> StoreError {
             path: shown.to_string(),
             message: e.to_string(),
         },
+    }
+}
+
+/// The fast way through a file laid out as alpr-triage writes it: the top-level keys on the
+/// first lines, up to `"annotations": [`, then one annotation a line (each but the last ending
+/// in a comma), then `]}`. The head is read by [`TopSeed`] (with an empty array), the annotation
+/// lines are parsed on every core, a block of lines at a time, and put into `seed.map` in order.
+/// Returns false as soon as the file is laid out any other way or a line does not parse: the
+/// caller then empties the map and reads the file as a stream, which says what is wrong and
+/// where.
+pub(super) fn read_lines<H: FnMut(Option<SessionState>, Vec<FileAgency>)>(
+    file: std::fs::File,
+    seed: TopSeed<'_, H>,
+) -> Result<bool, serde_json::Error> {
+    use std::io::BufRead;
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
+    let mut head = Vec::new();
+    loop {
+        let before = head.len();
+        let n = reader
+            .read_until(b'\n', &mut head)
+            .map_err(serde_json::Error::io)?;
+        if n == 0 || head.len() > HEAD_MAX {
+            return Ok(false);
+        }
+        if head[before..]
+            .trim_ascii_end()
+            .ends_with(b"\"annotations\": [")
+        {
+            break;
+        }
+    }
+    // The head with an empty array: the keys before the annotations, checked as a stream would.
+    head.extend_from_slice(b"]}");
+    let map = seed.map;
+    let mut none = imbl::OrdMap::new();
+    let head_seed = TopSeed {
+        map: &mut none,
+        session: seed.session,
+        agencies: seed.agencies,
+        head: seed.head,
+        newer: seed.newer,
+    };
+    let mut de = serde_json::Deserializer::from_slice(&head);
+    head_seed.deserialize(&mut de)?;
+    de.end()?;
+    let mut lines: Vec<Vec<u8>> = Vec::with_capacity(LINES);
+    let mut spare: Vec<Vec<u8>> = Vec::new();
+    // An annotation was read; the last one's line ended in a comma (another must follow); the
+    // `]}` was read.
+    let (mut any, mut comma, mut ended) = (false, false, false);
+    loop {
+        spare.append(&mut lines);
+        while lines.len() < LINES {
+            let mut line = spare.pop().unwrap_or_default();
+            line.clear();
+            let n = reader
+                .read_until(b'\n', &mut line)
+                .map_err(serde_json::Error::io)?;
+            if n == 0 {
+                break;
+            }
+            lines.push(line);
+        }
+        if lines.is_empty() {
+            return Ok(ended);
+        }
+        let shares = crate::threads::cores() * crate::threads::SHARES_PER_THREAD;
+        let per = lines.len().div_ceil(shares);
+        let parsed = crate::threads::ordered(lines.len().div_ceil(per), |i| {
+            lines[i * per..((i + 1) * per).min(lines.len())]
+                .iter()
+                .map(|l| parse_line(l))
+                .collect::<Vec<_>>()
+        });
+        for line in parsed.into_iter().flatten() {
+            match line {
+                Line::Blank => {}
+                Line::Annotation(a, more) if !ended && (comma || !any) => {
+                    (any, comma) = (true, more);
+                    map.insert(a.record_id, std::sync::Arc::from(a));
+                }
+                Line::End if !ended && !comma => ended = true,
+                _ => return Ok(false),
+            }
+        }
+    }
+}
+
+/// The longest head (the lines before the annotations) read on the fast path.
+const HEAD_MAX: usize = 64 << 20;
+/// Lines parsed in one round.
+const LINES: usize = 16_384;
+
+/// One line after the head.
+enum Line {
+    Blank,
+    /// An annotation, and whether its line ends in a comma.
+    Annotation(Box<Annotation>, bool),
+    /// `]}`: the end of the array and of the file's object.
+    End,
+    /// Anything else.
+    Other,
+}
+
+fn parse_line(line: &[u8]) -> Line {
+    let t = line.trim_ascii();
+    if t.is_empty() {
+        return Line::Blank;
+    }
+    if t == b"]}" {
+        return Line::End;
+    }
+    let (t, comma) = match t.strip_suffix(b",") {
+        Some(t) => (t, true),
+        None => (t, false),
+    };
+    match serde_json::from_slice::<Annotation>(t) {
+        Ok(a) => Line::Annotation(Box::new(a), comma),
+        Err(_) => Line::Other,
     }
 }
