@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every row of issue 20's table, at the sizes it states, in one run:
 #
-#   scripts/bench-scale.sh            # all of it (about 20 minutes; needs about 6.5 GB of disk)
+#   scripts/bench-scale.sh            # all of it (about 15 minutes; needs about 8 GB of disk)
 #   scripts/bench-scale.sh annotations gzip json   # some sections only
 #
 # Sections: annotations (a verdict's trip to disk and the review UI's start with 110,000 and
@@ -11,10 +11,19 @@
 # bench-data/ on the first run (17M rows: 3.35 GB). Times are wall times; memory is the peak
 # resident set (GNU time's %M) or what the in-process benchmarks print. The VM's speed drifts,
 # so each section also runs its floor (the same job without the cost measured) in the same run.
+#
+# BEFORE=DIR also runs an older build's `alpr-triage` and `tui_bench` (both in DIR) in the same
+# rounds, for before-and-after figures from one run. To build the commit issue 20 measured:
+#   git worktree add ../before be21e82 && (cd ../before && CARGO_TARGET_DIR=$PWD/t cargo build \
+#     --release --bin alpr-triage --example tui_bench) && mkdir -p ../b &&
+#   cp ../before/t/release/alpr-triage ../before/t/release/examples/tui_bench ../b/
+#   BEFORE=../b scripts/bench-scale.sh
+# (annotations_bench is newer than that commit: its "before" is the whole-file rewrite, which it
+# times itself.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sections=("${@:-annotations gzip json big}")
-sections=(${sections[*]})
+read -r -a sections <<<"${sections[*]}"
 want() { [[ " ${sections[*]} " == *" $1 "* ]]; }
 
 cargo build --release --quiet --bin alpr-triage
@@ -52,11 +61,14 @@ if want annotations; then
   done
   echo "-- export and merge at 995,000 annotations (flag --all writes the same records: the floor)"
   timed "flag --all (floor)" "$bin/alpr-triage" flag --all "$csv1"
-  timed "export --only all --format csv" "$bin/alpr-triage" export "$csv1" \
-    --annotations bench-data/ann-995000.json --only all --format csv
-  rm -f bench-data/run/merged.json*
-  timed "merge of two files of 995,000" "$bin/alpr-triage" merge bench-data/ann-995000.json \
-    bench-data/ann-995000-bo.json --out bench-data/run/merged.json
+  for b in ${BEFORE:+"$BEFORE"} "$bin"; do
+    tag=$([ "$b" = "$bin" ] && echo now || echo before)
+    timed "export --only all --format csv ($tag)" "$b/alpr-triage" export "$csv1" \
+      --annotations bench-data/ann-995000.json --only all --format csv
+    rm -f bench-data/run/merged.json*
+    timed "merge of two files of 995,000 ($tag)" "$b/alpr-triage" merge \
+      bench-data/ann-995000.json bench-data/ann-995000-bo.json --out bench-data/run/merged.json
+  done
 fi
 
 if want gzip; then
@@ -65,10 +77,13 @@ if want gzip; then
   [ -f "$csv10.gz" ] || gzip -k -1 "$csv10"
   echo "== the review UI on 10M rows, as .csv.gz and as .csv (the floor), alternately"
   for _ in 1 2 3; do
-    for f in "$csv10.gz" "$csv10"; do
-      printf '%-40s ' "$(basename "$f")"
-      "$bin/tui_bench" "$f" --load-only | grep -E "loaded|resident" | tr '\n' ' '
-      echo
+    for b in ${BEFORE:+"$BEFORE"} "$bin"; do
+      tag=$([ "$b" = "$bin" ] && echo now || echo before)
+      for f in "$csv10.gz" "$csv10"; do
+        printf '%-6s %-30s ' "$tag" "$(basename "$f")"
+        "$b/tui_bench" "$f" --load-only | grep -E "loaded|resident" | tr '\n' ' '
+        echo
+      done
     done
   done
 fi
@@ -80,8 +95,12 @@ if want json; then
   gen "$js" 1000000
   echo "== scan, 1M rows: NDJSON ($(du -m "$nd" | cut -f1) MB), portal JSON ($(du -m "$js" | cut -f1) MB), CSV (the floor)"
   for _ in 1 2 3; do
-    for f in "$nd" "$js" "$csv1"; do
-      timed "scan $(basename "$f") ($(($(stat -c %s "$f") / 1000000)) MB)" "$bin/alpr-triage" scan "$f"
+    for b in ${BEFORE:+"$BEFORE"} "$bin"; do
+      tag=$([ "$b" = "$bin" ] && echo now || echo before)
+      for f in "$nd" "$js" "$csv1"; do
+        timed "scan $(basename "$f") ($(($(stat -c %s "$f") / 1000000)) MB) ($tag)" \
+          "$b/alpr-triage" scan "$f"
+      done
     done
   done
 fi
@@ -90,5 +109,10 @@ if want big; then
   csv17=bench-data/17000000-Network-Audit.csv
   gen "$csv17" 17000000
   echo "== the review UI on 17M rows: load, each sort in the background, filters as typed"
+  if [ -n "${BEFORE:-}" ]; then
+    echo "-- before (its sorts ran on the UI thread: see the first filter after load)"
+    "$BEFORE/tui_bench" "$csv17" | grep -vE "^(file|summary frame)"
+    echo "-- now"
+  fi
   "$bin/tui_bench" "$csv17" | grep -vE "^(file|summary frame)"
 fi
