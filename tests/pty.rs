@@ -172,8 +172,13 @@ fn table_rows(screen: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The load is in and the table settled: no sort or filter is still being worked out (until
+/// then the table may have no record selected yet, and a verdict key says so).
 fn loaded(s: &str) -> bool {
-    s.contains("reviewed") && !s.contains("loading")
+    s.contains("reviewed")
+        && !s.contains("loading")
+        && !s.contains("sorting…")
+        && !s.contains("filtering ")
 }
 
 #[test]
