@@ -1,6 +1,7 @@
 //! `alpr-triage report`: its counts against an independent count (`flag --all` and the
-//! annotation file, joined here), its HTML parsed as XML with its SVG charts, hostile names,
-//! redaction, agreement figures, and where it may write.
+//! annotation file, joined here), its HTML parsed as XML with its SVG charts and in headless
+//! Chromium (ignored unless asked: `.ci/run` asks), hostile names, redaction, agreement
+//! figures, and where it may write.
 
 mod common;
 
@@ -437,4 +438,87 @@ fn it_writes_only_where_it_may() {
     ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown filter colour:"));
+}
+
+/// The page in a real browser: Chromium, headless, parses it (as HTML, not XML) into the
+/// headline, the tables and both charts with their bars, and draws it. Ignored in `cargo test`
+/// (it needs Chromium, `apt-get install chromium`); `.ci/run` installs Chromium and runs it.
+#[test]
+#[ignore]
+fn the_page_renders_in_a_headless_browser() {
+    let browser = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|b| {
+            std::process::Command::new(b)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+        .expect("Chromium is not installed (apt-get install chromium)");
+    let dir = tempfile::tempdir().unwrap();
+    let records = all_records(&[&sample()]);
+    let ann = dir.path().join("ann.json");
+    annotate(&records, &ann);
+    let out_dir = dir.path().join("report");
+    let out = run(&[
+        "report",
+        &s(&sample()),
+        "--annotations",
+        &s(&ann),
+        "--out",
+        &s(&out_dir),
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let page = out_dir.join("report.html");
+    let url = format!("file://{}", page.display());
+    // Everything the browser writes stays in the test's folder.
+    let chromium = |args: &[&str]| {
+        std::process::Command::new(browser)
+            .args(["--headless", "--no-sandbox", "--disable-gpu"])
+            .arg(format!(
+                "--user-data-dir={}",
+                dir.path().join("profile").display()
+            ))
+            .args(args)
+            .arg(&url)
+            .env("HOME", dir.path())
+            .env("XDG_CONFIG_HOME", dir.path().join("config"))
+            .env("XDG_CACHE_HOME", dir.path().join("cache"))
+            .output()
+            .unwrap()
+    };
+    let dump = chromium(&["--dump-dom"]);
+    assert!(
+        dump.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dump.stderr)
+    );
+    let dom = String::from_utf8(dump.stdout).unwrap();
+    let count = |tag: &str| dom.matches(tag).count();
+    assert_eq!(count("<svg"), 2, "a chart by agency and one by month");
+    assert!(count("<rect") > 20, "the charts have their bars");
+    assert!(
+        count("<table") >= 4,
+        "agency, month, rule and account tables"
+    );
+    assert!(dom.contains("<h1>ALPR search audit"), "the headline");
+    // The browser's tree holds what the page holds: as many table rows as an XML parser finds.
+    let html = std::fs::read_to_string(&page).unwrap();
+    let doc = check_page(&html);
+    let rows = doc
+        .descendants()
+        .filter(|n| n.tag_name().name() == "tr")
+        .count();
+    assert_eq!(count("<tr"), rows);
+    let shot = dir.path().join("page.png");
+    let drawn = chromium(&[
+        "--window-size=1200,1600",
+        &format!("--screenshot={}", shot.display()),
+    ]);
+    assert!(drawn.status.success());
+    let png = std::fs::read(&shot).unwrap();
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 20_000,
+        "a page was drawn"
+    );
 }
