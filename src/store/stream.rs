@@ -125,24 +125,6 @@ pub(super) fn read_lines<H: FnMut(Option<SessionState>, Vec<FileAgency>)>(
 ) -> Result<bool, serde_json::Error> {
     use std::io::BufRead;
     let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
-    let mut head = Vec::new();
-    loop {
-        let before = head.len();
-        let n = reader
-            .read_until(b'\n', &mut head)
-            .map_err(serde_json::Error::io)?;
-        if n == 0 || head.len() > HEAD_MAX {
-            return Ok(false);
-        }
-        if head[before..]
-            .trim_ascii_end()
-            .ends_with(b"\"annotations\": [")
-        {
-            break;
-        }
-    }
-    // The head with an empty array: the keys before the annotations, checked as a stream would.
-    head.extend_from_slice(b"]}");
     let map = seed.map;
     let mut none = imbl::OrdMap::new();
     let head_seed = TopSeed {
@@ -152,9 +134,9 @@ pub(super) fn read_lines<H: FnMut(Option<SessionState>, Vec<FileAgency>)>(
         head: seed.head,
         newer: seed.newer,
     };
-    let mut de = serde_json::Deserializer::from_slice(&head);
-    head_seed.deserialize(&mut de)?;
-    de.end()?;
+    if !read_head(&mut reader, head_seed)? {
+        return Ok(false);
+    }
     let mut lines: Vec<Vec<u8>> = Vec::with_capacity(LINES);
     let mut spare: Vec<Vec<u8>> = Vec::new();
     // An annotation was read; the last one's line ended in a comma (another must follow); the
@@ -196,6 +178,36 @@ pub(super) fn read_lines<H: FnMut(Option<SessionState>, Vec<FileAgency>)>(
             }
         }
     }
+}
+
+/// Reads the lines up to `"annotations": [` and gives them, closed with an empty array, to
+/// `seed` (the version checked, the session and agencies read, as a stream would). False when
+/// there is no such line within [`HEAD_MAX`] bytes.
+fn read_head<H: FnMut(Option<SessionState>, Vec<FileAgency>)>(
+    reader: &mut impl std::io::BufRead,
+    seed: TopSeed<'_, H>,
+) -> Result<bool, serde_json::Error> {
+    let mut head = Vec::new();
+    loop {
+        let before = head.len();
+        let n = reader
+            .read_until(b'\n', &mut head)
+            .map_err(serde_json::Error::io)?;
+        if n == 0 || head.len() > HEAD_MAX {
+            return Ok(false);
+        }
+        if head[before..]
+            .trim_ascii_end()
+            .ends_with(b"\"annotations\": [")
+        {
+            break;
+        }
+    }
+    head.extend_from_slice(b"]}");
+    let mut de = serde_json::Deserializer::from_slice(&head);
+    seed.deserialize(&mut de)?;
+    de.end()?;
+    Ok(true)
 }
 
 /// The longest head (the lines before the annotations) read on the fast path.
