@@ -146,10 +146,12 @@ fn main() {
     );
 
     if std::env::args().any(|a| a == "--load-only") {
+        let _ = std::fs::remove_dir_all(&dir);
         return;
     }
     sorts(&mut s);
     if std::env::args().any(|a| a == "--sorts") {
+        let _ = std::fs::remove_dir_all(&dir);
         return;
     }
     // Filters: apply and draw the next frame. Each runs from the all-records view.
