@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use super::{
-    CommandError, Console, EXIT_INPUT, EXIT_OK, annotation_error, check_roles, inputs, load_rules,
+    CommandError, Console, EXIT_INPUT, EXIT_OK, Selection, annotation_error, check_roles,
     output_target,
 };
 use crate::export::manifest::{ManifestInput, manifest, manifest_path, write_manifest};
@@ -11,8 +11,6 @@ use crate::export::{ExportOptions, ExportSummary, Only, select, verdict_codes, w
 use crate::files::target::Target;
 use crate::ingest::ReadOptions;
 use crate::output::{CsvCells, Format};
-use crate::review::dataset::Dataset;
-use crate::review::filter::Query;
 use crate::store::Store;
 
 /// Options of `export`.
@@ -48,39 +46,24 @@ pub struct ExportCommand {
 
 /// Runs `export`.
 pub fn run(opts: &ExportCommand, console: &mut Console<'_>) -> Result<i32, CommandError> {
-    let rules = load_rules(opts.rules.as_deref())?;
-    let query = Query::parse(&opts.query, &rules).map_err(|e| CommandError::Output {
-        path: "--query".into(),
-        message: format!("{} (column {})", e.message, e.at + 1),
-    })?;
-    let mut inputs = inputs(&opts.paths);
-    if inputs.files.is_empty() {
-        return Err(CommandError::NoInput(if inputs.errors.is_empty() {
-            "no supported files in the given folders".into()
-        } else {
-            inputs.errors.join("; ")
-        }));
-    }
-    let ann_path = opts
-        .annotations
-        .clone()
-        .unwrap_or_else(|| crate::config::default_annotations(&opts.paths));
-    let ann_path = crate::store::resolve(&ann_path).map_err(annotation_error(&ann_path))?;
+    let mut sel = Selection::new(
+        &opts.paths,
+        opts.annotations.as_deref(),
+        opts.rules.as_deref(),
+        &opts.query,
+    )?;
+    let ann_path = sel.annotations.clone();
     let outputs = Outputs::plan(opts)?;
-    check_roles(&outputs.roles(opts), Some(&ann_path), &inputs.files)?;
+    check_roles(&outputs.roles(opts), Some(&ann_path), &sel.inputs.files)?;
     let store = Store::open(&ann_path).map_err(annotation_error(&ann_path))?;
     check_annotations_exist(opts, &ann_path, console)?;
-    // Streams are read again below (the export re-reads its inputs, the manifest hashes them).
-    let (files, copies, errors) =
-        crate::ingest::spool::spool_streams(std::mem::take(&mut inputs.files));
-    inputs.files = files;
-    inputs.errors.extend(errors);
-    // The private copies of streams live until the command ends.
-    let _copies = copies;
-    let ds = crate::review::loader::load_all(inputs.files.clone(), opts.read.clone(), rules);
-    check_annotations_match(opts, &ann_path, &store, &ds)?;
+    // Streams are read again below (the export re-reads its inputs, the manifest hashes them):
+    // their private copies live until the command ends.
+    let (ds, _copies) = sel.load(&opts.read);
+    sel.check_annotations_match(&store, &ds, "nothing was exported")?;
+    check_selection_possible(opts, &ann_path, &store)?;
     let verdicts = verdict_codes(&ds, &store);
-    let rows = select(&ds, &verdicts, opts.only, &query);
+    let rows = select(&ds, &verdicts, opts.only, &sel.query);
     let eopts = ExportOptions {
         format: opts.format,
         redact: opts.redact,
@@ -101,7 +84,7 @@ pub fn run(opts: &ExportCommand, console: &mut Console<'_>) -> Result<i32, Comma
         .map_err(out_err)?;
     let failed = super::report_problems(
         &mut *console.err,
-        &inputs,
+        &sel.inputs,
         &ds.files
             .iter()
             .map(|f| f.report.clone())
@@ -260,25 +243,13 @@ fn check_annotations_exist(
     Ok(())
 }
 
-/// Annotations of another dataset, or an empty file when the selection needs verdicts, export
-/// nothing: say so instead of writing an empty file.
-fn check_annotations_match(
+/// An empty annotation file when the selection needs verdicts exports nothing: say so instead of
+/// writing an empty file (annotations of another dataset: [`Selection::check_annotations_match`]).
+fn check_selection_possible(
     opts: &ExportCommand,
     ann_path: &Path,
     store: &Store,
-    ds: &Dataset,
 ) -> Result<(), CommandError> {
-    let matched = store
-        .iter()
-        .filter(|a| ds.row_of(a.record_id).is_some())
-        .count();
-    if !store.is_empty() && matched == 0 {
-        return Err(CommandError::Input(format!(
-            "{}: none of its {} annotations is of a record in these inputs (annotations of another dataset?); nothing was exported. Check the paths, or pass --annotations FILE",
-            crate::sanitize::path(ann_path),
-            store.len()
-        )));
-    }
     if store.is_empty() && ann_path.exists() && verdict_selection(opts.only) {
         return Err(CommandError::Input(format!(
             "{}: the annotation file holds no annotations, so --only {} selects nothing; nothing was exported",

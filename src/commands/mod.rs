@@ -272,6 +272,94 @@ pub fn report_problems(err: &mut dyn Write, inputs: &Inputs, reports: &[FileRepo
     failed
 }
 
+/// What `export` and `report` start from: the rules, the query parsed with them, the inputs,
+/// and the annotation file (the one given, or the review UI's for these paths), resolved.
+pub(super) struct Selection {
+    pub rules: Arc<RuleSet>,
+    pub query: crate::review::filter::Query,
+    pub inputs: Inputs,
+    pub annotations: PathBuf,
+}
+
+impl Selection {
+    /// Refuses a query that does not parse, and paths that hold no supported file.
+    pub(super) fn new(
+        paths: &[PathBuf],
+        annotations: Option<&Path>,
+        rules: Option<&Path>,
+        query: &str,
+    ) -> Result<Selection, CommandError> {
+        let rules = load_rules(rules)?;
+        let query = crate::review::filter::Query::parse(query, &rules).map_err(|e| {
+            CommandError::Output {
+                path: "--query".into(),
+                message: format!("{} (column {})", e.message, e.at + 1),
+            }
+        })?;
+        let inputs = inputs(paths);
+        if inputs.files.is_empty() {
+            return Err(CommandError::NoInput(if inputs.errors.is_empty() {
+                "no supported files in the given folders".into()
+            } else {
+                inputs.errors.join("; ")
+            }));
+        }
+        let path = annotations
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| crate::config::default_annotations(paths));
+        let annotations = crate::store::resolve(&path).map_err(annotation_error(&path))?;
+        Ok(Selection {
+            rules,
+            query,
+            inputs,
+            annotations,
+        })
+    }
+
+    /// Loads every record of the inputs, streams first copied aside (they are read again
+    /// later: records re-read, files hashed). Keep the copies as long as the inputs are read.
+    pub(super) fn load(
+        &mut self,
+        read: &crate::ingest::ReadOptions,
+    ) -> (
+        crate::review::dataset::Dataset,
+        Vec<crate::ingest::spool::Spooled>,
+    ) {
+        let (files, copies, errors) =
+            crate::ingest::spool::spool_streams(std::mem::take(&mut self.inputs.files));
+        self.inputs.files = files;
+        self.inputs.errors.extend(errors);
+        let ds = crate::review::loader::load_all(
+            self.inputs.files.clone(),
+            read.clone(),
+            self.rules.clone(),
+        );
+        (ds, copies)
+    }
+
+    /// Refuses an annotation file none of whose annotations is of a record in the inputs
+    /// (`outcome`: what was therefore not done, for the message).
+    pub(super) fn check_annotations_match(
+        &self,
+        store: &crate::store::Store,
+        ds: &crate::review::dataset::Dataset,
+        outcome: &str,
+    ) -> Result<(), CommandError> {
+        let matched = store
+            .iter()
+            .filter(|a| ds.row_of(a.record_id).is_some())
+            .count();
+        if !store.is_empty() && matched == 0 {
+            return Err(CommandError::Input(format!(
+                "{}: none of its {} annotations is of a record in these inputs (annotations of another dataset?); {outcome}. Check the paths, or pass --annotations FILE",
+                crate::sanitize::path(&self.annotations),
+                store.len()
+            )));
+        }
+        Ok(())
+    }
+}
+
 /// An annotation-file error as a command error naming the file once.
 pub(super) fn annotation_error(
     path: &std::path::Path,

@@ -2,13 +2,10 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{
-    CommandError, Console, EXIT_INPUT, EXIT_OK, annotation_error, check_roles, inputs, load_rules,
-};
+use super::{CommandError, Console, EXIT_INPUT, EXIT_OK, Selection, annotation_error, check_roles};
 use crate::export::verdict_codes;
 use crate::ingest::ReadOptions;
 use crate::report::{FILES, Findings, plan_folder, write_folder};
-use crate::review::filter::Query;
 use crate::store::Store;
 
 /// Options of `report`.
@@ -34,24 +31,13 @@ pub struct ReportCommand {
 
 /// Runs `report`.
 pub fn run(opts: &ReportCommand, console: &mut Console<'_>) -> Result<i32, CommandError> {
-    let rules = load_rules(opts.rules.as_deref())?;
-    let query = Query::parse(&opts.query, &rules).map_err(|e| CommandError::Output {
-        path: "--query".into(),
-        message: format!("{} (column {})", e.message, e.at + 1),
-    })?;
-    let mut inputs = inputs(&opts.paths);
-    if inputs.files.is_empty() {
-        return Err(CommandError::NoInput(if inputs.errors.is_empty() {
-            "no supported files in the given folders".into()
-        } else {
-            inputs.errors.join("; ")
-        }));
-    }
-    let ann_path = opts
-        .annotations
-        .clone()
-        .unwrap_or_else(|| crate::config::default_annotations(&opts.paths));
-    let ann_path = crate::store::resolve(&ann_path).map_err(annotation_error(&ann_path))?;
+    let mut sel = Selection::new(
+        &opts.paths,
+        opts.annotations.as_deref(),
+        opts.rules.as_deref(),
+        &opts.query,
+    )?;
+    let ann_path = sel.annotations.clone();
     // The folder and its files are checked before anything is read or written.
     plan_folder(&opts.out, opts.force, false)?;
     let paths: Vec<PathBuf> = FILES.iter().map(|n| opts.out.join(n)).collect();
@@ -60,7 +46,7 @@ pub fn run(opts: &ReportCommand, console: &mut Console<'_>) -> Result<i32, Comma
         .zip(&paths)
         .map(|(n, p)| (*n, p.as_path()))
         .collect();
-    check_roles(&roles, Some(&ann_path), &inputs.files)?;
+    check_roles(&roles, Some(&ann_path), &sel.inputs.files)?;
     let store = Store::open(&ann_path).map_err(annotation_error(&ann_path))?;
     if !ann_path.exists() {
         let shown = crate::sanitize::path(&ann_path);
@@ -74,29 +60,14 @@ pub fn run(opts: &ReportCommand, console: &mut Console<'_>) -> Result<i32, Comma
             "warning: {shown} does not exist: no record has a verdict, so the report counts flags only"
         );
     }
-    let (files, copies, errors) =
-        crate::ingest::spool::spool_streams(std::mem::take(&mut inputs.files));
-    inputs.files = files;
-    inputs.errors.extend(errors);
-    let _copies = copies;
-    let ds = crate::review::loader::load_all(inputs.files.clone(), opts.read.clone(), rules);
-    let matched = store
-        .iter()
-        .filter(|a| ds.row_of(a.record_id).is_some())
-        .count();
-    if !store.is_empty() && matched == 0 {
-        return Err(CommandError::Input(format!(
-            "{}: none of its {} annotations is of a record in these inputs (annotations of another dataset?); no report was written. Check the paths, or pass --annotations FILE",
-            crate::sanitize::path(&ann_path),
-            store.len()
-        )));
-    }
+    let (ds, _copies) = sel.load(&opts.read);
+    sel.check_annotations_match(&store, &ds, "no report was written")?;
     let verdicts = verdict_codes(&ds, &store);
     let findings = Findings::new(
         &ds,
         &store,
         &verdicts,
-        (&opts.query, &query),
+        (&opts.query, &sel.query),
         opts.redact,
         &ann_path,
     );
@@ -107,7 +78,7 @@ pub fn run(opts: &ReportCommand, console: &mut Console<'_>) -> Result<i32, Comma
     })?;
     let failed = super::report_problems(
         &mut *console.err,
-        &inputs,
+        &sel.inputs,
         &ds.files
             .iter()
             .map(|f| f.report.clone())
