@@ -1,6 +1,6 @@
 //! Large annotation files (issue 20): a verdict's trip to disk, and the review UI's start, with
-//! hundreds of thousands of annotations. Run through `scripts/bench-annotations.sh`, which also
-//! times `export` and `merge`:
+//! hundreds of thousands of annotations. Run through `scripts/bench-scale.sh`, which also times
+//! `export` and `merge`:
 //!
 //! ```text
 //! annotations_bench prepare DATA.csv N OUT.json [REVIEWER]  # N annotations of DATA's records
@@ -9,37 +9,13 @@
 
 use std::time::{Duration, Instant};
 
-use alpr_triage::app::Action;
 use alpr_triage::commands::review::TuiOptions;
 use alpr_triage::model::Verdict;
 use alpr_triage::store::{Annotation, RecordSummary};
 use alpr_triage::tui::Session;
-use alpr_triage::ui::{Theme, draw};
+use alpr_triage_bench::{median, ms, rss_mb};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-
-fn rss_mb(key: &str) -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines().find(|l| l.starts_with(key)).and_then(|l| {
-                l.split_whitespace()
-                    .nth(1)
-                    .and_then(|v| v.parse::<f64>().ok())
-            })
-        })
-        .map(|kb| kb / 1024.0)
-        .unwrap_or(f64::NAN)
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
 
 fn fail(e: impl std::fmt::Display) -> ! {
     eprintln!("annotations_bench: {e}");
@@ -58,24 +34,7 @@ fn start(data: &str, ann: &std::path::Path) -> (Session, Option<Duration>, Durat
         ..TuiOptions::default()
     };
     let mut term = Terminal::new(TestBackend::new(200, 60)).unwrap_or_else(|e| fail(e));
-    let theme = Theme::new(true);
-    let t0 = Instant::now();
-    let mut s = Session::new(&opts).unwrap_or_else(|e| fail(e));
-    s.dispatch(Action::Resize(200, 60));
-    let mut first = None;
-    while s.loading() {
-        s.pump_wait(Duration::from_millis(4), Duration::from_millis(8));
-        if s.app.filtering() {
-            s.step_filter(Duration::from_millis(8));
-        }
-        if first.is_none() && !s.app.shown().is_empty() {
-            let _ = term.draw(|f| draw(f, &s.app, &theme));
-            first = Some(t0.elapsed());
-        }
-    }
-    s.settle();
-    let _ = term.draw(|f| draw(f, &s.app, &theme));
-    (s, first, t0.elapsed())
+    alpr_triage_bench::start(&opts, &mut term).unwrap_or_else(|e| fail(e))
 }
 
 fn prepare(data: &str, n: usize, out: &str, reviewer: &str) {

@@ -14,42 +14,13 @@
 
 use std::time::{Duration, Instant};
 
-use alpr_triage::app::Action;
 use alpr_triage::commands::review::TuiOptions;
 use alpr_triage::keymap::parse_keys;
 use alpr_triage::store::{Annotation, RecordSummary};
 use alpr_triage::tui::Session;
-use alpr_triage::ui::{Theme, draw};
+use alpr_triage_bench::{frame, median, ms, rss_mb, start};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-
-fn rss_mb(key: &str) -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines().find(|l| l.starts_with(key)).and_then(|l| {
-                l.split_whitespace()
-                    .nth(1)
-                    .and_then(|v| v.parse::<f64>().ok())
-            })
-        })
-        .map(|kb| kb / 1024.0)
-        .unwrap_or(f64::NAN)
-}
-
-fn frame(term: &mut Terminal<TestBackend>, s: &Session) {
-    let theme = Theme::new(true);
-    let _ = term.draw(|f| draw(f, &s.app, &theme));
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
-}
 
 /// Each sort `s` steps through, worked out on another thread: how long its key took, the longest
 /// wait of a key pressed every 10 ms meanwhile (a reviewer moving down the table on the old
@@ -104,30 +75,13 @@ fn main() {
     };
 
     // Load: first frame with records, then everything.
-    let t0 = Instant::now();
-    let mut s = match Session::new(&opts) {
-        Ok(s) => s,
+    let (mut s, first, loaded) = match start(&opts, &mut term) {
+        Ok(r) => r,
         Err(e) => {
             eprintln!("{e}");
             std::process::exit(1);
         }
     };
-    s.dispatch(Action::Resize(200, 60));
-    let mut first = None;
-    while s.loading() {
-        // As the UI loop does: sleep until the loader has something, then take it.
-        s.pump_wait(Duration::from_millis(4), Duration::from_millis(8));
-        if s.app.filtering() {
-            s.step_filter(Duration::from_millis(8));
-        }
-        if first.is_none() && !s.app.shown().is_empty() {
-            frame(&mut term, &s);
-            first = Some(t0.elapsed());
-        }
-    }
-    s.settle();
-    frame(&mut term, &s);
-    let loaded = t0.elapsed();
     println!("file: {path}");
     println!(
         "records: {} ({} flagged)",
