@@ -281,19 +281,11 @@ impl Store {
     /// journal and fsync'd (a millisecond or two at any size), and its snapshot rewritten in the
     /// background now and then. When this returns Ok, every change is on disk.
     pub fn save(&mut self) -> std::io::Result<()> {
-        self.refuse_placeholder()?;
-        if let Some(kind) = self.fail_saves {
-            return Err(std::io::Error::new(
-                kind,
-                format!("simulated failure ({kind})"),
-            ));
-        }
+        self.may_save()?;
         self.poll_compaction();
         if !self.journaling && self.map.len() < self.limits.0 {
             self.write_snapshot()?;
-            self.changed.clear();
-            self.saved_session = self.session.clone();
-            self.saved_agencies = self.agencies.clone();
+            self.mark_saved();
             return Ok(());
         }
         self.journaling = true;
@@ -307,22 +299,35 @@ impl Store {
         let w = self.journal.as_mut().expect("opened above");
         w.append(&ops)?;
         let full = w.is_full(self.limits.1);
-        self.changed.clear();
-        self.saved_session = self.session.clone();
-        self.saved_agencies = self.agencies.clone();
+        self.mark_saved();
         if full && self.compaction.is_none() {
             self.start_compaction();
         }
         Ok(())
     }
 
-    fn refuse_placeholder(&self) -> std::io::Result<()> {
+    /// Refuses a save while the file is still being read (a placeholder store), or when a
+    /// test asked saves to fail.
+    fn may_save(&self) -> std::io::Result<()> {
         if self.placeholder {
             return Err(std::io::Error::other(
                 "the annotation file is still being read; nothing is saved until it is in",
             ));
         }
+        if let Some(kind) = self.fail_saves {
+            return Err(std::io::Error::new(
+                kind,
+                format!("simulated failure ({kind})"),
+            ));
+        }
         Ok(())
+    }
+
+    /// Everything in memory is on disk now.
+    fn mark_saved(&mut self) {
+        self.changed.clear();
+        self.saved_session = self.session.clone();
+        self.saved_agencies = self.agencies.clone();
     }
 
     /// The journal lines for the changes since the last save.
@@ -432,18 +437,10 @@ impl Store {
     /// Writes every annotation to the file, whatever its size, and removes any journal beside
     /// it (`merge` writes its output so, and [`Store::compact`] ends so).
     pub fn save_whole(&mut self) -> std::io::Result<()> {
-        self.refuse_placeholder()?;
-        if let Some(kind) = self.fail_saves {
-            return Err(std::io::Error::new(
-                kind,
-                format!("simulated failure ({kind})"),
-            ));
-        }
+        self.may_save()?;
         self.wait_compaction();
         self.write_snapshot()?;
-        self.changed.clear();
-        self.saved_session = self.session.clone();
-        self.saved_agencies = self.agencies.clone();
+        self.mark_saved();
         self.journal = None;
         remove_journals(&self.path)
     }
