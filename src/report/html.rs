@@ -4,8 +4,8 @@
 
 use std::fmt::Write as _;
 
-use super::{Findings, charts, percent};
-use crate::review::summary::{Line, Tally};
+use super::rows::{self, Rows};
+use super::{Findings, charts};
 
 /// Text from the data, made safe for HTML: control and bidi characters shown as `⟨U+…⟩`, then
 /// `& < > " '` escaped.
@@ -23,6 +23,11 @@ pub(crate) fn esc(s: &str) -> String {
         }
     }
     out
+}
+
+/// One of the tables the report shares with the Markdown document.
+fn shared(r: Rows) -> String {
+    table(&r.head, &r.rows)
 }
 
 /// A table: `head` names the columns (a leading `#` marks a number column, aligned right).
@@ -53,43 +58,6 @@ fn table(head: &[&str], rows: &[Vec<String>]) -> String {
     }
     t.push_str("</tbody>\n</table>\n");
     t
-}
-
-fn counts(t: &Tally) -> Vec<String> {
-    [
-        t.records,
-        t.flagged,
-        t.immigration,
-        t.not_immigration,
-        t.unsure,
-        t.undecided_flagged,
-    ]
-    .iter()
-    .map(u64::to_string)
-    .collect()
-}
-
-const COUNT_HEAD: [&str; 6] = [
-    "#records",
-    "#flagged",
-    "#immigration",
-    "#not",
-    "#unsure",
-    "#flagged, no verdict",
-];
-
-fn breakdown(first: &str, lines: &[Line]) -> String {
-    let mut head = vec![first];
-    head.extend(COUNT_HEAD);
-    let rows: Vec<Vec<String>> = lines
-        .iter()
-        .map(|l| {
-            let mut r = vec![l.label.clone()];
-            r.extend(counts(&l.tally));
-            r
-        })
-        .collect();
-    table(&head, &rows)
 }
 
 const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:64rem;margin:2rem auto;padding:0 1rem;color:#111;line-height:1.45}\
@@ -124,11 +92,11 @@ pub fn html(f: &Findings<'_>) -> std::io::Result<String> {
     h.push_str("<h2 id=\"by-agency\">By agency</h2>\n");
     h.push_str(&charts::by_agency(&agencies)?);
     h.push('\n');
-    h.push_str(&breakdown("agency", &agencies));
+    h.push_str(&shared(rows::breakdown("agency", &agencies)));
     h.push_str("<h2 id=\"by-month\">By month</h2>\n");
     h.push_str(&charts::by_month(&months)?);
     h.push('\n');
-    h.push_str(&breakdown("month", &months));
+    h.push_str(&shared(rows::breakdown("month", &months)));
     rules_section(f, &mut h);
     accounts_section(f, &mut h);
     confirmed_section(f, &mut h);
@@ -138,42 +106,8 @@ pub fn html(f: &Findings<'_>) -> std::io::Result<String> {
 }
 
 fn rules_section(f: &Findings<'_>, h: &mut String) {
-    let rules = &f.ds.catalog.rules;
     h.push_str("<h2 id=\"by-rule\">By rule</h2>\n<p class=\"note\">How many searches each rule flagged, and what reviewers decided about them. <em>Precision as reviewed</em> is the share confirmed among those decided either way (unsure left out): the rule's precision on these files, as far as they were reviewed.</p>\n");
-    let rows: Vec<Vec<String>> = f
-        .summary
-        .by_rule(f.ds)
-        .iter()
-        .map(|l| {
-            let strength = rules
-                .find(&l.label)
-                .map(|i| rules.rule(i).strength.as_str())
-                .unwrap_or("");
-            vec![
-                l.label.clone(),
-                strength.to_string(),
-                l.tally.records.to_string(),
-                l.tally.immigration.to_string(),
-                l.tally.not_immigration.to_string(),
-                l.tally.unsure.to_string(),
-                l.tally.undecided_flagged.to_string(),
-                percent(l.tally.precision()),
-            ]
-        })
-        .collect();
-    h.push_str(&table(
-        &[
-            "rule",
-            "strength",
-            "#flagged",
-            "#immigration",
-            "#not",
-            "#unsure",
-            "#no verdict",
-            "#precision as reviewed",
-        ],
-        &rows,
-    ));
+    h.push_str(&shared(rows::by_rule(f)));
 }
 
 fn accounts_section(f: &Findings<'_>, h: &mut String) {
@@ -188,49 +122,19 @@ fn accounts_section(f: &Findings<'_>, h: &mut String) {
         "<p class=\"note\">The officer's name, or the user id where there is no name. {} searches have neither (or have them redacted) and are not listed.</p>",
         none.records
     );
-    h.push_str(&breakdown("account", &f.summary.by_account(f.ds)));
+    h.push_str(&shared(rows::breakdown(
+        "account",
+        &f.summary.by_account(f.ds),
+    )));
 }
 
 fn confirmed_section(f: &Findings<'_>, h: &mut String) {
-    let ds = f.ds;
     let _ = writeln!(
         h,
         "<h2 id=\"confirmed\">Confirmed records</h2>\n<p class=\"note\">{} searches a reviewer confirmed as immigration-related, in time order.</p>",
         f.confirmed.len()
     );
-    let mut head = vec!["search time (UTC)", "agency", "reason"];
-    if !f.redact {
-        head.push("account");
-    }
-    head.extend(["reviewer", "note"]);
-    let rows: Vec<Vec<String>> = f
-        .confirmed
-        .iter()
-        .map(|&r| {
-            let a = f.store.get(ds.ids[r as usize]);
-            let t = ds.time[r as usize];
-            let mut row = vec![
-                if t == crate::review::dataset::NO_TIME {
-                    "unknown".into()
-                } else {
-                    crate::ingest::time::format_rfc3339(t)
-                },
-                ds.agency_text(r).to_string(),
-                ds.reason_text(r).to_string(),
-            ];
-            if !f.redact {
-                row.push(
-                    ds.links
-                        .account_name(ds.links.account[r as usize])
-                        .to_string(),
-                );
-            }
-            row.push(a.map(|a| a.reviewer.clone()).unwrap_or_default());
-            row.push(a.map(|a| a.note.replace('\n', " ")).unwrap_or_default());
-            row
-        })
-        .collect();
-    h.push_str(&table(&head, &rows));
+    h.push_str(&shared(rows::confirmed(f)));
 }
 
 fn methods_section(f: &Findings<'_>, h: &mut String) {

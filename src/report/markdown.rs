@@ -2,8 +2,8 @@
 
 use std::fmt::Write as _;
 
-use super::{Findings, percent};
-use crate::review::summary::Line;
+use super::Findings;
+use super::rows::{self, Rows};
 
 /// Text from the data, made safe in a Markdown table cell: visible characters, one line, and
 /// the characters Markdown reads as markup escaped.
@@ -42,34 +42,9 @@ fn table(head: &[&str], rows: &[Vec<String>]) -> String {
     t
 }
 
-fn breakdown(first: &str, lines: &[Line]) -> String {
-    let rows: Vec<Vec<String>> = lines
-        .iter()
-        .map(|l| {
-            let t = &l.tally;
-            vec![
-                l.label.clone(),
-                t.records.to_string(),
-                t.flagged.to_string(),
-                t.immigration.to_string(),
-                t.not_immigration.to_string(),
-                t.unsure.to_string(),
-                t.undecided_flagged.to_string(),
-            ]
-        })
-        .collect();
-    table(
-        &[
-            first,
-            "#records",
-            "#flagged",
-            "#immigration",
-            "#not",
-            "#unsure",
-            "#flagged, no verdict",
-        ],
-        &rows,
-    )
+/// One of the tables the report shares with the HTML page.
+fn shared(r: Rows) -> String {
+    table(&r.head, &r.rows)
 }
 
 /// The Markdown document.
@@ -89,58 +64,20 @@ pub fn markdown(f: &Findings<'_>) -> String {
         f.created_at
     );
     m.push_str("## By agency\n\n");
-    m.push_str(&breakdown("agency", &f.summary.by_agency(ds)));
+    m.push_str(&shared(rows::breakdown("agency", &f.summary.by_agency(ds))));
     m.push_str("## By month\n\n");
-    m.push_str(&breakdown("month", &f.summary.by_month()));
+    m.push_str(&shared(rows::breakdown("month", &f.summary.by_month())));
     m.push_str("## By rule\n\n");
-    let rows: Vec<Vec<String>> = f
-        .summary
-        .by_rule(ds)
-        .iter()
-        .map(|l| {
-            vec![
-                l.label.clone(),
-                l.tally.records.to_string(),
-                l.tally.immigration.to_string(),
-                l.tally.not_immigration.to_string(),
-                l.tally.unsure.to_string(),
-                percent(l.tally.precision()),
-            ]
-        })
-        .collect();
-    m.push_str(&table(
-        &[
-            "rule",
-            "#flagged",
-            "#immigration",
-            "#not",
-            "#unsure",
-            "#precision as reviewed",
-        ],
-        &rows,
-    ));
+    m.push_str(&shared(rows::by_rule(f)));
     if !f.redact {
         m.push_str("## By account\n\n");
-        m.push_str(&breakdown("account", &f.summary.by_account(ds)));
+        m.push_str(&shared(rows::breakdown(
+            "account",
+            &f.summary.by_account(ds),
+        )));
     }
     let _ = writeln!(m, "## Confirmed records ({})\n", f.confirmed.len());
-    let rows: Vec<Vec<String>> = f
-        .confirmed
-        .iter()
-        .map(|&r| {
-            let a = f.store.get(ds.ids[r as usize]);
-            vec![
-                crate::ingest::time::format_rfc3339(ds.time[r as usize]),
-                ds.agency_text(r).to_string(),
-                ds.reason_text(r).to_string(),
-                a.map(|a| a.note.clone()).unwrap_or_default(),
-            ]
-        })
-        .collect();
-    m.push_str(&table(
-        &["search time (UTC)", "agency", "reason", "note"],
-        &rows,
-    ));
+    m.push_str(&shared(rows::confirmed(f)));
     m.push_str("## Methods\n\n");
     let rules = &ds.catalog.rules;
     let _ = writeln!(

@@ -11,6 +11,7 @@
 mod charts;
 mod html;
 mod markdown;
+mod rows;
 mod tables;
 
 use std::collections::BTreeMap;
