@@ -2,8 +2,6 @@
 
 mod common;
 
-use std::io::Write;
-
 use alpr_triage::ingest::{Kind, ReadOptions};
 use common::*;
 
@@ -227,13 +225,7 @@ fn ndjson_and_gzip_read_the_same() {
     );
     let dir = tempfile::tempdir().unwrap();
     let gz = dir.path().join("extract.ndjson.gz");
-    let mut enc = flate2::write::GzEncoder::new(
-        std::fs::File::create(&gz).unwrap(),
-        flate2::Compression::fast(),
-    );
-    enc.write_all(&std::fs::read(fixture("extract.ndjson")).unwrap())
-        .unwrap();
-    enc.finish().unwrap();
+    gzip_file(&fixture("extract.ndjson"), &gz);
     let (rg, recs_gz) = load(&[gz]);
     assert!(rg[0].gzip);
     assert_eq!(
@@ -306,18 +298,7 @@ fn gzip_csv_is_read_by_magic_bytes() {
     let gz = dir
         .path()
         .join("10_1_2025-10_31_2025-Millbrook TX PD-Network-Audit.csv.gz");
-    let mut enc = flate2::write::GzEncoder::new(
-        std::fs::File::create(&gz).unwrap(),
-        flate2::Compression::default(),
-    );
-    enc.write_all(
-        &std::fs::read(fixture(
-            "10_1_2025-10_31_2025-Millbrook TX PD-Network-Audit.csv",
-        ))
-        .unwrap(),
-    )
-    .unwrap();
-    enc.finish().unwrap();
+    gzip_file(&millbrook(), &gz);
     let (r, recs) = load(&[gz]);
     assert!(r[0].gzip);
     assert_eq!(r[0].kind, Some(Kind::FlockNetworkAudit));
@@ -333,17 +314,11 @@ fn review_load_of_gzip_rereads_records_from_a_private_inflated_copy() {
     use alpr_triage::review::full_record::raw_row;
     use alpr_triage::review::loader::load_all;
     let dir = tempfile::tempdir().unwrap();
-    let plain = common::fixture("10_1_2025-10_31_2025-Millbrook TX PD-Network-Audit.csv");
-    let bytes = std::fs::read(&plain).unwrap();
+    let plain = millbrook();
     let gz = dir
         .path()
         .join("10_1_2025-10_31_2025-Millbrook TX PD-Network-Audit.csv.gz");
-    let mut enc = flate2::write::GzEncoder::new(
-        std::fs::File::create(&gz).unwrap(),
-        flate2::Compression::fast(),
-    );
-    enc.write_all(&bytes).unwrap();
-    enc.finish().unwrap();
+    let bytes = gzip_file(&plain, &gz);
     let copies = dir.path().join("copies");
     std::fs::create_dir(&copies).unwrap();
     let opts = ReadOptions {

@@ -1,6 +1,8 @@
 //! The real binary in a pseudo-terminal: open the sample data, filter by agency and date range,
 //! annotate, quit, reopen; and stop it with signals. Waits are on screen content, never sleeps.
 
+mod common;
+
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, channel};
@@ -578,18 +580,10 @@ fn a_fifo_input_loads_and_the_ui_still_quits() {
 #[test]
 fn a_gzip_input_is_reread_from_a_private_copy_removed_on_quit() {
     let dir = tempfile::tempdir().unwrap();
-    let source = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/10_1_2025-10_31_2025-Millbrook TX PD-Network-Audit.csv");
-    let bytes = std::fs::read(&source).unwrap();
     let gz = dir
         .path()
         .join("10_1_2025-10_31_2025-Millbrook TX PD-Network-Audit.csv.gz");
-    let mut enc = flate2::write::GzEncoder::new(
-        std::fs::File::create(&gz).unwrap(),
-        flate2::Compression::fast(),
-    );
-    enc.write_all(&bytes).unwrap();
-    enc.finish().unwrap();
+    let bytes = common::gzip_file(&common::millbrook(), &gz);
     let (ann, tmp) = (dir.path().join("ann.json"), dir.path().join("tmp"));
     std::fs::create_dir(&tmp).unwrap();
     let (gz_s, ann_s) = (gz.display().to_string(), ann.display().to_string());

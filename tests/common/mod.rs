@@ -206,3 +206,16 @@ pub fn cases(release: u32) -> proptest::prelude::ProptestConfig {
     };
     proptest::prelude::ProptestConfig::with_cases(n)
 }
+
+/// Writes `src` gzip-compressed to `dst`; returns `src`'s bytes.
+pub fn gzip_file(src: &Path, dst: &Path) -> Vec<u8> {
+    use std::io::Write;
+    let bytes = std::fs::read(src).unwrap();
+    let mut enc = flate2::write::GzEncoder::new(
+        std::fs::File::create(dst).unwrap(),
+        flate2::Compression::fast(),
+    );
+    enc.write_all(&bytes).unwrap();
+    enc.finish().unwrap();
+    bytes
+}
