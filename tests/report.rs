@@ -135,13 +135,13 @@ fn read_csv(path: &Path, columns: usize) -> (Vec<String>, BTreeMap<String, Count
     (header, rows)
 }
 
-#[test]
-fn counts_agree_with_flag_all_and_the_annotation_file() {
-    let dir = tempfile::tempdir().unwrap();
+/// The report of the sample data, annotated by [`annotate`], in `dir/report`: every record (as
+/// `flag --all` writes them), the annotation file, the report folder.
+fn sample_report(dir: &Path) -> (Vec<Value>, PathBuf, PathBuf) {
     let records = all_records(&[&sample()]);
-    let ann = dir.path().join("ann.json");
+    let ann = dir.join("ann.json");
     annotate(&records, &ann);
-    let out_dir = dir.path().join("report");
+    let out_dir = dir.join("report");
     let out = run(&[
         "report",
         &s(&sample()),
@@ -156,6 +156,13 @@ fn counts_agree_with_flag_all_and_the_annotation_file() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    (records, ann, out_dir)
+}
+
+#[test]
+fn counts_agree_with_flag_all_and_the_annotation_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (records, ann, out_dir) = sample_report(dir.path());
     let (agencies, months) = independent_counts(&records, &ann);
 
     let (header, got) = read_csv(&out_dir.join("by_agency.csv"), 6);
@@ -456,19 +463,7 @@ fn the_page_renders_in_a_headless_browser() {
         })
         .expect("Chromium is not installed (apt-get install chromium)");
     let dir = tempfile::tempdir().unwrap();
-    let records = all_records(&[&sample()]);
-    let ann = dir.path().join("ann.json");
-    annotate(&records, &ann);
-    let out_dir = dir.path().join("report");
-    let out = run(&[
-        "report",
-        &s(&sample()),
-        "--annotations",
-        &s(&ann),
-        "--out",
-        &s(&out_dir),
-    ]);
-    assert_eq!(out.status.code(), Some(0));
+    let (_, _, out_dir) = sample_report(dir.path());
     let page = out_dir.join("report.html");
     let url = format!("file://{}", page.display());
     // Everything the browser writes stays in the test's folder.
