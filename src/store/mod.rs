@@ -521,23 +521,19 @@ pub fn open_streaming(
                     h(s, a);
                 }
             };
-            let seed = stream::TopSeed {
+            let mut seed = stream::TopSeed {
                 map: &mut store.map,
                 session: &mut store.session,
                 agencies: &mut store.agencies,
                 head: &mut give_head,
                 newer: &mut newer,
             };
-            // Parsed on every core when laid out as written; else (or damaged) as a stream.
-            let fast = match f.try_clone() {
-                Ok(copy) => stream::read_lines(copy, seed).unwrap_or(false),
-                Err(_) => false,
-            };
-            let r = if fast {
+            // Parsed on every core when laid out as written; else (or damaged) as a stream,
+            // from the start again.
+            let r = if stream::read_lines(&f, seed.reborrow()).unwrap_or(false) {
                 Ok(())
             } else {
-                store.map = imbl::OrdMap::new();
-                // The copy shared the file's position: back to the start.
+                *seed.map = imbl::OrdMap::new();
                 let mut f = f;
                 std::io::Seek::rewind(&mut f).map_err(|source| StoreError::Read {
                     path: shown.clone(),
@@ -545,13 +541,6 @@ pub fn open_streaming(
                 })?;
                 let reader = std::io::BufReader::with_capacity(1 << 20, f);
                 let mut de = serde_json::Deserializer::from_reader(reader);
-                let seed = stream::TopSeed {
-                    map: &mut store.map,
-                    session: &mut store.session,
-                    agencies: &mut store.agencies,
-                    head: &mut give_head,
-                    newer: &mut newer,
-                };
                 serde::de::DeserializeSeed::deserialize(seed, &mut de).and_then(|()| de.end())
             };
             if let Some(version) = newer {

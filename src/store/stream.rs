@@ -19,6 +19,19 @@ pub(super) struct TopSeed<'a, H: FnMut(Option<SessionState>, Vec<FileAgency>)> {
     pub newer: &'a mut Option<u32>,
 }
 
+impl<H: FnMut(Option<SessionState>, Vec<FileAgency>)> TopSeed<'_, H> {
+    /// The same places, borrowed again (for a read that may be tried twice).
+    pub fn reborrow(&mut self) -> TopSeed<'_, H> {
+        TopSeed {
+            map: self.map,
+            session: self.session,
+            agencies: self.agencies,
+            head: self.head,
+            newer: self.newer,
+        }
+    }
+}
+
 impl<'de, H: FnMut(Option<SessionState>, Vec<FileAgency>)> DeserializeSeed<'de> for TopSeed<'_, H> {
     type Value = ();
 
@@ -120,7 +133,7 @@ pub(super) fn error(e: &serde_json::Error, shown: &str) -> StoreError {
 /// caller then empties the map and reads the file as a stream, which says what is wrong and
 /// where.
 pub(super) fn read_lines<H: FnMut(Option<SessionState>, Vec<FileAgency>)>(
-    file: std::fs::File,
+    file: &std::fs::File,
     seed: TopSeed<'_, H>,
 ) -> Result<bool, serde_json::Error> {
     use std::io::BufRead;
