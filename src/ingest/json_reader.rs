@@ -26,35 +26,32 @@ struct Keys {
 }
 
 impl Keys {
-    /// Adds the keys of a row not seen before; true when there were any.
-    fn add_all(&mut self, pairs: &[(Cow<'_, str>, Cow<'_, str>)]) -> bool {
+    /// Finds where each label's cell is in a row (a key given twice: the last), adding the
+    /// keys not seen before; true when there were any. [`Keys::record`] then lays the row out.
+    fn learn(&mut self, pairs: &[(Cow<'_, str>, Cow<'_, str>)]) -> bool {
+        self.slots.clear();
+        self.slots.resize(self.labels.len(), usize::MAX);
         let mut grew = false;
-        for (i, (k, _)) in pairs.iter().enumerate() {
+        for (j, (k, _)) in pairs.iter().enumerate() {
             // Rows mostly repeat the keys of the first, in the same order.
-            if self.labels.get(i).is_some_and(|l| l == k) || self.index.contains_key(&**k) {
-                continue;
-            }
-            self.index.insert(k.to_string(), self.labels.len());
-            self.labels.push(k.to_string());
-            grew = true;
+            let i = if self.labels.get(j).is_some_and(|l| l == k) {
+                j
+            } else if let Some(&i) = self.index.get(&**k) {
+                i
+            } else {
+                self.index.insert(k.to_string(), self.labels.len());
+                self.labels.push(k.to_string());
+                self.slots.push(usize::MAX);
+                grew = true;
+                self.labels.len() - 1
+            };
+            self.slots[i] = j;
         }
         grew
     }
 
-    /// One cell per label, from the row's pairs (a key given twice: the last value).
-    fn record(&mut self, pairs: &[(Cow<'_, str>, Cow<'_, str>)], rec: &mut Cells) {
-        self.slots.clear();
-        self.slots.resize(self.labels.len(), usize::MAX);
-        for (j, (k, _)) in pairs.iter().enumerate() {
-            let i = if self.labels.get(j).is_some_and(|l| l == k) {
-                Some(j)
-            } else {
-                self.index.get(&**k).copied()
-            };
-            if let Some(i) = i {
-                self.slots[i] = j;
-            }
-        }
+    /// One cell per label, from the row [`Keys::learn`] was last given.
+    fn record(&self, pairs: &[(Cow<'_, str>, Cow<'_, str>)], rec: &mut Cells) {
         for &j in &self.slots {
             rec.push_field(pairs.get(j).map_or(&b""[..], |(_, v)| v.as_bytes()));
         }
@@ -253,7 +250,7 @@ pub(crate) fn run_doc(
     let mut first = Vec::new();
     for raw in elements.iter().take(1000) {
         if let Ok(range) = parse_into(raw.get().as_bytes(), &mut first) {
-            keys.add_all(&first[range]);
+            keys.learn(&first[range]);
         }
     }
     drop(first);
@@ -282,10 +279,10 @@ pub(crate) fn run_doc(
             match item {
                 Parsed::Row(range) => {
                     let pairs = &share.pairs[range.clone()];
-                    if keys.add_all(pairs) {
+                    if keys.learn(pairs) {
                         p.set_labels(&keys.labels, kind)?;
                     }
-                    rows.push(p, &mut keys, pairs, line, off as u64)?;
+                    rows.push(p, &keys, pairs, line, off as u64)?;
                 }
                 Parsed::Blank | Parsed::Bad(_) => {
                     p.part.rows += 1;
@@ -416,7 +413,7 @@ impl<'t> Rows<'t> {
     fn push(
         &mut self,
         p: &mut Processor<'_>,
-        keys: &mut Keys,
+        keys: &Keys,
         pairs: &[(Cow<'_, str>, Cow<'_, str>)],
         line: u64,
         byte: u64,
@@ -630,11 +627,11 @@ pub(crate) fn run_ndjson(
                     Parsed::Blank => {}
                     Parsed::Row(range) => {
                         let pairs = &share.pairs[range.clone()];
-                        if keys.add_all(pairs) || !started {
+                        if keys.learn(pairs) || !started {
                             p.set_labels(&keys.labels, Kind::Ndjson)?;
                             started = true;
                         }
-                        rows.push(p, &mut keys, pairs, line, start)?;
+                        rows.push(p, &keys, pairs, line, start)?;
                     }
                     Parsed::Bad(why) => {
                         p.part.rows += 1;
@@ -707,7 +704,7 @@ mod tests {
         assert!(matches!(pairs[0].1, Cow::Borrowed("a1")));
         assert_eq!(pairs[1].1, "ICE \"hold\"");
         let mut keys = Keys::default();
-        assert!(keys.add_all(&pairs));
+        assert!(keys.learn(&pairs));
         assert_eq!(keys.labels, ["ID", "Reason", "n"]);
         let mut rec = Cells::new();
         keys.record(&pairs, &mut rec);
