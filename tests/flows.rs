@@ -143,7 +143,7 @@ fn verdicts_notes_undo_redo_and_saves() {
     assert_eq!(a.verdict, Some(Verdict::Immigration));
     assert_eq!(a.reviewer, "ana");
     assert_eq!(a.query, "flagged:yes");
-    assert!(a.record.sources[0].contains("Millbrook"));
+    assert!(a.record.sources.texts()[0].contains("Millbrook"));
     // The cursor went on to the next unreviewed record.
     assert_ne!(s.app.selected(), Some(first));
     s.keys("k");

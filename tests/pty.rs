@@ -433,7 +433,7 @@ fn seed_annotations(ann: &PathBuf, n: usize) {
             note: String::new(),
             reviewer: "k".into(),
             annotated_at: "2026-01-01T00:00:00Z".into(),
-            query: String::new(),
+            query: Default::default(),
             record: Default::default(),
             reviews: Vec::new(),
             conflict: false,

@@ -6,6 +6,7 @@ use crate::config::Advance;
 use crate::ingest::time::format_rfc3339;
 use crate::model::Verdict;
 use crate::model::VerdictCode;
+use crate::model::annotation::intern;
 use crate::review::dataset::NO_TIME;
 use crate::review::filter::Term;
 use crate::store::{Annotation, RecordSummary};
@@ -167,19 +168,19 @@ pub(super) fn annotation_for(
         record_id: ds.ids[row as usize],
         verdict,
         note: String::new(),
-        reviewer: app.reviewer.clone(),
-        annotated_at: app.clock.utc.clone(),
-        query: app.query_description(),
+        reviewer: intern(&app.reviewer),
+        annotated_at: app.clock.utc.as_str().into(),
+        query: intern(&app.query_description()),
         record: RecordSummary {
-            agency: ds.agency_text(row).to_string(),
-            reason: ds.reason_text(row).to_string(),
-            search_time: (t != NO_TIME).then(|| format_rfc3339(t)),
-            sources: ds.source_texts(row),
+            agency: intern(ds.agency_text(row)),
+            reason: intern(ds.reason_text(row)),
+            search_time: (t != NO_TIME).then(|| format_rfc3339(t).into()),
+            sources: ds.source_texts(row).into(),
         },
         reviews: old.map(|o| o.reviews.clone()).unwrap_or_default(),
         conflict: false,
         adjudicated_by: match old {
-            Some(o) if o.conflict => Some(app.reviewer.clone()),
+            Some(o) if o.conflict => Some(intern(&app.reviewer)),
             Some(o) => o.adjudicated_by.clone(),
             None => None,
         },

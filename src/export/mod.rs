@@ -295,8 +295,8 @@ impl RowSink for ExportSink<'_, '_> {
         if let Some(a) = a {
             // Copied only when new: a few reviewers sign a million annotations.
             for name in std::iter::once(&a.reviewer).chain(a.reviews.iter().map(|r| &r.reviewer)) {
-                if !self.summary.reviewers.contains(name) {
-                    self.summary.reviewers.insert(name.clone());
+                if !self.summary.reviewers.contains(name.as_str()) {
+                    self.summary.reviewers.insert(name.to_string());
                 }
             }
         }

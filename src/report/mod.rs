@@ -96,7 +96,7 @@ impl<'a> Findings<'a> {
         let mut reviewers: BTreeMap<String, [u64; 3]> = BTreeMap::new();
         for a in &selected {
             for r in reviews_of(a) {
-                let counts = reviewers.entry(r.reviewer).or_default();
+                let counts = reviewers.entry(r.reviewer.to_string()).or_default();
                 match r.verdict {
                     Some(Verdict::Immigration) => counts[0] += 1,
                     Some(Verdict::NotImmigration) => counts[1] += 1,

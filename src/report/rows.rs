@@ -113,7 +113,7 @@ pub(super) fn confirmed(f: &Findings<'_>) -> Rows {
                         .to_string(),
                 );
             }
-            row.push(a.map(|a| a.reviewer.clone()).unwrap_or_default());
+            row.push(a.map(|a| a.reviewer.to_string()).unwrap_or_default());
             row.push(a.map(|a| a.note.replace('\n', " ")).unwrap_or_default());
             row
         })

@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::model::annotation::{Shared, intern};
 use crate::model::{RecordId, Verdict};
 use crate::store::{Annotation, Review};
 
@@ -30,11 +31,11 @@ pub struct Conflict {
     /// The record.
     pub record_id: RecordId,
     /// Agency and reason, to recognise it.
-    pub agency: String,
+    pub agency: Shared,
     /// Reason.
-    pub reason: String,
+    pub reason: Shared,
     /// Each reviewer's verdict (a reviewer who gave two appears twice).
-    pub verdicts: Vec<(String, Option<Verdict>)>,
+    pub verdicts: Vec<(Shared, Option<Verdict>)>,
     /// Why, when it is not reviewers disagreeing with each other: a reviewer gave the record
     /// two verdicts that cannot be ordered (one file holds it twice, or both at the same time).
     pub contradiction: Option<String>,
@@ -46,7 +47,7 @@ pub struct Superseded {
     /// The record.
     pub record_id: RecordId,
     /// Who.
-    pub reviewer: String,
+    pub reviewer: Shared,
     /// The earlier verdict, and the later one kept.
     pub from: Option<Verdict>,
     /// The verdict kept.
@@ -65,7 +66,7 @@ pub struct Merged {
     /// Verdicts a reviewer changed between the files (the latest is kept).
     pub superseded: Vec<Superseded>,
     /// Every reviewer.
-    pub reviewers: BTreeSet<String>,
+    pub reviewers: BTreeSet<Shared>,
 }
 
 /// The reviews an annotation carries: its own, or those of an earlier merge.
@@ -192,15 +193,15 @@ fn settle_reviewers(
     id: RecordId,
     anns: &[(usize, &Annotation)],
     superseded: &mut Vec<Superseded>,
-) -> (Vec<Review>, Vec<String>) {
-    let mut per: BTreeMap<String, Reviewed> = BTreeMap::new();
+) -> (Vec<Review>, Vec<Shared>) {
+    let mut per: BTreeMap<Shared, Reviewed> = BTreeMap::new();
     for (file, a) in anns {
         for r in reviews_of(a) {
             per.entry(r.reviewer.clone()).or_default().push((*file, r));
         }
     }
     let mut reviews: Vec<Review> = Vec::new();
-    let mut contradictions: Vec<String> = Vec::new();
+    let mut contradictions: Vec<Shared> = Vec::new();
     for (name, list) in per {
         match settle(list) {
             Ok((r, replaced)) => {
@@ -228,7 +229,7 @@ fn combined(
     id: RecordId,
     latest: &Annotation,
     reviews: Vec<Review>,
-    (verdict, conflict, adjudicated_by): (Option<Verdict>, bool, Option<String>),
+    (verdict, conflict, adjudicated_by): (Option<Verdict>, bool, Option<Shared>),
 ) -> Annotation {
     let single = reviews.len() == 1;
     Annotation {
@@ -244,11 +245,17 @@ fn combined(
                 .collect::<Vec<_>>()
                 .join("\n")
         },
-        reviewer: reviews
-            .iter()
-            .map(|r| r.reviewer.as_str())
-            .collect::<Vec<_>>()
-            .join(", "),
+        reviewer: if single {
+            reviews[0].reviewer.clone()
+        } else {
+            intern(
+                &reviews
+                    .iter()
+                    .map(|r| r.reviewer.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            )
+        },
         annotated_at: reviews
             .iter()
             .map(|r| r.annotated_at.clone())
@@ -266,7 +273,7 @@ fn combined(
 pub fn pair_stats(merged: &[Annotation]) -> Vec<PairStats> {
     // reviewer → record → verdict (one review a reviewer, as the merge settled it; a reviewer
     // who contradicts themselves on a record does not count it).
-    let mut table: BTreeMap<String, BTreeMap<RecordId, Verdict>> = BTreeMap::new();
+    let mut table: BTreeMap<Shared, BTreeMap<RecordId, Verdict>> = BTreeMap::new();
     for a in merged {
         let reviews = reviews_of(a);
         for r in &reviews {
@@ -277,7 +284,7 @@ pub fn pair_stats(merged: &[Annotation]) -> Vec<PairStats> {
             }
         }
     }
-    let names: Vec<&String> = table.keys().collect();
+    let names: Vec<&Shared> = table.keys().collect();
     let mut out = Vec::new();
     for i in 0..names.len() {
         for j in i + 1..names.len() {
@@ -338,7 +345,7 @@ mod tests {
             note: String::new(),
             reviewer: reviewer.into(),
             annotated_at: at.into(),
-            query: String::new(),
+            query: Default::default(),
             record: Default::default(),
             reviews: Vec::new(),
             conflict: false,

@@ -774,7 +774,7 @@ mod tests {
                 agency: "Dallas TX PD".into(),
                 reason: "ICE".into(),
                 search_time: Some("2025-01-01T00:00:00Z".into()),
-                sources: vec!["a.csv:2".into()],
+                sources: ["a.csv:2"].into_iter().collect(),
             },
             reviews: Vec::new(),
             conflict: false,

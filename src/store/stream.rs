@@ -184,7 +184,7 @@ pub(super) fn read_lines<H: FnMut(Option<SessionState>, Vec<FileAgency>)>(
                 Line::Blank => {}
                 Line::Annotation(a, more) if !ended && (comma || !any) => {
                     (any, comma) = (true, more);
-                    map.insert(a.record_id, std::sync::Arc::from(a));
+                    map.insert(a.record_id, a);
                 }
                 Line::End if !ended && !comma => ended = true,
                 _ => return Ok(false),
@@ -232,7 +232,7 @@ const LINES: usize = 16_384;
 enum Line {
     Blank,
     /// An annotation, and whether its line ends in a comma.
-    Annotation(Box<Annotation>, bool),
+    Annotation(std::sync::Arc<Annotation>, bool),
     /// `]}`: the end of the array and of the file's object.
     End,
     /// Anything else.
@@ -252,7 +252,7 @@ fn parse_line(line: &[u8]) -> Line {
         None => (t, false),
     };
     match serde_json::from_slice::<Annotation>(t) {
-        Ok(a) => Line::Annotation(Box::new(a), comma),
+        Ok(a) => Line::Annotation(std::sync::Arc::new(a), comma),
         Err(_) => Line::Other,
     }
 }

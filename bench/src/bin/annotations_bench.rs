@@ -5,6 +5,8 @@
 //! ```text
 //! annotations_bench prepare DATA.csv N OUT.json [REVIEWER]  # N annotations of DATA's records
 //! annotations_bench start DATA.csv ANN.json                 # start, then verdicts, measured
+//! annotations_bench load DATA.csv ANN.json                  # the start only
+//! annotations_bench store ANN.json                          # the file read into a store alone
 //! ```
 
 use std::time::{Duration, Instant};
@@ -62,10 +64,10 @@ fn prepare(data: &str, n: usize, out: &str, reviewer: &str) {
             record: RecordSummary {
                 agency: ds.agency_text(row).into(),
                 reason: ds.reason_text(row).into(),
-                search_time: Some(alpr_triage::ingest::time::format_rfc3339(
-                    ds.time[row as usize],
-                )),
-                sources: ds.source_texts(row),
+                search_time: Some(
+                    alpr_triage::ingest::time::format_rfc3339(ds.time[row as usize]).into(),
+                ),
+                sources: ds.source_texts(row).into(),
             },
             reviews: Vec::new(),
             conflict: false,
@@ -79,7 +81,7 @@ fn prepare(data: &str, n: usize, out: &str, reviewer: &str) {
     println!("{out}: {n} annotations");
 }
 
-fn run_start(data: &str, ann: &str) {
+fn run_start(data: &str, ann: &str, load_only: bool) {
     let ann = std::path::Path::new(ann);
     let (mut s, first, loaded) = start(data, ann);
     println!(
@@ -90,6 +92,9 @@ fn run_start(data: &str, ann: &str) {
         rss_mb("VmRSS:"),
         rss_mb("VmHWM:")
     );
+    if load_only {
+        return;
+    }
     // Before: a save rewrote the whole file (what `Store::compact` still does, on quit).
     let mut whole = Vec::new();
     for _ in 0..3 {
@@ -120,6 +125,26 @@ fn run_start(data: &str, ann: &str) {
     println!("journal folded into the file on quit: {}", ms(t.elapsed()));
 }
 
+/// The annotation file read into a store on its own (no review UI): time and memory.
+fn run_store(ann: &str) {
+    let before = rss_mb("VmRSS:");
+    let t = Instant::now();
+    let store =
+        alpr_triage::store::Store::open(std::path::Path::new(ann)).unwrap_or_else(|e| fail(e));
+    let took = t.elapsed();
+    let after = rss_mb("VmRSS:");
+    println!(
+        "store of {} annotations read in {}, resident +{:.0} MB ({:.0} B an annotation)",
+        store.len(),
+        ms(took),
+        after - before,
+        (after - before) * 1048576.0 / store.len().max(1) as f64
+    );
+    let t = Instant::now();
+    drop(store);
+    println!("dropped in {}", ms(t.elapsed()));
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args
@@ -130,10 +155,12 @@ fn main() {
     {
         ["prepare", data, n, out] => prepare(data, n.parse().unwrap_or(0), out, "ana"),
         ["prepare", data, n, out, reviewer] => prepare(data, n.parse().unwrap_or(0), out, reviewer),
-        ["start", data, ann] => run_start(data, ann),
+        ["start", data, ann] => run_start(data, ann, false),
+        ["load", data, ann] => run_start(data, ann, true),
+        ["store", ann] => run_store(ann),
         _ => {
             eprintln!(
-                "usage: annotations_bench prepare DATA.csv N OUT.json [REVIEWER] | annotations_bench start DATA.csv ANN.json"
+                "usage: annotations_bench prepare DATA.csv N OUT.json [REVIEWER] | annotations_bench start|load DATA.csv ANN.json"
             );
             std::process::exit(2);
         }

@@ -256,7 +256,7 @@ fn main() {
                 agency: s.app.ds.agency_text(row).into(),
                 reason: s.app.ds.reason_text(row).into(),
                 search_time: None,
-                sources: vec![format!("{path}:{}", row + 2)],
+                sources: vec![format!("{path}:{}", row + 2)].into(),
             },
             reviews: Vec::new(),
             conflict: false,
