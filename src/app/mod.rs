@@ -373,8 +373,8 @@ impl App {
     pub(crate) fn annotations_loaded(&mut self, read: crate::store::Read) {
         self.store = read.store;
         self.annotations_loading = false;
-        for r in 0..self.ds.len() as u32 {
-            if let Some(&code) = read.codes.get(&self.ds.ids[r as usize]) {
+        for &(id, code) in &read.codes {
+            if let Some(r) = self.ds.row_of(id) {
                 self.set_verdict_code(r, code);
             }
         }

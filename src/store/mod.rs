@@ -497,6 +497,24 @@ pub fn open_streaming(
     path: &Path,
     head: impl FnOnce(Option<SessionState>, Vec<FileAgency>),
 ) -> Result<Store, StoreError> {
+    open_noting(path, head, None)
+}
+
+/// [`open_streaming`], noting each record's verdict code as it is read.
+pub fn read_streaming(
+    path: &Path,
+    head: impl FnOnce(Option<SessionState>, Vec<FileAgency>),
+) -> Result<Read, StoreError> {
+    let mut codes = Vec::new();
+    let store = open_noting(path, head, Some(&mut codes))?;
+    Ok(Read { store, codes })
+}
+
+fn open_noting(
+    path: &Path,
+    head: impl FnOnce(Option<SessionState>, Vec<FileAgency>),
+    mut codes: Option<&mut Vec<(RecordId, crate::model::VerdictCode)>>,
+) -> Result<Store, StoreError> {
     let shown = path.display().to_string();
     // The journal first (it is small): a session or agencies it holds are the newest.
     let mut ops = journal::read(&journal::old_path(path))?;
@@ -522,7 +540,10 @@ pub fn open_streaming(
                 }
             };
             let mut seed = stream::TopSeed {
-                map: &mut store.map,
+                put: Put {
+                    map: &mut store.map,
+                    codes: codes.as_deref_mut(),
+                },
                 session: &mut store.session,
                 agencies: &mut store.agencies,
                 head: &mut give_head,
@@ -533,7 +554,7 @@ pub fn open_streaming(
             let r = if stream::read_lines(&f, seed.reborrow()).unwrap_or(false) {
                 Ok(())
             } else {
-                *seed.map = imbl::OrdMap::new();
+                seed.put.clear();
                 let mut f = f;
                 std::io::Seek::rewind(&mut f).map_err(|source| StoreError::Read {
                     path: shown.clone(),
@@ -560,14 +581,14 @@ pub fn open_streaming(
         }
     }
     let journaled = !ops.is_empty();
+    let mut put = Put {
+        map: &mut store.map,
+        codes,
+    };
     for op in ops {
         match op {
-            journal::Op::Set(a) => {
-                store.map.insert(a.record_id, Arc::new(a));
-            }
-            journal::Op::Remove(id) => {
-                store.map.remove(&id);
-            }
+            journal::Op::Set(a) => put.put(Arc::new(a)),
+            journal::Op::Remove(id) => put.remove(id),
             journal::Op::Session(s) => store.session = Some(s),
             journal::Op::Agencies(a) => store.agencies = a,
         }
@@ -670,21 +691,54 @@ fn backup(path: &Path) -> std::io::Result<()> {
     std::fs::rename(&tmp, &bak)
 }
 
-/// An annotation file read on another thread, with each record's verdict code worked out there
-/// (so the review UI only looks codes up by record id).
+/// An annotation file read on another thread ([`read_streaming`]), with each record's verdict
+/// code noted as it was read (so the review UI only looks codes up by record id).
 #[derive(Debug)]
 pub struct Read {
     /// The annotations.
     pub store: Store,
-    /// Each annotated record's verdict code.
-    pub codes: rustc_hash::FxHashMap<RecordId, crate::model::VerdictCode>,
+    /// Each record's verdict code in the order the file and journal give them (a record given
+    /// twice: the later counts). A list: the review UI finds each record's row by its id, so no
+    /// table is built.
+    pub codes: Vec<(RecordId, crate::model::VerdictCode)>,
 }
 
-impl Read {
-    /// Works out the codes of `store`.
-    pub fn new(store: Store) -> Read {
-        let codes = store.iter().map(|a| (a.record_id, a.code())).collect();
-        Read { store, codes }
+/// Where annotations go as a file is read: into the map, and (for [`read_streaming`]) their
+/// codes onto a list as they pass.
+pub(super) struct Put<'a> {
+    map: &'a mut Map,
+    codes: Option<&'a mut Vec<(RecordId, crate::model::VerdictCode)>>,
+}
+
+impl Put<'_> {
+    /// A record given twice keeps the later annotation (its code comes later on the list).
+    fn put(&mut self, a: Arc<Annotation>) {
+        if let Some(codes) = &mut self.codes {
+            codes.push((a.record_id, a.code()));
+        }
+        self.map.insert(a.record_id, a);
+    }
+
+    fn remove(&mut self, id: RecordId) {
+        if let Some(codes) = &mut self.codes {
+            codes.push((id, crate::model::VerdictCode::NONE));
+        }
+        self.map.remove(&id);
+    }
+
+    /// Everything put so far forgotten (a read starting again).
+    fn clear(&mut self) {
+        *self.map = Map::new();
+        if let Some(codes) = &mut self.codes {
+            codes.clear();
+        }
+    }
+
+    fn reborrow(&mut self) -> Put<'_> {
+        Put {
+            map: self.map,
+            codes: self.codes.as_deref_mut(),
+        }
     }
 }
 
@@ -851,6 +905,60 @@ mod tests {
             read(&newer),
             Err(StoreError::NewerVersion { version: 9, .. })
         ));
+    }
+
+    /// A file of several blocks, and a line longer than a block: the fast read takes it all,
+    /// in order, noting each record's code as it goes; the stream agrees.
+    #[test]
+    fn a_file_of_many_blocks_is_read_whole_and_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.json");
+        let mut list: Vec<Annotation> = (0..15_000u32)
+            .map(|n| Annotation {
+                record_id: RecordId::from_key(&n.to_le_bytes()),
+                ..ann(
+                    0,
+                    Some([Verdict::Unsure, Verdict::Immigration][n as usize % 2]),
+                )
+            })
+            .collect();
+        list[7_000].note = "x".repeat(5 << 20);
+        // A record given twice, the second time far from the first: the later counts.
+        let mut again = list[5].clone();
+        again.verdict = None;
+        list.push(again.clone());
+        let mut text = Vec::new();
+        write_document(&mut text, None, &[], list.iter()).unwrap();
+        assert!(text.len() > 2 * (4 << 20));
+        std::fs::write(&p, &text).unwrap();
+        let mut map = Map::new();
+        let mut codes = Vec::new();
+        let fast = stream::read_lines(
+            &std::fs::File::open(&p).unwrap(),
+            stream::TopSeed {
+                put: Put {
+                    map: &mut map,
+                    codes: Some(&mut codes),
+                },
+                session: &mut None,
+                agencies: &mut Vec::new(),
+                head: &mut |_, _| {},
+                newer: &mut None,
+            },
+        );
+        assert!(matches!(fast, Ok(true)), "read line by line");
+        assert_eq!(map.len(), 15_000);
+        assert_eq!(*map[&again.record_id], again);
+        assert_eq!(map[&list[7_000].record_id].note.len(), 5 << 20);
+        let expected: Vec<_> = list.iter().map(|a| (a.record_id, a.code())).collect();
+        assert_eq!(codes, expected);
+        let read = read_streaming(&p, |_, _| {}).unwrap();
+        assert_eq!(read.codes, expected);
+        let one_line: Vec<u8> = text.iter().copied().filter(|&b| b != b'\n').collect();
+        std::fs::write(&p, one_line).unwrap();
+        let streamed = read_streaming(&p, |_, _| {}).unwrap();
+        assert_eq!(streamed.codes, expected);
+        assert!(streamed.store.map == read.store.map);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use super::{Annotation, FORMAT_VERSION, FileAgency, SessionState, StoreError};
 
 /// Where the top-level object's parts go.
 pub(super) struct TopSeed<'a, H: FnMut(Option<SessionState>, Vec<FileAgency>)> {
-    pub map: &'a mut super::Map,
+    pub put: super::Put<'a>,
     pub session: &'a mut Option<SessionState>,
     pub agencies: &'a mut Vec<FileAgency>,
     /// Called when the annotations start (with what was read before them).
@@ -23,7 +23,7 @@ impl<H: FnMut(Option<SessionState>, Vec<FileAgency>)> TopSeed<'_, H> {
     /// The same places, borrowed again (for a read that may be tried twice).
     pub fn reborrow(&mut self) -> TopSeed<'_, H> {
         TopSeed {
-            map: self.map,
+            put: self.put.reborrow(),
             session: self.session,
             agencies: self.agencies,
             head: self.head,
@@ -49,7 +49,7 @@ impl<'de, H: FnMut(Option<SessionState>, Vec<FileAgency>)> Visitor<'de> for TopS
         )
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<(), A::Error> {
+    fn visit_map<A: MapAccess<'de>>(mut self, mut m: A) -> Result<(), A::Error> {
         use serde::de::Error;
         let mut version = None;
         let mut annotations = false;
@@ -67,7 +67,7 @@ impl<'de, H: FnMut(Option<SessionState>, Vec<FileAgency>)> Visitor<'de> for TopS
                 "agencies" => *self.agencies = m.next_value()?,
                 "annotations" => {
                     (self.head)(self.session.clone(), self.agencies.clone());
-                    m.next_value_seed(Annotations(&mut *self.map))?;
+                    m.next_value_seed(Annotations(self.put.reborrow()))?;
                     annotations = true;
                 }
                 _ => {
@@ -83,7 +83,7 @@ impl<'de, H: FnMut(Option<SessionState>, Vec<FileAgency>)> Visitor<'de> for TopS
 }
 
 /// The annotations array, each put into the map (a record given twice keeps the later).
-struct Annotations<'a>(&'a mut super::Map);
+struct Annotations<'a>(super::Put<'a>);
 
 impl<'de> DeserializeSeed<'de> for Annotations<'_> {
     type Value = ();
@@ -100,9 +100,9 @@ impl<'de> Visitor<'de> for Annotations<'_> {
         f.write_str("an array of annotations")
     }
 
-    fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<(), S::Error> {
+    fn visit_seq<S: SeqAccess<'de>>(mut self, mut seq: S) -> Result<(), S::Error> {
         while let Some(a) = seq.next_element::<Annotation>()? {
-            self.0.insert(a.record_id, std::sync::Arc::new(a));
+            self.0.put(std::sync::Arc::new(a));
         }
         Ok(())
     }
@@ -127,8 +127,9 @@ pub(super) fn error(e: &serde_json::Error, shown: &str) -> StoreError {
 
 /// The fast way through a file laid out as alpr-triage writes it: the top-level keys on the
 /// first lines, up to `"annotations": [`, then one annotation a line (each but the last ending
-/// in a comma), then `]}`. The head is read by [`TopSeed`] (with an empty array), the annotation
-/// lines are parsed on every core, a block of lines at a time, and put into `seed.map` in order.
+/// in a comma), then `]}`. The head is read by [`TopSeed`] (with an empty array); the rest is
+/// read in blocks of whole lines, each block's lines parsed on every core while another thread
+/// puts the previous block's annotations into `seed.map`, in order.
 /// Returns false as soon as the file is laid out any other way or a line does not parse: the
 /// caller then empties the map and reads the file as a stream, which says what is wrong and
 /// where.
@@ -136,12 +137,15 @@ pub(super) fn read_lines<H: FnMut(Option<SessionState>, Vec<FileAgency>)>(
     file: &std::fs::File,
     seed: TopSeed<'_, H>,
 ) -> Result<bool, serde_json::Error> {
-    use std::io::BufRead;
+    use std::sync::atomic::{AtomicBool, Ordering};
     let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
-    let map = seed.map;
+    let mut put = seed.put;
     let mut none = imbl::OrdMap::new();
     let head_seed = TopSeed {
-        map: &mut none,
+        put: super::Put {
+            map: &mut none,
+            codes: None,
+        },
         session: seed.session,
         agencies: seed.agencies,
         head: seed.head,
@@ -150,46 +154,115 @@ pub(super) fn read_lines<H: FnMut(Option<SessionState>, Vec<FileAgency>)>(
     if !read_head(&mut reader, head_seed)? {
         return Ok(false);
     }
-    let mut lines: Vec<Vec<u8>> = Vec::with_capacity(LINES);
-    let mut spare: Vec<Vec<u8>> = Vec::new();
-    // An annotation was read; the last one's line ended in a comma (another must follow); the
-    // `]}` was read.
-    let (mut any, mut comma, mut ended) = (false, false, false);
-    loop {
-        spare.append(&mut lines);
-        while lines.len() < LINES {
-            let mut line = spare.pop().unwrap_or_default();
-            line.clear();
-            let n = reader
-                .read_until(b'\n', &mut line)
-                .map_err(serde_json::Error::io)?;
-            if n == 0 {
+    let refused = AtomicBool::new(false);
+    std::thread::scope(|s| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Vec<Line>>>(1);
+        let refused = &refused;
+        let putter = s.spawn(move || {
+            let mut order = Order::default();
+            for line in rx.into_iter().flatten().flatten() {
+                if !order.take(line, &mut put) {
+                    refused.store(true, Ordering::Relaxed);
+                    return false;
+                }
+            }
+            order.ended
+        });
+        let mut block: Vec<u8> = Vec::with_capacity(BLOCK + (64 << 10));
+        loop {
+            if refused.load(Ordering::Relaxed) {
                 break;
             }
-            lines.push(line);
+            let Some(cut) = fill(&mut reader, &mut block).map_err(serde_json::Error::io)? else {
+                return Ok(false);
+            };
+            if block.is_empty() {
+                break;
+            }
+            let whole = &block[..cut];
+            let shares = crate::threads::cores() * crate::threads::SHARES_PER_THREAD;
+            let bounds = line_bounds(whole, shares);
+            let parsed = crate::threads::ordered(bounds.len() - 1, |i| {
+                whole[bounds[i]..bounds[i + 1]]
+                    .split(|&b| b == b'\n')
+                    .map(parse_line)
+                    .collect::<Vec<_>>()
+            });
+            if tx.send(parsed).is_err() {
+                break;
+            }
+            block.drain(..cut);
         }
-        if lines.is_empty() {
-            return Ok(ended);
+        drop(tx);
+        Ok(putter.join().unwrap_or(false))
+    })
+}
+
+/// Reads onto `block` until it holds [`BLOCK`] bytes and a line end, or the file ends. Returns
+/// where the whole lines end (all of it at the end of the file), or None when a line is longer
+/// than [`LINE_MAX`] (left to the streaming read).
+fn fill(reader: &mut impl std::io::Read, block: &mut Vec<u8>) -> std::io::Result<Option<usize>> {
+    use std::io::Read;
+    loop {
+        let want = BLOCK.saturating_sub(block.len()).max(64 << 10);
+        let n = reader.by_ref().take(want as u64).read_to_end(block)?;
+        if n == 0 {
+            return Ok(Some(block.len()));
         }
-        let shares = crate::threads::cores() * crate::threads::SHARES_PER_THREAD;
-        let per = lines.len().div_ceil(shares);
-        let parsed = crate::threads::ordered(lines.len().div_ceil(per), |i| {
-            lines[i * per..((i + 1) * per).min(lines.len())]
-                .iter()
-                .map(|l| parse_line(l))
-                .collect::<Vec<_>>()
-        });
-        for line in parsed.into_iter().flatten() {
-            match line {
-                Line::Blank => {}
-                Line::Annotation(a, more) if !ended && (comma || !any) => {
-                    (any, comma) = (true, more);
-                    map.insert(a.record_id, a);
-                }
-                Line::End if !ended && !comma => ended = true,
-                _ => return Ok(false),
+        if block.len() >= BLOCK {
+            match memchr::memrchr(b'\n', block) {
+                Some(i) => return Ok(Some(i + 1)),
+                None if block.len() > LINE_MAX => return Ok(None),
+                None => {}
             }
         }
+    }
+}
+
+/// Where `shares` pieces of `text` start, each at the start of a line, and its end.
+fn line_bounds(text: &[u8], shares: usize) -> Vec<usize> {
+    let per = text.len().div_ceil(shares.max(1)).max(1);
+    let mut bounds = vec![0];
+    let mut at = 0;
+    while at < text.len() {
+        let next = match memchr::memchr(b'\n', &text[(at + per).min(text.len())..]) {
+            Some(i) => (at + per + i + 1).min(text.len()),
+            None => text.len(),
+        };
+        bounds.push(next);
+        at = next;
+    }
+    if bounds.len() == 1 {
+        bounds.push(0);
+    }
+    bounds
+}
+
+/// The order of the lines after the head: annotations, each but the last ending in a comma,
+/// then `]}`, then nothing but blank lines.
+#[derive(Default)]
+struct Order {
+    /// An annotation was read.
+    any: bool,
+    /// The last one's line ended in a comma (another must follow).
+    comma: bool,
+    /// The `]}` was read.
+    ended: bool,
+}
+
+impl Order {
+    /// Takes the next line (an annotation into `map`); false when it is out of order.
+    fn take(&mut self, line: Line, put: &mut super::Put<'_>) -> bool {
+        match line {
+            Line::Blank => {}
+            Line::Annotation(a, more) if !self.ended && (self.comma || !self.any) => {
+                (self.any, self.comma) = (true, more);
+                put.put(a);
+            }
+            Line::End if !self.ended && !self.comma => self.ended = true,
+            _ => return false,
+        }
+        true
     }
 }
 
@@ -225,8 +298,10 @@ fn read_head<H: FnMut(Option<SessionState>, Vec<FileAgency>)>(
 
 /// The longest head (the lines before the annotations) read on the fast path.
 const HEAD_MAX: usize = 64 << 20;
-/// Lines parsed in one round.
-const LINES: usize = 16_384;
+/// Bytes of whole lines parsed in one round.
+const BLOCK: usize = 4 << 20;
+/// The longest annotation line read on the fast path.
+const LINE_MAX: usize = 64 << 20;
 
 /// One line after the head.
 enum Line {

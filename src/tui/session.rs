@@ -103,12 +103,10 @@ fn open_annotations(
         .name("alpr-triage-annotations".into())
         .spawn(move || {
             let head = tx.clone();
-            let r = crate::store::open_streaming(&owned, |s, a| {
+            let r = crate::store::read_streaming(&owned, |s, a| {
                 let _ = head.send(AnnotationsRead::Head(s, a));
             });
-            let _ = tx.send(AnnotationsRead::Done(Box::new(
-                r.map(crate::store::Read::new),
-            )));
+            let _ = tx.send(AnnotationsRead::Done(Box::new(r)));
         })
         .map_err(|e| {
             StartError::Store(crate::store::StoreError::Read {
