@@ -2,10 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{
-    CommandError, Console, EXIT_INPUT, EXIT_OK, Selection, annotation_error, check_roles,
-    output_target,
-};
+use super::{CommandError, Console, EXIT_INPUT, EXIT_OK, Selection, check_roles, output_target};
 use crate::export::manifest::{ManifestInput, manifest, manifest_path, write_manifest};
 use crate::export::{ExportOptions, ExportSummary, Only, select, verdict_codes, write};
 use crate::files::target::Target;
@@ -55,11 +52,10 @@ pub fn run(opts: &ExportCommand, console: &mut Console<'_>) -> Result<i32, Comma
     let ann_path = sel.annotations.clone();
     let outputs = Outputs::plan(opts)?;
     check_roles(&outputs.roles(opts), Some(&ann_path), &sel.inputs.files)?;
-    let store = Store::open(&ann_path).map_err(annotation_error(&ann_path))?;
     check_annotations_exist(opts, &ann_path, console)?;
     // Streams are read again below (the export re-reads its inputs, the manifest hashes them):
     // their private copies live until the command ends.
-    let (ds, _copies) = sel.load(&opts.read);
+    let (store, ds, _copies) = sel.load_with_annotations(&opts.read)?;
     sel.check_annotations_match(&store, &ds, "nothing was exported")?;
     check_selection_possible(opts, &ann_path, &store)?;
     let verdicts = verdict_codes(&ds, &store);
@@ -107,6 +103,7 @@ pub fn run(opts: &ExportCommand, console: &mut Console<'_>) -> Result<i32, Comma
         console,
     )?;
     outputs.report(opts, &summary, console);
+    super::free_later(store);
     Ok(if failed { EXIT_INPUT } else { EXIT_OK })
 }
 

@@ -2,11 +2,10 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{CommandError, Console, EXIT_INPUT, EXIT_OK, Selection, annotation_error, check_roles};
+use super::{CommandError, Console, EXIT_INPUT, EXIT_OK, Selection, check_roles};
 use crate::export::verdict_codes;
 use crate::ingest::ReadOptions;
 use crate::report::{FILES, Findings, plan_folder, write_folder};
-use crate::store::Store;
 
 /// Options of `report`.
 #[derive(Clone, Debug)]
@@ -47,7 +46,6 @@ pub fn run(opts: &ReportCommand, console: &mut Console<'_>) -> Result<i32, Comma
         .map(|(n, p)| (*n, p.as_path()))
         .collect();
     check_roles(&roles, Some(&ann_path), &sel.inputs.files)?;
-    let store = Store::open(&ann_path).map_err(annotation_error(&ann_path))?;
     if !ann_path.exists() {
         let shown = crate::sanitize::path(&ann_path);
         if opts.annotations.is_some() {
@@ -60,7 +58,7 @@ pub fn run(opts: &ReportCommand, console: &mut Console<'_>) -> Result<i32, Comma
             "warning: {shown} does not exist: no record has a verdict, so the report counts flags only"
         );
     }
-    let (ds, _copies) = sel.load(&opts.read);
+    let (store, ds, _copies) = sel.load_with_annotations(&opts.read)?;
     sel.check_annotations_match(&store, &ds, "no report was written")?;
     let verdicts = verdict_codes(&ds, &store);
     let findings = Findings::new(
@@ -95,5 +93,7 @@ pub fn run(opts: &ReportCommand, console: &mut Console<'_>) -> Result<i32, Comma
         t.immigration,
         if opts.redact { " (redacted)" } else { "" }
     );
+    drop(findings);
+    super::free_later(store);
     Ok(if failed { EXIT_INPUT } else { EXIT_OK })
 }

@@ -57,8 +57,11 @@ pub struct Superseded {
 /// The merged annotations and what the merge found.
 #[derive(Clone, Debug, Default)]
 pub struct Merged {
-    /// One annotation a record, with every reviewer's verdict in `reviews`.
+    /// One annotation a record, with every reviewer's verdict in `reviews` (empty when they
+    /// were written out as they were merged: see `records`).
     pub annotations: Vec<Annotation>,
+    /// How many records were merged.
+    pub records: usize,
     /// Every pair of reviewers.
     pub pairs: Vec<PairStats>,
     /// Disagreements not yet adjudicated.
@@ -132,6 +135,14 @@ fn settle(list: Reviewed) -> Result<(Review, Option<Option<Verdict>>), Vec<Revie
 /// Merges annotation lists (one per file). A reviewer who appears twice for a record keeps
 /// their latest review; a reviewer whose verdicts cannot be ordered makes the record a conflict.
 pub fn merge(inputs: &[Vec<Annotation>]) -> Merged {
+    let mut out = merge_records(inputs);
+    out.pairs = pair_stats(&out.annotations);
+    out
+}
+
+/// [`merge`] without the agreement figures: records merge on their own, so a merge can be done
+/// a span of record ids at a time ([`Votes`] gathers the figures over the spans).
+pub fn merge_records(inputs: &[Vec<Annotation>]) -> Merged {
     let mut by_record: BTreeMap<RecordId, Vec<(usize, &Annotation)>> = BTreeMap::new();
     for (file, list) in inputs.iter().enumerate() {
         for a in list {
@@ -183,7 +194,7 @@ pub fn merge(inputs: &[Vec<Annotation>]) -> Merged {
             (verdict, conflict, adjudicated_by),
         ));
     }
-    out.pairs = pair_stats(&out.annotations);
+    out.records = out.annotations.len();
     out
 }
 
@@ -271,32 +282,77 @@ fn combined(
 
 /// Percent agreement and Cohen's kappa for every pair of reviewers.
 pub fn pair_stats(merged: &[Annotation]) -> Vec<PairStats> {
-    // reviewer → record → verdict (one review a reviewer, as the merge settled it; a reviewer
-    // who contradicts themselves on a record does not count it).
-    let mut table: BTreeMap<Shared, BTreeMap<RecordId, Verdict>> = BTreeMap::new();
+    let mut votes = Votes::default();
     for a in merged {
+        votes.add(a);
+    }
+    votes.pairs()
+}
+
+/// The verdicts every pair of reviewers gave the same records, gathered one merged annotation
+/// at a time. A reviewer counts a record once, as the merge settled it; a reviewer who
+/// contradicts themselves on a record does not count it.
+#[derive(Clone, Debug, Default)]
+pub struct Votes {
+    /// Every reviewer, whether or not they gave a verdict.
+    reviewers: BTreeSet<Shared>,
+    /// For each pair (in name order), the verdicts both gave a record.
+    pairs: BTreeMap<(Shared, Shared), Vec<(Verdict, Verdict)>>,
+}
+
+impl Votes {
+    /// Counts a merged annotation.
+    pub fn add(&mut self, a: &Annotation) {
         let reviews = reviews_of(a);
+        let mut counted: Vec<(&Shared, Verdict)> = Vec::with_capacity(reviews.len());
         for r in &reviews {
-            let row = table.entry(r.reviewer.clone()).or_default();
+            if !self.reviewers.contains(&r.reviewer) {
+                self.reviewers.insert(r.reviewer.clone());
+            }
             let twice = reviews.iter().filter(|o| o.reviewer == r.reviewer).count() > 1;
             if let (Some(v), false) = (r.verdict, twice) {
-                row.insert(a.record_id, v);
+                counted.push((&r.reviewer, v));
+            }
+        }
+        counted.sort_by(|x, y| x.0.cmp(y.0));
+        for i in 0..counted.len() {
+            for j in i + 1..counted.len() {
+                let (a, b) = (counted[i], counted[j]);
+                match self.pairs.get_mut(&(a.0.clone(), b.0.clone())) {
+                    Some(list) => list.push((a.1, b.1)),
+                    None => {
+                        self.pairs
+                            .insert((a.0.clone(), b.0.clone()), vec![(a.1, b.1)]);
+                    }
+                }
             }
         }
     }
-    let names: Vec<&Shared> = table.keys().collect();
-    let mut out = Vec::new();
-    for i in 0..names.len() {
-        for j in i + 1..names.len() {
-            let (a, b) = (&table[names[i]], &table[names[j]]);
-            let shared: Vec<(Verdict, Verdict)> = a
-                .iter()
-                .filter_map(|(id, va)| b.get(id).map(|vb| (*va, *vb)))
-                .collect();
-            out.push(stats(names[i], names[j], &shared));
+
+    /// Adds what another span counted.
+    pub fn extend(&mut self, other: Votes) {
+        self.reviewers.extend(other.reviewers);
+        for (pair, mut list) in other.pairs {
+            self.pairs.entry(pair).or_default().append(&mut list);
         }
     }
-    out
+
+    /// Agreement for every pair of reviewers (in name order), those without a shared record
+    /// included.
+    pub fn pairs(&self) -> Vec<PairStats> {
+        let names: Vec<&Shared> = self.reviewers.iter().collect();
+        let mut out = Vec::new();
+        for i in 0..names.len() {
+            for j in i + 1..names.len() {
+                let shared = self
+                    .pairs
+                    .get(&(names[i].clone(), names[j].clone()))
+                    .map_or(&[][..], Vec::as_slice);
+                out.push(stats(names[i], names[j], shared));
+            }
+        }
+        out
+    }
 }
 
 /// Agreement over pairs of verdicts.

@@ -19,6 +19,7 @@
 pub mod journal;
 pub mod lock;
 pub mod merge;
+pub mod positions;
 mod stream;
 
 use std::io::Write;
@@ -761,6 +762,15 @@ pub fn write_file<'a>(
     write_document(w, None, &[], annotations)
 }
 
+/// [`write_file`] with the annotations given as lines: `body` is handed the file's [`Lines`]
+/// once its head is written.
+pub fn write_file_with(
+    w: &mut dyn Write,
+    body: impl FnOnce(&mut Lines<'_>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    write_framed(w, None, &[], body)
+}
+
 /// Writes the file format with where the reviewer left off and the agencies named (each on a
 /// line of its own, before the annotations).
 pub fn write_document<'a>(
@@ -768,6 +778,24 @@ pub fn write_document<'a>(
     session: Option<&SessionState>,
     agencies: &[FileAgency],
     annotations: impl Iterator<Item = &'a Annotation>,
+) -> std::io::Result<()> {
+    write_framed(w, session, agencies, |lines| {
+        let mut one = Vec::new();
+        for a in annotations {
+            one.clear();
+            encode_line(&mut one, a)?;
+            lines.write(&one)?;
+        }
+        Ok(())
+    })
+}
+
+/// The file format around its annotation lines, which `body` writes.
+fn write_framed(
+    w: &mut dyn Write,
+    session: Option<&SessionState>,
+    agencies: &[FileAgency],
+    body: impl FnOnce(&mut Lines<'_>) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     write!(
         w,
@@ -789,13 +817,52 @@ pub fn write_document<'a>(
         w.write_all(b"\n],")?;
     }
     w.write_all(b" \"annotations\": [")?;
-    let mut first = true;
-    for a in annotations {
-        w.write_all(if first { b"\n" } else { b",\n" })?;
-        serde_json::to_writer(&mut *w, a)?;
-        first = false;
+    let mut lines = Lines { w, first: true };
+    body(&mut lines)?;
+    lines.w.write_all(b"\n]}\n")
+}
+
+/// Appends an annotation to `buf` as a line of an annotation file is written, for
+/// [`Lines::write`]: `,\n` then its JSON.
+pub fn encode_line(buf: &mut Vec<u8>, a: &Annotation) -> std::io::Result<()> {
+    buf.extend_from_slice(b",\n");
+    serde_json::to_writer(&mut *buf, a)?;
+    Ok(())
+}
+
+/// The annotation lines of a file being written: text made by [`encode_line`], the comma
+/// before the first left out.
+pub struct Lines<'w> {
+    w: &'w mut dyn Write,
+    first: bool,
+}
+
+impl Lines<'_> {
+    /// Writes lines made by [`encode_line`] (any number, perhaps none).
+    pub fn write(&mut self, text: &[u8]) -> std::io::Result<()> {
+        match text {
+            [] => Ok(()),
+            [_, rest @ ..] if self.first => {
+                self.first = false;
+                self.w.write_all(rest)
+            }
+            _ => self.w.write_all(text),
+        }
     }
-    w.write_all(b"\n]}\n")
+}
+
+/// [`replace_file`] with the annotations given as lines: `write` is handed the file's
+/// [`Lines`] once its head is written.
+pub fn replace_file_with(
+    path: &Path,
+    write: impl FnOnce(&mut Lines<'_>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        crate::files::create_private_dir(dir)?;
+    }
+    backup(path)?;
+    crate::files::atomic_write(path, |w| write_file_with(w, write))?;
+    remove_journals(path)
 }
 
 /// The current time, RFC 3339 UTC, to the second.

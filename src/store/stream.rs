@@ -151,7 +151,7 @@ pub(super) fn read_lines<H: FnMut(Option<SessionState>, Vec<FileAgency>)>(
         head: seed.head,
         newer: seed.newer,
     };
-    if !read_head(&mut reader, head_seed)? {
+    if read_head(&mut reader, head_seed)?.is_none() {
         return Ok(false);
     }
     let refused = AtomicBool::new(false);
@@ -267,12 +267,12 @@ impl Order {
 }
 
 /// Reads the lines up to `"annotations": [` and gives them, closed with an empty array, to
-/// `seed` (the version checked, the session and agencies read, as a stream would). False when
-/// there is no such line within [`HEAD_MAX`] bytes.
-fn read_head<H: FnMut(Option<SessionState>, Vec<FileAgency>)>(
+/// `seed` (the version checked, the session and agencies read, as a stream would). Returns how
+/// many bytes they take; None when there is no such line within [`HEAD_MAX`] bytes.
+pub(super) fn read_head<H: FnMut(Option<SessionState>, Vec<FileAgency>)>(
     reader: &mut impl std::io::BufRead,
     seed: TopSeed<'_, H>,
-) -> Result<bool, serde_json::Error> {
+) -> Result<Option<usize>, serde_json::Error> {
     let mut head = Vec::new();
     loop {
         let before = head.len();
@@ -280,7 +280,7 @@ fn read_head<H: FnMut(Option<SessionState>, Vec<FileAgency>)>(
             .read_until(b'\n', &mut head)
             .map_err(serde_json::Error::io)?;
         if n == 0 || head.len() > HEAD_MAX {
-            return Ok(false);
+            return Ok(None);
         }
         if head[before..]
             .trim_ascii_end()
@@ -289,11 +289,12 @@ fn read_head<H: FnMut(Option<SessionState>, Vec<FileAgency>)>(
             break;
         }
     }
+    let len = head.len();
     head.extend_from_slice(b"]}");
     let mut de = serde_json::Deserializer::from_slice(&head);
     seed.deserialize(&mut de)?;
     de.end()?;
-    Ok(true)
+    Ok(Some(len))
 }
 
 /// The longest head (the lines before the annotations) read on the fast path.
