@@ -2,6 +2,7 @@
 //! column plus the annotation and the flag explanation, optional redaction, and a methods
 //! manifest that says how the numbers were made.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::io::Write;
 
@@ -166,11 +167,11 @@ pub const ANNOTATION_COLUMNS: [&str; 8] = [
     "adjudicated_by",
 ];
 
-fn annotation_extra(a: Option<&Annotation>) -> Vec<(String, Value)> {
+fn annotation_extra(a: Option<&Annotation>) -> Vec<(Cow<'static, str>, Value)> {
     let Some(a) = a else {
         return ANNOTATION_COLUMNS
             .iter()
-            .map(|c| (c.to_string(), Value::Null))
+            .map(|c| (Cow::Borrowed(*c), Value::Null))
             .collect();
     };
     let reviews = if a.reviews.is_empty() {
@@ -191,14 +192,17 @@ fn annotation_extra(a: Option<&Annotation>) -> Vec<(String, Value)> {
         )
     };
     vec![
-        ("verdict".into(), json!(a.verdict.map(Verdict::as_str))),
-        ("note".into(), json!(a.note)),
-        ("reviewer".into(), json!(a.reviewer)),
-        ("annotated_at".into(), json!(a.annotated_at)),
-        ("annotation_query".into(), json!(a.query)),
-        ("reviews".into(), reviews),
-        ("conflict".into(), json!(a.conflict)),
-        ("adjudicated_by".into(), json!(a.adjudicated_by)),
+        (
+            Cow::Borrowed("verdict"),
+            json!(a.verdict.map(Verdict::as_str)),
+        ),
+        (Cow::Borrowed("note"), json!(a.note)),
+        (Cow::Borrowed("reviewer"), json!(a.reviewer)),
+        (Cow::Borrowed("annotated_at"), json!(a.annotated_at)),
+        (Cow::Borrowed("annotation_query"), json!(a.query)),
+        (Cow::Borrowed("reviews"), reviews),
+        (Cow::Borrowed("conflict"), json!(a.conflict)),
+        (Cow::Borrowed("adjudicated_by"), json!(a.adjudicated_by)),
     ]
 }
 
@@ -215,7 +219,8 @@ fn redact(rec: &mut OutRecord) {
             *value = MASK.into();
         }
     }
-    rec.extra.push(("redaction".into(), json!(REDACTION_NOTE)));
+    rec.extra
+        .push((Cow::Borrowed("redaction"), json!(REDACTION_NOTE)));
 }
 
 /// Every original column label over the inputs, first-seen order.

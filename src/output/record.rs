@@ -118,7 +118,7 @@ pub struct OutRecord<'a> {
     /// Original columns, label and value, in file order.
     pub columns: Vec<(Cow<'a, str>, Cow<'a, str>)>,
     /// Extra top-level fields (export: verdict, note, reviewer, …), written after `flags`.
-    pub extra: Vec<(String, Value)>,
+    pub extra: Vec<(Cow<'static, str>, Value)>,
 }
 
 const TEXT_OUT: [Field; 14] = [

@@ -167,7 +167,7 @@ proptest! {
                 (Cow::Borrowed(&texts[1]), Cow::Borrowed(&texts[2])),
                 (Cow::Borrowed(&texts[1]), Cow::Borrowed(&texts[3])),
             ],
-            extra: vec![(texts[4].clone() + "x", serde_json::json!({"k": [texts[0].clone()]}))],
+            extra: vec![((texts[4].clone() + "x").into(), serde_json::json!({"k": [texts[0].clone()]}))],
         };
         let mut buf = Vec::new();
         encode_json(&rec, &mut buf, &mut ColumnKeys::default()).unwrap();
