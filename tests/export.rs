@@ -286,12 +286,12 @@ fn ann(id: RecordId, reviewer: &str, v: Verdict) -> Annotation {
     Annotation {
         record_id: id,
         verdict: Some(v),
-        note: format!("{reviewer} says {}", v.as_str()),
+        note: format!("{reviewer} says {}", v.as_str()).into(),
         reviewer: reviewer.into(),
         annotated_at: "2026-11-20T10:00:00Z".into(),
         query: "flagged:yes".into(),
         record: RecordSummary::default(),
-        reviews: Vec::new(),
+        reviews: Default::default(),
         conflict: false,
         adjudicated_by: None,
     }

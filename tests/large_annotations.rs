@@ -22,7 +22,7 @@ fn annotation(id: RecordId, verdict: Verdict) -> Annotation {
         annotated_at: "2026-01-01T00:00:00Z".into(),
         query: "flagged:yes".into(),
         record: Default::default(),
-        reviews: Vec::new(),
+        reviews: Default::default(),
         conflict: false,
         adjudicated_by: None,
     }

@@ -430,12 +430,12 @@ fn seed_annotations(ann: &PathBuf, n: usize) {
         .map(|i| alpr_triage::store::Annotation {
             record_id: alpr_triage::model::RecordId::from_key(format!("other {i}").as_bytes()),
             verdict: Some(alpr_triage::model::Verdict::NotImmigration),
-            note: String::new(),
+            note: Default::default(),
             reviewer: "k".into(),
             annotated_at: "2026-01-01T00:00:00Z".into(),
             query: Default::default(),
             record: Default::default(),
-            reviews: Vec::new(),
+            reviews: Default::default(),
             conflict: false,
             adjudicated_by: None,
         })

@@ -167,7 +167,7 @@ pub(super) fn annotation_for(
     Annotation {
         record_id: ds.ids[row as usize],
         verdict,
-        note: String::new(),
+        note: Default::default(),
         reviewer: intern(&app.reviewer),
         annotated_at: app.clock.utc.as_str().into(),
         query: intern(&app.query_description()),

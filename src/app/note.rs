@@ -23,7 +23,7 @@ pub(super) fn note(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
                     return None;
                 }
                 let mut a = annotation_for(app, row, verdict, old);
-                a.note = text.clone();
+                a.note = text.as_str().into();
                 Some(a)
             });
             record(app, step, fx);

@@ -395,9 +395,9 @@ mod tests {
             record_id: RecordId::from_key(&n.to_le_bytes()),
             verdict,
             note: if n.is_multiple_of(3) {
-                format!("{reviewer} on {n}")
+                format!("{reviewer} on {n}").into()
             } else {
-                String::new()
+                Default::default()
             },
             reviewer: reviewer.into(),
             annotated_at: at.into(),
@@ -408,7 +408,7 @@ mod tests {
                 search_time: Some("2025-01-01T00:00:00Z".into()),
                 sources: [format!("a.csv:{}", n + 2)].into_iter().collect(),
             },
-            reviews: Vec::new(),
+            reviews: Default::default(),
             conflict: false,
             adjudicated_by: None,
         }
@@ -447,7 +447,7 @@ mod tests {
             Review {
                 reviewer: "cy".into(),
                 verdict: Some(Verdict::Unsure),
-                note: String::new(),
+                note: Default::default(),
                 annotated_at: "2026-11-29T10:00:00Z".into(),
             },
             Review {
@@ -456,7 +456,8 @@ mod tests {
                 note: "later".into(),
                 annotated_at: "2026-12-01T10:00:00Z".into(),
             },
-        ];
+        ]
+        .into();
         b.reverse();
         let c: Vec<Annotation> = (50..70)
             .map(|n| Annotation {

@@ -4,8 +4,9 @@
 //! them.
 //!
 //! A million annotations are held at once (issue 20), so their text is kept small: names that
-//! repeat from annotation to annotation (reviewer, filter, agency, reason) are [`Shared`]
-//! strings, read once per thread and shared ([`shared`]); times are [`Stamp`]s, kept inline.
+//! repeat from annotation to annotation (reviewer, filter, agency, reason, often the note) are
+//! [`Shared`] strings, read once per thread and shared ([`shared`]); times are [`Stamp`]s, kept
+//! inline; a record's sources are [`Sources`].
 
 use std::path::PathBuf;
 
@@ -54,6 +55,10 @@ pub fn intern(text: &str) -> Shared {
         seen.insert_unique(hash, s.clone(), |s| hasher.hash_one(s.as_str()));
         s
     })
+}
+
+fn is_empty(s: &Shared) -> bool {
+    s.is_empty()
 }
 
 /// How many texts a thread remembers for [`shared`].
@@ -229,8 +234,8 @@ pub struct Review {
     /// Their verdict.
     pub verdict: Option<Verdict>,
     /// Their note.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub note: String,
+    #[serde(default, deserialize_with = "shared", skip_serializing_if = "is_empty")]
+    pub note: Shared,
     /// When.
     pub annotated_at: Stamp,
 }
@@ -243,8 +248,8 @@ pub struct Annotation {
     /// The verdict; `null` for a note without a decision yet.
     pub verdict: Option<Verdict>,
     /// Free text: why.
-    #[serde(default)]
-    pub note: String,
+    #[serde(default, deserialize_with = "shared")]
+    pub note: Shared,
     /// Who decided.
     #[serde(deserialize_with = "shared")]
     pub reviewer: Shared,
@@ -255,9 +260,9 @@ pub struct Annotation {
     pub query: Shared,
     /// What the record was.
     pub record: RecordSummary,
-    /// Every reviewer's verdict, in merged files.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub reviews: Vec<Review>,
+    /// Every reviewer's verdict, in merged files (one pointer when there are none).
+    #[serde(default, skip_serializing_if = "thin_vec::ThinVec::is_empty")]
+    pub reviews: thin_vec::ThinVec<Review>,
     /// Set when reviewers disagree and nobody has adjudicated yet.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub conflict: bool,

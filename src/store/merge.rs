@@ -82,7 +82,7 @@ pub fn reviews_of(a: &Annotation) -> Vec<Review> {
             annotated_at: a.annotated_at.clone(),
         }]
     } else {
-        a.reviews.clone()
+        a.reviews.to_vec()
     }
 }
 
@@ -255,6 +255,7 @@ fn combined(
                 .map(|r| format!("{}: {}", r.reviewer, r.note))
                 .collect::<Vec<_>>()
                 .join("\n")
+                .into()
         },
         reviewer: if single {
             reviews[0].reviewer.clone()
@@ -274,7 +275,11 @@ fn combined(
             .unwrap_or_default(),
         query: latest.query.clone(),
         record: latest.record.clone(),
-        reviews: if single { Vec::new() } else { reviews },
+        reviews: if single {
+            Default::default()
+        } else {
+            reviews.into_iter().collect()
+        },
         conflict,
         adjudicated_by,
     }
@@ -398,12 +403,12 @@ mod tests {
         Annotation {
             record_id: RecordId::from_key(&[n]),
             verdict: Some(v),
-            note: String::new(),
+            note: Default::default(),
             reviewer: reviewer.into(),
             annotated_at: at.into(),
             query: Default::default(),
             record: Default::default(),
-            reviews: Vec::new(),
+            reviews: Default::default(),
             conflict: false,
             adjudicated_by: None,
         }

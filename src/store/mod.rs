@@ -698,9 +698,9 @@ fn backup(path: &Path) -> std::io::Result<()> {
 pub struct Read {
     /// The annotations.
     pub store: Store,
-    /// Each record's verdict code in the order the file and journal give them (a record given
-    /// twice: the later counts). A list: the review UI finds each record's row by its id, so no
-    /// table is built.
+    /// Each record's verdict code, to be taken in order: a record given twice (in the file, or
+    /// again in the journal) has the later one later. A list: the review UI finds each record's
+    /// row by its id, so no table is built.
     pub codes: Vec<(RecordId, crate::model::VerdictCode)>,
 }
 
@@ -887,7 +887,7 @@ mod tests {
         Annotation {
             record_id: RecordId::from_key(&[n]),
             verdict: v,
-            note: format!("note {n}\nsecond line"),
+            note: format!("note {n}\nsecond line").into(),
             reviewer: "ana".into(),
             annotated_at: "2026-11-22T12:00:00Z".into(),
             query: "flagged:yes".into(),
@@ -897,7 +897,7 @@ mod tests {
                 search_time: Some("2025-01-01T00:00:00Z".into()),
                 sources: ["a.csv:2"].into_iter().collect(),
             },
-            reviews: Vec::new(),
+            reviews: Default::default(),
             conflict: false,
             adjudicated_by: None,
         }
@@ -989,7 +989,7 @@ mod tests {
                 )
             })
             .collect();
-        list[7_000].note = "x".repeat(5 << 20);
+        list[7_000].note = "x".repeat(5 << 20).into();
         // A record given twice, the second time far from the first: the later counts.
         let mut again = list[5].clone();
         again.verdict = None;
@@ -1017,14 +1017,28 @@ mod tests {
         assert_eq!(map.len(), 15_000);
         assert_eq!(*map[&again.record_id], again);
         assert_eq!(map[&list[7_000].record_id].note.len(), 5 << 20);
-        let expected: Vec<_> = list.iter().map(|a| (a.record_id, a.code())).collect();
-        assert_eq!(codes, expected);
+        // The codes, taken in order, leave each record with its last annotation's code.
+        let last = |codes: &[(RecordId, crate::model::VerdictCode)]| {
+            assert_eq!(codes.len(), list.len());
+            codes
+                .iter()
+                .copied()
+                .collect::<std::collections::HashMap<_, _>>()
+        };
+        let expected = last(
+            &list
+                .iter()
+                .map(|a| (a.record_id, a.code()))
+                .collect::<Vec<_>>(),
+        );
+        assert_eq!(expected[&again.record_id], crate::model::VerdictCode::NONE);
+        assert_eq!(last(&codes), expected);
         let read = read_streaming(&p, |_, _| {}).unwrap();
-        assert_eq!(read.codes, expected);
+        assert_eq!(last(&read.codes), expected);
         let one_line: Vec<u8> = text.iter().copied().filter(|&b| b != b'\n').collect();
         std::fs::write(&p, one_line).unwrap();
         let streamed = read_streaming(&p, |_, _| {}).unwrap();
-        assert_eq!(streamed.codes, expected);
+        assert_eq!(last(&streamed.codes), expected);
         assert!(streamed.store.map == read.store.map);
     }
 

@@ -160,10 +160,23 @@ pub(super) fn read_lines<H: FnMut(Option<SessionState>, Vec<FileAgency>)>(
         let refused = &refused;
         let putter = s.spawn(move || {
             let mut order = Order::default();
-            for line in rx.into_iter().flatten().flatten() {
-                if !order.take(line, &mut put) {
-                    refused.store(true, Ordering::Relaxed);
-                    return false;
+            let mut batch = Vec::new();
+            for block in rx {
+                for line in block.into_iter().flatten() {
+                    match order.take(line) {
+                        Ok(Some(a)) => batch.push(a),
+                        Ok(None) => {}
+                        Err(()) => {
+                            refused.store(true, Ordering::Relaxed);
+                            return false;
+                        }
+                    }
+                }
+                // Put in id order (a record given twice: the later still put later): each
+                // goes down the tree beside the one before.
+                batch.sort_by_key(|a| a.record_id);
+                for a in batch.drain(..) {
+                    put.put(a);
                 }
             }
             order.ended
@@ -251,18 +264,18 @@ struct Order {
 }
 
 impl Order {
-    /// Takes the next line (an annotation into `map`); false when it is out of order.
-    fn take(&mut self, line: Line, put: &mut super::Put<'_>) -> bool {
+    /// Takes the next line: its annotation, if it is one; an error when it is out of order.
+    fn take(&mut self, line: Line) -> Result<Option<std::sync::Arc<Annotation>>, ()> {
         match line {
             Line::Blank => {}
             Line::Annotation(a, more) if !self.ended && (self.comma || !self.any) => {
                 (self.any, self.comma) = (true, more);
-                put.put(a);
+                return Ok(Some(a));
             }
             Line::End if !self.ended && !self.comma => self.ended = true,
-            _ => return false,
+            _ => return Err(()),
         }
-        true
+        Ok(None)
     }
 }
 

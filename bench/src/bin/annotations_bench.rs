@@ -56,7 +56,7 @@ fn prepare(data: &str, n: usize, out: &str, reviewer: &str) {
             note: if row % 5 == 0 {
                 "reason says ICE; case number ties it to an HSI warrant".into()
             } else {
-                String::new()
+                Default::default()
             },
             reviewer: reviewer.into(),
             annotated_at: "2026-11-30T12:00:00Z".into(),
@@ -69,7 +69,7 @@ fn prepare(data: &str, n: usize, out: &str, reviewer: &str) {
                 ),
                 sources: ds.source_texts(row).into(),
             },
-            reviews: Vec::new(),
+            reviews: Default::default(),
             conflict: false,
             adjudicated_by: None,
         })

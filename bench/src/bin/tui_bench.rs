@@ -258,7 +258,7 @@ fn main() {
                 search_time: None,
                 sources: vec![format!("{path}:{}", row + 2)].into(),
             },
-            reviews: Vec::new(),
+            reviews: Default::default(),
             conflict: false,
             adjudicated_by: None,
         });
