@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use super::{CommandError, Console, EXIT_INPUT, EXIT_OK, Selection, check_roles, output_target};
 use crate::export::manifest::{ManifestInput, manifest, manifest_path, write_manifest};
-use crate::export::{ExportOptions, ExportSummary, Only, select, verdict_codes, write};
+use crate::export::{ExportOptions, ExportSummary, Only, by_row, codes_of, select, write_with};
 use crate::files::target::Target;
 use crate::ingest::ReadOptions;
 use crate::output::{CsvCells, Format};
@@ -58,7 +58,8 @@ pub fn run(opts: &ExportCommand, console: &mut Console<'_>) -> Result<i32, Comma
     let (store, ds, _copies) = sel.load_with_annotations(&opts.read)?;
     sel.check_annotations_match(&store, &ds, "nothing was exported")?;
     check_selection_possible(opts, &ann_path, &store)?;
-    let verdicts = verdict_codes(&ds, &store);
+    let annotations = by_row(&ds, &store);
+    let verdicts = codes_of(&annotations);
     let rows = select(&ds, &verdicts, opts.only, &sel.query);
     let eopts = ExportOptions {
         format: opts.format,
@@ -75,7 +76,7 @@ pub fn run(opts: &ExportCommand, console: &mut Console<'_>) -> Result<i32, Comma
             &mut *console.out,
             console.out_is_terminal,
             outputs.manifest.is_some(),
-            |w| write(&ds, &store, &rows, &eopts, w),
+            |w| write_with(&ds, annotations, &verdicts, &rows, &eopts, w),
         )
         .map_err(out_err)?;
     let failed = super::report_problems(

@@ -81,7 +81,12 @@ impl Only {
 
 /// Verdict codes of every record, from the annotations.
 pub fn verdict_codes(ds: &Dataset, store: &Store) -> Vec<VerdictCode> {
-    by_row(ds, store)
+    codes_of(&by_row(ds, store))
+}
+
+/// Verdict codes of every record, from its annotation ([`by_row`]).
+pub fn codes_of(by_row: &[Option<&Annotation>]) -> Vec<VerdictCode> {
+    by_row
         .iter()
         .map(|a| a.map(Annotation::code).unwrap_or_default())
         .collect()
@@ -255,8 +260,53 @@ struct ExportSink<'a, 'w> {
     /// every core.
     queued: Queued<(OwnedRow, u32)>,
     summary: ExportSummary,
+    /// Each record's verdict code.
+    codes: &'a [VerdictCode],
+    /// Records per verdict, in [`VERDICT_KEYS`] order (into `summary` at the end).
+    by_verdict: [u64; 5],
+    /// The record expected next.
+    next: u32,
     error: Option<std::io::Error>,
     progress: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
+}
+
+/// How [`ExportSummary::verdicts`] names verdicts.
+const VERDICT_KEYS: [&str; 5] = [
+    "none",
+    "immigration",
+    "not_immigration",
+    "unsure",
+    "conflict",
+];
+
+/// A record's place in [`VERDICT_KEYS`].
+fn verdict_key(code: VerdictCode) -> usize {
+    if code.is_conflict() { 4 } else { code.slot() }
+}
+
+/// The reviewers of the records written (their annotations looked at on every core: a
+/// million of them, in no order in memory).
+fn reviewers(written: &[bool], annotations: &[Option<&Annotation>]) -> BTreeSet<String> {
+    use crate::model::annotation::Shared;
+    let shares = crate::threads::cores() * crate::threads::SHARES_PER_THREAD;
+    let per = written.len().div_ceil(shares).max(1);
+    let parts = crate::threads::ordered(written.len().div_ceil(per), |i| {
+        let rows = i * per..((i + 1) * per).min(written.len());
+        let mut names: BTreeSet<&str> = BTreeSet::new();
+        let mut last: Option<&Shared> = None;
+        for r in rows.filter(|&r| written[r]) {
+            let Some(a) = annotations[r] else { continue };
+            // A run of records by one reviewer is looked up once.
+            if a.reviews.is_empty() && last.is_some_and(|l| Shared::ptr_eq(l, &a.reviewer)) {
+                continue;
+            }
+            names.insert(&a.reviewer);
+            names.extend(a.reviews.iter().map(|r| r.reviewer.as_str()));
+            last = Some(&a.reviewer);
+        }
+        names
+    });
+    parts.into_iter().flatten().map(str::to_string).collect()
 }
 
 /// What an exported record is built with, besides its row.
@@ -282,29 +332,24 @@ fn build<'i>(with: &'i With<'_>, (row, r): &'i (OwnedRow, u32)) -> OutRecord<'i>
 
 impl RowSink for ExportSink<'_, '_> {
     fn row(&mut self, row: &Row<'_>, _: &TextSyms, _: &Catalog) -> RowOutcome {
-        let Some(r) = self.ds.row_of(row.id) else {
-            return RowOutcome::default();
+        // The inputs are read again in the order they were loaded: a record's first row is
+        // nearly always the next record of the dataset (no lookup needed).
+        let r = match self.ds.ids.get(self.next as usize) {
+            Some(&id) if id == row.id => self.next,
+            _ => match self.ds.row_of(row.id) {
+                Some(r) => r,
+                None => return RowOutcome::default(),
+            },
         };
+        if r == self.next {
+            self.next += 1;
+        }
         let i = r as usize;
         if !self.selected[i] || self.written[i] || self.error.is_some() {
             return RowOutcome::default();
         }
         self.written[i] = true;
-        let a = self.with.annotations[i];
-        let key = match a {
-            Some(a) if a.conflict => "conflict",
-            Some(a) => a.verdict.map(Verdict::as_str).unwrap_or("none"),
-            None => "none",
-        };
-        *self.summary.verdicts.entry(key).or_insert(0) += 1;
-        if let Some(a) = a {
-            // Copied only when new: a few reviewers sign a million annotations.
-            for name in std::iter::once(&a.reviewer).chain(a.reviews.iter().map(|r| &r.reviewer)) {
-                if !self.summary.reviewers.contains(name.as_str()) {
-                    self.summary.reviewers.insert(name.to_string());
-                }
-            }
-        }
+        self.by_verdict[verdict_key(self.codes[i])] += 1;
         if let Err(e) = self.writer.queue(
             &mut self.queued,
             (OwnedRow::from_row(row), r),
@@ -334,6 +379,21 @@ pub fn write(
     opts: &ExportOptions,
     out: &mut dyn Write,
 ) -> std::io::Result<ExportSummary> {
+    let annotations = by_row(ds, store);
+    let codes = codes_of(&annotations);
+    write_with(ds, annotations, &codes, rows, opts, out)
+}
+
+/// [`write`], with each record's annotation already found ([`by_row`]) and its verdict code
+/// ([`codes_of`]).
+pub fn write_with(
+    ds: &Dataset,
+    annotations: Vec<Option<&Annotation>>,
+    codes: &[VerdictCode],
+    rows: &[u32],
+    opts: &ExportOptions,
+    out: &mut dyn Write,
+) -> std::io::Result<ExportSummary> {
     if opts.bom && opts.format == Format::Csv {
         out.write_all(b"\xef\xbb\xbf")?;
     }
@@ -354,11 +414,14 @@ pub fn write(
         writer,
         with: With {
             ds,
-            annotations: by_row(ds, store),
+            annotations,
             redact: opts.redact,
         },
         queued: Queued::default(),
         summary: ExportSummary::default(),
+        codes,
+        by_verdict: [0; 5],
+        next: 0,
         error: None,
         progress: opts.progress.clone(),
     };
@@ -376,7 +439,68 @@ pub fn write(
     sink.writer
         .write_queued(&mut sink.queued, &sink.with, build)?;
     let mut summary = sink.summary;
+    summary.reviewers = reviewers(&sink.written, &sink.with.annotations);
+    for (key, n) in VERDICT_KEYS.iter().zip(sink.by_verdict) {
+        if n > 0 {
+            summary.verdicts.insert(key, n);
+        }
+    }
     summary.missing = rows.len() as u64 - summary.records;
     sink.writer.finish()?;
     Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::annotation::{Review, Shared, intern};
+
+    fn ann(reviewer: Shared, reviews: &[&str]) -> Annotation {
+        Annotation {
+            record_id: crate::model::RecordId(0),
+            verdict: None,
+            note: Default::default(),
+            reviewer,
+            annotated_at: Default::default(),
+            query: Default::default(),
+            record: Default::default(),
+            reviews: reviews
+                .iter()
+                .map(|r| Review {
+                    reviewer: (*r).into(),
+                    verdict: None,
+                    note: Default::default(),
+                    annotated_at: Default::default(),
+                })
+                .collect(),
+            conflict: false,
+            adjudicated_by: None,
+        }
+    }
+
+    /// Every reviewer of a record written, and only of those: runs by one reviewer, the same
+    /// name held apart, and the reviewers of a merged record.
+    #[test]
+    fn the_reviewers_are_those_of_the_records_written() {
+        let ana = intern("ana");
+        let list: Vec<Annotation> = (0..1000)
+            .map(|i| match i {
+                500 => ann("ana".into(), &[]),
+                700 => ann("bo, cy".into(), &["bo", "cy"]),
+                900 => ann("dee".into(), &[]),
+                _ => ann(ana.clone(), &[]),
+            })
+            .collect();
+        let by_row: Vec<Option<&Annotation>> = list
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (i % 10 != 3).then_some(a))
+            .collect();
+        let written: Vec<bool> = (0..1000).map(|i| i != 900).collect();
+        let names = reviewers(&written, &by_row);
+        assert_eq!(
+            names,
+            BTreeSet::from(["ana".into(), "bo".into(), "bo, cy".into(), "cy".into()])
+        );
+    }
 }
