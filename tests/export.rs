@@ -455,4 +455,32 @@ fn merge_refuses_bad_input_and_existing_output() {
     let o = run(&["merge", &s(&good), &s(&good), "--out", &s(&out)]);
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "keep");
+    // Laid out as written, one annotation line damaged: found as the merge reads it, refused
+    // with the place, and the output left as it was.
+    let mut one = Store::open(&good).unwrap();
+    let id = RecordId(0x0123456789abcdef0123456789abcdef);
+    one.set(ann(id, "ana", Verdict::Unsure));
+    one.save().unwrap();
+    let damaged = dir.path().join("d.json");
+    let mut other = Store::open(&damaged).unwrap();
+    other.set(ann(id, "bo", Verdict::Unsure));
+    other.save().unwrap();
+    let text = std::fs::read_to_string(&damaged).unwrap();
+    std::fs::write(
+        &damaged,
+        text.replacen("\"reviewer\":\"bo\"", "\"reviewer\":7", 1),
+    )
+    .unwrap();
+    let o = run(&[
+        "merge",
+        &s(&good),
+        &s(&damaged),
+        "--out",
+        &s(&out),
+        "--force",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("d.json") && err.contains("line 2"), "{err}");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "keep");
 }
