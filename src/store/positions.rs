@@ -28,7 +28,7 @@ pub enum At {
 /// [`super::read_document`] gives, without the annotations.
 #[derive(Debug)]
 pub struct Positions {
-    file: Option<std::fs::File>,
+    file: std::fs::File,
     path: std::path::PathBuf,
     entries: Vec<(RecordId, At)>,
     /// SHA-256 of the file (hex), worked out as it was read.
@@ -47,13 +47,12 @@ impl Positions {
         };
         let mut ops = journal::read(&journal::old_path(path))?;
         ops.extend(journal::read(&journal::path(path))?);
-        let f = std::fs::File::open(path).map_err(read_error)?;
-        let (lines, sha256) = find_lines(&f, &shown)?;
+        let file = std::fs::File::open(path).map_err(read_error)?;
+        let (lines, sha256) = find_lines(&file, &shown)?;
         let sha256 = match sha256 {
             Some(d) => d,
             None => crate::digest::sha256_file(path).map_err(read_error)?,
         };
-        let file = Some(f);
         // (id, order given, where; None: removed)
         let mut all: Vec<(RecordId, usize, Option<At>)> = match lines {
             Some(lines) => lines
@@ -140,9 +139,9 @@ impl Positions {
                 end = line_end;
                 run.push((*id, *offset, *len));
             }
-            let file = self.file.as_ref().ok_or_else(|| self.damaged())?;
             buf.resize((end - start) as usize, 0);
-            file.read_exact_at(&mut buf, start)
+            self.file
+                .read_exact_at(&mut buf, start)
                 .map_err(|source| StoreError::Read {
                     path: self.path.display().to_string(),
                     source,
