@@ -129,7 +129,8 @@ pub(super) fn error(e: &serde_json::Error, shown: &str) -> StoreError {
 /// first lines, up to `"annotations": [`, then one annotation a line (each but the last ending
 /// in a comma), then `]}`. The head is read by [`TopSeed`] (with an empty array); the rest is
 /// read in blocks of whole lines, each block's lines parsed on every core while another thread
-/// puts the previous block's annotations into `seed.map`, in order.
+/// puts the block before into the map (a block at a time, in record-id order; a record given
+/// twice is still put later).
 /// Returns false as soon as the file is laid out any other way or a line does not parse: the
 /// caller then empties the map and reads the file as a stream, which says what is wrong and
 /// where.
