@@ -186,13 +186,7 @@ fn find_lines(
     shown: &str,
 ) -> Result<(Option<Vec<LineAt>>, Option<String>), StoreError> {
     use std::io::BufRead;
-    let mut reader = std::io::BufReader::with_capacity(
-        1 << 20,
-        Hashing {
-            inner: file,
-            sha: sha2::Sha256::default(),
-        },
-    );
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, crate::digest::Reading::new(file));
     let mut newer = None;
     let seed = super::stream::TopSeed {
         put: super::Put {
@@ -261,25 +255,7 @@ fn find_lines(
         out.push((id, start, len));
         comma = more;
     }
-    let sha = reader.into_inner().sha;
-    Ok((
-        ended.then_some(out),
-        Some(crate::digest::hex(&sha2::Digest::finalize(sha))),
-    ))
-}
-
-/// A reader that hashes what passes through it.
-struct Hashing<R> {
-    inner: R,
-    sha: sha2::Sha256,
-}
-
-impl<R: std::io::Read> std::io::Read for Hashing<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        sha2::Digest::update(&mut self.sha, &buf[..n]);
-        Ok(n)
-    }
+    Ok((ended.then_some(out), Some(reader.into_inner().hex())))
 }
 
 /// The record id of an annotation line: read straight off the start of a line as alpr-triage
