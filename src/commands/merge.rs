@@ -108,15 +108,7 @@ fn open_inputs(files: &[PathBuf]) -> Result<Vec<Positions>, CommandError> {
     let mut seen: Vec<&PathBuf> = Vec::new();
     let mut out: Vec<Positions> = Vec::new();
     for (f, p) in files.iter().zip(opened) {
-        let p = p.map_err(|e| match e {
-            crate::store::StoreError::Read { path, source } if path == f.display().to_string() => {
-                CommandError::Output {
-                    path: shown(f),
-                    message: format!("cannot read: {source}"),
-                }
-            }
-            e => input_error(f, e),
-        })?;
+        let p = p.map_err(|e| input_error(f, e))?;
         if let Some(same) = seen
             .iter()
             .zip(&out)
