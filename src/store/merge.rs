@@ -301,44 +301,59 @@ pub fn pair_stats(merged: &[Annotation]) -> Vec<PairStats> {
 pub struct Votes {
     /// Every reviewer, whether or not they gave a verdict.
     reviewers: BTreeSet<Shared>,
-    /// For each pair (in name order), the verdicts both gave a record.
-    pairs: BTreeMap<(Shared, Shared), Vec<(Verdict, Verdict)>>,
+    /// For each pair that shared a record (names in order), the verdicts both gave it. A list:
+    /// a merge has a few reviewers.
+    pairs: Vec<(Shared, Shared, Vec<VerdictPair>)>,
 }
+
+/// The verdicts two reviewers gave one record.
+type VerdictPair = (Verdict, Verdict);
 
 impl Votes {
     /// Counts a merged annotation.
     pub fn add(&mut self, a: &Annotation) {
-        let reviews = reviews_of(a);
-        let mut counted: Vec<(&Shared, Verdict)> = Vec::with_capacity(reviews.len());
-        for r in &reviews {
-            if !self.reviewers.contains(&r.reviewer) {
-                self.reviewers.insert(r.reviewer.clone());
+        // Its reviews as [`reviews_of`] gives them, borrowed.
+        let reviews = || {
+            std::iter::once((&a.reviewer, a.verdict))
+                .filter(|_| a.reviews.is_empty())
+                .chain(a.reviews.iter().map(|r| (&r.reviewer, r.verdict)))
+        };
+        let mut counted: Vec<(&Shared, Verdict)> = Vec::new();
+        for (name, verdict) in reviews() {
+            if !self.reviewers.contains(name) {
+                self.reviewers.insert(name.clone());
             }
-            let twice = reviews.iter().filter(|o| o.reviewer == r.reviewer).count() > 1;
-            if let (Some(v), false) = (r.verdict, twice) {
-                counted.push((&r.reviewer, v));
+            let twice = reviews().filter(|(o, _)| *o == name).count() > 1;
+            if let (Some(v), false) = (verdict, twice) {
+                counted.push((name, v));
             }
         }
         counted.sort_by(|x, y| x.0.cmp(y.0));
         for i in 0..counted.len() {
-            for j in i + 1..counted.len() {
-                let (a, b) = (counted[i], counted[j]);
-                match self.pairs.get_mut(&(a.0.clone(), b.0.clone())) {
-                    Some(list) => list.push((a.1, b.1)),
-                    None => {
-                        self.pairs
-                            .insert((a.0.clone(), b.0.clone()), vec![(a.1, b.1)]);
-                    }
-                }
+            for &(b, vb) in &counted[i + 1..] {
+                let (a, va) = counted[i];
+                self.pair(a, b).push((va, vb));
             }
         }
+    }
+
+    /// The verdicts of a pair (names in order).
+    fn pair(&mut self, a: &Shared, b: &Shared) -> &mut Vec<VerdictPair> {
+        let at = match self.pairs.iter().position(|(x, y, _)| x == a && y == b) {
+            Some(at) => at,
+            None => {
+                self.pairs.push((a.clone(), b.clone(), Vec::new()));
+                self.pairs.len() - 1
+            }
+        };
+        &mut self.pairs[at].2
     }
 
     /// Adds what another span counted.
     pub fn extend(&mut self, other: Votes) {
         self.reviewers.extend(other.reviewers);
-        for (pair, mut list) in other.pairs {
-            self.pairs.entry(pair).or_default().append(&mut list);
+        for (a, b, mut list) in other.pairs {
+            self.pair(&a, &b).append(&mut list);
         }
     }
 
@@ -351,8 +366,9 @@ impl Votes {
             for j in i + 1..names.len() {
                 let shared = self
                     .pairs
-                    .get(&(names[i].clone(), names[j].clone()))
-                    .map_or(&[][..], Vec::as_slice);
+                    .iter()
+                    .find(|(a, b, _)| a == names[i] && b == names[j])
+                    .map_or(&[][..], |(_, _, list)| list.as_slice());
                 out.push(stats(names[i], names[j], shared));
             }
         }
