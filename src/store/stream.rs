@@ -208,7 +208,9 @@ pub(super) fn read_lines<H: FnMut(Option<SessionState>, Vec<FileAgency>)>(
             block.drain(..cut);
         }
         drop(tx);
-        Ok(putter.join().unwrap_or(false))
+        Ok(putter
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
     })
 }
 
