@@ -380,7 +380,6 @@ impl Selection {
     }
 }
 
-/// An annotation-file error as a command error naming the file once.
 /// Frees `big` on a thread of its own: a million annotations take a third of a second to
 /// free, and a command's answer need not wait for it (the process ends without waiting).
 /// Only for what has nothing to do when dropped but free memory (no temporary files).
@@ -390,6 +389,7 @@ pub(super) fn free_later<T: Send + 'static>(big: T) {
         .spawn(move || drop(big));
 }
 
+/// An annotation-file error as a command error naming the file once.
 pub(super) fn annotation_error(
     path: &std::path::Path,
 ) -> impl Fn(crate::store::StoreError) -> CommandError + '_ {

@@ -273,13 +273,14 @@ struct ExportSink<'a, 'w> {
 /// How [`ExportSummary::verdicts`] names verdicts.
 const VERDICT_KEYS: [&str; 5] = [
     "none",
-    "immigration",
-    "not_immigration",
-    "unsure",
+    Verdict::ALL[0].as_str(),
+    Verdict::ALL[1].as_str(),
+    Verdict::ALL[2].as_str(),
     "conflict",
 ];
 
-/// A record's place in [`VERDICT_KEYS`].
+/// A record's place in [`VERDICT_KEYS`] (no verdict, then [`VerdictCode::slot`] of each
+/// verdict in [`Verdict::ALL`] order, then a conflict).
 fn verdict_key(code: VerdictCode) -> usize {
     if code.is_conflict() { 4 } else { code.slot() }
 }

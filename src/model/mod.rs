@@ -92,7 +92,7 @@ impl Verdict {
     ];
 
     /// The name used in files and queries (`immigration`, `not_immigration`, `unsure`).
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             Verdict::Immigration => "immigration",
             Verdict::NotImmigration => "not_immigration",
