@@ -49,6 +49,8 @@ struct ReviewArgs {
     /// Config file (default: config.toml in the config directory, see below).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    #[command(flatten)]
+    who: WhoArgs,
 }
 
 #[derive(Subcommand, Debug)]
@@ -161,7 +163,8 @@ enum Sub {
         #[arg(long)]
         json: bool,
     },
-    /// Print the rule set in force (built-in, or --rules FILE) with each rule's strength and note.
+    /// Print the rule set in force (built-in, or --rules FILE) with each rule's strength and note;
+    /// with --agencies, the agency profile rules instead.
     Rules {
         /// A rules file (see docs/flagging.md, "Writing rules").
         #[arg(long, value_name = "FILE")]
@@ -169,6 +172,31 @@ enum Sub {
         /// Print the built-in rules file itself (a starting point for your own).
         #[arg(long)]
         source: bool,
+        /// The agency profile rules (state aliases and levels; see docs/agencies.md).
+        #[arg(long)]
+        agencies: bool,
+        /// An agency rules file to print instead of the built-in one.
+        #[arg(long, value_name = "FILE")]
+        agency_rules: Option<PathBuf>,
+    },
+    /// List every agency the inputs name, once: state, level, role (searcher, owner, sharing
+    /// partner), records, flagged, 287(g) agreements, and what decided each profile; then the
+    /// names no rule could place, biggest first.
+    Agencies {
+        #[command(flatten)]
+        common: Common,
+        /// Machine-readable JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Each transparency-portal page's sharing lists: partners by level, out-of-state, federal
+    /// and private partners.
+    Sharing {
+        #[command(flatten)]
+        common: Common,
+        /// Machine-readable JSON instead of text.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -185,6 +213,39 @@ struct Common {
     /// folder); PATH=NAME names it for one file, or every file in a folder (repeatable).
     #[arg(long, value_name = "[PATH=]NAME")]
     agency: Vec<String>,
+    #[command(flatten)]
+    who: WhoArgs,
+}
+
+/// Who searched: owners, agency rules, overrides and ICE's 287(g) lists.
+#[derive(Args, Debug, Default)]
+struct WhoArgs {
+    /// The owner of a file, or of every file in a folder: the agency whose cameras or records
+    /// it is (repeatable; by default from the Flock file name, a portal page or the folder).
+    #[arg(long, value_name = "PATH=NAME")]
+    owner: Vec<String>,
+    /// Agency overrides (TOML; see docs/agencies.md): names the rules place wrongly, with their
+    /// state, level or inactive mark (repeatable; a later file wins).
+    #[arg(long, value_name = "FILE")]
+    agencies: Vec<PathBuf>,
+    /// Agency profile rules that replace the built-in ones (or extend them:
+    /// `extends = "builtin"`).
+    #[arg(long, value_name = "FILE")]
+    agency_rules: Option<PathBuf>,
+    /// ICE's 287(g) list, XLSX or CSV as ICE publishes it (repeatable: participating and
+    /// pending).
+    #[arg(long, value_name = "FILE")]
+    partners: Vec<PathBuf>,
+}
+
+impl WhoArgs {
+    fn options(&self) -> crate::agency::WhoOptions {
+        crate::agency::WhoOptions {
+            agency_rules: self.agency_rules.clone(),
+            agencies: self.agencies.clone(),
+            partners: self.partners.clone(),
+        }
+    }
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum)]
@@ -249,7 +310,15 @@ pub enum Command {
         rules: Option<PathBuf>,
         /// Print the built-in file's text.
         source: bool,
+        /// The agency rules instead.
+        agencies: bool,
+        /// An agency rules file.
+        agency_rules: Option<PathBuf>,
     },
+    /// `agencies`.
+    Agencies(crate::commands::agencies::AgenciesOptions),
+    /// `sharing`.
+    Sharing(crate::commands::agencies::AgenciesOptions),
     /// Open the review UI.
     Review(crate::commands::review::TuiOptions),
     /// No subcommand and no paths: print help.
@@ -264,10 +333,31 @@ fn cells(raw: bool) -> crate::output::CsvCells {
     }
 }
 
-/// `--agency NAME` (once) and `--agency PATH=NAME` (any number) as read options.
-fn read_options(agency: &[String]) -> Result<ReadOptions, (String, i32)> {
+/// `--agency NAME` (once), `--agency PATH=NAME` and `--owner PATH=NAME` (any number) as read
+/// options.
+fn read_options(agency: &[String], owner: &[String]) -> Result<ReadOptions, (String, i32)> {
     let usage = |m: String| (format!("error: {m}\n"), 2);
     let mut opts = ReadOptions::default();
+    for o in owner {
+        let Some((p, n)) = o
+            .split_once('=')
+            .map(|(p, n)| (PathBuf::from(p.trim()), n.trim()))
+        else {
+            return Err(usage(format!(
+                "--owner {o}: write PATH=NAME (the file or folder, then the owner's name)"
+            )));
+        };
+        if !p.exists() {
+            return Err(usage(format!(
+                "--owner {o}: {} does not exist",
+                crate::sanitize::path(&p)
+            )));
+        }
+        if n.is_empty() {
+            return Err(usage(format!("--owner {o}: give the owner's name after =")));
+        }
+        opts.file_agencies.push((p, n.to_string()));
+    }
     for a in agency {
         let named = a
             .split_once('=')
@@ -331,7 +421,8 @@ where
             json,
             max_warnings,
         }) => Command::Scan(ScanOptions {
-            read: read_options(&common.agency)?,
+            read: read_options(&common.agency, &common.who.owner)?,
+            who: common.who.options(),
             paths: common.paths,
             json,
             rules: common.rules,
@@ -345,7 +436,8 @@ where
             all,
             raw_cells,
         }) => Command::Flag(FlagOptions {
-            read: read_options(&common.agency)?,
+            read: read_options(&common.agency, &common.who.owner)?,
+            who: common.who.options(),
             paths: common.paths,
             format: format.into(),
             out,
@@ -367,7 +459,8 @@ where
             manifest,
             raw_cells,
         }) => Command::Export(crate::commands::export::ExportCommand {
-            read: read_options(&common.agency)?,
+            read: read_options(&common.agency, &common.who.owner)?,
+            who: common.who.options(),
             paths: common.paths,
             annotations,
             format: format.into(),
@@ -389,7 +482,8 @@ where
             query,
             redact,
         }) => Command::Report(crate::commands::report::ReportCommand {
-            read: read_options(&common.agency)?,
+            read: read_options(&common.agency, &common.who.owner)?,
+            who: common.who.options(),
             paths: common.paths,
             annotations,
             out,
@@ -409,12 +503,41 @@ where
             force,
             json,
         }),
-        Some(Sub::Rules { rules, source }) => Command::Rules { rules, source },
+        Some(Sub::Rules {
+            rules,
+            source,
+            agencies,
+            agency_rules,
+        }) => Command::Rules {
+            rules,
+            source,
+            agencies: agencies || agency_rules.is_some(),
+            agency_rules,
+        },
+        Some(Sub::Agencies { common, json }) => {
+            Command::Agencies(crate::commands::agencies::AgenciesOptions {
+                read: read_options(&common.agency, &common.who.owner)?,
+                who: common.who.options(),
+                paths: common.paths,
+                rules: common.rules,
+                json,
+            })
+        }
+        Some(Sub::Sharing { common, json }) => {
+            Command::Sharing(crate::commands::agencies::AgenciesOptions {
+                read: read_options(&common.agency, &common.who.owner)?,
+                who: common.who.options(),
+                paths: common.paths,
+                rules: common.rules,
+                json,
+            })
+        }
         None if cli.review.paths.is_empty() => Command::Help(command().render_help().to_string()),
         None => {
             let r = cli.review;
             Command::Review(crate::commands::review::TuiOptions {
-                read: read_options(&r.agency)?,
+                read: read_options(&r.agency, &r.who.owner)?,
+                who: r.who.options(),
                 paths: r.paths,
                 annotations: r.annotations,
                 reviewer: r.reviewer,

@@ -12,6 +12,7 @@
 //!
 //! Domain modules (`ingest`, `flag`, `catalog`, `output`, `commands`) never touch the terminal.
 
+pub mod agency;
 pub mod app;
 pub mod cli;
 pub mod commands;

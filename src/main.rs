@@ -58,7 +58,31 @@ fn run(command: Command) -> i32 {
         Command::Export(opts) => commands::export::run(&opts, &mut console),
         Command::Merge(opts) => commands::merge::run(&opts, &mut console),
         Command::Report(opts) => commands::report::run(&opts, &mut console),
-        Command::Rules { rules, source } => {
+        Command::Agencies(opts) => commands::agencies::run(&opts, &mut console),
+        Command::Sharing(opts) => commands::agencies::run_sharing(&opts, &mut console),
+        Command::Rules {
+            agencies: true,
+            agency_rules,
+            source,
+            ..
+        } => {
+            if source {
+                console
+                    .machine(|w| {
+                        w.write_all(alpr_triage::agency::rules::BUILTIN_AGENCY_RULES.as_bytes())
+                    })
+                    .map(|()| 0)
+            } else {
+                match agency_rules.as_deref() {
+                    None => Ok(alpr_triage::agency::AgencyRules::builtin()),
+                    Some(p) => alpr_triage::agency::AgencyRules::load(p)
+                        .map_err(|e| commands::CommandError::Agencies(e.to_string())),
+                }
+                .and_then(|r| console.human(|w| w.write_all(r.describe().as_bytes())))
+                .map(|()| 0)
+            }
+        }
+        Command::Rules { rules, source, .. } => {
             if source {
                 console
                     .machine(|w| w.write_all(alpr_triage::flag::BUILTIN_RULES.as_bytes()))

@@ -39,6 +39,8 @@ pub struct ExportCommand {
     pub read: ReadOptions,
     /// How CSV cells are written (spreadsheet-safe unless `--raw-cells`).
     pub cells: CsvCells,
+    /// Agency rules, overrides and 287(g) lists.
+    pub who: crate::agency::WhoOptions,
 }
 
 /// Runs `export`.

@@ -1,5 +1,6 @@
 //! `alpr-triage flag`: the flagged records (or all with `--all`), with explanations and sources.
 
+use std::borrow::Cow;
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -40,6 +41,8 @@ pub struct FlagOptions {
     pub read: ReadOptions,
     /// How CSV cells are written (spreadsheet-safe unless `--raw-cells`).
     pub cells: CsvCells,
+    /// Agency rules, overrides and 287(g) lists.
+    pub who: crate::agency::WhoOptions,
 }
 
 /// Column labels in first-seen order, collected as schemas change.
@@ -88,6 +91,14 @@ impl ColumnUnion {
     pub fn into_labels(self) -> Vec<String> {
         self.labels
     }
+}
+
+/// The CSV columns of who searched, after the tool's own.
+fn who_columns() -> Vec<String> {
+    crate::agency::who::WHO_FIELDS
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
 }
 
 /// `file:line` of a row (`file:sheet:row` in a workbook).
@@ -186,6 +197,7 @@ impl RowSink for DupPass {
 /// Pass 2 of `--all`: write each record at its first row, with all its sources.
 struct WritePass<'f, 'w> {
     reports: &'f [FileReport],
+    profiles: &'f crate::agency::Profiles,
     later: FxHashMap<RecordId, Vec<Source>>,
     written: IdSet,
     writer: RecordWriter<'w>,
@@ -203,6 +215,7 @@ type Kept = (OwnedRow, TextSyms, Vec<Source>);
 struct Made<'a> {
     catalog: &'a Catalog,
     reports: &'a [FileReport],
+    profiles: &'a crate::agency::Profiles,
 }
 
 /// The output form of a kept row (a flagged one, or a queued one of `--all`).
@@ -211,7 +224,11 @@ fn kept_record<'i>(made: &'i Made<'_>, (row, syms, later): &'i Kept) -> OutRecor
         .chain(later)
         .map(|s| source_string(made.reports, s))
         .collect();
-    OutRecord::from_row(&row.row(), made.catalog, syms, sources)
+    let mut rec = OutRecord::from_row(&row.row(), made.catalog, syms, sources);
+    let who = made.profiles.who(syms.agency, row.source.file as usize);
+    rec.extra
+        .extend(who.fields().map(|(k, v)| (Cow::Borrowed(k), v)));
+    rec
 }
 
 impl RowSink for WritePass<'_, '_> {
@@ -230,6 +247,7 @@ impl RowSink for WritePass<'_, '_> {
         let made = Made {
             catalog,
             reports: self.reports,
+            profiles: self.profiles,
         };
         if self.error.is_none()
             && let Err(e) = self.writer.queue(
@@ -256,6 +274,7 @@ impl RowSink for WritePass<'_, '_> {
 /// standard output.
 pub fn run(opts: &FlagOptions, console: &mut Console<'_>) -> Result<i32, CommandError> {
     let rules = load_rules(opts.rules.as_deref())?;
+    let profiler = super::load_profiler(&opts.who)?;
     let mut inputs = inputs(&opts.paths);
     if inputs.files.is_empty() && inputs.errors.is_empty() {
         return Err(CommandError::NoInput(
@@ -279,9 +298,9 @@ pub fn run(opts: &FlagOptions, console: &mut Console<'_>) -> Result<i32, Command
     let files = &inputs.files;
     let (out, tty) = (&mut *console.out, console.out_is_terminal);
     let (reports, count) = if opts.all {
-        write_all_records(opts, files, rules, &target, out, tty)?
+        write_all_records(opts, files, rules, profiler, &target, out, tty)?
     } else {
-        write_flagged(opts, files, rules, &target, out, tty)?
+        write_flagged(opts, files, rules, profiler, &target, out, tty)?
     };
     let err = &mut *console.err;
     let failed = report_problems(err, &inputs, &reports);
@@ -312,6 +331,7 @@ fn write_all_records(
     opts: &FlagOptions,
     files: &[InputFile],
     rules: Arc<RuleSet>,
+    profiler: Arc<crate::agency::Profiler>,
     target: &Target,
     out: &mut dyn Write,
     tty: bool,
@@ -335,11 +355,14 @@ fn write_all_records(
         .filter(|(i, _)| reports[*i].kind.is_some())
         .collect();
     let columns = columns.into_labels();
+    let profiles = super::profiles_of(profiler, &catalog, &reports);
     let (count, _) = target
         .write(out, tty, false, |w| {
-            let writer = RecordWriter::with_cells(w, opts.format, columns, Vec::new(), opts.cells)?;
+            let writer =
+                RecordWriter::with_cells(w, opts.format, columns, who_columns(), opts.cells)?;
             let mut pass2 = WritePass {
                 reports: &reports,
+                profiles: &profiles,
                 later,
                 written: IdSet::new(),
                 writer,
@@ -355,6 +378,7 @@ fn write_all_records(
             let made = Made {
                 catalog: &catalog,
                 reports: &reports,
+                profiles: &profiles,
             };
             pass2
                 .writer
@@ -370,6 +394,7 @@ fn write_flagged(
     opts: &FlagOptions,
     files: &[InputFile],
     rules: Arc<RuleSet>,
+    profiler: Arc<crate::agency::Profiler>,
     target: &Target,
     out: &mut dyn Write,
     tty: bool,
@@ -393,18 +418,20 @@ fn write_flagged(
     for (_, (row, ..)) in &records {
         columns.note(&row.schema, row.cells.len());
     }
+    let profiles = super::profiles_of(profiler, &catalog, &reports);
     let (count, _) = target
         .write(out, tty, false, |w| {
             let mut writer = RecordWriter::with_cells(
                 w,
                 opts.format,
                 columns.into_labels(),
-                Vec::new(),
+                who_columns(),
                 opts.cells,
             )?;
             let made = Made {
                 catalog: &catalog,
                 reports: &reports,
+                profiles: &profiles,
             };
             writer.write_all(&made, &records, |made, (_, kept)| kept_record(made, kept))?;
             writer.finish()

@@ -1,5 +1,6 @@
 //! The headless subcommands. Each takes a plain options struct and returns an exit code.
 
+pub mod agencies;
 pub mod export;
 pub mod flag;
 pub mod merge;
@@ -47,6 +48,9 @@ pub enum CommandError {
     /// The inputs (or the annotations) cannot give what was asked; nothing was written.
     #[error("{0}")]
     Input(String),
+    /// An agency rules, overrides or 287(g) file is unusable.
+    #[error("{0}")]
+    Agencies(String),
     /// Standard output was closed by its reader (`alpr-triage flag … | head`): not an error.
     #[error("standard output was closed")]
     ReaderGone,
@@ -96,6 +100,29 @@ pub fn load_rules(path: Option<&Path>) -> Result<Arc<RuleSet>, RuleFileError> {
         Some(p) => RuleSet::load(p)?,
         None => RuleSet::builtin(),
     }))
+}
+
+/// The agency profiler the options ask for (see [`crate::agency::Profiler::load`]).
+pub fn load_profiler(
+    opts: &crate::agency::WhoOptions,
+) -> Result<Arc<crate::agency::Profiler>, CommandError> {
+    crate::agency::Profiler::load(opts)
+        .map(Arc::new)
+        .map_err(CommandError::Agencies)
+}
+
+/// Profiles for what a load found: each agency of the catalog, each file's owner.
+pub fn profiles_of(
+    profiler: Arc<crate::agency::Profiler>,
+    catalog: &crate::ingest::catalog::Catalog,
+    reports: &[FileReport],
+) -> crate::agency::Profiles {
+    let files: Vec<&FileReport> = reports.iter().collect();
+    crate::agency::Profiles::build(
+        profiler,
+        catalog.strings(crate::model::Field::Agency),
+        &files,
+    )
 }
 
 /// Input files for paths, with the paths that could not be opened as messages.

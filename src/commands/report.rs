@@ -24,6 +24,8 @@ pub struct ReportCommand {
     pub redact: bool,
     /// Rules file.
     pub rules: Option<PathBuf>,
+    /// Agency rules, overrides and 287(g) lists.
+    pub who: crate::agency::WhoOptions,
     /// How files are read.
     pub read: ReadOptions,
 }

@@ -19,4 +19,6 @@ pub struct TuiOptions {
     pub read: ReadOptions,
     /// Config file (default: `config.toml` in the config directory).
     pub config: Option<PathBuf>,
+    /// Agency rules, overrides and 287(g) lists.
+    pub who: crate::agency::WhoOptions,
 }

@@ -25,6 +25,8 @@ pub struct ScanOptions {
     pub read: ReadOptions,
     /// How many warnings to print per file in text output.
     pub max_warnings: usize,
+    /// Agency rules, overrides and 287(g) lists.
+    pub who: crate::agency::WhoOptions,
 }
 
 /// Counts records and flags without keeping rows: memory is an id and a flag per row (the
@@ -194,6 +196,8 @@ fn write_json(
             "columns": r.columns,
             "agency_from_file": r.file_agency,
             "agency_origin": r.file_agency.as_ref().map(|_| r.agency_origin),
+            "owner": r.file_agency.as_ref().filter(|_| r.agency_origin != crate::ingest::AgencyOrigin::Option),
+            "sharing": r.sharing.as_ref().map(|s| json!({"outbound": s.outbound.len(), "inbound": s.inbound.len()})),
             "rows": r.rows,
             "records": r.records,
             "duplicates": r.duplicates,
@@ -237,7 +241,21 @@ fn write_file_text(
         visible(&r.schema)
     )?;
     if let Some(a) = &r.file_agency {
-        writeln!(out, "  agency:   {} ({})", visible(a), r.agency_origin())?;
+        // A name the file gives is its owner; `--agency NAME` only names a searcher.
+        let label = if r.agency_origin == crate::ingest::AgencyOrigin::Option {
+            "agency:  "
+        } else {
+            "owner:   "
+        };
+        writeln!(out, "  {label} {} ({})", visible(a), r.agency_origin())?;
+    }
+    if let Some(s) = &r.sharing {
+        writeln!(
+            out,
+            "  sharing:  {} outbound, {} inbound (alpr-triage sharing lists them)",
+            s.outbound.len(),
+            s.inbound.len()
+        )?;
     }
     writeln!(
         out,

@@ -34,6 +34,11 @@ impl Tally {
         self.repeats.note(id)
     }
 
+    /// Whether each row noted so far was flagged, by its number in the load.
+    pub fn flagged_rows(&self) -> &[bool] {
+        &self.flagged
+    }
+
     /// Sets each file's records, duplicates and flagged records (reports are indexed by file)
     /// and returns, for each row, whether it was the first of its record.
     pub fn finish(&self, reports: &mut [FileReport]) -> Vec<bool> {

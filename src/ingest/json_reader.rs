@@ -254,6 +254,9 @@ pub(crate) fn run_doc(
         }
     }
     drop(first);
+    if elements.is_empty() && p.part.sharing.is_some() {
+        return Rows::new(tx, pool).finish(p);
+    }
     if keys.labels.is_empty() {
         return Err(FileError::NotAudit {
             path: p.path().to_string(),
@@ -373,6 +376,46 @@ fn doc_rows<'b>(buf: &'b [u8], p: &mut Processor<'_>) -> Result<(Vec<&'b RawValu
             member("crawled_name").and_then(|(_, v)| serde_json::from_str::<String>(v.get()).ok())
         {
             p.set_file_agency(&name);
+            let list = |key: &str, p: &mut Processor<'_>| -> Vec<String> {
+                let Some((_, v)) = member(key) else {
+                    return Vec::new();
+                };
+                match serde_json::from_str::<Vec<serde_json::Value>>(v.get()) {
+                    Ok(items) => items
+                        .into_iter()
+                        .filter_map(|i| match i {
+                            serde_json::Value::String(s) if !s.trim().is_empty() => {
+                                Some(s.trim().to_string())
+                            }
+                            serde_json::Value::String(_) => None,
+                            other => {
+                                p.part.warnings.push(
+                                    None,
+                                    format!(
+                                        "{key}: an entry that is not a name was left out: {}",
+                                        crate::sanitize::visible(&other.to_string())
+                                    ),
+                                );
+                                None
+                            }
+                        })
+                        .collect(),
+                    Err(_) => {
+                        p.part
+                            .warnings
+                            .push(None, format!("{key} is not a list of names; not read"));
+                        Vec::new()
+                    }
+                }
+            };
+            let outbound = list("sharing_outbound", p);
+            let inbound = list("sharing_inbound", p);
+            if member("sharing_outbound").is_some() || member("sharing_inbound").is_some() {
+                p.part.sharing = Some(super::Sharing { outbound, inbound });
+                if obj.rows.is_none() {
+                    return Ok((Vec::new(), Kind::PortalScrapeJson));
+                }
+            }
         }
         if let Some(rows) = obj.rows {
             (rows, Kind::PortalScrapeJson)

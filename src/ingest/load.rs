@@ -241,6 +241,9 @@ impl Feed<'_> {
             self.report.agency_origin = AgencyOrigin::Metadata;
             self.file_agency_sym = None;
         }
+        if let Some(s) = part.sharing {
+            self.report.sharing = Some(Arc::new(s));
+        }
         self.report.rows += part.rows;
         self.report.dropped += part.dropped;
         self.report.warnings.append(part.warnings);
@@ -295,6 +298,12 @@ impl Feed<'_> {
 
     fn finish(mut self, result: Result<(), Stop>, info: &FileInfo) -> FileReport {
         let error = match result {
+            // A portal page that lists whom its owner shares with and holds no searches.
+            Ok(()) if !self.began && self.report.sharing.is_some() => {
+                self.report.kind = Some(super::Kind::PortalScrapeJson);
+                self.report.schema = "portal page: sharing lists, no search rows".into();
+                None
+            }
             Ok(()) if !self.began => Some(
                 super::FileError::NotAudit {
                     path: info.path.clone(),

@@ -39,6 +39,7 @@ pub mod xlsx;
 
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::ingest::catalog::{Catalog, TextSyms};
 
@@ -175,6 +176,16 @@ impl AgencyOrigin {
     }
 }
 
+/// A transparency-portal page's sharing lists: the organizations its owner shares its cameras
+/// with (`sharing_outbound`) and those sharing theirs with it (`sharing_inbound`), as written.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Sharing {
+    /// `sharing_outbound`.
+    pub outbound: Vec<String>,
+    /// `sharing_inbound`.
+    pub inbound: Vec<String>,
+}
+
 /// What a load found in one file.
 #[derive(Clone, Debug, Default)]
 pub struct FileReport {
@@ -212,9 +223,11 @@ pub struct FileReport {
     pub error: Option<String>,
     /// The sheets of a workbook, in order (empty for text files); see [`FileReport::place`].
     pub sheets: Vec<String>,
+    /// A portal page's sharing lists (`sharing_outbound`, `sharing_inbound`), when it has them.
+    pub sharing: Option<Arc<Sharing>>,
     /// What a gzip-compressed file inflated to, when [`ReadOptions::keep_inflated`] asked for
     /// it: the source offsets of its rows are offsets in this copy.
-    pub inflated: Option<std::sync::Arc<spool::Spooled>>,
+    pub inflated: Option<Arc<spool::Spooled>>,
 }
 
 impl FileReport {

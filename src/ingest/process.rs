@@ -59,6 +59,9 @@ pub(crate) struct State {
     began: bool,
     /// The file names an agency (its name, portal metadata, or `--agency`).
     file_agency: bool,
+    /// The header in force is a Network Audit's: rows without an `Org Name` do not say who
+    /// searched, and never take the file's agency (its owner) as their searcher.
+    network: bool,
 }
 
 impl State {
@@ -97,6 +100,8 @@ pub(crate) struct Part {
     pub begins: Vec<Begin>,
     /// The agency named by the file's metadata (portal `crawled_name`).
     pub file_agency: Option<String>,
+    /// A portal page's sharing lists.
+    pub sharing: Option<super::Sharing>,
 }
 
 impl Part {
@@ -107,6 +112,7 @@ impl Part {
             && self.warnings.total == 0
             && self.begins.is_empty()
             && self.file_agency.is_none()
+            && self.sharing.is_none()
     }
 }
 
@@ -193,6 +199,10 @@ impl<'a> Processor<'a> {
         let first = !self.state.began;
         if first {
             self.state_mut().began = true;
+        }
+        let network = kind == Kind::FlockNetworkAudit;
+        if self.state.network != network {
+            self.state_mut().network = network;
         }
         self.part.begins.push(Begin {
             kind,
@@ -426,7 +436,7 @@ impl<'a> Processor<'a> {
         }
         let agency_source = if column_agency {
             AgencySource::Column
-        } else if st.file_agency {
+        } else if st.file_agency && !st.network {
             AgencySource::File
         } else {
             AgencySource::None

@@ -380,3 +380,50 @@ fn emit(
     }
     Ok(())
 }
+
+/// A small table from a workbook that is not an audit log (ICE's 287(g) list): the first
+/// sheet's rows as text, each with its 1-based row number, blank rows left out. The workbook is
+/// [`inspect`]ed for its sizes first, as an audit workbook is; `limit` rows at most are kept.
+pub fn read_table(path: &Path, limit: usize) -> Result<Vec<(u64, Vec<String>)>, String> {
+    match inspect(path)? {
+        Archive::Workbook => {}
+        Archive::Other => return Err("a ZIP archive that is not an Excel workbook".into()),
+    }
+    let f = File::open(path).map_err(|e| e.to_string())?;
+    let mut book =
+        Xlsx::new(BufReader::new(f)).map_err(|e| format!("not a readable Excel workbook: {e}"))?;
+    let Some(first) = book.sheet_names().into_iter().next() else {
+        return Ok(Vec::new());
+    };
+    let mut cells = book
+        .worksheet_cells_reader(&first)
+        .map_err(|e| format!("not a readable worksheet: {e}"))?;
+    let mut rows: Vec<(u64, Vec<String>)> = Vec::new();
+    let mut text = Vec::new();
+    while let Some(cell) = cells
+        .next_cell()
+        .map_err(|e| format!("not a readable worksheet: {e}"))?
+    {
+        let (r, c) = cell.get_position();
+        text.clear();
+        cell_text(cell.get_value(), &mut text);
+        if text.is_empty() || c as usize >= super::limits::FIELDS_MAX {
+            continue;
+        }
+        let r = u64::from(r) + 1;
+        if rows.last().is_none_or(|(n, _)| *n != r) {
+            if rows.len() >= limit {
+                return Err(format!("more than {limit} rows"));
+            }
+            rows.push((r, Vec::new()));
+        }
+        if let Some((_, row)) = rows.last_mut() {
+            let c = c as usize;
+            if row.len() <= c {
+                row.resize(c + 1, String::new());
+            }
+            row[c] = String::from_utf8_lossy(&text).into_owned();
+        }
+    }
+    Ok(rows)
+}

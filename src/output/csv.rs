@@ -120,6 +120,12 @@ pub(super) fn csv_row(original: &[String], extra: &[String], rec: &OutRecord) ->
         row.push(match v {
             None | Some(Value::Null) => String::new(),
             Some(Value::String(s)) => s.clone(),
+            // A list of names (`partner_287g`) as a spreadsheet reads it best.
+            Some(Value::Array(items)) if items.iter().all(Value::is_string) => items
+                .iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join("; "),
             Some(other) => other.to_string(),
         });
     }

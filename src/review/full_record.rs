@@ -109,7 +109,9 @@ pub fn record(ds: &Dataset, row: u32) -> Result<OutRecord<'static>, String> {
         lossy: std::str::from_utf8(cells.as_slice()).is_err(),
         agency_source: if column_agency {
             AgencySource::Column
-        } else if file_agency.is_some() {
+        } else if file_agency.is_some()
+            && file.report.kind != Some(crate::ingest::Kind::FlockNetworkAudit)
+        {
             AgencySource::File
         } else {
             AgencySource::None
