@@ -326,8 +326,13 @@ fn review_load_of_gzip_rereads_records_from_a_private_inflated_copy() {
         ..ReadOptions::default()
     };
     let files = |p: &std::path::Path| alpr_triage::ingest::discover(&[p.to_path_buf()]).0;
-    let ds = load_all(files(&gz), opts.clone(), common::builtin());
-    let reference = load_all(files(&plain), opts, common::builtin());
+    let ds = load_all(
+        files(&gz),
+        opts.clone(),
+        common::builtin(),
+        Default::default(),
+    );
+    let reference = load_all(files(&plain), opts, common::builtin(), Default::default());
     assert_eq!(ds.len(), reference.len());
     assert!(ds.len() > 3);
     let copy = ds.files[0].report.inflated.clone().expect("a copy is kept");

@@ -23,6 +23,16 @@ fn sample_data_is_reproducible_from_the_generator() {
             rel.display()
         );
     }
+    let reference = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-reference");
+    for p in alpr_triage_synth::write_sample_reference(&dir.path().join("r")).unwrap() {
+        let name = p.file_name().unwrap();
+        assert_eq!(
+            std::fs::read(&p).unwrap(),
+            std::fs::read(reference.join(name)).unwrap_or_default(),
+            "sample-reference/{} differs from the generator's output",
+            name.to_string_lossy()
+        );
+    }
 }
 
 #[test]

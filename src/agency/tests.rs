@@ -60,6 +60,8 @@ fn levels_of_the_shapes_flock_names_take() {
         ("Tombstone Marshals Office (AZ)", "local"),
         ("Hiddenbrooke (CA)", "unknown"),
         ("University City MO PD", "local"),
+        ("Harbor City CA PD", "local"),
+        ("San Diego Harbor CA PD", "special_district"),
         ("University Park TX PD", "local"),
         ("Iowa State University IA PD", "education"),
         ("Country Club Hills IL PD", "local"),

@@ -242,14 +242,14 @@ fn write_text(out: &mut dyn Write, list: &[Entry], profiler: &Profiler) -> std::
     writeln!(out)?;
     writeln!(
         out,
-        "{:>10} {:>8}  {:5} {:16} {:9} {:44} decided by",
+        "{:>10} {:>8}  {:5} {:16} {:14} {:44} decided by",
         "records", "flagged", "state", "level", "role", "agency"
     )?;
     for e in list {
         let p = &e.profile;
         writeln!(
             out,
-            "{:>10} {:>8}  {:5} {:16} {:9} {:44} {}{}",
+            "{:>10} {:>8}  {:5} {:16} {:14} {:44} {}{}",
             thousands(e.records),
             thousands(e.flagged),
             state_str(p),
@@ -263,7 +263,12 @@ fn write_text(out: &mut dyn Write, list: &[Entry], profiler: &Profiler) -> std::
     let unplaced: Vec<&Entry> = list
         .iter()
         .filter(|e| {
-            (e.profile.level == Level::Unknown || e.profile.state.is_none())
+            // Federal, private, placeholder and multi-agency bodies often name no state.
+            let stateless = matches!(
+                e.profile.level,
+                Level::Federal | Level::Private | Level::Placeholder | Level::MultiAgency
+            );
+            (e.profile.level == Level::Unknown || e.profile.state.is_none() && !stateless)
                 && e.profile.source != "no agency"
         })
         .collect();

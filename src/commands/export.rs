@@ -49,6 +49,7 @@ pub fn run(opts: &ExportCommand, console: &mut Console<'_>) -> Result<i32, Comma
         &opts.paths,
         opts.annotations.as_deref(),
         opts.rules.as_deref(),
+        &opts.who,
         &opts.query,
     )?;
     let ann_path = sel.annotations.clone();

@@ -303,6 +303,7 @@ pub fn report_problems(err: &mut dyn Write, inputs: &Inputs, reports: &[FileRepo
 /// and the annotation file (the one given, or the review UI's for these paths), resolved.
 pub(super) struct Selection {
     pub rules: Arc<RuleSet>,
+    pub profiler: Arc<crate::agency::Profiler>,
     pub query: crate::review::filter::Query,
     pub inputs: Inputs,
     pub annotations: PathBuf,
@@ -314,9 +315,11 @@ impl Selection {
         paths: &[PathBuf],
         annotations: Option<&Path>,
         rules: Option<&Path>,
+        who: &crate::agency::WhoOptions,
         query: &str,
     ) -> Result<Selection, CommandError> {
         let rules = load_rules(rules)?;
+        let profiler = load_profiler(who)?;
         let query = crate::review::filter::Query::parse(query, &rules).map_err(|e| {
             CommandError::Output {
                 path: "--query".into(),
@@ -337,6 +340,7 @@ impl Selection {
         let annotations = crate::store::resolve(&path).map_err(annotation_error(&path))?;
         Ok(Selection {
             rules,
+            profiler,
             query,
             inputs,
             annotations,
@@ -360,6 +364,7 @@ impl Selection {
             self.inputs.files.clone(),
             read.clone(),
             self.rules.clone(),
+            self.profiler.clone(),
         );
         (ds, copies)
     }

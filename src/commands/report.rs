@@ -36,6 +36,7 @@ pub fn run(opts: &ReportCommand, console: &mut Console<'_>) -> Result<i32, Comma
         &opts.paths,
         opts.annotations.as_deref(),
         opts.rules.as_deref(),
+        &opts.who,
         &opts.query,
     )?;
     let ann_path = sel.annotations.clone();

@@ -325,6 +325,8 @@ fn build<'i>(with: &'i With<'_>, (row, r): &'i (OwnedRow, u32)) -> OutRecord<'i>
     let sources = ds.source_texts(*r);
     let mut rec = OutRecord::from_row(&row.row(), &ds.catalog, &ds.syms(*r), sources);
     rec.extra = annotation_extra(with.annotations[*r as usize]);
+    rec.extra
+        .extend(ds.who(*r).fields().map(|(k, v)| (Cow::Borrowed(k), v)));
     if with.redact {
         redact(&mut rec);
     }
@@ -398,7 +400,11 @@ pub fn write_with(
     if opts.bom && opts.format == Format::Csv {
         out.write_all(b"\xef\xbb\xbf")?;
     }
-    let mut extra: Vec<String> = ANNOTATION_COLUMNS.iter().map(|s| s.to_string()).collect();
+    let mut extra: Vec<String> = ANNOTATION_COLUMNS
+        .iter()
+        .chain(&crate::agency::who::WHO_FIELDS)
+        .map(|s| s.to_string())
+        .collect();
     if opts.redact {
         extra.push("redaction".into());
     }

@@ -271,10 +271,11 @@ impl Feed<'_> {
     }
 
     fn syms(&mut self, src: usize, m: &RowMeta) -> TextSyms {
-        let agency = if m.agency_source == AgencySource::Column {
-            self.sym(src, 0, m.text[0])
-        } else {
-            self.agency_of_file()
+        let agency = match m.agency_source {
+            AgencySource::Column => self.sym(src, 0, m.text[0]),
+            AgencySource::File => self.agency_of_file(),
+            // A Network Audit without `Org Name`: who searched is not known.
+            AgencySource::None => self.catalog.intern_str(Field::Agency, UNKNOWN_AGENCY),
         };
         TextSyms {
             agency,

@@ -241,8 +241,10 @@ pub fn load_all(
     files: Vec<InputFile>,
     options: ReadOptions,
     rules: Arc<RuleSet>,
+    profiler: Arc<crate::agency::Profiler>,
 ) -> crate::review::dataset::Dataset {
-    let mut ds = crate::review::dataset::Dataset::new(Catalog::new(rules.clone()), files.clone());
+    let mut ds = crate::review::dataset::Dataset::new(Catalog::new(rules.clone()), files.clone())
+        .with_profiler(profiler);
     let loader = Loader::start(files, options, rules);
     while let Some(ev) = loader.recv_timeout(Duration::from_secs(3600)) {
         let done = matches!(ev, LoadEvent::Finished { .. });

@@ -201,6 +201,10 @@ pub fn write_sample_data(dir: &Path) -> io::Result<Vec<PathBuf>> {
     file("eras/search_audit.portal.csv", &mut |w| {
         Generator::new(small(6, 2026, 3, "Cedar Falls TX PD")).write_portal_csv(w)
     })?;
+    file("eras/harbor-city-ca-pd-sharing.json", &mut |w| {
+        write_sharing_page(w)?;
+        Ok(SynthStats::default())
+    })?;
     file("eras/cedar-falls-tx-pd-portal.json", &mut |w| {
         Generator::new(small(7, 2026, 3, "Cedar Falls TX PD"))
             .write_portal_json("Cedar Falls TX PD", w)
@@ -220,6 +224,99 @@ pub fn write_sample_data(dir: &Path) -> io::Result<Vec<PathBuf>> {
         gz.finish()?.flush()?;
     }
     written.push(ndjson);
+    Ok(written)
+}
+
+/// A transparency-portal page with sharing lists and no search rows, in the shape of the real
+/// pages (`crawled_name`, `sharing_outbound` of Flock organization names in every shape they
+/// take, `sharing_inbound`), with the traps of docs/agencies.md among the names.
+pub fn write_sharing_page(out: &mut dyn Write) -> io::Result<()> {
+    let outbound = [
+        "Granite City County CA SO",
+        "Copper Canyon CA PD",
+        "Sunset Valley PD (CA)",
+        "CA - Red Mesa PD",
+        "Bayview Unified School District PD CA",
+        "California Highway Patrol",
+        "Harbor City Port Police CA",
+        "Millbrook TX PD",
+        "Elm County TX SO",
+        "Lakemont County NC SO",
+        "Blue Mound County GA SO",
+        "Quarry Town GA PD",
+        "Pine Ridge PD - OR",
+        "Brookside SD PD",
+        "Westbury County CA SD",
+        "Arizona Department of Public Safety [Inactive]",
+        "[Federal] US Border Patrol [Inactive]",
+        "Homeland Security Investigations [Inactive]",
+        "Acme Retail Corporation",
+        "Vista Oaks HOA (CA)",
+        "Oakmont Hills (CA)",
+        "Washington County SO",
+        "Regional Auto Theft Task Force CA",
+        "Tule River Tribal PD CA",
+        "Lakemont TX PD (deactivated)",
+        "DO NOT USE",
+        "Test Demo 1234",
+    ];
+    let inbound = ["Copper Canyon CA PD", "Granite City County CA SO"];
+    let doc = serde_json::json!({
+        "crawled_slug": "harbor-city-ca-pd",
+        "crawled_name": "Harbor City CA PD",
+        "archived_date": "2026-04-20",
+        "prohibited_uses": "Immigration enforcement, traffic enforcement, harassment",
+        "data_retention_days": 30,
+        "camera_count": 41,
+        "searches_30d": 0,
+        "sharing_outbound": outbound,
+        "sharing_inbound": inbound,
+    });
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    out.write_all(b"\n")
+}
+
+/// ICE's 287(g) list of participating agencies in its published shape (a title row, then
+/// `STATE, LAW ENFORCEMENT AGENCY, TYPE, COUNTY, SUPPORT TYPE, SIGNED, MOA, ADDENDUM`; full state
+/// names in capitals; trailing spaces; a curly apostrophe; one agency with several agreements;
+/// blank and note rows), naming sample-data agencies and their traps: Blue Mound County and
+/// Granite City County in other states than the sample's, Millbrook's police in Alabama.
+pub const PARTICIPATING_287G: &str = "\
+287(g) Participating Agencies (synthetic sample; not ICE's list),,,,,,,
+STATE,LAW ENFORCEMENT AGENCY,TYPE,COUNTY,SUPPORT TYPE,SIGNED,MOA,ADDENDUM
+ALABAMA,Blue Mound County Sheriff's Office,County,Blue Mound County,Task Force Model,2025-03-04,link,
+ALABAMA,Millbrook Police Department,Municipality,Elmore County,Task Force Model,2025-04-10,link,
+GEORGIA,Granite City County Sheriff's Office,County,Granite City County,Jail Enforcement Model,2020-06-09,link,
+NORTH CAROLINA,Lakemont County Sheriff's Office,County,Lakemont County,Task Force Model,2025-02-20,link,
+NORTH CAROLINA,Lakemont County Sheriff's Office,County,Lakemont County,Warrant Service Officer ,2019-05-01,link,
+TEXAS,Elm County Sheriff\u{2019}s Office,County ,Elm County,Jail Enforcement Model,2019-07-01,link,
+TEXAS,Elm County Sheriff's Office,County,Elm County,Warrant Service Officer,2025-01-15,link pending,
+TEXAS,Texas Department of Public Safety,State Agency,#N/A,Task Force Model,2025-02-07,link,
+,,,,,,,
+,Rows above are updated weekly,,,,,,
+FLORIDA,,County,Pine Ridge County,Task Force Model,2025-05-05,link,
+";
+
+/// ICE's list of pending agreements (no `SIGNED` column).
+pub const PENDING_287G: &str = "\
+STATE,LAW ENFORCEMENT AGENCY,TYPE,COUNTY,SUPPORT TYPE
+GEORGIA,Quarry Town Police Department,Municipality,Quarry County,Task Force Model
+OREGON,Westbury County Sheriff's Office,County ,Westbury County,Warrant Service Officer
+";
+
+/// Writes the synthetic 287(g) lists (`287g-participating.csv`, `287g-pending.csv`) into `dir`,
+/// the project's `sample-reference/`: kept out of `sample-data/`, which is read as audit files.
+pub fn write_sample_reference(dir: &Path) -> io::Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(dir)?;
+    let mut written = Vec::new();
+    for (name, text) in [
+        ("287g-participating.csv", PARTICIPATING_287G),
+        ("287g-pending.csv", PENDING_287G),
+    ] {
+        let p = dir.join(name);
+        std::fs::write(&p, text)?;
+        written.push(p);
+    }
     Ok(written)
 }
 

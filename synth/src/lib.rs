@@ -6,7 +6,10 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 mod files;
 mod vocab;
 
-pub use files::{XLSX_SAMPLE, csv_to_xlsx, flock_file_name, write_sample_data, xlsx_twin};
+pub use files::{
+    PARTICIPATING_287G, PENDING_287G, XLSX_SAMPLE, csv_to_xlsx, flock_file_name, write_sample_data,
+    write_sample_reference, write_sharing_page, xlsx_twin,
+};
 use vocab::*;
 
 /// SplitMix64: small, fast, deterministic.

@@ -21,6 +21,12 @@ enum Prepared {
     Flagged(bool),
     /// A flag per account symbol.
     Account(Vec<bool>),
+    /// A flag per agency symbol, from its profile (`state:`, `level:`, `partner:`).
+    Profile(Vec<bool>),
+    /// `out-of-state:`.
+    OutOfState(Option<bool>),
+    /// A flag per file, from its owner (`owner:`).
+    Owner(Vec<bool>),
 }
 
 /// The index range of `field`'s strings from `from`, at most `limit` long.
@@ -56,6 +62,9 @@ fn prepare(term: &Term) -> Prepared {
         Term::Verdict(v) => Prepared::Verdict(*v),
         Term::Flagged(f) => Prepared::Flagged(*f),
         Term::Account(_) => Prepared::Account(Vec::new()),
+        Term::State(_) | Term::Level(_) | Term::Partner => Prepared::Profile(Vec::new()),
+        Term::OutOfState(v) => Prepared::OutOfState(*v),
+        Term::Owner(_) => Prepared::Owner(Vec::new()),
     }
 }
 
@@ -120,6 +129,34 @@ impl Prepared {
                 }));
                 t.len() >= n
             }
+            (Prepared::Profile(t), term) => {
+                let r = span(ds, Field::Agency, t.len(), limit);
+                t.extend(r.map(|sym| {
+                    let p = ds.profiles.of(sym as Sym);
+                    match term {
+                        Term::State(s) => p.state == *s,
+                        Term::Level(l) => p.level == *l,
+                        Term::Partner => p.partner.is_some(),
+                        _ => false,
+                    }
+                }));
+                t.len() >= ds.catalog.len(Field::Agency)
+            }
+            (Prepared::Owner(t), Term::Owner(p)) => {
+                // A few files: made again each time (an owner is known once its file starts).
+                let exact = p.strip_prefix('=');
+                t.clear();
+                t.extend((0..ds.files.len()).map(|f| {
+                    ds.profiles.owner(f).is_some_and(|o| {
+                        let name = o.name.to_lowercase();
+                        match exact {
+                            Some(e) => name == e,
+                            None => name.contains(p.as_str()),
+                        }
+                    })
+                }));
+                true
+            }
             _ => true,
         }
     }
@@ -178,6 +215,17 @@ impl Prepared {
             Prepared::Flagged(f) => (ds.is_flagged(row) == *f).then_some(0),
             Prepared::Account(t) => t
                 .get(ds.links.account[r] as usize)
+                .copied()
+                .unwrap_or(false)
+                .then_some(0),
+            Prepared::Profile(t) => t
+                .get(ds.agency[r] as usize)
+                .copied()
+                .unwrap_or(false)
+                .then_some(0),
+            Prepared::OutOfState(want) => (ds.who(row).out_of_state() == *want).then_some(0),
+            Prepared::Owner(t) => t
+                .get(ds.source(row).file as usize)
                 .copied()
                 .unwrap_or(false)
                 .then_some(0),

@@ -39,6 +39,16 @@ pub enum Term {
     /// `account:` substring of the officer's name or user id, case-insensitive (`account:=X`
     /// exactly, as the summary's drill-down writes it).
     Account(String),
+    /// `state:TX` the searcher's state (`state:none`: the name gives none).
+    State(Option<crate::agency::StateCode>),
+    /// `level:federal` the searcher's level.
+    Level(crate::agency::Level),
+    /// `partner:287g` the searcher holds a 287(g) agreement.
+    Partner,
+    /// `out-of-state:yes|no|unknown` the searcher's state against the file owner's.
+    OutOfState(Option<bool>),
+    /// `owner:` substring of the file owner's name, case-insensitive (`owner:=X` exactly).
+    Owner(String),
 }
 
 /// A term, maybe negated.
@@ -67,7 +77,7 @@ pub struct QueryError {
     pub at: usize,
 }
 
-const KEYS: &str = "agency:, reason:, rule:, date:, after:, before:, verdict:, flagged:, account:";
+const KEYS: &str = "agency:, reason:, rule:, date:, after:, before:, verdict:, flagged:, account:, state:, level:, out-of-state:, partner:, owner:";
 
 impl Query {
     /// Parses query text. `rules` resolves `rule:` names.
@@ -80,7 +90,9 @@ impl Query {
             };
             let err = |message: String| QueryError { message, at };
             let (key, value) = match body.split_once(':') {
-                Some((k, v)) if !k.is_empty() && k.chars().all(|c| c.is_ascii_alphabetic()) => {
+                Some((k, v))
+                    if !k.is_empty() && k.chars().all(|c| c.is_ascii_alphabetic() || c == '-') =>
+                {
                     (Some(k.to_ascii_lowercase()), unquote(v))
                 }
                 _ => (None, unquote(body)),
@@ -138,6 +150,47 @@ impl Query {
                         )));
                     }
                 }),
+                Some("state") => Term::State(match value.to_ascii_lowercase().as_str() {
+                    "none" | "unknown" | "?" => None,
+                    v => match crate::agency::StateCode::parse(v) {
+                        Some(s) => Some(s),
+                        None => {
+                            return Err(err(format!(
+                                "state:{value}? use a two-letter state code (state:TX) or state:none"
+                            )));
+                        }
+                    },
+                }),
+                Some("level") => match crate::agency::Level::parse(&value) {
+                    Some(l) => Term::Level(l),
+                    None => {
+                        return Err(err(format!(
+                            "level:{value}? use one of {}",
+                            crate::agency::Level::ALL.map(|l| l.as_str()).join(", ")
+                        )));
+                    }
+                },
+                Some("partner") => match value.to_ascii_lowercase().as_str() {
+                    "287g" | "287(g)" | "yes" | "y" | "true" => Term::Partner,
+                    _ => {
+                        return Err(err(format!(
+                            "partner:{value}? use partner:287g (and -partner:287g for the others)"
+                        )));
+                    }
+                },
+                Some("out-of-state" | "outofstate" | "oos") => {
+                    Term::OutOfState(match value.to_ascii_lowercase().as_str() {
+                        "yes" | "y" | "true" | "1" => Some(true),
+                        "no" | "n" | "false" | "0" => Some(false),
+                        "unknown" | "none" | "?" => None,
+                        _ => {
+                            return Err(err(format!(
+                                "out-of-state:{value}? use yes, no or unknown"
+                            )));
+                        }
+                    })
+                }
+                Some("owner") => Term::Owner(value.to_lowercase()),
                 Some(k) => return Err(err(format!("unknown filter {k}:; use {KEYS}"))),
             };
             clauses.push(Clause { negated, term });

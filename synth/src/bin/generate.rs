@@ -11,7 +11,9 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use alpr_triage_synth::{Generator, Layout, SynthOptions, csv_to_xlsx, write_sample_data};
+use alpr_triage_synth::{
+    Generator, Layout, SynthOptions, csv_to_xlsx, write_sample_data, write_sample_reference,
+};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -37,11 +39,21 @@ fn main() {
         std::process::exit(2);
     };
     let result = match rows {
-        None => write_sample_data(&target).map(|files| {
-            for f in files {
-                println!("{}", f.display());
-            }
-        }),
+        // The 287(g) lists go beside the sample data, not in it (it is read as audit files).
+        None => write_sample_data(&target)
+            .and_then(|mut files| {
+                let beside = target
+                    .parent()
+                    .unwrap_or(std::path::Path::new("."))
+                    .join("sample-reference");
+                files.extend(write_sample_reference(&beside)?);
+                Ok(files)
+            })
+            .map(|files| {
+                for f in files {
+                    println!("{}", f.display());
+                }
+            }),
         Some(rows) => (|| {
             if let Some(dir) = target.parent() {
                 std::fs::create_dir_all(dir)?;
