@@ -356,3 +356,50 @@ fn the_export_dialog_writes_the_report_folder() {
             .starts_with("report of 4")
     );
 }
+
+#[test]
+fn the_summary_says_who_searched_by_state_and_level_and_drills_down() {
+    let e = ReviewEnv::new();
+    let mut s = e.session(&[sample_millbrook()]);
+    s.keys("<tab>llll");
+    assert_eq!(s.app.summary.section, Section::Who);
+    let who = s.app.summary_lines();
+    assert_eq!(who.len(), 4, "every line, zeros too");
+    // Counted independently: each record's searcher against its file's owner.
+    let ds = &s.app.ds;
+    let out_of_state = (0..ds.len() as u32)
+        .filter(|&r| ds.who(r).out_of_state() == Some(true))
+        .count() as u64;
+    let federal = (0..ds.len() as u32)
+        .filter(|&r| ds.who(r).federal())
+        .count() as u64;
+    assert!(out_of_state > 0 && federal > 0);
+    assert_eq!(who[0].tally.records, out_of_state);
+    assert_eq!(who[0].term, "out-of-state:yes");
+    assert_eq!(who[1].tally.records, federal);
+    assert_eq!(who[3].tally.records, 0, "no 287(g) list given");
+    s.keys("l");
+    assert_eq!(s.app.summary.section, Section::States);
+    let states = s.app.summary_lines();
+    let total = s.app.summary.done.as_ref().unwrap().total.records;
+    assert_eq!(states.iter().map(|l| l.tally.records).sum::<u64>(), total);
+    assert!(
+        states
+            .iter()
+            .any(|l| l.label == "TX" && l.term == "state:TX")
+    );
+    s.keys("l");
+    assert_eq!(s.app.summary.section, Section::Levels);
+    let levels = s.app.summary_lines();
+    assert_eq!(levels.iter().map(|l| l.tally.records).sum::<u64>(), total);
+    assert!(levels.iter().any(|l| l.label == "federal"));
+    // Enter on the out-of-state line: the table shows its flagged records.
+    s.keys("hh<enter>");
+    assert!(!s.app.summary.shown);
+    assert!(
+        s.app.filter_text.contains("out-of-state:yes"),
+        "{}",
+        s.app.filter_text
+    );
+    assert_eq!(s.app.shown().len() as u64, who[0].tally.flagged);
+}

@@ -23,15 +23,24 @@ pub enum Section {
     Rules,
     /// By account.
     Accounts,
+    /// Who searched: out-of-state, federal, private and 287(g)-partner searches.
+    Who,
+    /// By the searcher's state.
+    States,
+    /// By the searcher's level.
+    Levels,
 }
 
 impl Section {
     /// Every section, in the order the screen shows them.
-    pub const ALL: [Section; 4] = [
+    pub const ALL: [Section; 7] = [
         Section::Agencies,
         Section::Months,
         Section::Rules,
         Section::Accounts,
+        Section::Who,
+        Section::States,
+        Section::Levels,
     ];
 
     /// Its name on the screen.
@@ -41,6 +50,9 @@ impl Section {
             Section::Months => "by month",
             Section::Rules => "by rule",
             Section::Accounts => "by account",
+            Section::Who => "who",
+            Section::States => "by state",
+            Section::Levels => "by level",
         }
     }
 
@@ -179,6 +191,9 @@ impl App {
             Section::Months => s.by_month(),
             Section::Rules => s.by_rule(&self.ds),
             Section::Accounts => s.by_account(&self.ds),
+            Section::Who => s.by_who(),
+            Section::States => s.by_state(&self.ds),
+            Section::Levels => s.by_level(&self.ds),
         }
     }
 

@@ -57,6 +57,16 @@ impl Tally {
         }
     }
 
+    /// Adds another tally's counts.
+    pub fn add(&mut self, o: &Tally) {
+        self.records += o.records;
+        self.flagged += o.flagged;
+        self.immigration += o.immigration;
+        self.not_immigration += o.not_immigration;
+        self.unsure += o.unsure;
+        self.undecided_flagged += o.undecided_flagged;
+    }
+
     /// Records with a verdict.
     pub fn reviewed(&self) -> u64 {
         self.immigration + self.not_immigration + self.unsure
@@ -104,9 +114,23 @@ pub struct Summary {
     /// for both).
     rules: Vec<Tally>,
     accounts: Vec<Tally>,
+    /// Searches by an agency of another state than the file's owner, by a federal agency, by a
+    /// private organization, by a 287(g) partner (in [`WHO_LINES`] order).
+    who: [Tally; 4],
     /// Earliest and latest search time counted.
     span: Option<(Millis, Millis)>,
 }
+
+/// The lines of [`Summary::by_who`]: label and filter term.
+pub const WHO_LINES: [(&str, &str); 4] = [
+    (
+        "out of state (searcher's state is not the owner's)",
+        "out-of-state:yes",
+    ),
+    ("federal agencies", "level:federal"),
+    ("private organizations", "level:private"),
+    ("287(g) partners", "partner:287g"),
+];
 
 /// One line of a breakdown: what it is, and its counts.
 #[derive(Clone, Debug, PartialEq)]
@@ -133,6 +157,20 @@ impl Summary {
         };
         slot(&mut self.agencies, ds.agency[r] as usize);
         slot(&mut self.accounts, ds.links.account[r] as usize);
+        let who = ds.who(row);
+        for (i, yes) in [
+            who.out_of_state() == Some(true),
+            who.federal(),
+            who.private(),
+            who.partner(),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            if yes {
+                self.who[i].apply(flagged, code, add);
+            }
+        }
         let t = ds.time[r];
         self.months
             .entry(month_of(t))
@@ -182,6 +220,68 @@ impl Summary {
             .collect();
         sort_lines(&mut out);
         out
+    }
+
+    /// By the searcher's state (from its profile), most confirmed first; `none` for names that
+    /// give no state.
+    pub fn by_state(&self, ds: &Dataset) -> Vec<Line> {
+        let mut by: BTreeMap<Option<crate::agency::StateCode>, Tally> = BTreeMap::new();
+        for (sym, t) in self
+            .agencies
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.records > 0)
+        {
+            by.entry(ds.profiles.of(sym as Sym).state)
+                .or_default()
+                .add(t);
+        }
+        let mut out: Vec<Line> = by
+            .into_iter()
+            .map(|(s, tally)| Line {
+                label: s.map_or("none".into(), |s| s.as_str().to_string()),
+                term: format!("state:{}", s.map_or("none", |s| s.as_str())),
+                tally,
+            })
+            .collect();
+        sort_lines(&mut out);
+        out
+    }
+
+    /// By the searcher's level, in [`crate::agency::Level::ALL`] order.
+    pub fn by_level(&self, ds: &Dataset) -> Vec<Line> {
+        let mut by: BTreeMap<crate::agency::Level, Tally> = BTreeMap::new();
+        for (sym, t) in self
+            .agencies
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.records > 0)
+        {
+            by.entry(ds.profiles.of(sym as Sym).level)
+                .or_default()
+                .add(t);
+        }
+        by.into_iter()
+            .map(|(l, tally)| Line {
+                label: l.as_str().to_string(),
+                term: format!("level:{}", l.as_str()),
+                tally,
+            })
+            .collect()
+    }
+
+    /// Out-of-state, federal, private and 287(g)-partner searches, each line listed even when
+    /// none was counted (a zero is a finding too).
+    pub fn by_who(&self) -> Vec<Line> {
+        WHO_LINES
+            .iter()
+            .zip(self.who)
+            .map(|((label, term), tally)| Line {
+                label: label.to_string(),
+                term: term.to_string(),
+                tally,
+            })
+            .collect()
     }
 
     /// By month, in time order (records without a time last, as `unknown`).

@@ -32,10 +32,8 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, theme: &Theme, area: Rect) {
             } else {
                 theme.dim()
             };
-            [
-                Span::styled(format!(" {} ", sec.label()), style),
-                Span::raw(" "),
-            ]
+            // No gap but the label's own padding: seven tabs fit in 80 columns.
+            [Span::styled(format!(" {} ", sec.label()), style)]
         })
         .collect();
     let mut head = vec![Span::styled(" summary ", theme.header()), Span::raw(" ")];
@@ -175,6 +173,9 @@ fn table(frame: &mut Frame<'_>, app: &App, theme: &Theme, area: Rect, lines: &[S
         Section::Months => "month",
         Section::Rules => "rule",
         Section::Accounts => "account (officer or user id)",
+        Section::Who => "who searched (relative to each file's owner)",
+        Section::States => "searcher's state",
+        Section::Levels => "searcher's level",
     };
     let mut head = vec![label, "records", "flagged", "●", "○", "?", "to do"];
     if rules {
