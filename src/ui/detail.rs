@@ -35,6 +35,7 @@ pub fn lines(app: &App, theme: &Theme, row: u32, width: usize) -> Vec<Line<'stat
     // Annotation first: it is what the reviewer is deciding.
     annotation_lines(app, theme, row, &mut out);
     flag_lines(app, theme, row, width, &mut out);
+    who_lines(app, theme, row, &mut out);
     field_lines(app, theme, row, &mut out);
     out
 }
@@ -153,6 +154,67 @@ fn flag_lines(app: &App, theme: &Theme, row: u32, width: usize, out: &mut Vec<Li
                 theme.ambiguous(),
             )));
         }
+    }
+}
+
+/// Who searched whose data: the searcher's profile against the file's owner, and a 287(g)
+/// agreement as a signal to check (never a verdict).
+fn who_lines(app: &App, theme: &Theme, row: u32, out: &mut Vec<Line<'static>>) {
+    let who = app.ds.who(row);
+    let p = who.searcher;
+    let state = |s: Option<crate::agency::StateCode>| s.map_or("no state", |s| s.as_str());
+    let mut line = format!(
+        "searcher: {}, {}{}",
+        state(p.state),
+        p.level.as_str(),
+        if p.inactive { ", inactive" } else { "" }
+    );
+    match who.owner {
+        Some(o) => {
+            line.push_str(&format!(
+                " · owner: {} ({}, {})",
+                text(&o.name),
+                state(o.profile.state),
+                o.origin
+            ));
+            match who.out_of_state() {
+                Some(true) => line.push_str(" · OUT OF STATE"),
+                Some(false) => line.push_str(" · same state"),
+                None => line.push_str(" · out of state: unknown"),
+            }
+        }
+        None => line.push_str(" · owner: not known (--owner PATH=NAME)"),
+    }
+    out.push(Line::from(Span::styled(line, theme.dim())));
+    out.push(Line::from(Span::styled(
+        format!("  profile: {}", p.why),
+        theme.dim(),
+    )));
+    if let Some(f) = &p.partner {
+        let agreements: Vec<String> = f
+            .agreements
+            .iter()
+            .map(|a| {
+                format!(
+                    "{} {}{}",
+                    text(&a.support),
+                    match a.status {
+                        crate::agency::partners::Status::Participating => "signed ",
+                        crate::agency::partners::Status::Pending => "pending",
+                    },
+                    a.signed.as_deref().map(text).unwrap_or_default()
+                )
+            })
+            .collect();
+        out.push(Line::from(Span::styled(
+            format!(
+                "◆ 287(g) partner (a signal, not a verdict): {} — matched {} by {}",
+                agreements.join("; "),
+                text(&f.agreements[0].agency),
+                f.method
+            ),
+            theme.ambiguous(),
+        )));
     }
 }
 
