@@ -247,7 +247,11 @@ fn check_page(html: &str) -> roxmltree::Document<'_> {
         .descendants()
         .filter(|n| n.tag_name().name() == "svg")
         .collect();
-    assert_eq!(svgs.len(), 2, "a chart by agency and one by month");
+    assert_eq!(
+        svgs.len(),
+        3,
+        "a chart by agency, one by month and one by the searcher's state"
+    );
     for svg in &svgs {
         assert_eq!(
             svg.tag_name().namespace(),
@@ -490,7 +494,7 @@ fn the_page_renders_in_a_headless_browser() {
     );
     let dom = String::from_utf8(dump.stdout).unwrap();
     let count = |tag: &str| dom.matches(tag).count();
-    assert_eq!(count("<svg"), 2, "a chart by agency and one by month");
+    assert_eq!(count("<svg"), 3, "charts by agency, by month and by state");
     assert!(count("<rect") > 20, "the charts have their bars");
     assert!(
         count("<table") >= 4,

@@ -680,3 +680,48 @@ fn the_real_reference_files() {
         &text[..300.min(text.len())]
     );
 }
+
+#[test]
+fn the_report_says_who_searched_with_its_sources_and_method() {
+    let dir = tempfile::tempdir().unwrap();
+    let ann = dir.path().join("a.json");
+    alpr_triage::store::Store::empty(&ann).save().unwrap();
+    let out_dir = dir.path().join("report");
+    let mut args: Vec<String> = vec![
+        "report".into(),
+        sample(),
+        "--annotations".into(),
+        s(&ann),
+        "--out".into(),
+        s(&out_dir),
+    ];
+    args.extend(partners());
+    let out = run(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = std::fs::read_to_string(out_dir.join("report.html")).unwrap();
+    for want in [
+        "<h2 id=\"who-searched\">Who searched</h2>",
+        "out of state (searcher",
+        "<h3 id=\"by-state\">",
+        "<h3 id=\"sharing\">Sharing lists</h3>",
+        "Harbor City CA PD (CA)",
+        "<h3 id=\"partners-287g\">287(g) partners</h3>",
+        "Lakemont County NC SO",
+        "287g-participating.csv row 6",
+        "Agency profiles: rules built-in",
+    ] {
+        assert!(html.contains(want), "report.html lacks {want}");
+    }
+    assert!(
+        !html.contains("<td>Blue Mound County GA SO</td><td>Task"),
+        "a trap matched"
+    );
+    let md = std::fs::read_to_string(out_dir.join("report.md")).unwrap();
+    assert!(md.contains("## Who searched"));
+    assert!(md.contains("287(g) lists: "), "the methods name the lists");
+}

@@ -11,6 +11,7 @@ pub mod name;
 pub mod overrides;
 pub mod partners;
 pub mod rules;
+pub mod sharing;
 pub mod who;
 
 use std::sync::Arc;

@@ -98,11 +98,112 @@ pub fn html(f: &Findings<'_>) -> std::io::Result<String> {
     h.push('\n');
     h.push_str(&shared(rows::breakdown("month", &months)));
     rules_section(f, &mut h);
+    who_section(f, &mut h)?;
     accounts_section(f, &mut h);
     confirmed_section(f, &mut h);
     methods_section(f, &mut h);
     h.push_str("</body>\n</html>\n");
     Ok(h)
+}
+
+/// "Who searched": out-of-state, federal, private and 287(g)-partner searches, by state and by
+/// level, each owner's sharing lists, the 287(g) matches with their source rows, and how the
+/// profiles were made.
+fn who_section(f: &Findings<'_>, h: &mut String) -> std::io::Result<()> {
+    let ds = f.ds;
+    let profiler = &ds.profiles.profiler;
+    h.push_str("<h2 id=\"who-searched\">Who searched</h2>\n<p class=\"note\">Each searching agency's state and level are read from its name as Flock writes it (a name is not a legal identity; see the methods). <em>Out of state</em> counts searches whose agency names another state than the owner of the file they came from; searches whose agency or owner names no state are not counted either way.</p>\n");
+    h.push_str(&shared(rows::breakdown("searches by", &f.summary.by_who())));
+    let states = f.summary.by_state(ds);
+    h.push_str("<h3 id=\"by-state\">By the searcher's state</h3>\n");
+    h.push_str(&super::charts::by_agency(&states)?);
+    h.push('\n');
+    h.push_str(&shared(rows::breakdown("state", &states)));
+    h.push_str("<h3 id=\"by-level\">By the searcher's level</h3>\n");
+    h.push_str(&shared(rows::breakdown("level", &f.summary.by_level(ds))));
+    let reports: Vec<crate::ingest::FileReport> =
+        ds.files.iter().map(|e| e.report.clone()).collect();
+    let sharing = crate::agency::sharing::sharing_summaries(profiler, &reports);
+    if !sharing.is_empty() {
+        h.push_str("<h3 id=\"sharing\">Sharing lists</h3>\n<p class=\"note\">From transparency-portal pages: the organizations each owner shares its cameras with (outbound) or receives from (inbound), profiled as above.</p>\n<table><tr><th>owner</th><th class=\"n\">partners</th><th class=\"n\">out of state</th><th class=\"n\">federal</th><th class=\"n\">private</th><th>out-of-state partners</th></tr>\n");
+        for s in &sharing {
+            let oos = s.out_of_state();
+            let _ = writeln!(
+                h,
+                "<tr><td>{} ({})</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
+                esc(&s.owner),
+                s.owner_profile.state.map_or("no state", |c| c.as_str()),
+                s.partners.len(),
+                oos.len(),
+                s.at(crate::agency::Level::Federal).len(),
+                s.at(crate::agency::Level::Private).len(),
+                esc(&oos.join("; "))
+            );
+        }
+        h.push_str("</table>\n");
+    }
+    if !profiler.partners.is_empty() {
+        h.push_str("<h3 id=\"partners-287g\">287(g) partners</h3>\n<p class=\"note\">Searching agencies matched to ICE's 287(g) list by state, place and kind of agency (or state and whole name). An agreement is a signal to read the record closely, not a finding that a search was for immigration enforcement.</p>\n<table><tr><th>agency</th><th>agreements</th><th>matched</th><th>source</th></tr>\n");
+        let mut seen = std::collections::BTreeSet::new();
+        for (sym, name) in ds
+            .catalog
+            .strings(crate::model::Field::Agency)
+            .iter()
+            .enumerate()
+        {
+            let p = ds.profiles.of(sym as crate::intern::Sym);
+            let Some(m) = &p.partner else { continue };
+            if !seen.insert(name.to_string()) {
+                continue;
+            }
+            let agreements: Vec<String> = m
+                .agreements
+                .iter()
+                .map(|a| {
+                    format!(
+                        "{} ({})",
+                        a.support,
+                        a.signed.as_deref().unwrap_or("pending")
+                    )
+                })
+                .collect();
+            let sources: Vec<String> = m
+                .agreements
+                .iter()
+                .map(|a| format!("{} row {}", a.file, a.row))
+                .collect();
+            let _ = writeln!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td>{} by {}</td><td>{}</td></tr>",
+                esc(name),
+                esc(&agreements.join("; ")),
+                esc(&m.agreements[0].agency),
+                m.method,
+                esc(&sources.join("; "))
+            );
+        }
+        h.push_str("</table>\n");
+    }
+    Ok(())
+}
+
+/// The methods' words on agency profiles.
+pub fn who_methods(ds: &crate::review::dataset::Dataset) -> String {
+    let p = &ds.profiles.profiler;
+    let list = |v: &[String]| {
+        if v.is_empty() {
+            "none".to_string()
+        } else {
+            v.join(", ")
+        }
+    };
+    format!(
+        "Agency profiles: rules {} (SHA-256 {}); overrides: {}; 287(g) lists: {}. A profile reads the agency's name as Flock writes it: the state only where the name holds it, the level by the first rule that matches.",
+        p.rules.origin,
+        p.rules.hash,
+        list(&p.overrides.files),
+        list(&p.partners.files)
+    )
 }
 
 fn rules_section(f: &Findings<'_>, h: &mut String) {
@@ -141,6 +242,7 @@ fn methods_section(f: &Findings<'_>, h: &mut String) {
     let ds = f.ds;
     let rules = &ds.catalog.rules;
     h.push_str("<h2 id=\"methods\">Methods</h2>\n");
+    let _ = writeln!(h, "<p>{}</p>", esc(&who_methods(ds)));
     let _ = writeln!(
         h,
         "<p>Made by alpr-triage {} on {} from the files below. Records are distinct searches: a row that repeats a search already read (in the same file or an overlapping release) is counted once. Date range of the searches counted: {}. Selection: {}.</p>",

@@ -69,6 +69,13 @@ pub fn markdown(f: &Findings<'_>) -> String {
     m.push_str(&shared(rows::breakdown("month", &f.summary.by_month())));
     m.push_str("## By rule\n\n");
     m.push_str(&shared(rows::by_rule(f)));
+    m.push_str("## Who searched\n\n");
+    m.push_str(&shared(rows::breakdown("searches by", &f.summary.by_who())));
+    m.push_str("### By the searcher's state\n\n");
+    m.push_str(&shared(rows::breakdown("state", &f.summary.by_state(ds))));
+    m.push_str("### By the searcher's level\n\n");
+    m.push_str(&shared(rows::breakdown("level", &f.summary.by_level(ds))));
+    let _ = writeln!(m, "{}\n", super::html::who_methods(ds));
     if !f.redact {
         m.push_str("## By account\n\n");
         m.push_str(&shared(rows::breakdown(
