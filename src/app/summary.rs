@@ -66,7 +66,7 @@ enum Task {
     /// Selecting the records (the filter without the flagged-only start view).
     Select(FilterJob),
     /// Counting them.
-    Count(SummaryJob),
+    Count(Box<SummaryJob>),
 }
 
 /// The summary screen's state (kept while the table is shown, so returning finds it as left).
@@ -157,7 +157,7 @@ impl App {
                     members[r as usize / 64] |= 1 << (r % 64);
                 }
                 self.summary.members = members;
-                self.summary.task = Some(Task::Count(SummaryJob::new(rows)));
+                self.summary.task = Some(Task::Count(Box::new(SummaryJob::new(rows))));
             }
             Some(Task::Count(job)) => {
                 let Some(done) = job.step(&ds, &self.verdicts, budget) else {
