@@ -418,10 +418,20 @@ fn detail_shows_every_field_and_the_flag_explanation() {
     assert_eq!(text[flag + 1], *rule.description);
     let note = rule.note.as_ref().expect("hsi says what to check");
     assert_eq!(text[flag + 2], format!("check: {note}"));
+    // Who searched whose data, and why the profile says so.
+    assert_eq!(
+        text[flag + 3],
+        "searcher: TX, local · owner: Millbrook TX PD (TX, from the file name) · same state"
+    );
+    assert!(
+        text[flag + 4].starts_with("profile: state TX from the code in the name"),
+        "{}",
+        text[flag + 4]
+    );
     // Then the fields, read again from the file.
-    assert_eq!(text[flag + 3], "");
-    assert_eq!(text[flag + 4], "agency: Millbrook TX PD");
-    assert_eq!(text[flag + 6], "reason: HSI narcs");
+    assert_eq!(text[flag + 5], "");
+    assert_eq!(text[flag + 6], "agency: Millbrook TX PD");
+    assert_eq!(text[flag + 8], "reason: HSI narcs");
 }
 
 #[test]
