@@ -403,3 +403,36 @@ fn the_summary_says_who_searched_by_state_and_level_and_drills_down() {
     );
     assert_eq!(s.app.shown().len() as u64, who[0].tally.flagged);
 }
+
+#[test]
+fn the_review_ui_takes_the_287g_list_and_shows_a_partner_as_a_signal() {
+    let e = ReviewEnv::new();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut s = Session::new(&alpr_triage::commands::review::TuiOptions {
+        paths: vec![sample_millbrook()],
+        annotations: Some(e.annotations.clone()),
+        reviewer: Some("ana".into()),
+        config: Some(e.config.clone()),
+        who: alpr_triage::agency::WhoOptions {
+            partners: vec![root.join("sample-reference/287g-participating.csv")],
+            ..Default::default()
+        },
+        ..Default::default()
+    })
+    .unwrap();
+    s.dispatch(alpr_triage::app::Action::Resize(160, 48));
+    s.finish_loading();
+    s.keys("t/partner:287g<enter>");
+    assert!(!s.app.shown().is_empty(), "Lakemont County NC SO searched");
+    let row = s.app.selected().unwrap();
+    assert_eq!(s.app.ds.agency_text(row), "Lakemont County NC SO");
+    let screen = common::screen(&s, 160, 48);
+    assert!(
+        screen.contains("◆ 287(g) partner (a signal, not a verdict): Task Force Model"),
+        "{screen}"
+    );
+    assert!(screen.contains("OUT OF STATE"), "{screen}");
+    s.keys("<tab>llll");
+    assert_eq!(s.app.summary.section, Section::Who);
+    assert!(s.app.summary_lines()[3].tally.records > 0);
+}

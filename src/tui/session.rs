@@ -38,6 +38,9 @@ pub enum StartError {
     /// Terminal problem.
     #[error("cannot use the terminal: {0}")]
     Terminal(std::io::Error),
+    /// An agency rules, overrides or 287(g) file is unusable.
+    #[error("{0}")]
+    Agencies(String),
 }
 
 /// A review session without a terminal: the app, its keymap, the loader, and effect handling.
@@ -58,6 +61,8 @@ pub struct Session {
     saved_session: Option<crate::store::SessionState>,
     last_save: Instant,
     read: ReadOptions,
+    /// Agency rules, overrides and 287(g) lists (kept for a reload).
+    profiler: std::sync::Arc<crate::agency::Profiler>,
     /// Sort orders being worked out on other threads.
     sorts: Option<(mpsc::Sender<SortDone>, mpsc::Receiver<SortDone>)>,
     /// Sorts under way.
@@ -134,6 +139,9 @@ impl Session {
     /// the config.
     pub fn new(opts: &TuiOptions) -> Result<Session, StartError> {
         let rules = load_rules(opts.rules.as_deref())?;
+        let profiler = std::sync::Arc::new(
+            crate::agency::Profiler::load(&opts.who).map_err(StartError::Agencies)?,
+        );
         let mut inputs = crate::commands::inputs(&opts.paths);
         // A stream is re-read here (a record by its offset, an export's checksum): copy it.
         let (files, spooled, errors) =
@@ -172,7 +180,8 @@ impl Session {
         }
         let reviewer = opts.reviewer.clone().unwrap_or_else(login_name);
         let read = read_options(&opts.read, &store);
-        let ds = Dataset::new(Catalog::new(rules.clone()), inputs.files.clone());
+        let ds = Dataset::new(Catalog::new(rules.clone()), inputs.files.clone())
+            .with_profiler(profiler.clone());
         let loader = Loader::start(inputs.files.clone(), read, rules.clone());
         let resume = store.session.clone();
         let mut app = App::new(ds, rules, store, reviewer);
@@ -199,6 +208,7 @@ impl Session {
             _spooled: spooled,
             last_save: Instant::now(),
             read: opts.read.clone(),
+            profiler,
             files: inputs.files,
             saved_session,
             annotations,
@@ -213,7 +223,8 @@ impl Session {
     fn reload(&mut self) {
         self.loader = None;
         let rules = self.app.rules.clone();
-        let ds = Dataset::new(Catalog::new(rules.clone()), self.files.clone());
+        let ds = Dataset::new(Catalog::new(rules.clone()), self.files.clone())
+            .with_profiler(self.profiler.clone());
         let read = read_options(&self.read, &self.app.store);
         let loader = Loader::start(self.files.clone(), read, rules);
         self.app.replace_dataset(ds, loader.total_bytes);
