@@ -432,7 +432,44 @@ fn the_review_ui_takes_the_287g_list_and_shows_a_partner_as_a_signal() {
         "{screen}"
     );
     assert!(screen.contains("OUT OF STATE"), "{screen}");
-    s.keys("<tab>llll");
+    // The context list marks the partner's searches, and says so in its title.
+    s.keys("c");
+    let screen = common::screen(&s, 160, 48);
+    assert!(
+        screen.contains("context of Lakemont County NC SO ◆ 287(g) partner"),
+        "{screen}"
+    );
+    // The first of its records whose context lists searches.
+    let mut listed = None;
+    for _ in 0..60 {
+        let screen = common::screen(&s, 160, 48);
+        if let Some(l) = screen
+            .lines()
+            .find(|l| l.contains("Lakemont County NC SO    ◆"))
+        {
+            listed = Some(l.to_string());
+            break;
+        }
+        s.keys("<esc>jc");
+    }
+    assert!(listed.is_some(), "no context lists a record");
+    s.keys("<esc>");
+    // The agency picker shows each agency's profile.
+    s.keys("a");
+    let screen = common::screen(&s, 160, 48);
+    let line = screen
+        .lines()
+        .find(|l| l.contains("Lakemont County NC SO") && l.contains("flagged"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert!(line.contains("NC county"), "{line}");
+    assert!(line.contains("◆"), "{line}");
+    let millbrook = screen
+        .lines()
+        .find(|l| l.contains("Millbrook TX PD") && l.contains("flagged"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert!(millbrook.contains("TX local"), "{millbrook}");
+    assert!(!millbrook.contains("◆"), "{millbrook}");
+    s.keys("<esc><tab>llll");
     assert_eq!(s.app.summary.section, Section::Who);
     assert!(s.app.summary_lines()[3].tally.records > 0);
 }

@@ -67,9 +67,17 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, theme: &Theme, area: Rect, list: &
         theme.dim(),
     )));
     let (agency, reason) = (app.ds.agency_text(list.row), app.ds.reason_text(list.row));
+    let partner = if app.ds.who(list.row).partner() {
+        " ◆ 287(g) partner"
+    } else {
+        ""
+    };
     let title = format!(
         " context of {} ",
-        fit(&format!("{agency} · {reason}"), inner.saturating_sub(14))
+        fit(
+            &format!("{agency}{partner} · {reason}"),
+            inner.saturating_sub(14)
+        )
     );
     frame.render_widget(Clear, r);
     frame.render_widget(
@@ -115,8 +123,14 @@ fn record(app: &App, theme: &Theme, row: u32, this: bool, width: usize) -> Line<
         .ds
         .links
         .account_name(app.ds.links.account[row as usize]);
+    // ◆: the searcher holds a 287(g) agreement (a signal, not a verdict).
+    let partner = if app.ds.who(row).partner() {
+        "◆"
+    } else {
+        " "
+    };
     let rest = format!(
-        "{time}  {:<24}  {:<18}  {}",
+        "{time}  {:<24} {partner}  {:<18}  {}",
         fit(app.ds.agency_text(row), 24),
         fit(if account.is_empty() { "—" } else { account }, 18),
         app.ds.reason_text(row)

@@ -167,7 +167,8 @@ fn picker(frame: &mut Frame<'_>, app: &App, theme: &Theme, area: Rect, p: &Picke
         96.min(area.width.saturating_sub(2)),
         area.height.saturating_sub(4),
     );
-    let name_w = (r.width as usize).saturating_sub(36).max(10);
+    // Each agency with its profile: state, level and a 287(g) mark (docs/agencies.md).
+    let name_w = (r.width as usize).saturating_sub(58).max(10);
     let inner_h = r.height.saturating_sub(3) as usize;
     let start = p.cursor.saturating_sub(inner_h.saturating_sub(1));
     let mut lines = vec![Line::from(vec![
@@ -178,8 +179,16 @@ fn picker(frame: &mut Frame<'_>, app: &App, theme: &Theme, area: Rect, p: &Picke
         let (sym, flagged, total) = p.agencies[idx];
         let name = fit(app.ds.catalog.text(Field::Agency, sym), name_w);
         let pad = name_w.saturating_sub(super::width(&name));
+        let profile = app.ds.profiles.of(sym);
+        let state = profile.state.map_or("—", |s| s.as_str());
+        let level = profile.level.as_str();
+        let mark = if profile.partner.is_some() {
+            "◆"
+        } else {
+            " "
+        };
         let line = Line::from(format!(
-            "{name}{} {flagged:>7} flagged {total:>9} records",
+            "{name}{} {state:<2} {level:<16} {mark} {flagged:>7} flagged {total:>9} records",
             " ".repeat(pad)
         ));
         lines.push(if i == p.cursor {
@@ -190,7 +199,7 @@ fn picker(frame: &mut Frame<'_>, app: &App, theme: &Theme, area: Rect, p: &Picke
     }
     frame.render_widget(Clear, r);
     let title = format!(
-        " agencies ({} of {}) — {} filters, {} closes ",
+        " agencies ({} of {}) with state, level, ◆ 287(g) partner — {} filters, {} closes ",
         p.shown.len(),
         p.agencies.len(),
         key(app, KeyMode::Picker, "submit"),
