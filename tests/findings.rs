@@ -469,7 +469,17 @@ fn the_review_ui_takes_the_287g_list_and_shows_a_partner_as_a_signal() {
         .unwrap_or_else(|| panic!("{screen}"));
     assert!(millbrook.contains("TX local"), "{millbrook}");
     assert!(!millbrook.contains("◆"), "{millbrook}");
-    s.keys("<esc><tab>llll");
+    s.keys("<esc>");
+    // A rule that counts only for partners: its records are the partners', and the detail
+    // explains it like any flag.
+    s.keys("/<c-u>rule:partner-vague-reason<enter>");
+    assert!(!s.app.shown().is_empty());
+    for &r in s.app.shown().iter() {
+        assert!(s.app.ds.who(r).partner(), "{}", s.app.ds.agency_text(r));
+    }
+    let screen = common::screen(&s, 160, 48);
+    assert!(screen.contains("partner-vague-reason"), "{screen}");
+    s.keys("<tab>llll");
     assert_eq!(s.app.summary.section, Section::Who);
     assert!(s.app.summary_lines()[3].tally.records > 0);
 }

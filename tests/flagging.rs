@@ -5,10 +5,13 @@
 use alpr_triage::flag::{RuleSet, Strength};
 use alpr_triage::model::Field;
 
+/// The rules that flag a reason for any searcher (a rule with `searcher = "partner_287g"` counts
+/// only for a 287(g) partner: tests/who.rs checks those).
 fn reason_rules(rules: &RuleSet, text: &str) -> Vec<String> {
     rules
         .match_field(Field::Reason, text)
         .iter()
+        .filter(|h| !rules.is_conditional(h.rule))
         .map(|h| rules.rule(h.rule).name.clone())
         .collect()
 }

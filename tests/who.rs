@@ -725,3 +725,110 @@ fn the_report_says_who_searched_with_its_sources_and_method() {
     assert!(md.contains("## Who searched"));
     assert!(md.contains("287(g) lists: "), "the methods name the lists");
 }
+
+fn flagged_by(recs: &[Value], rule: &str) -> Vec<Value> {
+    recs.iter()
+        .filter(|r| {
+            r["flags"]
+                .as_array()
+                .is_some_and(|f| f.iter().any(|h| h["rule"] == rule))
+        })
+        .cloned()
+        .collect()
+}
+
+fn scan_flagged(extra: &[String]) -> u64 {
+    let mut args = vec![
+        "scan".to_string(),
+        "--json".into(),
+        s(&common::sample_millbrook()),
+    ];
+    args.extend(extra.iter().cloned());
+    let (v, err, code) = json_of(&args);
+    assert_eq!(code, Some(0), "{err}");
+    v["totals"]["flagged"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("no totals.flagged in {v}"))
+}
+
+#[test]
+fn a_rule_can_count_only_for_287g_partners_and_explains_itself() {
+    let file = common::sample_millbrook();
+    let with: Vec<String> = ["--format".to_string(), "jsonl".into()]
+        .into_iter()
+        .chain(partners())
+        .collect();
+    let with: Vec<&str> = with.iter().map(String::as_str).collect();
+    let recs = flag_all(&[&file], &with);
+    let vague = flagged_by(&recs, "partner-vague-reason");
+    assert!(vague.len() >= 10, "{}", vague.len());
+    let mut agencies = std::collections::BTreeSet::new();
+    for r in &vague {
+        // Only partners (participating or pending): `Lakemont County TX SO` and `Lakemont TX
+        // PD` search with the same reasons and hold no agreement.
+        agencies.insert(r["agency"].as_str().unwrap().to_string());
+        assert!(r["partner_287g"].is_array(), "{r}");
+        assert_eq!(r["flagged"], true);
+        let hit = r["flags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["rule"] == "partner-vague-reason")
+            .unwrap();
+        assert_eq!(hit["strength"], "ambiguous");
+        assert_eq!(hit["field"], "reason");
+        assert!(hit["note"].as_str().unwrap().contains("not a verdict"));
+    }
+    assert!(agencies.contains("Lakemont County NC SO"), "{agencies:?}");
+    assert!(!agencies.contains("Lakemont County TX SO"), "{agencies:?}");
+    let reasons: std::collections::BTreeSet<String> = vague
+        .iter()
+        .map(|r| r["reason"].as_str().unwrap().to_lowercase())
+        .collect();
+    assert!(reasons.contains("investigation"), "{reasons:?}");
+    assert!(reasons.contains("other - not applicable"), "{reasons:?}");
+    // The same reasons from agencies without an agreement are not flagged by it.
+    let others = recs
+        .iter()
+        .filter(|r| r["reason"] == "investigation" && r["partner_287g"].is_null())
+        .count();
+    assert!(others > 0);
+    // Without a list the rule counts for no one, and scan's counts say the same as flag's.
+    let without = flag_all(&[&file], &["--format", "jsonl"]);
+    assert!(flagged_by(&without, "partner-vague-reason").is_empty());
+    let only_by_it = vague
+        .iter()
+        .filter(|r| r["flags"].as_array().unwrap().len() == 1)
+        .count() as u64;
+    assert!(only_by_it > 0);
+    assert_eq!(scan_flagged(&partners()), scan_flagged(&[]) + only_by_it);
+    // `rules` says what the rule needs.
+    let out = run(&["rules"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("only when the searcher is partner_287g (needs --partners)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_searcher_condition_other_than_287g_is_refused_with_the_file_and_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("mine.toml");
+    std::fs::write(
+        &rules,
+        "extends = \"builtin\"\n[[rule]]\nname = \"fed-vague\"\nfields = [\"reason\"]\npattern = '^investigation$'\nsearcher = \"federal\"\n",
+    )
+    .unwrap();
+    let out = run(&[
+        "scan",
+        "--rules",
+        &s(&rules),
+        &s(&common::sample_millbrook()),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("mine.toml"), "{err}");
+    assert!(err.contains("fed-vague"), "{err}");
+    assert!(err.contains("partner_287g"), "{err}");
+}

@@ -60,12 +60,15 @@ fn partners() -> Partners {
         .to_vec(),
     )];
     for i in 0..900u64 {
-        let state = NAMES[i as usize % NAMES.len()];
+        // Every `Place{j} County {st} SO` of `names` (j = 1, 7, 13, …) in its own state; those
+        // past the 5,000 names match nothing, as most of a real list does not.
+        let j = i as usize * 6 + 1;
+        let state = NAMES[j % NAMES.len()];
         rows.push((
             i + 2,
             vec![
                 state.into(),
-                format!("Place{} County Sheriff's Office", i * 5 + 1),
+                format!("Place{j} County Sheriff's Office"),
                 "County".into(),
                 String::new(),
                 "Task Force Model".into(),

@@ -71,7 +71,7 @@ fn load(opts: &AgenciesOptions, count: bool) -> Result<Loaded, CommandError> {
             "no supported files in the given folders".into(),
         ));
     }
-    let mut catalog = Catalog::new(rules);
+    let mut catalog = Catalog::new(rules).with_profiler(profiler.clone());
     let mut sink = AgencySink::default();
     let mut reports: Vec<FileReport> = inputs
         .files

@@ -337,7 +337,7 @@ fn write_all_records(
     tty: bool,
 ) -> Result<(Vec<FileReport>, u64), CommandError> {
     let out_err = super::output_error(opts.out.as_deref());
-    let mut catalog = Catalog::new(rules);
+    let mut catalog = Catalog::new(rules).with_profiler(profiler.clone());
     let mut pass1 = DupPass {
         seen: IdSet::new(),
         later: FxHashMap::default(),
@@ -400,7 +400,7 @@ fn write_flagged(
     tty: bool,
 ) -> Result<(Vec<FileReport>, u64), CommandError> {
     let out_err = super::output_error(opts.out.as_deref());
-    let mut catalog = Catalog::new(rules);
+    let mut catalog = Catalog::new(rules).with_profiler(profiler.clone());
     let mut sink = FlaggedSink::new();
     let mut reports: Vec<FileReport> = files
         .iter()

@@ -106,6 +106,8 @@ pub fn totals(reports: &[FileReport], failed_paths: usize) -> Totals {
 /// Runs `scan`, writing the report to standard output.
 pub fn run(opts: &ScanOptions, console: &mut Console<'_>) -> Result<i32, CommandError> {
     let rules = load_rules(opts.rules.as_deref())?;
+    // The 287(g) list decides which searchers a `searcher = "partner_287g"` rule counts for.
+    let profiler = super::load_profiler(&opts.who)?;
     let inputs = inputs(&opts.paths);
     if inputs.files.is_empty() && inputs.errors.is_empty() {
         return Err(CommandError::Input(format!(
@@ -132,7 +134,7 @@ pub fn run(opts: &ScanOptions, console: &mut Console<'_>) -> Result<i32, Command
             }
         )));
     }
-    let mut catalog = Catalog::new(rules.clone());
+    let mut catalog = Catalog::new(rules.clone()).with_profiler(profiler);
     let mut sink = ScanSink::new();
     let mut reports: Vec<FileReport> = inputs
         .files

@@ -6,7 +6,7 @@
 
 mod rules;
 
-pub use rules::{BUILTIN_RULES, PRIOR_FLAG_RULE, Rule, RuleFileError, RuleSet, Strength};
+pub use rules::{BUILTIN_RULES, PRIOR_FLAG_RULE, Rule, RuleFileError, RuleSet, Searcher, Strength};
 
 use crate::model::Field;
 

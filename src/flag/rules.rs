@@ -92,8 +92,38 @@ struct RuleDef {
     #[serde(default)]
     strength: Strength,
     note: Option<String>,
+    searcher: Option<String>,
     #[serde(default)]
     disabled: bool,
+}
+
+/// Who must have searched for a rule to count (`searcher = "partner_287g"`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Searcher {
+    /// The searching agency holds a 287(g) agreement on the list `--partners` gave. Without a
+    /// list, the rule matches nothing.
+    Partner287g,
+}
+
+impl Searcher {
+    /// Name as written in rules files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Searcher::Partner287g => "partner_287g",
+        }
+    }
+
+    fn parse(text: &str) -> Option<Searcher> {
+        match text
+            .trim()
+            .to_ascii_lowercase()
+            .replace(['-', '(', ')'], "_")
+            .as_str()
+        {
+            "partner_287g" | "partner_287_g_" | "287g" => Some(Searcher::Partner287g),
+            _ => None,
+        }
+    }
 }
 
 /// One compiled rule.
@@ -111,6 +141,10 @@ pub struct Rule {
     pub note: Option<Arc<str>>,
     /// The pattern as written.
     pub pattern: String,
+    /// Who must have searched for a match to count (None: anyone). A hit of such a rule is
+    /// kept with the string it was found in and counts only on the records whose searcher
+    /// qualifies ([`crate::ingest::catalog::Catalog::with_profiler`]).
+    pub searcher: Option<Searcher>,
     regex: Regex,
     unless: Option<Regex>,
     except: Option<Regex>,
@@ -250,6 +284,18 @@ impl RuleSet {
         &self.rules[idx as usize]
     }
 
+    /// True when a rule counts only for some searchers (`searcher = …`).
+    pub fn is_conditional(&self, idx: RuleIdx) -> bool {
+        self.rules
+            .get(idx as usize)
+            .is_some_and(|r| r.searcher.is_some())
+    }
+
+    /// True when any rule counts only for some searchers.
+    pub fn has_conditional(&self) -> bool {
+        self.rules.iter().any(|r| r.searcher.is_some())
+    }
+
     /// Index of the rule named `name`.
     pub fn find(&self, name: &str) -> Option<RuleIdx> {
         self.rules
@@ -321,9 +367,13 @@ impl RuleSet {
                 });
             }
         }
+        // A rule that counts only for some searchers hides nothing: its searcher may not qualify.
         let strong: Vec<(u32, u32)> = hits
             .iter()
-            .filter(|h| self.rules[h.rule as usize].strength == Strength::Strong)
+            .filter(|h| {
+                let r = &self.rules[h.rule as usize];
+                r.strength == Strength::Strong && r.searcher.is_none()
+            })
             .flat_map(|h| h.spans.iter().copied())
             .collect();
         hits.retain(|h| {
@@ -371,6 +421,13 @@ impl RuleSet {
                 fields.join(","),
                 r.description
             ));
+            if let Some(w) = r.searcher {
+                out.push_str(&format!(
+                    "{:<32} only when the searcher is {} (needs --partners)\n",
+                    "",
+                    w.as_str()
+                ));
+            }
             if let Some(n) = &r.note {
                 out.push_str(&format!("{:<32} note: {}\n", "", n));
             }
@@ -498,6 +555,14 @@ fn compile(def: RuleDef, origin: &str) -> Result<Rule, RuleFileError> {
     }
     let unless = def.unless.as_deref().map(build).transpose()?;
     let except = def.except.as_deref().map(build).transpose()?;
+    let searcher = match def.searcher.as_deref() {
+        None => None,
+        Some(w) => Some(Searcher::parse(w).ok_or_else(|| {
+            err(format!(
+                "searcher = {w:?}: the only searcher condition is \"partner_287g\""
+            ))
+        })?),
+    };
     Ok(Rule {
         name: def.name,
         description: Arc::from(def.description),
@@ -505,6 +570,7 @@ fn compile(def: RuleDef, origin: &str) -> Result<Rule, RuleFileError> {
         strength: def.strength,
         note: def.note.map(Arc::from),
         pattern: def.pattern,
+        searcher,
         regex,
         unless,
         except,
@@ -520,6 +586,7 @@ fn prior_flag_rule(origin: &str) -> Result<Rule, RuleFileError> {
         strength: Strength::Strong,
         note: None,
         pattern: String::new(),
+        searcher: None,
         regex: pattern_builder(MatchKind::LeftmostFirst, RULE_SIZE_LIMIT)
             .build(r"\S(?:.*\S)?")
             .map_err(|e| RuleFileError::Rule {

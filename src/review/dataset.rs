@@ -203,6 +203,7 @@ impl Dataset {
 
     /// The same, profiling agencies with `profiler` (agency rules, overrides, 287(g) lists).
     pub fn with_profiler(mut self, profiler: Arc<crate::agency::Profiler>) -> Dataset {
+        self.catalog = self.catalog.with_profiler(profiler.clone());
         self.profiles = crate::agency::Profiles::build(profiler, &[], &[]);
         self
     }

@@ -31,7 +31,9 @@ impl Loader {
     ///
     /// A gzip file's records are re-read from a private copy of what it inflates to, kept as
     /// long as the dataset's file entry.
-    pub fn start(files: Vec<InputFile>, mut options: ReadOptions, rules: Arc<RuleSet>) -> Loader {
+    /// `catalog` is empty: made with the rule set (and, for rules that count only for 287(g)
+    /// partners, the profiler) the dataset's catalog was made with.
+    pub fn start(files: Vec<InputFile>, mut options: ReadOptions, catalog: Catalog) -> Loader {
         options.keep_inflated.get_or_insert_with(std::env::temp_dir);
         let (tx, rx) = mpsc::sync_channel(4);
         let cancel = Arc::new(AtomicBool::new(false));
@@ -42,7 +44,7 @@ impl Loader {
         let c = cancel.clone();
         let handle = std::thread::Builder::new()
             .name("alpr-triage-loader".into())
-            .spawn(move || run(files, options, rules, tx, c))
+            .spawn(move || run(files, options, catalog, tx, c))
             .ok();
         Loader {
             rx,
@@ -191,12 +193,11 @@ impl RowSink for Sink {
 fn run(
     files: Vec<InputFile>,
     options: ReadOptions,
-    rules: Arc<RuleSet>,
+    mut catalog: Catalog,
     tx: SyncSender<LoadEvent>,
     cancel: Arc<AtomicBool>,
 ) {
     let start = Instant::now();
-    let mut catalog = Catalog::new(rules);
     let mut sink = Sink {
         sent: [0; 5],
         links: LinkMaker::default(),
@@ -243,9 +244,10 @@ pub fn load_all(
     rules: Arc<RuleSet>,
     profiler: Arc<crate::agency::Profiler>,
 ) -> crate::review::dataset::Dataset {
-    let mut ds = crate::review::dataset::Dataset::new(Catalog::new(rules.clone()), files.clone())
+    let catalog = Catalog::new(rules).with_profiler(profiler.clone());
+    let mut ds = crate::review::dataset::Dataset::new(catalog.clone(), files.clone())
         .with_profiler(profiler);
-    let loader = Loader::start(files, options, rules);
+    let loader = Loader::start(files, options, catalog);
     while let Some(ev) = loader.recv_timeout(Duration::from_secs(3600)) {
         let done = matches!(ev, LoadEvent::Finished { .. });
         ds.apply(ev);

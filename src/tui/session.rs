@@ -180,9 +180,10 @@ impl Session {
         }
         let reviewer = opts.reviewer.clone().unwrap_or_else(login_name);
         let read = read_options(&opts.read, &store);
-        let ds = Dataset::new(Catalog::new(rules.clone()), inputs.files.clone())
-            .with_profiler(profiler.clone());
-        let loader = Loader::start(inputs.files.clone(), read, rules.clone());
+        let catalog = Catalog::new(rules.clone()).with_profiler(profiler.clone());
+        let ds =
+            Dataset::new(catalog.clone(), inputs.files.clone()).with_profiler(profiler.clone());
+        let loader = Loader::start(inputs.files.clone(), read, catalog);
         let resume = store.session.clone();
         let mut app = App::new(ds, rules, store, reviewer);
         app.clock = Clock::now();
@@ -223,10 +224,11 @@ impl Session {
     fn reload(&mut self) {
         self.loader = None;
         let rules = self.app.rules.clone();
-        let ds = Dataset::new(Catalog::new(rules.clone()), self.files.clone())
-            .with_profiler(self.profiler.clone());
+        let catalog = Catalog::new(rules).with_profiler(self.profiler.clone());
+        let ds =
+            Dataset::new(catalog.clone(), self.files.clone()).with_profiler(self.profiler.clone());
         let read = read_options(&self.read, &self.app.store);
-        let loader = Loader::start(self.files.clone(), read, rules);
+        let loader = Loader::start(self.files.clone(), read, catalog);
         self.app.replace_dataset(ds, loader.total_bytes);
         self.loader = Some(loader);
     }

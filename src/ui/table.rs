@@ -68,10 +68,11 @@ fn row<'a>(app: &'a App, theme: &Theme, w: &[u16; 6], i: usize, r: u32) -> Row<'
     };
     let reason_line = reason_cell(app, theme, r, w[3] as usize);
     let agency = ds.agency_text(r);
-    let agency_hit = !ds
+    let agency_hit = ds
         .catalog
-        .hits(Field::Agency, ds.agency[r as usize])
-        .is_empty();
+        .record_hits(Field::Agency, &ds.syms(r))
+        .next()
+        .is_some();
     let agency_found: Vec<(u32, u32)> = app
         .find
         .as_ref()
@@ -114,8 +115,7 @@ fn reason_cell(app: &App, theme: &Theme, r: u32, width: usize) -> Line<'static> 
     let reason = ds.catalog.text(Field::Reason, reason_sym);
     let spans: Vec<(u32, u32)> = ds
         .catalog
-        .hits(Field::Reason, reason_sym)
-        .iter()
+        .record_hits(Field::Reason, &ds.syms(r))
         .flat_map(|h| h.spans.iter().copied())
         .collect();
     let found: Vec<(u32, u32)> = app

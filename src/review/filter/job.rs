@@ -15,7 +15,8 @@ enum Prepared {
     Agency(Vec<Option<i64>>),
     AgencyExact(Vec<bool>),
     Reason(Vec<bool>),
-    Rule([Vec<bool>; 5]),
+    /// A flag per symbol of each text column, and the rule.
+    Rule([Vec<bool>; 5], crate::flag::RuleIdx),
     Time(Millis, Millis),
     Verdict(VerdictSel),
     Flagged(bool),
@@ -57,7 +58,7 @@ fn prepare(term: &Term) -> Prepared {
         Term::Agency(p) if p.starts_with('=') => Prepared::AgencyExact(Vec::new()),
         Term::Agency(_) => Prepared::Agency(Vec::new()),
         Term::Reason(_) => Prepared::Reason(Vec::new()),
-        Term::Rule(_) => Prepared::Rule(Default::default()),
+        Term::Rule(r) => Prepared::Rule(Default::default(), *r),
         Term::Time(a, b) => Prepared::Time(*a, *b),
         Term::Verdict(v) => Prepared::Verdict(*v),
         Term::Flagged(f) => Prepared::Flagged(*f),
@@ -103,7 +104,7 @@ impl Prepared {
                 );
                 t.len() >= ds.catalog.len(Field::Reason)
             }
-            (Prepared::Rule(tables), Term::Rule(rule)) => {
+            (Prepared::Rule(tables, _), Term::Rule(rule)) => {
                 let mut done = true;
                 for (t, f) in tables.iter_mut().zip(crate::ingest::catalog::TEXT_FIELDS) {
                     let r = span(ds, f, t.len(), limit);
@@ -183,8 +184,12 @@ impl Prepared {
                 .copied()
                 .unwrap_or(false)
                 .then_some(0),
-            Prepared::Rule(tables) => {
+            Prepared::Rule(tables, rule) => {
                 let syms = ds.syms(row);
+                // A rule that counts only for some searchers (`searcher = "partner_287g"`).
+                if !ds.catalog.counts(*rule, syms.agency) {
+                    return None;
+                }
                 let s = [
                     syms.agency,
                     syms.reason,
