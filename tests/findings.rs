@@ -483,3 +483,146 @@ fn the_review_ui_takes_the_287g_list_and_shows_a_partner_as_a_signal() {
     assert_eq!(s.app.summary.section, Section::Who);
     assert!(s.app.summary_lines()[3].tally.records > 0);
 }
+
+#[test]
+fn a_profile_corrected_with_p_is_kept_with_the_annotations_and_applies_everywhere() {
+    let e = ReviewEnv::new();
+    let file = sample_millbrook();
+    let mut s = e.session(std::slice::from_ref(&file));
+    s.dispatch(alpr_triage::app::Action::Resize(160, 48));
+    s.keys("t/agency:=\"Lakemont County NC SO\"<enter>");
+    let row = s.app.selected().unwrap();
+    assert_eq!(
+        s.app.ds.who(row).searcher.state.map(|s| s.as_str()),
+        Some("NC")
+    );
+    assert_eq!(s.app.ds.who(row).out_of_state(), Some(true));
+    // The prompt starts from the profile as it stands.
+    s.keys("P");
+    let screen = common::screen(&s, 160, 48);
+    assert!(screen.contains("profile: NC county"), "{screen}");
+    // A word that is no state or level keeps the prompt open and says what it takes.
+    s.keys("<c-u>TX sheriff<enter>");
+    assert!(matches!(
+        s.app.mode,
+        alpr_triage::app::Mode::AgencyProfile { .. }
+    ));
+    let screen = common::screen(&s, 160, 48);
+    assert!(screen.contains("\"sheriff\" is not a state"), "{screen}");
+    s.keys("<c-u>TX county # the county is in Texas, the name is wrong<enter>");
+    assert!(matches!(s.app.mode, alpr_triage::app::Mode::Normal));
+    let row = s.app.selected().unwrap();
+    let who = s.app.ds.who(row);
+    assert_eq!(who.searcher.state.map(|s| s.as_str()), Some("TX"));
+    assert_eq!(who.out_of_state(), Some(false));
+    assert!(
+        who.searcher.source.starts_with("override"),
+        "{}",
+        who.searcher.source
+    );
+    // On disk before the UI says so, with who set it.
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&e.annotations).unwrap()).unwrap();
+    let fix = saved["agencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["agency"] == "Lakemont County NC SO")
+        .unwrap_or_else(|| panic!("{saved}"));
+    assert_eq!(fix["state"], "TX");
+    assert_eq!(fix["level"], "county");
+    assert_eq!(fix["named_by"], "ana");
+    assert!(
+        fix.get("file").is_none() && fix.get("path").is_none(),
+        "{fix}"
+    );
+    // The filter follows at once.
+    s.keys("/<c-u>agency:=\"Lakemont County NC SO\" state:TX<enter>");
+    assert!(!s.app.shown().is_empty());
+    drop(s);
+
+    // A new session starts from it; export and `agencies --agencies ANN` use it.
+    let s = e.session(std::slice::from_ref(&file));
+    let row = lakemont(&s);
+    assert_eq!(
+        s.app.ds.who(row).searcher.state.map(|s| s.as_str()),
+        Some("TX")
+    );
+    drop(s);
+    let out_path = e.annotations.with_file_name("out.jsonl");
+    let out = common::run(&[
+        "export",
+        &common::s(&file),
+        "--annotations",
+        &common::s(&e.annotations),
+        "--only",
+        "all",
+        "--format",
+        "jsonl",
+        "--out",
+        &common::s(&out_path),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&out_path).unwrap();
+    let lake: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|r| r["agency"] == "Lakemont County NC SO")
+        .collect();
+    assert!(!lake.is_empty());
+    assert!(
+        lake.iter()
+            .all(|r| r["agency_state"] == "TX" && r["out_of_state"] == false)
+    );
+    let out = common::run(&[
+        "agencies",
+        "--json",
+        &common::s(&file),
+        "--agencies",
+        &common::s(&e.annotations),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let entry = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "Lakemont County NC SO")
+        .unwrap();
+    assert_eq!(entry["state"], "TX");
+    assert!(
+        entry["source"].as_str().unwrap().contains("set by ana"),
+        "{entry}"
+    );
+
+    // An empty line removes the correction.
+    let mut s = e.session(std::slice::from_ref(&file));
+    s.keys("/<c-u>agency:=\"Lakemont County NC SO\"<enter>P<c-u><enter>");
+    assert_eq!(
+        s.app
+            .ds
+            .who(lakemont(&s))
+            .searcher
+            .state
+            .map(|s| s.as_str()),
+        Some("NC")
+    );
+    let saved = std::fs::read_to_string(&e.annotations).unwrap();
+    assert!(!saved.contains("\"level\""), "{saved}");
+}
+
+fn lakemont(s: &Session) -> u32 {
+    (0..s.app.ds.len() as u32)
+        .find(|&r| s.app.ds.agency_text(r) == "Lakemont County NC SO")
+        .unwrap()
+}

@@ -312,4 +312,22 @@ impl Profiler {
         }
         Ok(p)
     }
+
+    /// This profiler with the profile corrections kept in an annotation file (`P` in the review
+    /// UI; `origin` names the file), which win over `--agencies` files for their names. The
+    /// same profiler when there are none.
+    pub fn corrected(
+        self: &Arc<Profiler>,
+        saved: &[crate::model::annotation::FileAgency],
+        origin: &str,
+    ) -> Result<Arc<Profiler>, String> {
+        if !saved.iter().any(|a| a.is_profile()) {
+            return Ok(self.clone());
+        }
+        let mut p = (**self).clone();
+        p.overrides
+            .add_saved(saved, origin)
+            .map_err(|e| e.to_string())?;
+        Ok(Arc::new(p))
+    }
 }

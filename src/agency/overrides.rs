@@ -101,6 +101,14 @@ impl Overrides {
             path: path.to_path_buf(),
             source,
         })?;
+        // An annotation file: the profile corrections the review UI saved in it (`P`).
+        if text.trim_start().starts_with('{') {
+            let doc = crate::store::read_document(path).map_err(|e| AgencyFileError::Syntax {
+                origin: shown.clone(),
+                message: e.to_string(),
+            })?;
+            return self.add_saved(&doc.agencies, &shown);
+        }
         self.add_toml(&text, &shown)
     }
 
@@ -119,47 +127,84 @@ impl Overrides {
                 .count();
             let at = format!("{origin}:{line}");
             let d = spanned.into_inner();
-            let bad = |m: String| AgencyFileError::Syntax {
-                origin: at.clone(),
-                message: format!("agency {:?}: {m}", crate::sanitize::visible(&d.name)),
-            };
-            if d.name.trim().is_empty() {
-                return Err(bad("the name is empty".into()));
-            }
-            let state = match d.state.as_deref().map(str::trim) {
-                None => None,
-                Some("") => Some(None),
-                Some(s) => Some(Some(StateCode::parse(s).ok_or_else(|| {
-                    bad(format!(
-                        "state {s:?} is not a two-letter state code (or \"\" for none)"
-                    ))
-                })?)),
-            };
-            let level = match d.level.as_deref() {
-                None => None,
-                Some(l) => Some(Level::parse(l).ok_or_else(|| {
-                    bad(format!(
-                        "level {l:?} is not one of {}",
-                        Level::ALL.map(Level::as_str).join(", ")
-                    ))
-                })?),
-            };
-            if state.is_none() && level.is_none() && d.inactive.is_none() {
-                return Err(bad("gives no state, level or inactive to change".into()));
-            }
-            self.by_name.insert(
-                key(&d.name),
-                Override {
-                    name: d.name.trim().to_string(),
-                    state,
-                    level,
-                    inactive: d.inactive,
-                    note: d.note,
-                    origin: at,
-                },
-            );
+            self.add_def(d, at)?;
         }
         self.files.push(origin.to_string());
+        Ok(())
+    }
+
+    /// Checks one entry and adds it (a later entry for a name replaces an earlier one).
+    fn add_def(&mut self, d: OverrideDef, at: String) -> Result<(), AgencyFileError> {
+        let bad = |m: String| AgencyFileError::Syntax {
+            origin: at.clone(),
+            message: format!("agency {:?}: {m}", crate::sanitize::visible(&d.name)),
+        };
+        if d.name.trim().is_empty() {
+            return Err(bad("the name is empty".into()));
+        }
+        let state = match d.state.as_deref().map(str::trim) {
+            None => None,
+            Some("") => Some(None),
+            Some(s) => Some(Some(StateCode::parse(s).ok_or_else(|| {
+                bad(format!(
+                    "state {s:?} is not a two-letter state code (or \"\" for none)"
+                ))
+            })?)),
+        };
+        let level = match d.level.as_deref() {
+            None => None,
+            Some(l) => Some(Level::parse(l).ok_or_else(|| {
+                bad(format!(
+                    "level {l:?} is not one of {}",
+                    Level::ALL.map(Level::as_str).join(", ")
+                ))
+            })?),
+        };
+        if state.is_none() && level.is_none() && d.inactive.is_none() {
+            return Err(bad("gives no state, level or inactive to change".into()));
+        }
+        self.by_name.insert(
+            key(&d.name),
+            Override {
+                name: d.name.trim().to_string(),
+                state,
+                level,
+                inactive: d.inactive,
+                note: d.note,
+                origin: at,
+            },
+        );
+        Ok(())
+    }
+
+    /// Adds the profile corrections kept in an annotation file (`P` in the review UI); `origin`
+    /// names the file. Entries that name a file's agency are not profile corrections and are
+    /// left alone.
+    pub fn add_saved(
+        &mut self,
+        saved: &[crate::model::annotation::FileAgency],
+        origin: &str,
+    ) -> Result<(), AgencyFileError> {
+        let mut any = false;
+        for a in saved.iter().filter(|a| a.is_profile()) {
+            any = true;
+            let d = OverrideDef {
+                name: a.agency.clone(),
+                state: a.state.clone(),
+                level: a.level.clone(),
+                inactive: a.inactive,
+                note: a.note.clone(),
+            };
+            let at = format!(
+                "{origin} (set by {} at {})",
+                crate::sanitize::visible(&a.named_by),
+                crate::sanitize::visible(&a.named_at)
+            );
+            self.add_def(d, at)?;
+        }
+        if any {
+            self.files.push(origin.to_string());
+        }
         Ok(())
     }
 

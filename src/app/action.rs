@@ -71,6 +71,8 @@ pub enum Action {
     },
     /// Name the agency of the selected record's file.
     NameAgency,
+    /// Opens the prompt correcting the selected record's searching agency's profile.
+    AgencyProfile,
     /// Show the summary screen (counts by agency, month, rule and account).
     OpenSummary,
     /// Back to the records table.

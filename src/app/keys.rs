@@ -40,7 +40,9 @@ impl KeyMode {
             Mode::Help { .. } | Mode::Warnings { .. } => KeyMode::Overlay,
             Mode::Confirm { .. } | Mode::ConfirmQuit { .. } => KeyMode::Confirm,
             Mode::Export(_) => KeyMode::Export,
-            Mode::Find { .. } | Mode::NameAgency { .. } => KeyMode::Prompt,
+            Mode::Find { .. } | Mode::NameAgency { .. } | Mode::AgencyProfile { .. } => {
+                KeyMode::Prompt
+            }
         }
     }
 

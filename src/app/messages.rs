@@ -132,6 +132,21 @@ pub enum Note {
     AgencyNamedByFile(String),
     /// An empty agency name.
     NoAgencyGiven,
+    /// `P` on a record whose searcher is not known.
+    NoAgencyToProfile,
+    /// An agency's profile was corrected.
+    ProfileCorrected {
+        /// The agency.
+        agency: String,
+        /// The correction as typed.
+        profile: String,
+    },
+    /// An agency's correction was removed.
+    ProfileCorrectionRemoved(String),
+    /// An empty line for an agency without a correction.
+    NoProfileCorrection(String),
+    /// A word in a profile correction that is no state, level or mark.
+    BadProfile(String),
     /// A file's agency was named.
     AgencyNamed {
         /// The file.
@@ -203,6 +218,8 @@ impl Note {
                 | Note::NotFound(_)
                 | Note::AgencyFromColumn
                 | Note::AgencyNamedByFile(_)
+                | Note::NoAgencyToProfile
+                | Note::BadProfile(_)
                 | Note::ExportNeedsName
                 | Note::ExportExists(_)
                 | Note::ExportFailed(_)
@@ -342,6 +359,23 @@ impl Note {
                 format!("this file names its agency itself ({a}); it is not changed by hand")
             }
             Note::NoAgencyGiven => "no name given: nothing changed".into(),
+            Note::NoAgencyToProfile => {
+                "this record does not say which agency searched: there is no profile to correct"
+                    .into()
+            }
+            Note::ProfileCorrected { agency, profile } => format!(
+                "{agency}: profile corrected to {profile} (kept with the annotations; every count and export uses it)"
+            ),
+            Note::ProfileCorrectionRemoved(agency) => format!(
+                "{agency}: correction removed; the rules (and --agencies files) decide its profile again"
+            ),
+            Note::NoProfileCorrection(agency) => {
+                format!("{agency} has no correction: nothing changed")
+            }
+            Note::BadProfile(word) => format!(
+                "{word:?} is not a state (two letters, - for none), a level ({}), inactive or active; a note goes after #",
+                crate::agency::Level::ALL.map(crate::agency::Level::as_str).join(", ")
+            ),
             Note::AgencyNamed { file, agency } => format!(
                 "named the agency of {file}: {agency} (kept with the annotations); reading the files again"
             ),

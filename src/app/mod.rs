@@ -134,6 +134,9 @@ pub struct App {
     reviewed_flagged: usize,
     /// The summary screen.
     pub summary: summary::SummaryState,
+    /// Agency rules, `--agencies` files and 287(g) lists, before the profile corrections kept
+    /// with the annotations (`P`).
+    pub who_base: Arc<crate::agency::Profiler>,
     /// The table shows a context group (see [`context`]).
     pub pinned: Option<context::Pinned>,
 }
@@ -187,7 +190,9 @@ impl App {
             reviewed_flagged: 0,
             summary: summary::SummaryState::default(),
             pinned: None,
+            who_base: Arc::default(),
         };
+        app.who_base = app.ds.profiles.profiler.clone();
         app.rows_added(0..app.ds.len() as u32);
         app.start_filter();
         app

@@ -73,6 +73,13 @@ pub enum Mode {
         /// The name.
         input: TextInput,
     },
+    /// Correcting an agency's profile (`P`): `STATE LEVEL [inactive] [# note]`.
+    AgencyProfile {
+        /// The agency, as the data writes it.
+        agency: String,
+        /// The correction as typed.
+        input: TextInput,
+    },
 }
 
 /// The export dialog's fields.

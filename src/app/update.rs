@@ -1,6 +1,6 @@
 //! `update(app, action) -> effects`: every change to the session goes through here.
 
-use super::agencies::{name_agency, open_name_agency};
+use super::agencies::{agency_profile, name_agency, open_agency_profile, open_name_agency};
 use super::annotate::{clear_verdict, confirm, confirm_quit, set_verdict, undo_redo};
 use super::export_dialog::export_dialog;
 use super::filter_line::filter_line;
@@ -78,6 +78,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             Mode::Export(_) => export_dialog(app, other, &mut fx),
             Mode::Find { .. } => find_prompt(app, other),
             Mode::NameAgency { .. } => name_agency(app, other, &mut fx),
+            Mode::AgencyProfile { .. } => agency_profile(app, other, &mut fx),
         },
     }
     let after = app.selected();
@@ -200,6 +201,7 @@ fn normal(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         | Action::EditNote
         | Action::BulkVerdict(_)
         | Action::NameAgency
+        | Action::AgencyProfile
         | Action::Undo
         | Action::Redo
         | Action::OpenExport
@@ -221,6 +223,7 @@ fn normal(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         }
         Action::NextMatch(forward) => go_to_match(app, forward),
         Action::NameAgency => open_name_agency(app),
+        Action::AgencyProfile => open_agency_profile(app),
         Action::Undo => undo_redo(app, true, fx),
         Action::Redo => undo_redo(app, false, fx),
         Action::OpenExport if app.loading.active => {

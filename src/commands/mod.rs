@@ -390,6 +390,16 @@ impl Selection {
         let store = store
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
             .map_err(annotation_error(&path))?;
+        // Profile corrections kept with the annotations (`P` in the review UI) apply here too.
+        let mut ds = ds;
+        let profiler = self
+            .profiler
+            .corrected(&store.agencies, &crate::sanitize::path(&path))
+            .map_err(CommandError::Agencies)?;
+        if !Arc::ptr_eq(&profiler, &self.profiler) {
+            ds.reprofile(profiler.clone());
+            self.profiler = profiler;
+        }
         Ok((store, ds, copies))
     }
 

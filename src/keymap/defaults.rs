@@ -229,6 +229,12 @@ pub(super) const DEFAULTS: &[DefaultBinding] = &[
         "name the agency of this record's file (files that name none)",
     ),
     bind(
+        M::Normal,
+        &["P"],
+        B::AgencyProfile,
+        "correct the searching agency's profile (state, level), kept with the annotations",
+    ),
+    bind(
         M::Confirm,
         &["u"],
         B::BulkUndecided,

@@ -139,6 +139,8 @@ pub enum Bindable {
     BulkOverwrite,
     /// `name-agency`.
     NameAgency,
+    /// `agency-profile`.
+    AgencyProfile,
     /// `summary`.
     Summary,
     /// `records`.
@@ -203,6 +205,7 @@ impl Bindable {
             Bindable::BulkUndecided => Action::BulkApply { overwrite: false },
             Bindable::BulkOverwrite => Action::BulkApply { overwrite: true },
             Bindable::NameAgency => Action::NameAgency,
+            Bindable::AgencyProfile => Action::AgencyProfile,
             Bindable::Summary => Action::OpenSummary,
             Bindable::Records => Action::ShowRecords,
             Bindable::NextSection => Action::Section(1),

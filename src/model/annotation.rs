@@ -292,20 +292,47 @@ pub struct SessionState {
     pub record_id: Option<RecordId>,
 }
 
-/// The agency a reviewer named for a file that names none (no `Org Name` column, nothing in its
-/// name): part of the method, so it is kept with the annotations.
+/// What a reviewer said about an agency, kept with the annotations because it is part of the
+/// method. Either the agency of a file that names none (no `Org Name` column, nothing in its
+/// name: `file` and `path` given), or a correction of an agency's profile (`P` in the review UI:
+/// no file; `state`, `level` or `inactive` given), applied like an `--agencies` override.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileAgency {
-    /// The file as it was given.
+    /// The file as it was given (empty for a profile correction).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub file: String,
-    /// Its full path.
+    /// Its full path (empty for a profile correction).
+    #[serde(default, skip_serializing_if = "is_empty_path")]
     pub path: PathBuf,
     /// The agency.
     pub agency: String,
+    /// A profile correction: the state (`""`: the name has none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// A profile correction: the level.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<String>,
+    /// A profile correction: marked inactive or not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inactive: Option<bool>,
+    /// A profile correction: why, in the reviewer's words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
     /// Who named it.
     pub named_by: String,
     /// When (RFC 3339 UTC).
     pub named_at: String,
+}
+
+fn is_empty_path(p: &std::path::Path) -> bool {
+    p.as_os_str().is_empty()
+}
+
+impl FileAgency {
+    /// True for a correction of an agency's profile, false for a file's agency.
+    pub fn is_profile(&self) -> bool {
+        self.file.is_empty() && is_empty_path(&self.path)
+    }
 }
 
 impl Annotation {

@@ -208,6 +208,34 @@ impl Dataset {
         self
     }
 
+    /// Profiles every agency and file owner again with `profiler` (a profile corrected in the
+    /// review UI, or corrections read with the annotations after the load). Where a rule counts
+    /// only for 287(g) partners, each record's first rule and the flagged counts follow.
+    pub fn reprofile(&mut self, profiler: Arc<crate::agency::Profiler>) {
+        let names = self.catalog.strings(Field::Agency).to_vec();
+        let reports: Vec<&FileReport> = self.files.iter().map(|f| &f.report).collect();
+        self.profiles = crate::agency::Profiles::build(profiler.clone(), &names, &reports);
+        if !self.catalog.rules.has_conditional() {
+            return;
+        }
+        let empty = Catalog::new(self.catalog.rules.clone());
+        self.catalog = std::mem::replace(&mut self.catalog, empty).with_profiler(profiler);
+        for f in &mut self.files {
+            f.report.flagged = 0;
+        }
+        self.flagged = 0;
+        for row in 0..self.ids.len() as u32 {
+            let rule = self.catalog.first_rule(&self.syms(row)).unwrap_or(NO_RULE);
+            self.rule[row as usize] = rule;
+            if rule != NO_RULE {
+                self.flagged += 1;
+                if let Some(f) = self.files.get_mut(usize::from(self.src_file[row as usize])) {
+                    f.report.flagged += 1;
+                }
+            }
+        }
+    }
+
     /// How a record's searcher stands to its file's owner.
     pub fn who(&self, row: u32) -> crate::agency::Who<'_> {
         let r = row as usize;

@@ -180,12 +180,13 @@ impl Session {
         }
         let reviewer = opts.reviewer.clone().unwrap_or_else(login_name);
         let read = read_options(&opts.read, &store);
-        let catalog = Catalog::new(rules.clone()).with_profiler(profiler.clone());
-        let ds =
-            Dataset::new(catalog.clone(), inputs.files.clone()).with_profiler(profiler.clone());
+        let corrected = corrected(&profiler, &store, &mut warnings);
+        let catalog = Catalog::new(rules.clone()).with_profiler(corrected.clone());
+        let ds = Dataset::new(catalog.clone(), inputs.files.clone()).with_profiler(corrected);
         let loader = Loader::start(inputs.files.clone(), read, catalog);
         let resume = store.session.clone();
         let mut app = App::new(ds, rules, store, reviewer);
+        app.who_base = profiler.clone();
         app.clock = Clock::now();
         app.advance = cfg.advance;
         app.key_help = keymap.help();
@@ -224,9 +225,11 @@ impl Session {
     fn reload(&mut self) {
         self.loader = None;
         let rules = self.app.rules.clone();
-        let catalog = Catalog::new(rules).with_profiler(self.profiler.clone());
-        let ds =
-            Dataset::new(catalog.clone(), self.files.clone()).with_profiler(self.profiler.clone());
+        let mut warnings = Vec::new();
+        let profiler = corrected(&self.profiler, &self.app.store, &mut warnings);
+        self.app.config_warnings.extend(warnings);
+        let catalog = Catalog::new(rules).with_profiler(profiler.clone());
+        let ds = Dataset::new(catalog.clone(), self.files.clone()).with_profiler(profiler);
         let read = read_options(&self.read, &self.app.store);
         let loader = Loader::start(self.files.clone(), read, catalog);
         self.app.replace_dataset(ds, loader.total_bytes);
@@ -516,6 +519,22 @@ impl Session {
     }
 }
 
+/// The profiler with the profile corrections kept in the annotation file (`P`); a correction that
+/// cannot be used (a hand-edited file) is a warning, and the profiler is used without them.
+fn corrected(
+    profiler: &std::sync::Arc<crate::agency::Profiler>,
+    store: &Store,
+    warnings: &mut Vec<String>,
+) -> std::sync::Arc<crate::agency::Profiler> {
+    let origin = store.path().display().to_string();
+    profiler
+        .corrected(&store.agencies, &origin)
+        .unwrap_or_else(|e| {
+            warnings.push(format!("the profile corrections were not used: {e}"));
+            profiler.clone()
+        })
+}
+
 /// How files are read: the command line's options, with the agencies named in the annotation
 /// file (those named later win).
 fn read_options(cli: &ReadOptions, store: &Store) -> ReadOptions {
@@ -525,6 +544,7 @@ fn read_options(cli: &ReadOptions, store: &Store) -> ReadOptions {
         store
             .agencies
             .iter()
+            .filter(|a| !a.is_profile())
             .map(|a| (a.path.clone(), a.agency.clone())),
     );
     read

@@ -56,6 +56,13 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, theme: &Theme, area: Rect) {
             let title = format!(" agency of {} ", fit(name, 60));
             one_line(frame, app, theme, area, &title, "agency: ", input);
         }
+        Mode::AgencyProfile { agency, input } => {
+            let title = format!(
+                " profile of {}: state (- for none), level, inactive; # note; empty removes ",
+                fit(agency, 40)
+            );
+            one_line(frame, app, theme, area, &title, "profile: ", input);
+        }
         Mode::Context(list) => super::context::draw(frame, app, theme, area, list),
         Mode::Normal | Mode::Filter { .. } => {}
     }
