@@ -832,3 +832,90 @@ fn a_searcher_condition_other_than_287g_is_refused_with_the_file_and_rule() {
     assert!(err.contains("fed-vague"), "{err}");
     assert!(err.contains("partner_287g"), "{err}");
 }
+
+#[test]
+fn merge_keeps_each_reviewers_profile_corrections_and_says_where_they_differ() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = |who: &str, at: &str, agencies: &str, id: &str| {
+        format!(
+            "{{\"version\": 1, \"tool\": \"{who} {at} {id}\", \"agencies\": [{agencies}], \"annotations\": []}}\n"
+        )
+    };
+    let fix = |who: &str, at: &str, name: &str, state: &str| {
+        format!(
+            "{{\"agency\": \"{name}\", \"state\": \"{state}\", \"level\": \"county\", \"named_by\": \"{who}\", \"named_at\": \"{at}\"}}"
+        )
+    };
+    let a = dir.path().join("ana.json");
+    let b = dir.path().join("ben.json");
+    std::fs::write(
+        &a,
+        doc(
+            "ana",
+            "2026-01-01T00:00:00Z",
+            &format!(
+                "{}, {}",
+                fix("ana", "2026-01-01T00:00:00Z", "Lakemont County NC SO", "TX"),
+                fix(
+                    "ana",
+                    "2026-01-01T00:00:00Z",
+                    "Yuba County Sheriffs Office",
+                    "CA"
+                )
+            ),
+            "00000000000000000000000000000001",
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        &b,
+        doc(
+            "ben",
+            "2026-01-02T00:00:00Z",
+            &fix("ben", "2026-01-02T00:00:00Z", "lakemont county nc so", "NC"),
+            "00000000000000000000000000000002",
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("merged.json");
+    let o = run(&["merge", &s(&a), &s(&b), "--out", &s(&out)]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("the profile of lakemont county nc so: ana said \"TX county\", ben said \"NC county\"; the later (ben) is kept"),
+        "{err}"
+    );
+    let merged: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let agencies = merged["agencies"].as_array().unwrap();
+    assert_eq!(agencies.len(), 2, "{agencies:?}");
+    assert!(
+        agencies
+            .iter()
+            .any(|x| x["state"] == "NC" && x["named_by"] == "ben")
+    );
+    assert!(
+        agencies
+            .iter()
+            .any(|x| x["agency"] == "Yuba County Sheriffs Office")
+    );
+    // The merged file is an overrides file like the reviewers' own.
+    let (v, err, code) = json_of(&[
+        "agencies".into(),
+        "--json".into(),
+        sample(),
+        "--agencies".into(),
+        s(&out),
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let lake = named(v.as_array().unwrap(), "Lakemont County NC SO");
+    assert_eq!(lake["state"], "NC");
+    assert!(
+        lake["source"].as_str().unwrap().contains("set by ben"),
+        "{lake}"
+    );
+}

@@ -11,6 +11,7 @@ use crate::files::target::{FileKey, Target, file_key};
 use crate::model::Verdict;
 use crate::sanitize::path as shown;
 use crate::sanitize::visible;
+use crate::store::FileAgency;
 use crate::store::merge::{Merged, Votes, merge_records};
 use crate::store::positions::Positions;
 
@@ -56,17 +57,21 @@ pub fn run(opts: &MergeCommand, console: &mut Console<'_>) -> Result<i32, Comman
         path: target.describe(),
         message: e.to_string(),
     };
+    let (agencies, differ) = merged_agencies(&files);
     let mut walk = Walk::new(&files);
     let written = match &target {
         Target::File { path, .. } => {
-            crate::store::replace_file_with(path, |lines| walk.write(lines))
+            crate::store::replace_file_with(path, &agencies, |lines| walk.write(lines))
         }
         _ => target
             .write(&mut *console.out, console.out_is_terminal, false, |w| {
-                crate::store::write_file_with(w, |lines| walk.write(lines))
+                crate::store::write_file_with(w, &agencies, |lines| walk.write(lines))
             })
             .map(|_| ()),
     };
+    for d in &differ {
+        let _ = writeln!(console.err, "warning: {d}");
+    }
     if let Some((i, e)) = walk.failed.take() {
         return Err(input_error(&opts.files[i], e));
     }
@@ -89,6 +94,74 @@ pub fn run(opts: &MergeCommand, console: &mut Console<'_>) -> Result<i32, Comman
         console.human(|w| report_text(w, &merged, opts, &shown_out))?;
     }
     Ok(EXIT_OK)
+}
+
+/// The agencies named for files (`A`) and the profile corrections (`P`) of every input, one
+/// per file or agency name: where two inputs differ, the later named is kept and the
+/// difference is described (for a warning).
+fn merged_agencies(files: &[Positions]) -> (Vec<FileAgency>, Vec<String>) {
+    let key = |a: &FileAgency| {
+        if a.is_profile() {
+            (true, crate::agency::overrides::key(&a.agency))
+        } else {
+            (false, a.path.display().to_string())
+        }
+    };
+    let said = |a: &FileAgency| {
+        if a.is_profile() {
+            let mut parts = vec![
+                a.state
+                    .as_deref()
+                    .map(|s| if s.is_empty() { "-" } else { s })
+                    .unwrap_or(""),
+                a.level.as_deref().unwrap_or(""),
+                match a.inactive {
+                    Some(true) => "inactive",
+                    Some(false) => "active",
+                    None => "",
+                },
+            ];
+            parts.retain(|p| !p.is_empty());
+            parts.join(" ")
+        } else {
+            a.agency.clone()
+        }
+    };
+    let mut kept: Vec<FileAgency> = Vec::new();
+    let mut differ = Vec::new();
+    for a in files.iter().flat_map(|f| &f.agencies) {
+        match kept.iter_mut().find(|k| key(k) == key(a)) {
+            None => kept.push(a.clone()),
+            Some(k) if said(k) == said(a) && k.note == a.note => {}
+            Some(k) => {
+                let (old, new) = if a.named_at > k.named_at {
+                    (k.clone(), a.clone())
+                } else {
+                    (a.clone(), k.clone())
+                };
+                differ.push(format!(
+                    "{} {}: {} said {:?}, {} said {:?}; the later ({}) is kept",
+                    if a.is_profile() {
+                        "the profile of"
+                    } else {
+                        "the agency of"
+                    },
+                    visible(if new.is_profile() {
+                        &new.agency
+                    } else {
+                        &new.file
+                    }),
+                    visible(&old.named_by),
+                    visible(&said(&old)),
+                    visible(&new.named_by),
+                    visible(&said(&new)),
+                    visible(&new.named_by),
+                ));
+                *k = new;
+            }
+        }
+    }
+    (kept, differ)
 }
 
 /// Finds the records of each annotation file (with its journal), refusing a file that is a
@@ -498,7 +571,7 @@ mod tests {
             let mut walk = Walk::new(&files);
             walk.span = span;
             let mut text = Vec::new();
-            crate::store::write_file_with(&mut text, |lines| walk.write(lines)).unwrap();
+            crate::store::write_file_with(&mut text, &[], |lines| walk.write(lines)).unwrap();
             assert!(walk.failed.is_none());
             let got = walk.finish();
             assert_eq!(body(&text), body(&expected_text), "span {span}");
@@ -534,7 +607,7 @@ mod tests {
         let files = open_inputs(&[p, q.clone()]).unwrap();
         let mut walk = Walk::new(&files);
         let mut out = Vec::new();
-        let r = crate::store::write_file_with(&mut out, |lines| walk.write(lines));
+        let r = crate::store::write_file_with(&mut out, &[], |lines| walk.write(lines));
         assert!(r.is_err());
         let (i, e) = walk.failed.unwrap();
         assert_eq!((i, e.to_string()), (1, expected));

@@ -766,9 +766,10 @@ pub fn write_file<'a>(
 /// once its head is written.
 pub fn write_file_with(
     w: &mut dyn Write,
+    agencies: &[FileAgency],
     body: impl FnOnce(&mut Lines<'_>) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
-    write_framed(w, None, &[], body)
+    write_framed(w, None, agencies, body)
 }
 
 /// Writes the file format with where the reviewer left off and the agencies named (each on a
@@ -855,13 +856,14 @@ impl Lines<'_> {
 /// [`Lines`] once its head is written.
 pub fn replace_file_with(
     path: &Path,
+    agencies: &[FileAgency],
     write: impl FnOnce(&mut Lines<'_>) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         crate::files::create_private_dir(dir)?;
     }
     backup(path)?;
-    crate::files::atomic_write(path, |w| write_file_with(w, write))?;
+    crate::files::atomic_write(path, |w| write_file_with(w, agencies, write))?;
     remove_journals(path)
 }
 

@@ -33,6 +33,8 @@ pub struct Positions {
     entries: Vec<(RecordId, At)>,
     /// SHA-256 of the file (hex), worked out as it was read.
     pub sha256: String,
+    /// The agencies named for files and the profile corrections, journal replayed.
+    pub agencies: Vec<super::FileAgency>,
 }
 
 impl Positions {
@@ -48,7 +50,8 @@ impl Positions {
         let mut ops = journal::read(&journal::old_path(path))?;
         ops.extend(journal::read(&journal::path(path))?);
         let file = std::fs::File::open(path).map_err(read_error)?;
-        let (lines, sha256) = find_lines(&file, &shown)?;
+        let mut agencies = Vec::new();
+        let (lines, sha256) = find_lines(&file, &shown, &mut agencies)?;
         let sha256 = match sha256 {
             Some(d) => d,
             None => crate::digest::sha256_file(path).map_err(read_error)?,
@@ -63,8 +66,9 @@ impl Positions {
                 .collect(),
             None => {
                 ops.clear();
-                super::read_document(path)?
-                    .annotations
+                let doc = super::read_document(path)?;
+                agencies = doc.agencies;
+                doc.annotations
                     .into_iter()
                     .enumerate()
                     .map(|(n, a)| (a.record_id, n, Some(At::Held(Arc::new(a)))))
@@ -78,7 +82,8 @@ impl Positions {
                     all.push((a.record_id, base + n, Some(At::Held(Arc::new(a)))))
                 }
                 journal::Op::Remove(id) => all.push((id, base + n, None)),
-                journal::Op::Session(_) | journal::Op::Agencies(_) => {}
+                journal::Op::Agencies(a) => agencies = a,
+                journal::Op::Session(_) => {}
             }
         }
         // By id, the last given of each kept.
@@ -93,6 +98,7 @@ impl Positions {
             path: path.to_path_buf(),
             entries,
             sha256,
+            agencies,
         })
     }
 
@@ -184,6 +190,7 @@ type LineAt = (RecordId, u64, u32);
 fn find_lines(
     file: &std::fs::File,
     shown: &str,
+    agencies: &mut Vec<super::FileAgency>,
 ) -> Result<(Option<Vec<LineAt>>, Option<String>), StoreError> {
     use std::io::BufRead;
     let mut reader = std::io::BufReader::with_capacity(1 << 20, crate::digest::Reading::new(file));
@@ -194,7 +201,7 @@ fn find_lines(
             codes: None,
         },
         session: &mut None,
-        agencies: &mut Vec::new(),
+        agencies,
         head: &mut |_, _| {},
         newer: &mut newer,
     };
