@@ -626,3 +626,59 @@ fn lakemont(s: &Session) -> u32 {
         .find(|&r| s.app.ds.agency_text(r) == "Lakemont County NC SO")
         .unwrap()
 }
+
+#[test]
+fn an_account_is_an_agency_and_a_name_and_a_redacted_officer_is_none() {
+    let e = ReviewEnv::new();
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("x.csv");
+    std::fs::write(
+        &csv,
+        "ID,Name,Org Name,Reason,Search Time\n\
+         a,K. Lee,Quarry Town GA PD,ICE warrant,2025-03-01T10:00:00Z\n\
+         b,K. Lee,Blue Mound GA PD,theft,2025-03-01T11:00:00Z\n\
+         c,K. Lee,Quarry Town GA PD,theft,2025-03-02T10:00:00Z\n\
+         d,***,Blue Mound GA PD,ICE,2025-03-03T10:00:00Z\n\
+         e,***,Blue Mound GA PD,theft,2025-03-04T10:00:00Z\n",
+    )
+    .unwrap();
+    let mut s = e.session(&[csv]);
+    s.keys("t");
+    assert_eq!(s.app.shown().len(), 5);
+    // The context of record a: the same account is c (Quarry Town's K. Lee), never b.
+    s.keys("c");
+    let Mode::Context(list) = &s.app.mode else {
+        panic!("no context list: {:?}", s.app.mode);
+    };
+    let same = list.groups.iter().find(|g| g.tie == Tie::Account).unwrap();
+    let ids: Vec<String> = same
+        .rows
+        .iter()
+        .map(|&r| s.app.ds.ids[r as usize].to_string())
+        .collect();
+    assert_eq!(same.rows.len(), 1, "{ids:?}");
+    assert_eq!(s.app.ds.agency_text(same.rows[0]), "Quarry Town GA PD");
+    s.keys("<esc>");
+    // The summary: two accounts named K. Lee, each with its agency; `***` is no account.
+    s.keys("<tab>lll");
+    assert_eq!(s.app.summary.section, Section::Accounts);
+    let lines = s.app.summary_lines();
+    let labels: Vec<(&str, u64)> = lines
+        .iter()
+        .map(|l| (l.label.as_str(), l.tally.records))
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            ("K. Lee · Quarry Town GA PD", 2),
+            ("K. Lee · Blue Mound GA PD", 1)
+        ]
+    );
+    let done = s.app.summary.done.as_ref().unwrap();
+    assert_eq!(done.without_account().records, 2, "the two *** searches");
+    // Enter on Blue Mound's K. Lee shows that one record.
+    s.keys("j<enter>");
+    assert_eq!(s.app.shown().len(), 1, "{}", s.app.filter_text);
+    assert_eq!(s.app.ds.agency_text(s.app.shown()[0]), "Blue Mound GA PD");
+    assert_eq!(s.app.filter_text.matches("agency:").count(), 1);
+}

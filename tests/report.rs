@@ -521,3 +521,43 @@ fn the_page_renders_in_a_headless_browser() {
         "a page was drawn"
     );
 }
+
+#[test]
+fn the_account_table_counts_one_name_in_two_agencies_as_two_accounts() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("x.csv");
+    std::fs::write(
+        &csv,
+        "ID,Name,Org Name,Reason,Search Time\n\
+         a,K. Lee,Quarry Town GA PD,ICE warrant,2025-03-01T10:00:00Z\n\
+         b,K. Lee,Blue Mound GA PD,theft,2025-03-01T11:00:00Z\n\
+         c,K. Lee,Quarry Town GA PD,theft,2025-03-02T10:00:00Z\n\
+         d,***,Blue Mound GA PD,ICE,2025-03-03T10:00:00Z\n\
+         e,***,Blue Mound GA PD,theft,2025-03-04T10:00:00Z\n",
+    )
+    .unwrap();
+    let out_dir = dir.path().join("report");
+    let out = run(&["report", &s(&csv), "--out", &s(&out_dir)]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let md = std::fs::read_to_string(out_dir.join("report.md")).unwrap();
+    let rows: Vec<&str> = md.lines().filter(|l| l.starts_with("| K. Lee")).collect();
+    assert_eq!(rows.len(), 2, "{md}");
+    assert!(
+        rows[0].starts_with("| K. Lee | Quarry Town GA PD | 2 |"),
+        "{}",
+        rows[0]
+    );
+    assert!(
+        rows[1].starts_with("| K. Lee | Blue Mound GA PD | 1 |"),
+        "{}",
+        rows[1]
+    );
+    assert!(!md.contains("| *** |"), "a redacted officer is no account");
+    let html = std::fs::read_to_string(out_dir.join("report.html")).unwrap();
+    assert!(html.contains("2 searches have neither"), "the *** searches");
+}

@@ -228,7 +228,7 @@ impl App {
     }
 
     /// Enter on a line: the records table, filtered to that line's records (the filter in
-    /// force, with the line's term in place of any term of the same kind).
+    /// force, with the line's terms in place of any term of the same kind).
     fn drill_down(&mut self) {
         let lines = self.summary_lines();
         let Some(line) = lines.get(self.summary.cursor) else {
@@ -238,12 +238,21 @@ impl App {
             self.tell(Note::NoTermForLine);
             return;
         }
-        let key = line.term.split(':').next().unwrap_or("").to_string();
+        // A line's term may be two (an account is an agency and a name).
+        let keys: Vec<String> = crate::review::filter::terms(&line.term)
+            .iter()
+            .map(|t| {
+                format!(
+                    "{}:",
+                    t.split(':').next().unwrap_or("").to_ascii_lowercase()
+                )
+            })
+            .collect();
         let mut terms: Vec<String> = crate::review::filter::terms(&self.filter_text)
             .into_iter()
             .filter(|t| {
-                let bare = t.trim_start_matches('-');
-                !bare.to_ascii_lowercase().starts_with(&format!("{key}:"))
+                let bare = t.trim_start_matches('-').to_ascii_lowercase();
+                !keys.iter().any(|k| bare.starts_with(k))
             })
             .collect();
         terms.push(line.term.clone());

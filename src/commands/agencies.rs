@@ -243,14 +243,14 @@ fn write_text(out: &mut dyn Write, list: &[Entry], profiler: &Profiler) -> std::
     writeln!(out)?;
     writeln!(
         out,
-        "{:>10} {:>8}  {:5} {:16} {:14} {:44} decided by",
+        "{:>10} {:>8}  {:5} {:16} {:22} {:44} decided by",
         "records", "flagged", "state", "level", "role", "agency"
     )?;
     for e in list {
         let p = &e.profile;
         writeln!(
             out,
-            "{:>10} {:>8}  {:5} {:16} {:14} {:44} {}{}",
+            "{:>10} {:>8}  {:5} {:16} {:22} {:44} {}{}",
             thousands(e.records),
             thousands(e.flagged),
             state_str(p),

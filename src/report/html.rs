@@ -220,13 +220,10 @@ fn accounts_section(f: &Findings<'_>, h: &mut String) {
     let none = f.summary.without_account();
     let _ = writeln!(
         h,
-        "<p class=\"note\">The officer's name, or the user id where there is no name. {} searches have neither (or have them redacted) and are not listed.</p>",
+        "<p class=\"note\">An account is an agency together with the officer's name (or the user id where there is no name): one name in two agencies is two accounts. {} searches have neither (or have them redacted) and are not listed.</p>",
         none.records
     );
-    h.push_str(&shared(rows::breakdown(
-        "account",
-        &f.summary.by_account(f.ds),
-    )));
+    h.push_str(&shared(rows::accounts(&f.summary.by_account_agency(f.ds))));
 }
 
 fn confirmed_section(f: &Findings<'_>, h: &mut String) {

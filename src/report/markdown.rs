@@ -78,10 +78,7 @@ pub fn markdown(f: &Findings<'_>) -> String {
     let _ = writeln!(m, "{}\n", super::html::who_methods(ds));
     if !f.redact {
         m.push_str("## By account\n\n");
-        m.push_str(&shared(rows::breakdown(
-            "account",
-            &f.summary.by_account(ds),
-        )));
+        m.push_str(&shared(rows::accounts(&f.summary.by_account_agency(ds))));
     }
     let _ = writeln!(m, "## Confirmed records ({})\n", f.confirmed.len());
     m.push_str(&shared(rows::confirmed(f)));

@@ -44,6 +44,17 @@ pub(super) fn breakdown(first: &'static str, lines: &[Line]) -> Rows {
     }
 }
 
+/// By account: the officer name (or user id) and its agency, then the counts.
+pub(super) fn accounts(lines: &[(Line, String)]) -> Rows {
+    let plain: Vec<Line> = lines.iter().map(|(l, _)| l.clone()).collect();
+    let mut rows = breakdown("account", &plain);
+    rows.head.insert(1, "agency");
+    for (row, (_, agency)) in rows.rows.iter_mut().zip(lines) {
+        row.insert(1, agency.clone());
+    }
+    rows
+}
+
 /// What each rule flagged and what reviewers made of it, with its precision as reviewed.
 pub(super) fn by_rule(f: &Findings<'_>) -> Rows {
     let rules = &f.ds.catalog.rules;

@@ -85,7 +85,8 @@ pub fn context(ds: &Dataset, verdicts: &[VerdictCode], row: u32) -> Vec<Group> {
     for i in 0..ds.len() {
         let t = ds.time[i];
         let me = i == r;
-        let acc = account != NO_ACCOUNT && ds.links.account[i] == account;
+        // An account is the agency together with the name: `K. Lee` of two agencies is two.
+        let acc = account != NO_ACCOUNT && ds.links.account[i] == account && ds.agency[i] == agency;
         if acc && ds.reason[i] == reason {
             same_account_reason.push(i as u32);
         }

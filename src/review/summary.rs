@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use chrono::Datelike;
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::flag::RuleIdx;
 use crate::ingest::time::Millis;
@@ -113,7 +113,10 @@ pub struct Summary {
     /// By rule: `records` is the records the rule flags (a record flagged by two rules counts
     /// for both).
     rules: Vec<Tally>,
-    accounts: Vec<Tally>,
+    /// By account: an agency and an officer name (or user id) together ([`account_key`]).
+    accounts: FxHashMap<u64, Tally>,
+    /// Records with no account (none in the file, or redacted).
+    no_account: Tally,
     /// Searches by an agency of another state than the file's owner, by a federal agency, by a
     /// private organization, by a 287(g) partner (in [`WHO_LINES`] order).
     who: [Tally; 4],
@@ -156,7 +159,15 @@ impl Summary {
             v[i].apply(flagged, code, add);
         };
         slot(&mut self.agencies, ds.agency[r] as usize);
-        slot(&mut self.accounts, ds.links.account[r] as usize);
+        let account = ds.links.account[r];
+        if account == NO_ACCOUNT {
+            self.no_account.apply(flagged, code, add);
+        } else {
+            self.accounts
+                .entry(account_key(ds.agency[r], account))
+                .or_default()
+                .apply(flagged, code, add);
+        }
         let who = ds.who(row);
         for (i, yes) in [
             who.out_of_state() == Some(true),
@@ -318,42 +329,60 @@ impl Summary {
             .collect()
     }
 
-    /// By account (officer, else user id), most confirmed first; records with neither (or
-    /// both redacted) are left out.
-    pub fn by_account(&self, ds: &Dataset) -> Vec<Line> {
-        let mut out: Vec<Line> = self
+    /// By account, most confirmed first: an agency together with the officer's name (else the
+    /// user id), so one name in two agencies is two accounts; each with its agency. Records
+    /// with neither (or both redacted) are left out.
+    pub fn by_account_agency(&self, ds: &Dataset) -> Vec<(Line, String)> {
+        let mut out: Vec<(Line, String)> = self
             .accounts
             .iter()
-            .enumerate()
-            .filter(|(sym, t)| *sym as Sym != NO_ACCOUNT && t.records > 0)
-            .map(|(sym, t)| {
-                let name = ds.links.account_name(sym as Sym);
-                Line {
+            .filter(|(_, t)| t.records > 0)
+            .map(|(&key, t)| {
+                let (agency, account) = ((key >> 32) as Sym, key as Sym);
+                let name = ds.links.account_name(account);
+                let agency = ds.catalog.text(Field::Agency, agency);
+                let line = Line {
                     label: name.to_string(),
-                    term: format!("account:={}", quoted(name)),
+                    term: format!("agency:={} account:={}", quoted(agency), quoted(name)),
                     tally: *t,
-                }
+                };
+                (line, agency.to_string())
             })
             .collect();
-        sort_lines(&mut out);
+        out.sort_by(|(a, x), (b, y)| line_order(a, b).then_with(|| x.cmp(y)));
         out
+    }
+
+    /// [`Summary::by_account_agency`] with the agency in each label (`K. Lee · Millbrook TX PD`).
+    pub fn by_account(&self, ds: &Dataset) -> Vec<Line> {
+        self.by_account_agency(ds)
+            .into_iter()
+            .map(|(mut l, agency)| {
+                l.label = format!("{} · {agency}", l.label);
+                l
+            })
+            .collect()
     }
 
     /// Records with no account (none in the file, or redacted).
     pub fn without_account(&self) -> Tally {
-        self.accounts
-            .get(NO_ACCOUNT as usize)
-            .copied()
-            .unwrap_or_default()
+        self.no_account
     }
 }
 
+/// The key of an account in [`Summary`]: its agency and its name symbols.
+fn account_key(agency: Sym, account: Sym) -> u64 {
+    (u64::from(agency) << 32) | u64::from(account)
+}
+
+fn line_order(a: &Line, b: &Line) -> std::cmp::Ordering {
+    (b.tally.immigration, b.tally.flagged, b.tally.records)
+        .cmp(&(a.tally.immigration, a.tally.flagged, a.tally.records))
+        .then_with(|| a.label.cmp(&b.label))
+}
+
 fn sort_lines(lines: &mut [Line]) {
-    lines.sort_by(|a, b| {
-        (b.tally.immigration, b.tally.flagged, b.tally.records)
-            .cmp(&(a.tally.immigration, a.tally.flagged, a.tally.records))
-            .then_with(|| a.label.cmp(&b.label))
-    });
+    lines.sort_by(line_order);
 }
 
 /// A value quoted for the filter language when it holds spaces.

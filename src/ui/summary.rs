@@ -172,7 +172,7 @@ fn table(frame: &mut Frame<'_>, app: &App, theme: &Theme, area: Rect, lines: &[S
         Section::Agencies => "agency",
         Section::Months => "month",
         Section::Rules => "rule",
-        Section::Accounts => "account (officer or user id)",
+        Section::Accounts => "account (officer or user id) · agency",
         Section::Who => "who searched (relative to each file's owner)",
         Section::States => "searcher's state",
         Section::Levels => "searcher's level",
