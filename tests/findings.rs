@@ -630,18 +630,8 @@ fn lakemont(s: &Session) -> u32 {
 #[test]
 fn an_account_is_an_agency_and_a_name_and_a_redacted_officer_is_none() {
     let e = ReviewEnv::new();
-    let dir = tempfile::tempdir().unwrap();
-    let csv = dir.path().join("x.csv");
-    std::fs::write(
-        &csv,
-        "ID,Name,Org Name,Reason,Search Time\n\
-         a,K. Lee,Quarry Town GA PD,ICE warrant,2025-03-01T10:00:00Z\n\
-         b,K. Lee,Blue Mound GA PD,theft,2025-03-01T11:00:00Z\n\
-         c,K. Lee,Quarry Town GA PD,theft,2025-03-02T10:00:00Z\n\
-         d,***,Blue Mound GA PD,ICE,2025-03-03T10:00:00Z\n\
-         e,***,Blue Mound GA PD,theft,2025-03-04T10:00:00Z\n",
-    )
-    .unwrap();
+    // K. Lee of two agencies, and two searches by a redacted officer (`***`).
+    let csv = fixture("accounts-two-agencies.csv");
     let mut s = e.session(&[csv]);
     s.keys("t");
     assert_eq!(s.app.shown().len(), 5);

@@ -525,17 +525,7 @@ fn the_page_renders_in_a_headless_browser() {
 #[test]
 fn the_account_table_counts_one_name_in_two_agencies_as_two_accounts() {
     let dir = tempfile::tempdir().unwrap();
-    let csv = dir.path().join("x.csv");
-    std::fs::write(
-        &csv,
-        "ID,Name,Org Name,Reason,Search Time\n\
-         a,K. Lee,Quarry Town GA PD,ICE warrant,2025-03-01T10:00:00Z\n\
-         b,K. Lee,Blue Mound GA PD,theft,2025-03-01T11:00:00Z\n\
-         c,K. Lee,Quarry Town GA PD,theft,2025-03-02T10:00:00Z\n\
-         d,***,Blue Mound GA PD,ICE,2025-03-03T10:00:00Z\n\
-         e,***,Blue Mound GA PD,theft,2025-03-04T10:00:00Z\n",
-    )
-    .unwrap();
+    let csv = common::fixture("accounts-two-agencies.csv");
     let out_dir = dir.path().join("report");
     let out = run(&["report", &s(&csv), "--out", &s(&out_dir)]);
     assert_eq!(
