@@ -107,32 +107,12 @@ fn merged_agencies(files: &[Positions]) -> (Vec<FileAgency>, Vec<String>) {
             (false, a.path.display().to_string())
         }
     };
-    let said = |a: &FileAgency| {
-        if a.is_profile() {
-            let mut parts = vec![
-                a.state
-                    .as_deref()
-                    .map(|s| if s.is_empty() { "-" } else { s })
-                    .unwrap_or(""),
-                a.level.as_deref().unwrap_or(""),
-                match a.inactive {
-                    Some(true) => "inactive",
-                    Some(false) => "active",
-                    None => "",
-                },
-            ];
-            parts.retain(|p| !p.is_empty());
-            parts.join(" ")
-        } else {
-            a.agency.clone()
-        }
-    };
     let mut kept: Vec<FileAgency> = Vec::new();
     let mut differ = Vec::new();
     for a in files.iter().flat_map(|f| &f.agencies) {
         match kept.iter_mut().find(|k| key(k) == key(a)) {
             None => kept.push(a.clone()),
-            Some(k) if said(k) == said(a) && k.note == a.note => {}
+            Some(k) if k.said() == a.said() && k.note == a.note => {}
             Some(k) => {
                 let (old, new) = if a.named_at > k.named_at {
                     (k.clone(), a.clone())
@@ -152,9 +132,9 @@ fn merged_agencies(files: &[Positions]) -> (Vec<FileAgency>, Vec<String>) {
                         &new.file
                     }),
                     visible(&old.named_by),
-                    visible(&said(&old)),
+                    visible(&old.said()),
                     visible(&new.named_by),
-                    visible(&said(&new)),
+                    visible(&new.said()),
                     visible(&new.named_by),
                 ));
                 *k = new;

@@ -333,6 +333,24 @@ impl FileAgency {
     pub fn is_profile(&self) -> bool {
         self.file.is_empty() && is_empty_path(&self.path)
     }
+
+    /// What it says, as a reviewer types it: a profile correction in the words `P` reads
+    /// (`TX county inactive`, `-` for no state; the note left out), a file's agency by name.
+    pub fn said(&self) -> String {
+        if !self.is_profile() {
+            return self.agency.clone();
+        }
+        let state = self
+            .state
+            .as_deref()
+            .map(|s| if s.is_empty() { "-" } else { s });
+        let mark = self.inactive.map(|i| if i { "inactive" } else { "active" });
+        [state, self.level.as_deref(), mark]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
 }
 
 impl Annotation {
