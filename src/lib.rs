@@ -27,6 +27,7 @@ pub mod intern;
 pub mod keymap;
 pub mod model;
 pub mod output;
+pub mod redact;
 pub mod report;
 pub mod review;
 pub mod sanitize;

@@ -353,6 +353,24 @@ impl FileAgency {
     }
 }
 
+/// A reviewer's choice about a text in what is published (`alpr-triage masks`): always mask it,
+/// or never mask it (a false mask released). Kept with the annotations, like the agencies, because
+/// every later export and report applies it and its methods name it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MaskChoice {
+    /// The text, matched as a whole word or phrase, without regard to case.
+    pub text: String,
+    /// True: always masked (`[masked]`); false: never masked, whatever the detectors find.
+    pub mask: bool,
+    /// Why, in the reviewer's words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Who chose.
+    pub by: String,
+    /// When (RFC 3339 UTC).
+    pub at: String,
+}
+
 impl Annotation {
     /// The record's verdict as the filter and the table see it.
     pub fn code(&self) -> super::VerdictCode {
