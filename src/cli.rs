@@ -112,7 +112,8 @@ enum Sub {
         /// Narrow further with the filter language (as in the review UI's `/`).
         #[arg(long, value_name = "QUERY", default_value = "")]
         query: String,
-        /// Mask officer names, user ids, plates, case numbers and filters.
+        /// Mask officer names, user ids, plates, case numbers and filters, and personal data
+        /// inside reasons, notes and other free text (see `alpr-triage masks`).
         #[arg(long)]
         redact: bool,
         /// Do not start CSV output with a UTF-8 byte-order mark.
@@ -143,9 +144,47 @@ enum Sub {
         /// Count only the records this filter selects (the review UI's filter language).
         #[arg(long, value_name = "QUERY", default_value = "")]
         query: String,
-        /// Leave out officer names, user ids, plates and case numbers.
+        /// Leave out officer names, user ids, plates and case numbers, and mask personal data
+        /// inside reasons and notes (see `alpr-triage masks`).
         #[arg(long)]
         redact: bool,
+    },
+    /// Before publishing: list the distinct free texts (reasons, notes) of the selection with
+    /// what --redact masks in each; --mask TEXT or --release TEXT saves a choice with the
+    /// annotations that every later export and report applies.
+    Masks {
+        #[command(flatten)]
+        common: Common,
+        /// Annotation file (default: the review UI's file for these inputs).
+        #[arg(long, value_name = "FILE")]
+        annotations: Option<PathBuf>,
+        /// Which records (as export --only).
+        #[arg(long, value_enum, default_value_t = OnlyArg::Reviewed)]
+        only: OnlyArg,
+        /// Narrow further with the filter language (as in the review UI's `/`).
+        #[arg(long, value_name = "QUERY", default_value = "")]
+        query: String,
+        /// Always mask this word or phrase (any case) in what is published (repeatable).
+        #[arg(long, value_name = "TEXT")]
+        mask: Vec<String>,
+        /// Never mask this word or phrase: a false mask released (repeatable).
+        #[arg(long, value_name = "TEXT")]
+        release: Vec<String>,
+        /// Take back an earlier --mask or --release of this text (repeatable).
+        #[arg(long, value_name = "TEXT")]
+        forget: Vec<String>,
+        /// Why, kept with each choice made now.
+        #[arg(long, value_name = "TEXT")]
+        note: Option<String>,
+        /// Name recorded with each choice (default: your login name).
+        #[arg(long, value_name = "NAME")]
+        reviewer: Option<String>,
+        /// List every distinct text, not only those with a mask.
+        #[arg(long)]
+        all: bool,
+        /// Machine-readable JSON instead of text.
+        #[arg(long)]
+        json: bool,
     },
     /// Merge several reviewers' annotation files into one; print agreement (percent and Cohen's
     /// kappa) per pair of reviewers and the records they disagree on.
@@ -317,6 +356,8 @@ pub enum Command {
     },
     /// `agencies`.
     Agencies(crate::commands::agencies::AgenciesOptions),
+    /// `masks`.
+    Masks(crate::commands::masks::MasksCommand),
     /// `sharing`.
     Sharing(crate::commands::agencies::AgenciesOptions),
     /// Open the review UI.
@@ -514,6 +555,34 @@ where
             agencies: agencies || agency_rules.is_some(),
             agency_rules,
         },
+        Some(Sub::Masks {
+            common,
+            annotations,
+            only,
+            query,
+            mask,
+            release,
+            forget,
+            note,
+            reviewer,
+            all,
+            json,
+        }) => Command::Masks(crate::commands::masks::MasksCommand {
+            read: read_options(&common.agency, &common.who.owner)?,
+            who: common.who.options(),
+            paths: common.paths,
+            annotations,
+            only: only.into(),
+            query,
+            rules: common.rules,
+            mask,
+            release,
+            forget,
+            note,
+            reviewer,
+            all,
+            json,
+        }),
         Some(Sub::Agencies { common, json }) => {
             Command::Agencies(crate::commands::agencies::AgenciesOptions {
                 read: read_options(&common.agency, &common.who.owner)?,

@@ -59,6 +59,7 @@ fn run(command: Command) -> i32 {
         Command::Merge(opts) => commands::merge::run(&opts, &mut console),
         Command::Report(opts) => commands::report::run(&opts, &mut console),
         Command::Agencies(opts) => commands::agencies::run(&opts, &mut console),
+        Command::Masks(opts) => commands::masks::run(&opts, &mut console),
         Command::Sharing(opts) => commands::agencies::run_sharing(&opts, &mut console),
         Command::Rules {
             agencies: true,

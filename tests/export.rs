@@ -220,7 +220,7 @@ fn redaction_masks_every_sensitive_field_and_says_so() {
         serde_json::from_slice(&std::fs::read(dir.path().join("red.jsonl.manifest.json")).unwrap())
             .unwrap();
     assert_eq!(m["redacted"], true);
-    assert_eq!(m["notes_redacted"], false);
+    assert_eq!(m["notes_redacted"], true);
 }
 
 #[test]

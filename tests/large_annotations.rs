@@ -39,7 +39,8 @@ fn large_file(path: &std::path::Path, real: &[RecordId], session: Option<Session
     let mut out = Vec::new();
     loop {
         out.clear();
-        alpr_triage::store::write_document(&mut out, session.as_ref(), &[], list.iter()).unwrap();
+        alpr_triage::store::write_document(&mut out, session.as_ref(), &[], &[], list.iter())
+            .unwrap();
         if out.len() as u64 >= BACKGROUND_ANNOTATIONS_FROM {
             break;
         }

@@ -39,7 +39,10 @@ fn load(file: &str) -> (Known, Vec<Labelled>) {
     let mut known = Known::default();
     let mut buf = Vec::new();
     let mut set = Vec::new();
-    for line in file.lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
+    for line in file
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
         match line.strip_prefix("known ").and_then(|l| l.split_once(": ")) {
             Some(("officer", v)) => known.accounts.push(v.into()),
             Some(("plate", v)) => {
@@ -135,7 +138,11 @@ fn report(name: &str, file: &str) -> (Score, usize, usize) {
         s.found,
         s.found + s.missed
     );
-    println!("{name}: precision {:.3}, recall {:.3}", s.precision(), s.recall());
+    println!(
+        "{name}: precision {:.3}, recall {:.3}",
+        s.precision(),
+        s.recall()
+    );
     for w in &wrong {
         println!("  {w}");
     }
@@ -146,7 +153,10 @@ fn report(name: &str, file: &str) -> (Score, usize, usize) {
 #[test]
 fn precision_and_recall_on_the_labelled_set() {
     let (s, texts, spans) = report("labelled", LABELLED);
-    assert!(texts >= 150 && spans >= 75, "the set is its documented size");
+    assert!(
+        texts >= 150 && spans >= 75,
+        "the set is its documented size"
+    );
     assert!(s.precision() >= 0.95, "precision {:.3}", s.precision());
     assert!(s.recall() >= 0.93, "recall {:.3}", s.recall());
 }
@@ -155,8 +165,15 @@ fn precision_and_recall_on_the_labelled_set() {
 #[test]
 fn precision_and_recall_on_the_held_out_set() {
     let (s, texts, spans) = report("held-out", HELD_OUT);
-    assert!(texts >= 120 && spans >= 40, "the set is its documented size");
-    assert!(s.precision() >= FLOOR_HELD_OUT.0, "precision {:.3}", s.precision());
+    assert!(
+        texts >= 120 && spans >= 40,
+        "the set is its documented size"
+    );
+    assert!(
+        s.precision() >= FLOOR_HELD_OUT.0,
+        "precision {:.3}",
+        s.precision()
+    );
     assert!(s.recall() >= FLOOR_HELD_OUT.1, "recall {:.3}", s.recall());
 }
 
@@ -183,7 +200,14 @@ fn the_words_of_a_finding_survive() {
             .flat_map(|h| h.spans.iter().copied())
             .collect();
         let (out, _) = r.redact(text, &protect);
-        for word in ["ICE warrant", "HSI 3500", "10851 VC", "Immigration (civil/administrative) - HSI", "287(g)", "ICE+ERO"] {
+        for word in [
+            "ICE warrant",
+            "HSI 3500",
+            "10851 VC",
+            "Immigration (civil/administrative) - HSI",
+            "287(g)",
+            "ICE+ERO",
+        ] {
             if text.contains(word) {
                 assert!(out.contains(word), "{text:?} → {out:?} lost {word:?}");
             }

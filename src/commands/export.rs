@@ -67,6 +67,7 @@ pub fn run(opts: &ExportCommand, console: &mut Console<'_>) -> Result<i32, Comma
     let eopts = ExportOptions {
         format: opts.format,
         redact: opts.redact,
+        masks: store.masks.clone(),
         bom: opts.bom,
         read: opts.read.clone(),
         cells: opts.cells,

@@ -11,9 +11,9 @@ use crate::files::target::{FileKey, Target, file_key};
 use crate::model::Verdict;
 use crate::sanitize::path as shown;
 use crate::sanitize::visible;
-use crate::store::FileAgency;
 use crate::store::merge::{Merged, Votes, merge_records};
 use crate::store::positions::Positions;
+use crate::store::{FileAgency, MaskChoice};
 
 /// Options of `merge`.
 #[derive(Clone, Debug)]
@@ -57,15 +57,16 @@ pub fn run(opts: &MergeCommand, console: &mut Console<'_>) -> Result<i32, Comman
         path: target.describe(),
         message: e.to_string(),
     };
-    let (agencies, differ) = merged_agencies(&files);
+    let (agencies, mut differ) = merged_agencies(&files);
+    let masks = merged_masks(&files, &mut differ);
     let mut walk = Walk::new(&files);
     let written = match &target {
         Target::File { path, .. } => {
-            crate::store::replace_file_with(path, &agencies, |lines| walk.write(lines))
+            crate::store::replace_file_with(path, &agencies, &masks, |lines| walk.write(lines))
         }
         _ => target
             .write(&mut *console.out, console.out_is_terminal, false, |w| {
-                crate::store::write_file_with(w, &agencies, |lines| walk.write(lines))
+                crate::store::write_file_with(w, &agencies, &masks, |lines| walk.write(lines))
             })
             .map(|_| ()),
     };
@@ -94,6 +95,40 @@ pub fn run(opts: &MergeCommand, console: &mut Console<'_>) -> Result<i32, Comman
         console.human(|w| report_text(w, &merged, opts, &shown_out))?;
     }
     Ok(EXIT_OK)
+}
+
+/// The mask choices of every input, one per text (without regard to case): where two inputs
+/// differ, the later is kept and the difference goes to `differ` (for a warning).
+fn merged_masks(files: &[Positions], differ: &mut Vec<String>) -> Vec<MaskChoice> {
+    let mut kept: Vec<MaskChoice> = Vec::new();
+    for m in files.iter().flat_map(|f| &f.masks) {
+        match kept
+            .iter_mut()
+            .find(|k| k.text.to_lowercase() == m.text.to_lowercase())
+        {
+            None => kept.push(m.clone()),
+            Some(k) if k.mask == m.mask => {}
+            Some(k) => {
+                let (old, new) = if m.at > k.at {
+                    (k.clone(), m.clone())
+                } else {
+                    (m.clone(), k.clone())
+                };
+                let said = |c: &MaskChoice| if c.mask { "mask it" } else { "release it" };
+                differ.push(format!(
+                    "the text {:?}: {} said {}, {} said {}; the later ({}) is kept",
+                    visible(&new.text),
+                    visible(&old.by),
+                    said(&old),
+                    visible(&new.by),
+                    said(&new),
+                    visible(&new.by),
+                ));
+                *k = new;
+            }
+        }
+    }
+    kept
 }
 
 /// The agencies named for files (`A`) and the profile corrections (`P`) of every input, one
@@ -551,7 +586,7 @@ mod tests {
             let mut walk = Walk::new(&files);
             walk.span = span;
             let mut text = Vec::new();
-            crate::store::write_file_with(&mut text, &[], |lines| walk.write(lines)).unwrap();
+            crate::store::write_file_with(&mut text, &[], &[], |lines| walk.write(lines)).unwrap();
             assert!(walk.failed.is_none());
             let got = walk.finish();
             assert_eq!(body(&text), body(&expected_text), "span {span}");
@@ -587,7 +622,7 @@ mod tests {
         let files = open_inputs(&[p, q.clone()]).unwrap();
         let mut walk = Walk::new(&files);
         let mut out = Vec::new();
-        let r = crate::store::write_file_with(&mut out, &[], |lines| walk.write(lines));
+        let r = crate::store::write_file_with(&mut out, &[], &[], |lines| walk.write(lines));
         assert!(r.is_err());
         let (i, e) = walk.failed.unwrap();
         assert_eq!((i, e.to_string()), (1, expected));

@@ -3,6 +3,7 @@
 pub mod agencies;
 pub mod export;
 pub mod flag;
+pub mod masks;
 pub mod merge;
 pub mod report;
 pub mod review;

@@ -76,7 +76,9 @@ pub fn manifest(m: &ManifestInput<'_>) -> Value {
         "verdicts": m.summary.verdicts,
         "redacted": m.redact,
         "redacted_fields": if m.redact { REDACTED_FIELDS.iter().map(|f| f.key()).collect::<Vec<_>>() } else { Vec::new() },
-        "notes_redacted": false,
+        "notes_redacted": m.redact,
+        "free_text_masks": if m.redact { crate::redact::counts_json(&m.summary.masks) } else { Value::Null },
+        "redaction_method": if m.redact { Value::String(crate::redact::METHOD.into()) } else { Value::Null },
     })
 }
 

@@ -13,8 +13,10 @@ use serde_json::{Value, json};
 use crate::ingest::catalog::{Catalog, TextSyms};
 use crate::ingest::schema::{field_for_header, normalize_header};
 use crate::ingest::{OwnedRow, ReadOptions, Row, RowOutcome, RowSink, read_file};
+use crate::model::annotation::MaskChoice;
 use crate::model::{Field, Verdict, VerdictCode};
 use crate::output::{Format, OutRecord, OutValue, Queued, RecordWriter};
+use crate::redact::{Counts, Known, Redactor};
 use crate::review::dataset::Dataset;
 use crate::review::filter::{Candidates, Clause, FilterJob, Query, Term, VerdictSel};
 use crate::store::{Annotation, Store};
@@ -128,15 +130,17 @@ pub const REDACTED_FIELDS: [Field; 5] = [
 /// What a masked value reads.
 pub const MASK: &str = "[REDACTED]";
 /// What every redacted record says about itself.
-pub const REDACTION_NOTE: &str = "officer names, user ids, plates, case numbers and filters masked by alpr-triage export --redact";
+pub const REDACTION_NOTE: &str = "masked by alpr-triage --redact: officer names, user ids, plates, case numbers and filters whole; personal data inside reasons, notes and other free text as [name], [plate], [case], [phone], [email], [ssn], [dob], [address], [officer] or [masked] (see docs/safety.md)";
 
 /// How an export is written.
 #[derive(Clone, Debug)]
 pub struct ExportOptions {
     /// Output format.
     pub format: Format,
-    /// Mask officer names, plates, case numbers and filters.
+    /// Mask officer names, plates, case numbers and filters, and personal data in free text.
     pub redact: bool,
+    /// The reviewer's mask choices (from the annotation file), applied under `redact`.
+    pub masks: Vec<MaskChoice>,
     /// Start a CSV with a UTF-8 byte-order mark (spreadsheets need it to read UTF-8).
     pub bom: bool,
     /// How inputs are re-read.
@@ -158,6 +162,8 @@ pub struct ExportSummary {
     pub verdicts: std::collections::BTreeMap<&'static str, u64>,
     /// Reviewers of the records written.
     pub reviewers: BTreeSet<String>,
+    /// Masks written inside free text, by kind (under `--redact`).
+    pub masks: Vec<(&'static str, u64)>,
 }
 
 /// Annotation columns, in order, for CSV.
@@ -211,17 +217,99 @@ fn annotation_extra(a: Option<&Annotation>) -> Vec<(Cow<'static, str>, Value)> {
     ]
 }
 
-fn redact(rec: &mut OutRecord) {
-    for (k, v) in rec.fields.iter_mut() {
-        if REDACTED_FIELDS.iter().any(|f| f.key() == *k) && !matches!(v, OutValue::Null) {
-            *v = OutValue::Str(MASK.into());
+/// Normalised fields that hold free text, masked inside under `--redact`.
+const FREE_TEXT: [Field; 2] = [Field::Reason, Field::TextPrompt];
+
+/// What `--redact` masks with, and the masks it made.
+pub struct Redaction {
+    /// The free-text redactor.
+    pub redactor: Redactor,
+    /// Masks written, by kind: each once a record (the original reason column repeats the
+    /// normalised reason, and is not counted again).
+    pub counts: Counts,
+}
+
+impl Redaction {
+    /// The redaction of a dataset's exports: its own officer, plate and case values, and the
+    /// reviewer's choices.
+    pub fn new(ds: &Dataset, choices: &[MaskChoice]) -> Redaction {
+        Redaction {
+            redactor: Redactor::new(Known::of(ds), choices),
+            counts: Counts::default(),
         }
     }
+
+    /// `text` masked (the spans of the rules in `ds` kept), counted when `count`.
+    pub fn text<'t>(&self, ds: &Dataset, text: &'t str, count: bool) -> Cow<'t, str> {
+        let protect: Vec<(u32, u32)> = ds
+            .catalog
+            .rules
+            .match_field(Field::Reason, text)
+            .iter()
+            .flat_map(|h| h.spans.iter().copied())
+            .collect();
+        let (out, masks) = self.redactor.redact(text, &protect);
+        if count {
+            self.counts.add(&masks);
+        }
+        out
+    }
+}
+
+/// Masks a record for publishing: its officer, user id, plate, case number and filters
+/// whole; inside its free text (reason, text prompt, note, the filter it was reviewed under,
+/// unknown columns), personal data, each flag's words kept and its spans moved with the text.
+pub fn redact(rec: &mut OutRecord, red: &Redaction, ds: &Dataset) {
+    for (k, v) in rec.fields.iter_mut() {
+        if REDACTED_FIELDS.iter().any(|f| f.key() == *k) {
+            if !matches!(v, OutValue::Null) {
+                *v = OutValue::Str(MASK.into());
+            }
+            continue;
+        }
+        let Some(field) = FREE_TEXT.iter().find(|f| f.key() == *k) else {
+            continue;
+        };
+        let OutValue::Str(text) = v else { continue };
+        let protect: Vec<(u32, u32)> = rec
+            .flags
+            .iter()
+            .filter(|f| f.field == field.key())
+            .flat_map(|f| f.spans.iter().copied())
+            .collect();
+        let (out, masks) = red.redactor.redact(text, &protect);
+        if masks.is_empty() {
+            continue;
+        }
+        red.counts.add(&masks);
+        for f in rec.flags.iter_mut().filter(|f| f.field == field.key()) {
+            f.spans = Cow::Owned(crate::redact::remap(&f.spans, &masks));
+        }
+        *v = OutValue::Str(Cow::Owned(out.into_owned()));
+    }
     for (label, value) in rec.columns.iter_mut() {
-        let sensitive = field_for_header(&normalize_header(label))
-            .is_some_and(|f| REDACTED_FIELDS.contains(&f));
-        if sensitive && !value.trim().is_empty() {
-            *value = MASK.into();
+        let field = field_for_header(&normalize_header(label));
+        if field.is_some_and(|f| REDACTED_FIELDS.contains(&f)) {
+            if !value.trim().is_empty() {
+                *value = MASK.into();
+            }
+            continue;
+        }
+        // Free text: the reason and prompt (counted in their normalised fields), and any
+        // column alpr-triage does not know.
+        let known = field.is_some();
+        if field.is_none_or(|f| FREE_TEXT.contains(&f))
+            && let Cow::Owned(masked) = red.text(ds, value, !known)
+        {
+            *value = Cow::Owned(masked);
+        }
+    }
+    for (k, v) in rec.extra.iter_mut() {
+        if matches!(k.as_ref(), "note" | "annotation_query")
+            && let Value::String(text) = v
+            && let Cow::Owned(masked) = red.text(ds, text, true)
+        {
+            *text = masked;
         }
     }
     rec.extra
@@ -315,7 +403,7 @@ struct With<'a> {
     ds: &'a Dataset,
     /// Each record's annotation (see [`by_row`]).
     annotations: Vec<Option<&'a Annotation>>,
-    redact: bool,
+    redact: Option<Redaction>,
 }
 
 /// The exported form of a row: normalised, with every source and its annotation, redacted when
@@ -327,8 +415,8 @@ fn build<'i>(with: &'i With<'_>, (row, r): &'i (OwnedRow, u32)) -> OutRecord<'i>
     rec.extra = annotation_extra(with.annotations[*r as usize]);
     rec.extra
         .extend(ds.who(*r).fields().map(|(k, v)| (Cow::Borrowed(k), v)));
-    if with.redact {
-        redact(&mut rec);
+    if let Some(red) = &with.redact {
+        redact(&mut rec, red, ds);
     }
     rec
 }
@@ -422,7 +510,7 @@ pub fn write_with(
         with: With {
             ds,
             annotations,
-            redact: opts.redact,
+            redact: opts.redact.then(|| Redaction::new(ds, &opts.masks)),
         },
         queued: Queued::default(),
         summary: ExportSummary::default(),
@@ -453,6 +541,9 @@ pub fn write_with(
         }
     }
     summary.missing = rows.len() as u64 - summary.records;
+    if let Some(red) = &sink.with.redact {
+        summary.masks = red.counts.by_kind();
+    }
     sink.writer.finish()?;
     Ok(summary)
 }

@@ -168,16 +168,25 @@ impl Counts {
             .filter(|&(_, n)| n > 0)
             .collect()
     }
-
-    /// The counts as a JSON object.
-    pub fn json(&self) -> serde_json::Value {
-        self.by_kind()
-            .into_iter()
-            .map(|(k, n)| (k.to_string(), serde_json::Value::from(n)))
-            .collect::<serde_json::Map<_, _>>()
-            .into()
-    }
 }
+
+/// Counts by kind as a JSON object (every kind, 0 where none was made).
+pub fn counts_json(by_kind: &[(&str, u64)]) -> serde_json::Value {
+    Kind::ALL
+        .iter()
+        .map(|k| {
+            let n = by_kind
+                .iter()
+                .find(|(key, _)| *key == k.key())
+                .map_or(0, |e| e.1);
+            (k.key().to_string(), serde_json::Value::from(n))
+        })
+        .collect::<serde_json::Map<_, _>>()
+        .into()
+}
+
+/// What redaction does, in a sentence for manifests and methods.
+pub const METHOD: &str = "Officer names, user ids, plates, case numbers and filters are masked whole. Inside reasons, notes and other free text, alpr-triage masks: texts a reviewer chose (alpr-triage masks --mask); officer names, user ids, plates and case numbers the dataset itself holds; e-mail addresses, phone and social security numbers, dates after DOB, street addresses, case and report numbers, plate-like words; and personal names (a given name from the nam_dict list followed by capitalised words, a name after words such as suspect or missing). It keeps the words a flag rests on, statutes and penal codes, and texts a reviewer released (alpr-triage masks --release). It misses names written in lower case and surnames alone; see docs/safety.md for its measured precision and recall.";
 
 /// Masks personal data in free text.
 #[derive(Debug)]
@@ -223,7 +232,10 @@ impl Redactor {
                 .filter(|a| a.chars().filter(|c| c.is_alphanumeric()).count() >= 4)
                 .filter(|a| !names::STOP.contains(&a.to_lowercase().as_str())),
         );
-        let chosen: Vec<&MaskChoice> = choices.iter().filter(|c| !c.text.trim().is_empty()).collect();
+        let chosen: Vec<&MaskChoice> = choices
+            .iter()
+            .filter(|c| !c.text.trim().is_empty())
+            .collect();
         Redactor {
             accounts,
             plates: known.plates,
@@ -377,12 +389,23 @@ mod tests {
         }
     }
 
-    fn redactor(accounts: &[&str], plates: &[&str], cases: &[&str], choices: &[MaskChoice]) -> Redactor {
+    fn redactor(
+        accounts: &[&str],
+        plates: &[&str],
+        cases: &[&str],
+        choices: &[MaskChoice],
+    ) -> Redactor {
         let mut buf = Vec::new();
         let known = Known {
             accounts: accounts.iter().map(|a| a.to_string()).collect(),
-            plates: plates.iter().map(|p| key_hash(p.as_bytes(), false, &mut buf)).collect(),
-            cases: cases.iter().map(|c| key_hash(c.as_bytes(), true, &mut buf)).collect(),
+            plates: plates
+                .iter()
+                .map(|p| key_hash(p.as_bytes(), false, &mut buf))
+                .collect(),
+            cases: cases
+                .iter()
+                .map(|c| key_hash(c.as_bytes(), true, &mut buf))
+                .collect(),
         };
         Redactor::new(known, choices)
     }
@@ -407,7 +430,12 @@ mod tests {
 
     #[test]
     fn a_reviewers_choices_come_first() {
-        let r = redactor(&[], &[], &[], &[choice("Chase Smith", false), choice("Tito", true)]);
+        let r = redactor(
+            &[],
+            &[],
+            &[],
+            &[choice("Chase Smith", false), choice("Tito", true)],
+        );
         let (text, masks) = r.redact("ICE: Chase Smith and Tito seen", &[]);
         assert_eq!(text, "ICE: Chase Smith and [masked] seen");
         assert_eq!(masks.len(), 1);

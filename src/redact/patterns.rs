@@ -63,11 +63,7 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             r"\b\d{1,6}\s+(?:[NSEW]\.?\s+)?(?:[A-Z][A-Za-z0-9'-]*\.?\s+){1,3}(?i:st|street|ave|avenue|rd|road|blvd|boulevard|dr|drive|ln|lane|way|ct|court|pl|place|hwy|highway|pkwy|parkway|cir|circle|ter|terrace|trl|trail|loop|pike)\b\.?",
             0,
         ),
-        pattern(
-            Kind::Case,
-            r"(?:#\s?|\b[A-Za-z]{0,3})\d{2,4}-\d{3,8}\b",
-            0,
-        ),
+        pattern(Kind::Case, r"(?:#\s?|\b[A-Za-z]{0,3})\d{2,4}-\d{3,8}\b", 0),
         pattern(Kind::Case, r"#\s?\d{5,}\b", 0),
         pattern(
             Kind::Case,
@@ -116,7 +112,10 @@ pub fn find(text: &str, out: &mut Vec<Mask>) {
 /// The spans that are never masked.
 pub fn kept(text: &str, out: &mut Vec<(u32, u32)>) {
     for re in KEPT.iter() {
-        out.extend(re.find_iter(text).map(|m| (m.start() as u32, m.end() as u32)));
+        out.extend(
+            re.find_iter(text)
+                .map(|m| (m.start() as u32, m.end() as u32)),
+        );
     }
 }
 
@@ -194,7 +193,11 @@ mod tests {
                 "{text:?}: {part:?} as {kind:?} not in {found:?}"
             );
         };
-        has("contact jg@example.com re stolen", "jg@example.com", Kind::Email);
+        has(
+            "contact jg@example.com re stolen",
+            "jg@example.com",
+            Kind::Email,
+        );
         has("ssn 123-45-6789", "123-45-6789", Kind::Ssn);
         has("SSN: 123456789 check", "123456789", Kind::Ssn);
         has("call (619) 555-0142 asap", "(619) 555-0142", Kind::Phone);

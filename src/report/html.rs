@@ -214,7 +214,10 @@ fn rules_section(f: &Findings<'_>, h: &mut String) {
 fn accounts_section(f: &Findings<'_>, h: &mut String) {
     h.push_str("<h2 id=\"by-account\">By account</h2>\n");
     if f.redact {
-        h.push_str("<p class=\"note\">Left out: this report was made with <code>--redact</code> (officer names and user ids are masked).</p>\n");
+        h.push_str("<p class=\"note\">Names left out: this report was made with <code>--redact</code>. Each agency's accounts (an officer name or user id within the agency) are counted instead.</p>\n");
+        h.push_str(&shared(rows::accounts_per_agency(
+            &f.summary.by_account_agency(f.ds),
+        )));
         return;
     }
     let none = f.summary.without_account();
@@ -344,6 +347,11 @@ fn methods_section(f: &Findings<'_>, h: &mut String) {
         ));
     }
     if f.redact {
-        h.push_str("<p>Redacted: officer names, user ids, plates and case numbers are left out of this report. Reasons and reviewers' notes are shown as written.</p>\n");
+        let _ = writeln!(
+            h,
+            "<p>Redacted: officer names, user ids, plates and case numbers are left out of this report. {} Masks in this report: {}.</p>",
+            esc(crate::redact::METHOD),
+            esc(&super::mask_counts(&f.masks))
+        );
     }
 }

@@ -76,8 +76,13 @@ pub fn markdown(f: &Findings<'_>) -> String {
     m.push_str("### By the searcher's level\n\n");
     m.push_str(&shared(rows::breakdown("level", &f.summary.by_level(ds))));
     let _ = writeln!(m, "{}\n", super::html::who_methods(ds));
-    if !f.redact {
-        m.push_str("## By account\n\n");
+    m.push_str("## By account\n\n");
+    if f.redact {
+        m.push_str("Names left out (--redact): each agency's accounts are counted instead.\n\n");
+        m.push_str(&shared(rows::accounts_per_agency(
+            &f.summary.by_account_agency(ds),
+        )));
+    } else {
         m.push_str(&shared(rows::accounts(&f.summary.by_account_agency(ds))));
     }
     let _ = writeln!(m, "## Confirmed records ({})\n", f.confirmed.len());
@@ -92,9 +97,13 @@ pub fn markdown(f: &Findings<'_>) -> String {
         rules.hash,
         f.annotations_sha256.as_deref().unwrap_or("none"),
         if f.redact {
-            " Officer names, user ids, plates and case numbers are left out (--redact)."
+            format!(
+                " Officer names, user ids, plates and case numbers are left out (--redact). {} Masks in this report: {}.",
+                crate::redact::METHOD,
+                super::mask_counts(&f.masks)
+            )
         } else {
-            ""
+            String::new()
         }
     );
     m

@@ -53,8 +53,13 @@ pub struct Findings<'a> {
     pub agreement: Vec<PairStats>,
     /// The filter the selection was made with ("" for every record).
     pub query: String,
-    /// Officers, user ids, plates and case numbers are left out.
+    /// Officers, user ids, plates and case numbers are left out, and personal data in free text
+    /// masked.
     pub redact: bool,
+    /// The reason and note of each confirmed record, as published (masked under `redact`).
+    pub confirmed_text: Vec<[String; 2]>,
+    /// Masks made in free text, by kind (under `redact`).
+    pub masks: Vec<(&'static str, u64)>,
     /// When it was made (RFC 3339 UTC).
     pub created_at: String,
     /// The annotation file, as given.
@@ -106,6 +111,22 @@ impl<'a> Findings<'a> {
             }
         }
         let merged = selected.iter().any(|a| !a.reviews.is_empty());
+        let redaction = redact.then(|| crate::export::Redaction::new(ds, &store.masks));
+        let published = |text: &str| match &redaction {
+            Some(red) => red.text(ds, text, true).into_owned(),
+            None => text.to_string(),
+        };
+        let confirmed_text = confirmed
+            .iter()
+            .map(|&r| {
+                let note = store
+                    .get(ds.ids[r as usize])
+                    .map(|a| a.note.replace('\n', " "))
+                    .unwrap_or_default();
+                [published(ds.reason_text(r)), published(&note)]
+            })
+            .collect();
+        let shown_query = published(query.0);
         Findings {
             ds,
             store,
@@ -117,8 +138,10 @@ impl<'a> Findings<'a> {
             } else {
                 Vec::new()
             },
-            query: query.0.to_string(),
+            query: shown_query,
             redact,
+            confirmed_text,
+            masks: redaction.map(|r| r.counts.by_kind()).unwrap_or_default(),
             created_at: crate::store::now_rfc3339(),
             annotations: crate::sanitize::path(annotations),
             annotations_sha256: crate::digest::sha256_file(annotations).ok(),
@@ -158,6 +181,18 @@ fn day(t: Millis) -> String {
         .get(..10)
         .unwrap_or_default()
         .to_string()
+}
+
+/// Masks by kind in words: `3 name, 1 plate`, or `none`.
+pub(crate) fn mask_counts(masks: &[(&str, u64)]) -> String {
+    if masks.is_empty() {
+        return "none".into();
+    }
+    masks
+        .iter()
+        .map(|(k, n)| format!("{n} {k}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A share as a percentage with one decimal, or `–`.
@@ -276,6 +311,8 @@ pub fn manifest(f: &Findings<'_>, written: &Written) -> serde_json::Value {
         },
         "redacted": f.redact,
         "redacted_fields": if f.redact { vec!["officer", "user_id", "license_plate", "case_number"] } else { Vec::new() },
-        "notes_redacted": false,
+        "notes_redacted": f.redact,
+        "free_text_masks": if f.redact { crate::redact::counts_json(&f.masks) } else { serde_json::Value::Null },
+        "redaction_method": if f.redact { serde_json::Value::String(crate::redact::METHOD.into()) } else { serde_json::Value::Null },
     })
 }

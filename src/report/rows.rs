@@ -55,6 +55,30 @@ pub(super) fn accounts(lines: &[(Line, String)]) -> Rows {
     rows
 }
 
+/// Accounts counted per agency, no names: each agency, its accounts, and their searches (the
+/// report's account table under `--redact`).
+pub(super) fn accounts_per_agency(lines: &[(Line, String)]) -> Rows {
+    let mut sums: rustc_hash::FxHashMap<&str, (u64, u64, u64)> = Default::default();
+    for (l, agency) in lines {
+        let e = sums.entry(agency).or_default();
+        e.0 += 1;
+        e.1 += l.tally.records;
+        e.2 += l.tally.immigration;
+    }
+    let mut by: Vec<(String, u64, u64, u64)> = sums
+        .into_iter()
+        .map(|(a, (n, r, i))| (a.to_string(), n, r, i))
+        .collect();
+    by.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)).then(a.0.cmp(&b.0)));
+    Rows {
+        head: vec!["agency", "#accounts", "#records", "#immigration"],
+        rows: by
+            .into_iter()
+            .map(|(a, n, r, i)| vec![a, n.to_string(), r.to_string(), i.to_string()])
+            .collect(),
+    }
+}
+
 /// What each rule flagged and what reviewers made of it, with its precision as reviewed.
 pub(super) fn by_rule(f: &Findings<'_>) -> Rows {
     let rules = &f.ds.catalog.rules;
@@ -93,8 +117,8 @@ pub(super) fn by_rule(f: &Findings<'_>) -> Rows {
     }
 }
 
-/// The records a reviewer confirmed, in time order (no account column when redacted; a note's
-/// lines joined).
+/// The records a reviewer confirmed, in time order (no account column when redacted; the reason
+/// and note as published, a note's lines joined).
 pub(super) fn confirmed(f: &Findings<'_>) -> Rows {
     let ds = f.ds;
     let mut head = vec!["search time (UTC)", "agency", "reason"];
@@ -105,7 +129,8 @@ pub(super) fn confirmed(f: &Findings<'_>) -> Rows {
     let rows = f
         .confirmed
         .iter()
-        .map(|&r| {
+        .zip(&f.confirmed_text)
+        .map(|(&r, [reason, note])| {
             let a = f.store.get(ds.ids[r as usize]);
             let t = ds.time[r as usize];
             let mut row = vec![
@@ -115,7 +140,7 @@ pub(super) fn confirmed(f: &Findings<'_>) -> Rows {
                     crate::ingest::time::format_rfc3339(t)
                 },
                 ds.agency_text(r).to_string(),
-                ds.reason_text(r).to_string(),
+                reason.clone(),
             ];
             if !f.redact {
                 row.push(
@@ -125,7 +150,7 @@ pub(super) fn confirmed(f: &Findings<'_>) -> Rows {
                 );
             }
             row.push(a.map(|a| a.reviewer.to_string()).unwrap_or_default());
-            row.push(a.map(|a| a.note.replace('\n', " ")).unwrap_or_default());
+            row.push(note.clone());
             row
         })
         .collect();

@@ -15,6 +15,7 @@
 //! {"remove": "record id"}                           a record's annotation removed
 //! {"session": {where the reviewer left off}}
 //! {"agencies": [agencies named for files]}
+//! {"masks": [texts masked or released in what is published]}
 //! ```
 //!
 //! Every line states a value, not a difference, so replaying lines twice gives the same state:
@@ -53,6 +54,8 @@ pub enum Op {
     Session(SessionState),
     /// The agencies named for files.
     Agencies(Vec<FileAgency>),
+    /// The texts masked or released in what is published.
+    Masks(Vec<super::MaskChoice>),
 }
 
 #[derive(Deserialize)]

@@ -27,7 +27,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::model::RecordId;
-pub use crate::model::annotation::{Annotation, FileAgency, RecordSummary, Review, SessionState};
+pub use crate::model::annotation::{
+    Annotation, FileAgency, MaskChoice, RecordSummary, Review, SessionState,
+};
 
 /// The newest annotation-file version this build reads and writes.
 pub const FORMAT_VERSION: u32 = 1;
@@ -41,6 +43,8 @@ pub struct Document {
     pub session: Option<SessionState>,
     /// Agencies named for files.
     pub agencies: Vec<FileAgency>,
+    /// Texts a reviewer chose to mask or release in what is published.
+    pub masks: Vec<MaskChoice>,
 }
 
 /// A problem opening an annotation file. The file is never overwritten after one of these.
@@ -115,12 +119,15 @@ pub struct Store {
     pub session: Option<SessionState>,
     /// Agencies named for files (saved with the annotations).
     pub agencies: Vec<FileAgency>,
+    /// Texts masked or released in what is published (saved with the annotations).
+    pub masks: Vec<MaskChoice>,
     fail_saves: Option<std::io::ErrorKind>,
     /// Records set or removed since the last save.
     changed: Vec<RecordId>,
     /// The session and agencies as last saved.
     saved_session: Option<SessionState>,
     saved_agencies: Vec<FileAgency>,
+    saved_masks: Vec<MaskChoice>,
     /// Saves go through the journal (the file is large, or a journal was found at open).
     journaling: bool,
     journal: Option<journal::Writer>,
@@ -142,10 +149,12 @@ impl Clone for Store {
             map: self.map.clone(),
             session: self.session.clone(),
             agencies: self.agencies.clone(),
+            masks: self.masks.clone(),
             fail_saves: self.fail_saves,
             changed: Vec::new(),
             saved_session: self.saved_session.clone(),
             saved_agencies: self.saved_agencies.clone(),
+            saved_masks: self.saved_masks.clone(),
             journaling: false,
             journal: None,
             compaction: None,
@@ -191,10 +200,12 @@ impl Store {
             map: imbl::OrdMap::new(),
             session: None,
             agencies: Vec::new(),
+            masks: Vec::new(),
             fail_saves: None,
             changed: Vec::new(),
             saved_session: None,
             saved_agencies: Vec::new(),
+            saved_masks: Vec::new(),
             journaling: false,
             journal: None,
             compaction: None,
@@ -329,6 +340,7 @@ impl Store {
         self.changed.clear();
         self.saved_session = self.session.clone();
         self.saved_agencies = self.agencies.clone();
+        self.saved_masks = self.masks.clone();
     }
 
     /// The journal lines for the changes since the last save.
@@ -351,6 +363,9 @@ impl Store {
         if self.agencies != self.saved_agencies {
             ops.push(journal::Op::Agencies(self.agencies.clone()));
         }
+        if self.masks != self.saved_masks {
+            ops.push(journal::Op::Masks(self.masks.clone()));
+        }
         ops
     }
 
@@ -363,6 +378,7 @@ impl Store {
             &self.path,
             self.session.as_ref(),
             &self.agencies,
+            &self.masks,
             self.map.values().map(|a| &**a),
         )
     }
@@ -378,10 +394,11 @@ impl Store {
             self.journal = None;
             crate::files::sync_dir(crate::files::parent_dir(&self.path));
         }
-        let (path, session, agencies, map) = (
+        let (path, session, agencies, masks, map) = (
             self.path.clone(),
             self.session.clone(),
             self.agencies.clone(),
+            self.masks.clone(),
             self.map.clone(),
         );
         self.compaction = Some(std::thread::spawn(move || {
@@ -389,6 +406,7 @@ impl Store {
                 &path,
                 session.as_ref(),
                 &agencies,
+                &masks,
                 map.values().map(|a| &**a),
             )?;
             match std::fs::remove_file(&old) {
@@ -428,6 +446,7 @@ impl Store {
         if !self.changed.is_empty()
             || self.session != self.saved_session
             || self.agencies != self.saved_agencies
+            || self.masks != self.saved_masks
         {
             self.save()?;
             self.wait_compaction();
@@ -459,10 +478,13 @@ fn snapshot<'a>(
     path: &Path,
     session: Option<&SessionState>,
     agencies: &[FileAgency],
+    masks: &[MaskChoice],
     annotations: impl Iterator<Item = &'a Annotation>,
 ) -> std::io::Result<()> {
     backup(path)?;
-    crate::files::atomic_write(path, |w| write_document(w, session, agencies, annotations))
+    crate::files::atomic_write(path, |w| {
+        write_document(w, session, agencies, masks, annotations)
+    })
 }
 
 /// Replaces an annotation file with `annotations` (in record-id order), its previous version
@@ -474,7 +496,7 @@ pub fn replace_file<'a>(
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         crate::files::create_private_dir(dir)?;
     }
-    snapshot(path, None, &[], annotations)?;
+    snapshot(path, None, &[], &[], annotations)?;
     remove_journals(path)
 }
 
@@ -547,6 +569,7 @@ fn open_noting(
                 },
                 session: &mut store.session,
                 agencies: &mut store.agencies,
+                masks: &mut store.masks,
                 head: &mut give_head,
                 newer: &mut newer,
             };
@@ -592,6 +615,7 @@ fn open_noting(
             journal::Op::Remove(id) => put.remove(id),
             journal::Op::Session(s) => store.session = Some(s),
             journal::Op::Agencies(a) => store.agencies = a,
+            journal::Op::Masks(m) => store.masks = m,
         }
     }
     if let Some(h) = head.take() {
@@ -599,6 +623,7 @@ fn open_noting(
     }
     store.saved_session = store.session.clone();
     store.saved_agencies = store.agencies.clone();
+    store.saved_masks = store.masks.clone();
     store.journaling = journaled || store.map.len() >= journal::JOURNAL_FROM;
     Ok(store)
 }
@@ -611,6 +636,7 @@ pub fn read_document(path: &Path) -> Result<Document, StoreError> {
         annotations: store.map.into_iter().map(|(_, a)| unboxed(a)).collect(),
         session: store.session,
         agencies: store.agencies,
+        masks: store.masks,
     })
 }
 
@@ -759,7 +785,7 @@ pub fn write_file<'a>(
     w: &mut dyn Write,
     annotations: impl Iterator<Item = &'a Annotation>,
 ) -> std::io::Result<()> {
-    write_document(w, None, &[], annotations)
+    write_document(w, None, &[], &[], annotations)
 }
 
 /// [`write_file`] with the annotations given as lines: `body` is handed the file's [`Lines`]
@@ -767,9 +793,10 @@ pub fn write_file<'a>(
 pub fn write_file_with(
     w: &mut dyn Write,
     agencies: &[FileAgency],
+    masks: &[MaskChoice],
     body: impl FnOnce(&mut Lines<'_>) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
-    write_framed(w, None, agencies, body)
+    write_framed(w, None, agencies, masks, body)
 }
 
 /// Writes the file format with where the reviewer left off and the agencies named (each on a
@@ -778,9 +805,10 @@ pub fn write_document<'a>(
     w: &mut dyn Write,
     session: Option<&SessionState>,
     agencies: &[FileAgency],
+    masks: &[MaskChoice],
     annotations: impl Iterator<Item = &'a Annotation>,
 ) -> std::io::Result<()> {
-    write_framed(w, session, agencies, |lines| {
+    write_framed(w, session, agencies, masks, |lines| {
         let mut one = Vec::new();
         for a in annotations {
             one.clear();
@@ -796,6 +824,7 @@ fn write_framed(
     w: &mut dyn Write,
     session: Option<&SessionState>,
     agencies: &[FileAgency],
+    masks: &[MaskChoice],
     body: impl FnOnce(&mut Lines<'_>) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     write!(
@@ -814,6 +843,14 @@ fn write_framed(
         for (i, a) in agencies.iter().enumerate() {
             w.write_all(if i == 0 { b"\n" } else { b",\n" })?;
             serde_json::to_writer(&mut *w, a)?;
+        }
+        w.write_all(b"\n],")?;
+    }
+    if !masks.is_empty() {
+        w.write_all(b"\n\"masks\": [")?;
+        for (i, m) in masks.iter().enumerate() {
+            w.write_all(if i == 0 { b"\n" } else { b",\n" })?;
+            serde_json::to_writer(&mut *w, m)?;
         }
         w.write_all(b"\n],")?;
     }
@@ -857,13 +894,14 @@ impl Lines<'_> {
 pub fn replace_file_with(
     path: &Path,
     agencies: &[FileAgency],
+    masks: &[MaskChoice],
     write: impl FnOnce(&mut Lines<'_>) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         crate::files::create_private_dir(dir)?;
     }
     backup(path)?;
-    crate::files::atomic_write(path, |w| write_file_with(w, agencies, write))?;
+    crate::files::atomic_write(path, |w| write_file_with(w, agencies, masks, write))?;
     remove_journals(path)
 }
 
@@ -918,7 +956,7 @@ mod tests {
         };
         let list: Vec<Annotation> = (0..50).map(|n| ann(n, Some(Verdict::Unsure))).collect();
         let mut text = Vec::new();
-        write_document(&mut text, Some(&session), &[], list.iter()).unwrap();
+        write_document(&mut text, Some(&session), &[], &[], list.iter()).unwrap();
         let text = String::from_utf8(text).unwrap();
         let read = |t: &str| {
             std::fs::write(&p, t).unwrap();
@@ -935,7 +973,7 @@ mod tests {
         let mut twice = list[3].clone();
         twice.note = "later".into();
         let mut t = Vec::new();
-        write_document(&mut t, None, &[], list.iter().chain([&twice])).unwrap();
+        write_document(&mut t, None, &[], &[], list.iter().chain([&twice])).unwrap();
         let t = String::from_utf8(t).unwrap();
         assert_eq!(
             read(&t).unwrap().get(twice.record_id).unwrap().note,
@@ -997,7 +1035,7 @@ mod tests {
         again.verdict = None;
         list.push(again.clone());
         let mut text = Vec::new();
-        write_document(&mut text, None, &[], list.iter()).unwrap();
+        write_document(&mut text, None, &[], &[], list.iter()).unwrap();
         assert!(text.len() > 2 * (4 << 20));
         std::fs::write(&p, &text).unwrap();
         let mut map = Map::new();
@@ -1011,6 +1049,7 @@ mod tests {
                 },
                 session: &mut None,
                 agencies: &mut Vec::new(),
+                masks: &mut Vec::new(),
                 head: &mut |_, _| {},
                 newer: &mut None,
             },

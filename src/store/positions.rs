@@ -35,6 +35,8 @@ pub struct Positions {
     pub sha256: String,
     /// The agencies named for files and the profile corrections, journal replayed.
     pub agencies: Vec<super::FileAgency>,
+    /// The texts masked or released, journal replayed.
+    pub masks: Vec<super::MaskChoice>,
 }
 
 impl Positions {
@@ -51,7 +53,8 @@ impl Positions {
         ops.extend(journal::read(&journal::path(path))?);
         let file = std::fs::File::open(path).map_err(read_error)?;
         let mut agencies = Vec::new();
-        let (lines, sha256) = find_lines(&file, &shown, &mut agencies)?;
+        let mut masks = Vec::new();
+        let (lines, sha256) = find_lines(&file, &shown, &mut agencies, &mut masks)?;
         let sha256 = match sha256 {
             Some(d) => d,
             None => crate::digest::sha256_file(path).map_err(read_error)?,
@@ -68,6 +71,7 @@ impl Positions {
                 ops.clear();
                 let doc = super::read_document(path)?;
                 agencies = doc.agencies;
+                masks = doc.masks;
                 doc.annotations
                     .into_iter()
                     .enumerate()
@@ -83,6 +87,7 @@ impl Positions {
                 }
                 journal::Op::Remove(id) => all.push((id, base + n, None)),
                 journal::Op::Agencies(a) => agencies = a,
+                journal::Op::Masks(m) => masks = m,
                 journal::Op::Session(_) => {}
             }
         }
@@ -99,6 +104,7 @@ impl Positions {
             entries,
             sha256,
             agencies,
+            masks,
         })
     }
 
@@ -191,6 +197,7 @@ fn find_lines(
     file: &std::fs::File,
     shown: &str,
     agencies: &mut Vec<super::FileAgency>,
+    masks: &mut Vec<super::MaskChoice>,
 ) -> Result<(Option<Vec<LineAt>>, Option<String>), StoreError> {
     use std::io::BufRead;
     let mut reader = std::io::BufReader::with_capacity(1 << 20, crate::digest::Reading::new(file));
@@ -202,6 +209,7 @@ fn find_lines(
         },
         session: &mut None,
         agencies,
+        masks,
         head: &mut |_, _| {},
         newer: &mut newer,
     };

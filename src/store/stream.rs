@@ -13,6 +13,7 @@ pub(super) struct TopSeed<'a, H: FnMut(Option<SessionState>, Vec<FileAgency>)> {
     pub put: super::Put<'a>,
     pub session: &'a mut Option<SessionState>,
     pub agencies: &'a mut Vec<FileAgency>,
+    pub masks: &'a mut Vec<super::MaskChoice>,
     /// Called when the annotations start (with what was read before them).
     pub head: &'a mut H,
     /// Set to a version newer than this build reads.
@@ -26,6 +27,7 @@ impl<H: FnMut(Option<SessionState>, Vec<FileAgency>)> TopSeed<'_, H> {
             put: self.put.reborrow(),
             session: self.session,
             agencies: self.agencies,
+            masks: self.masks,
             head: self.head,
             newer: self.newer,
         }
@@ -65,6 +67,7 @@ impl<'de, H: FnMut(Option<SessionState>, Vec<FileAgency>)> Visitor<'de> for TopS
                 }
                 "session" => *self.session = m.next_value()?,
                 "agencies" => *self.agencies = m.next_value()?,
+                "masks" => *self.masks = m.next_value()?,
                 "annotations" => {
                     (self.head)(self.session.clone(), self.agencies.clone());
                     m.next_value_seed(Annotations(self.put.reborrow()))?;
@@ -149,6 +152,7 @@ pub(super) fn read_lines<H: FnMut(Option<SessionState>, Vec<FileAgency>)>(
         },
         session: seed.session,
         agencies: seed.agencies,
+        masks: seed.masks,
         head: seed.head,
         newer: seed.newer,
     };

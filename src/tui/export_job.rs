@@ -114,6 +114,7 @@ fn write(
     let opts = ExportOptions {
         format: req.format,
         redact: req.redact,
+        masks: store.masks.clone(),
         bom: true,
         read,
         cells: crate::output::CsvCells::SpreadsheetSafe,

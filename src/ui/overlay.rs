@@ -355,7 +355,7 @@ fn export(frame: &mut Frame<'_>, app: &App, theme: &Theme, area: Rect, d: &Expor
         Line::from(vec![
             Span::styled(format!("{}redact: ", mark(3)), theme.key()),
             Span::raw(if d.redact {
-                "◀ yes: mask officers, plates, case numbers, filters ▶"
+                "◀ yes: mask officers, plates, cases; names, phones… in text ▶"
             } else {
                 "◀ no ▶"
             }),
