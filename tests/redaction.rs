@@ -46,10 +46,10 @@ fn load(file: &str) -> (Known, Vec<Labelled>) {
         match line.strip_prefix("known ").and_then(|l| l.split_once(": ")) {
             Some(("officer", v)) => known.accounts.push(v.into()),
             Some(("plate", v)) => {
-                known.plates.insert(key_hash(v.as_bytes(), false, &mut buf));
+                known.plates.push(key_hash(v.as_bytes(), false, &mut buf));
             }
             Some(("case", v)) => {
-                known.cases.insert(key_hash(v.as_bytes(), true, &mut buf));
+                known.cases.push(key_hash(v.as_bytes(), true, &mut buf));
             }
             Some((k, _)) => panic!("unknown known kind {k}"),
             None => set.push(parse(line)),

@@ -227,6 +227,11 @@ pub struct Redaction {
     /// Masks written, by kind: each once a record (the original reason column repeats the
     /// normalised reason, and is not counted again).
     pub counts: Counts,
+    /// The masks of each distinct reason (by symbol), found the first time a record has it: a
+    /// million records hold some tens of thousands of reasons.
+    reasons: Vec<std::sync::OnceLock<Box<[crate::redact::Mask]>>>,
+    /// The field of each original column label (a label normalised once, not once a record).
+    columns: rustc_hash::FxHashMap<String, Option<Field>>,
 }
 
 impl Redaction {
@@ -236,7 +241,43 @@ impl Redaction {
         Redaction {
             redactor: Redactor::new(Known::of(ds), choices),
             counts: Counts::default(),
+            reasons: (0..ds.catalog.len(Field::Reason))
+                .map(|_| std::sync::OnceLock::new())
+                .collect(),
+            columns: original_columns(ds)
+                .into_iter()
+                .map(|l| {
+                    let f = field_for_header(&normalize_header(&l));
+                    (l, f)
+                })
+                .collect(),
         }
+    }
+
+    /// The field an original column binds to.
+    fn column_field(&self, label: &str) -> Option<Field> {
+        match self.columns.get(label) {
+            Some(&f) => f,
+            None => field_for_header(&normalize_header(label)),
+        }
+    }
+
+    /// The masks of a reason of the dataset (every rule's words on it kept).
+    fn reason(&self, ds: &Dataset, sym: crate::intern::Sym) -> &[crate::redact::Mask] {
+        let Some(cell) = self.reasons.get(sym as usize) else {
+            return &[];
+        };
+        cell.get_or_init(|| {
+            let protect: Vec<(u32, u32)> = ds
+                .catalog
+                .hits(Field::Reason, sym)
+                .iter()
+                .flat_map(|h| h.spans.iter().copied())
+                .collect();
+            self.redactor
+                .find(ds.catalog.text(Field::Reason, sym), &protect)
+                .into_boxed_slice()
+        })
     }
 
     /// `text` masked (the spans of the rules in `ds` kept), counted when `count`.
@@ -259,7 +300,10 @@ impl Redaction {
 /// Masks a record for publishing: its officer, user id, plate, case number and filters
 /// whole; inside its free text (reason, text prompt, note, the filter it was reviewed under,
 /// unknown columns), personal data, each flag's words kept and its spans moved with the text.
-pub fn redact(rec: &mut OutRecord, red: &Redaction, ds: &Dataset) {
+pub fn redact(rec: &mut OutRecord, red: &Redaction, ds: &Dataset, row: u32) {
+    // The record's reason as the dataset holds it, and its masks (found once a reason).
+    let sym = ds.reason[row as usize];
+    let reason = (ds.catalog.text(Field::Reason, sym), red.reason(ds, sym));
     for (k, v) in rec.fields.iter_mut() {
         if REDACTED_FIELDS.iter().any(|f| f.key() == *k) {
             if !matches!(v, OutValue::Null) {
@@ -271,13 +315,21 @@ pub fn redact(rec: &mut OutRecord, red: &Redaction, ds: &Dataset) {
             continue;
         };
         let OutValue::Str(text) = v else { continue };
-        let protect: Vec<(u32, u32)> = rec
-            .flags
-            .iter()
-            .filter(|f| f.field == field.key())
-            .flat_map(|f| f.spans.iter().copied())
-            .collect();
-        let (out, masks) = red.redactor.redact(text, &protect);
+        let (out, masks) = if *field == Field::Reason && text == reason.0 {
+            (
+                crate::redact::apply(text, reason.1),
+                Cow::Borrowed(reason.1),
+            )
+        } else {
+            let protect: Vec<(u32, u32)> = rec
+                .flags
+                .iter()
+                .filter(|f| f.field == field.key())
+                .flat_map(|f| f.spans.iter().copied())
+                .collect();
+            let (out, masks) = red.redactor.redact(text, &protect);
+            (out, Cow::Owned(masks))
+        };
         if masks.is_empty() {
             continue;
         }
@@ -288,7 +340,7 @@ pub fn redact(rec: &mut OutRecord, red: &Redaction, ds: &Dataset) {
         *v = OutValue::Str(Cow::Owned(out.into_owned()));
     }
     for (label, value) in rec.columns.iter_mut() {
-        let field = field_for_header(&normalize_header(label));
+        let field = red.column_field(label);
         if field.is_some_and(|f| REDACTED_FIELDS.contains(&f)) {
             if !value.trim().is_empty() {
                 *value = MASK.into();
@@ -298,9 +350,15 @@ pub fn redact(rec: &mut OutRecord, red: &Redaction, ds: &Dataset) {
         // Free text: the reason and prompt (counted in their normalised fields), and any
         // column alpr-triage does not know.
         let known = field.is_some();
-        if field.is_none_or(|f| FREE_TEXT.contains(&f))
-            && let Cow::Owned(masked) = red.text(ds, value, !known)
-        {
+        if !field.is_none_or(|f| FREE_TEXT.contains(&f)) || value.is_empty() {
+            continue;
+        }
+        let masked = if field == Some(Field::Reason) && value.as_ref() == reason.0 {
+            crate::redact::apply(value, reason.1)
+        } else {
+            red.text(ds, value, !known)
+        };
+        if let Cow::Owned(masked) = masked {
             *value = Cow::Owned(masked);
         }
     }
@@ -416,7 +474,7 @@ fn build<'i>(with: &'i With<'_>, (row, r): &'i (OwnedRow, u32)) -> OutRecord<'i>
     rec.extra
         .extend(ds.who(*r).fields().map(|(k, v)| (Cow::Borrowed(k), v)));
     if let Some(red) = &with.redact {
-        redact(&mut rec, red, ds);
+        redact(&mut rec, red, ds, *r);
     }
     rec
 }

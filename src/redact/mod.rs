@@ -20,7 +20,6 @@ use std::borrow::Cow;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-use rustc_hash::FxHashSet;
 
 use crate::model::annotation::MaskChoice;
 use crate::review::links::{NO_KEY, key_hash};
@@ -128,10 +127,18 @@ impl Mask {
 pub struct Known {
     /// Officer names and user ids.
     pub accounts: Vec<String>,
-    /// Plate hashes ([`key_hash`]).
-    pub plates: FxHashSet<u32>,
-    /// Case-number hashes.
-    pub cases: FxHashSet<u32>,
+    /// Plate hashes ([`key_hash`]), sorted, each once (four bytes a plate).
+    pub plates: Vec<u32>,
+    /// Case-number hashes, sorted, each once.
+    pub cases: Vec<u32>,
+}
+
+/// Hashes sorted, each once, without the none key.
+fn key_set(hashes: impl IntoIterator<Item = u32>) -> Vec<u32> {
+    let mut v: Vec<u32> = hashes.into_iter().filter(|&h| h != NO_KEY).collect();
+    v.sort_unstable();
+    v.dedup();
+    v
 }
 
 impl Known {
@@ -142,8 +149,8 @@ impl Known {
             accounts: (1..l.account_count() as u32)
                 .map(|s| l.account_name(s).to_string())
                 .collect(),
-            plates: l.plate.iter().copied().filter(|&h| h != NO_KEY).collect(),
-            cases: l.case.iter().copied().filter(|&h| h != NO_KEY).collect(),
+            plates: key_set(l.plate.iter().copied()),
+            cases: key_set(l.case.iter().copied()),
         }
     }
 }
@@ -192,8 +199,8 @@ pub const METHOD: &str = "Officer names, user ids, plates, case numbers and filt
 #[derive(Debug)]
 pub struct Redactor {
     accounts: Option<AhoCorasick>,
-    plates: FxHashSet<u32>,
-    cases: FxHashSet<u32>,
+    plates: Vec<u32>,
+    cases: Vec<u32>,
     /// The reviewer's choices, and whether each masks (true) or releases.
     chosen: Option<AhoCorasick>,
     chosen_masks: Vec<bool>,
@@ -230,7 +237,7 @@ impl Redactor {
                 .iter()
                 .map(|a| a.trim())
                 .filter(|a| a.chars().filter(|c| c.is_alphanumeric()).count() >= 4)
-                .filter(|a| !names::STOP.contains(&a.to_lowercase().as_str())),
+                .filter(|a| !names::stop(a)),
         );
         let chosen: Vec<&MaskChoice> = choices
             .iter()
@@ -238,8 +245,8 @@ impl Redactor {
             .collect();
         Redactor {
             accounts,
-            plates: known.plates,
-            cases: known.cases,
+            plates: key_set(known.plates),
+            cases: key_set(known.cases),
             chosen: words_automaton(chosen.iter().map(|c| c.text.trim())),
             chosen_masks: chosen.iter().map(|c| c.mask).collect(),
         }
@@ -307,13 +314,22 @@ impl Redactor {
             // word of police work.
             let plain = w.len() >= 5
                 && w.iter().all(|c| c.is_ascii_uppercase())
-                && !names::STOP.contains(&text[start..i].to_lowercase().as_str());
+                && !names::stop(&text[start..i]);
             if w.len() < 4 || !(digit || plain) {
                 continue;
             }
-            if self.plates.contains(&key_hash(w, false, &mut buf)) {
+            if self
+                .plates
+                .binary_search(&key_hash(w, false, &mut buf))
+                .is_ok()
+            {
                 out.push(Mask::new(start, i, Kind::Plate));
-            } else if digit && self.cases.contains(&key_hash(w, true, &mut buf)) {
+            } else if digit
+                && self
+                    .cases
+                    .binary_search(&key_hash(w, true, &mut buf))
+                    .is_ok()
+            {
                 out.push(Mask::new(start, i, Kind::Case));
             }
         }

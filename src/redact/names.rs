@@ -452,7 +452,8 @@ fn words(text: &str) -> Vec<Word> {
 static STOPPED: LazyLock<FxHashSet<&'static str>> =
     LazyLock::new(|| STOP.iter().copied().collect());
 
-fn stop(w: &str) -> bool {
+/// True for a word that is never part of a name ([`STOP`], any case; each part of `a-b`).
+pub(crate) fn stop(w: &str) -> bool {
     let lower = w.to_lowercase();
     STOPPED.contains(lower.as_str()) || lower.split(['-', '\'', '’']).any(|p| STOPPED.contains(p))
 }
