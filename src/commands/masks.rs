@@ -251,7 +251,7 @@ fn write_text(
     let masked = texts.iter().filter(|t| !t.masks.is_empty()).count();
     writeln!(
         w,
-        "{} selected (--only {}{}): {} distinct free texts, {} with a mask under --redact",
+        "{} selected (--only {}{}): {}, {} with a mask under --redact",
         plural(rows.len() as u64, "record"),
         opts.only.as_str(),
         if opts.query.is_empty() {
@@ -259,7 +259,7 @@ fn write_text(
         } else {
             format!(", --query {:?}", visible(&opts.query))
         },
-        texts.len(),
+        plural(texts.len() as u64, "distinct free text"),
         masked
     )?;
     if !choices.is_empty() {
