@@ -47,21 +47,39 @@ pub(super) fn csv_line(fields: &[String], cells: CsvCells) -> io::Result<Vec<u8>
     w.into_inner().map_err(|e| e.into_error())
 }
 
-pub(super) fn tool_column_names(original: &[String], extra: &[String]) -> Vec<String> {
-    let taken: std::collections::HashSet<String> =
-        original.iter().map(|c| c.to_ascii_lowercase()).collect();
-    CSV_TOOL_COLUMNS
+/// The CSV header: the original labels, then the tool's columns, every name unique without
+/// regard to case (DuckDB renames, and BigQuery refuses, names that differ only by case). An
+/// original label already taken, in any case, by an earlier one (`id` after `ID`, from another
+/// schema) gets `_2`, `_3`, … (the first free); a tool column an original label holds gets a
+/// `triage_` prefix, then a number the same way if that is taken too.
+pub(super) fn header_names(original: &[String], extra: &[String]) -> Vec<String> {
+    let mut taken: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut out = Vec::with_capacity(original.len() + CSV_TOOL_COLUMNS.len() + extra.len());
+    let mut claim = |taken: &mut std::collections::HashSet<String>, name: String| {
+        let mut candidate = name.clone();
+        let mut n = 2;
+        while !taken.insert(candidate.to_lowercase()) {
+            candidate = format!("{name}_{n}");
+            n += 1;
+        }
+        candidate
+    };
+    for c in original {
+        out.push(claim(&mut taken, c.clone()));
+    }
+    for c in CSV_TOOL_COLUMNS
         .iter()
         .map(|c| c.to_string())
         .chain(extra.iter().cloned())
-        .map(|c| {
-            if taken.contains(&c.to_ascii_lowercase()) {
-                format!("triage_{c}")
-            } else {
-                c
-            }
-        })
-        .collect()
+    {
+        let name = if taken.contains(&c.to_lowercase()) {
+            format!("triage_{c}")
+        } else {
+            c
+        };
+        out.push(claim(&mut taken, name));
+    }
+    out
 }
 
 pub(super) fn csv_row(original: &[String], extra: &[String], rec: &OutRecord) -> Vec<String> {
@@ -130,4 +148,40 @@ pub(super) fn csv_row(original: &[String], extra: &[String], rec: &OutRecord) ->
         });
     }
     row
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Names that differ only by case, from two schemas, and a tool column an original holds.
+    #[test]
+    fn header_names_are_unique_without_regard_to_case() {
+        let original: Vec<String> = [
+            "ID", "Reason", "id", "reason", "REASON", "Reason_2", "flagged",
+        ]
+        .map(String::from)
+        .to_vec();
+        let extra = vec!["verdict".to_string(), "Verdict".to_string()];
+        let names = header_names(&original, &extra);
+        assert_eq!(
+            &names[..7],
+            [
+                "ID",
+                "Reason",
+                "id_2",
+                "reason_2",
+                "REASON_3",
+                "Reason_2_2",
+                "flagged"
+            ]
+        );
+        assert!(names.contains(&"triage_flagged".to_string()));
+        assert!(names.contains(&"verdict".to_string()));
+        assert!(names.contains(&"triage_Verdict".to_string()));
+        let mut lower: Vec<String> = names.iter().map(|n| n.to_lowercase()).collect();
+        lower.sort();
+        lower.dedup();
+        assert_eq!(lower.len(), names.len(), "{names:?}");
+    }
 }

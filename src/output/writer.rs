@@ -4,7 +4,7 @@ use std::io::{self, Write};
 use std::sync::PoisonError;
 
 use super::Format;
-use super::csv::{CsvCells, csv_line, csv_row, tool_column_names};
+use super::csv::{CsvCells, csv_line, csv_row, header_names};
 use super::json::{ColumnKeys, encode_json};
 use super::record::OutRecord;
 
@@ -83,8 +83,7 @@ impl<'w> RecordWriter<'w> {
         cells: CsvCells,
     ) -> io::Result<RecordWriter<'w>> {
         if format == Format::Csv {
-            let mut header: Vec<String> = original_columns.clone();
-            header.extend(tool_column_names(&original_columns, &extra_columns));
+            let header = header_names(&original_columns, &extra_columns);
             out.write_all(&csv_line(&header, cells)?)?;
         }
         Ok(RecordWriter {
