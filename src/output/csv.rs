@@ -55,7 +55,7 @@ pub(super) fn csv_line(fields: &[String], cells: CsvCells) -> io::Result<Vec<u8>
 pub(super) fn header_names(original: &[String], extra: &[String]) -> Vec<String> {
     let mut taken: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut out = Vec::with_capacity(original.len() + CSV_TOOL_COLUMNS.len() + extra.len());
-    let mut claim = |taken: &mut std::collections::HashSet<String>, name: String| {
+    let claim = |taken: &mut std::collections::HashSet<String>, name: String| {
         let mut candidate = name.clone();
         let mut n = 2;
         while !taken.insert(candidate.to_lowercase()) {
