@@ -6,8 +6,9 @@ use std::io;
 use super::record::{FlagOut, OutRecord, OutValue};
 
 /// The JSON object of a record: `id`, the normalised fields, `redacted` (which of them),
-/// `flagged`, `flags`, any extra fields, `sources`, and `columns` (original labels; a label seen
-/// twice becomes `label (2)`).
+/// `flagged`, `flags`, any extra fields, `sources`, and `columns` (keyed by the original labels,
+/// named as the CSV header names them, unique without regard to case across the output: see
+/// [`ColumnKeys`]).
 ///
 /// The shape is fixed, so it is written straight into the buffer rather than through serde:
 /// most strings need no escaping and are copied as they are; the others, and the extra fields'
@@ -17,6 +18,7 @@ pub(super) fn encode_json(
     rec: &OutRecord,
     buf: &mut Vec<u8>,
     keys: &mut ColumnKeys,
+    renames: &Renames,
 ) -> io::Result<()> {
     let mut o = Object::open(buf);
     let id = o.key("id");
@@ -50,7 +52,7 @@ pub(super) fn encode_json(
     json_array(o.key("sources"), rec.sources.iter(), json_str)?;
     let out = o.key("columns");
     out.push(b'{');
-    let keys = keys.of(&rec.columns);
+    let keys = keys.of(&rec.columns, renames);
     for ((_, v), key) in rec.columns.iter().zip(keys.keys()) {
         out.extend_from_slice(key);
         json_str(out, v)?;
@@ -60,6 +62,21 @@ pub(super) fn encode_json(
     Ok(())
 }
 
+/// Original labels and the names they are written under, where the two differ (see
+/// [`super::csv::header_names`]).
+pub(super) type Renames = std::collections::HashMap<String, String>;
+
+/// The renames of `original`, the output's labels in first-seen order.
+pub(super) fn renames_of(original: &[String]) -> Renames {
+    let names = super::csv::header_names(original, &[]);
+    original
+        .iter()
+        .zip(names)
+        .filter(|(label, name)| *label != name)
+        .map(|(label, name)| (label.clone(), name))
+        .collect()
+}
+
 /// The JSON keys of a record's original columns, kept from one record to the next: the records
 /// of a file share their labels, and the keys are then copied as they are, rather than escaped
 /// and made unique again for each record (which took a tenth of the encoding).
@@ -67,16 +84,19 @@ pub(super) fn encode_json(
 pub(super) struct ColumnKeys {
     /// The labels the keys were made for.
     labels: Vec<String>,
-    /// The keys, written out (`"label":`, the second and later ones after a comma); a label
-    /// seen twice becomes `label (2)`.
+    /// The keys, written out (`"label":`, the second and later ones after a comma).
     json: Vec<u8>,
     /// Where each key ends in `json`.
     ends: Vec<usize>,
 }
 
 impl ColumnKeys {
-    /// The keys for `columns`' labels (made again when they are not the last ones).
-    fn of(&mut self, columns: &[(Cow<'_, str>, Cow<'_, str>)]) -> &ColumnKeys {
+    /// The keys for `columns`' labels (made again when they are not the last ones). A label is
+    /// keyed by its name in `renames` (a label another took earlier in the output, in another
+    /// case, as the CSV header renames it: `id_2` after `ID`), else by itself; a key seen in
+    /// this record already, in any case (a label the file repeats), becomes `key (2)`, `key (3)`…
+    /// (DuckDB refuses struct fields that differ only by case, in one record or across records.)
+    fn of(&mut self, columns: &[(Cow<'_, str>, Cow<'_, str>)], renames: &Renames) -> &ColumnKeys {
         let same = self.labels.len() == columns.len()
             && self.labels.iter().zip(columns).all(|(a, (b, _))| a == b);
         if !same {
@@ -85,10 +105,14 @@ impl ColumnKeys {
             self.ends.clear();
             let mut unique: Vec<Cow<'_, str>> = Vec::with_capacity(columns.len());
             for (k, _) in columns {
-                let mut key = Cow::Borrowed(k.as_ref());
+                let name = renames.get(k.as_ref()).map_or(k.as_ref(), String::as_str);
+                let mut key = Cow::Borrowed(name);
                 let mut n = 2;
-                while unique.contains(&key) {
-                    key = Cow::Owned(format!("{k} ({n})"));
+                while unique
+                    .iter()
+                    .any(|u| u.to_lowercase() == key.to_lowercase())
+                {
+                    key = Cow::Owned(format!("{name} ({n})"));
                     n += 1;
                 }
                 if !unique.is_empty() {

@@ -170,7 +170,7 @@ proptest! {
             extra: vec![((texts[4].clone() + "x").into(), serde_json::json!({"k": [texts[0].clone()]}))],
         };
         let mut buf = Vec::new();
-        encode_json(&rec, &mut buf, &mut ColumnKeys::default()).unwrap();
+        encode_json(&rec, &mut buf, &mut ColumnKeys::default(), &Default::default()).unwrap();
         let v: Value = serde_json::from_slice(&buf).unwrap();
         let expect = serde_json::json!({
             "id": rec.id.to_string(),
@@ -243,4 +243,48 @@ fn write_all_writes_what_write_writes() {
             assert_eq!(queued, expect, "{n} records queued as {format:?}");
         }
     }
+}
+
+/// The keys of `columns` are unique without regard to case across the output, as the CSV header
+/// names them: `id` after another schema's `ID` is `id_2` in every record that holds it, and a
+/// label a file repeats in another case is told apart within its record (DuckDB refuses struct
+/// fields that differ only by case, within one record or across records).
+#[test]
+fn json_column_keys_are_unique_without_regard_to_case() {
+    let rec = |columns: &[(&'static str, &'static str)]| OutRecord {
+        id: RecordId(1),
+        fields: Vec::new(),
+        flags: Vec::new(),
+        sources: Vec::<String>::new().into(),
+        columns: columns
+            .iter()
+            .map(|(k, v)| ((*k).into(), (*v).into()))
+            .collect(),
+        extra: Vec::new(),
+    };
+    let original = ["ID", "Reason", "id", "reason", "Reason_2"]
+        .map(String::from)
+        .to_vec();
+    let mut out = Vec::new();
+    let mut w = RecordWriter::new(&mut out, Format::Jsonl, original, Vec::new()).unwrap();
+    w.write(&rec(&[("ID", "1"), ("Reason", "a")])).unwrap();
+    w.write(&rec(&[("id", "2"), ("reason", "b")])).unwrap();
+    w.write(&rec(&[("Reason", "c"), ("Reason", "d"), ("Reason_2", "e")]))
+        .unwrap();
+    w.finish().unwrap();
+    let keys: Vec<Vec<String>> = String::from_utf8(out)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            v["columns"].as_object().unwrap().keys().cloned().collect()
+        })
+        .collect();
+    assert_eq!(keys[0], ["ID", "Reason"]);
+    assert_eq!(keys[1], ["id_2", "reason_2"]);
+    assert_eq!(keys[2], ["Reason", "Reason (2)", "Reason_2_2"]);
+    let mut all: Vec<String> = keys.concat().iter().map(|k| k.to_lowercase()).collect();
+    all.sort();
+    all.dedup();
+    assert_eq!(all.len(), 6, "{all:?}");
 }

@@ -5,7 +5,7 @@ use std::sync::PoisonError;
 
 use super::Format;
 use super::csv::{CsvCells, csv_line, csv_row, header_names};
-use super::json::{ColumnKeys, encode_json};
+use super::json::{ColumnKeys, Renames, encode_json, renames_of};
 use super::record::OutRecord;
 
 /// Writes records in one format. CSV needs every original column label up front
@@ -54,6 +54,8 @@ struct Encoder {
     format: Format,
     original_columns: Vec<String>,
     extra_columns: Vec<String>,
+    /// JSON keys of the original columns that differ from their labels.
+    renames: Renames,
     cells: CsvCells,
 }
 
@@ -90,6 +92,7 @@ impl<'w> RecordWriter<'w> {
             out,
             enc: Encoder {
                 format,
+                renames: renames_of(&original_columns),
                 original_columns,
                 extra_columns,
                 cells,
@@ -206,7 +209,7 @@ impl Encoder {
                 if self.format == Format::Json {
                     buf.extend_from_slice(if n == 0 { b"[\n" } else { b",\n" });
                 }
-                encode_json(rec, buf, &mut out.keys)?;
+                encode_json(rec, buf, &mut out.keys, &self.renames)?;
                 if self.format == Format::Jsonl {
                     buf.push(b'\n');
                 }
