@@ -551,3 +551,56 @@ fn the_account_table_counts_one_name_in_two_agencies_as_two_accounts() {
     let html = std::fs::read_to_string(out_dir.join("report.html")).unwrap();
     assert!(html.contains("2 searches have neither"), "the *** searches");
 }
+
+/// The path past one machine: the JSONL and CSV exports of the sample data (several schemas at
+/// once, `ID` and `id` among their labels) load into DuckDB with their types (times as
+/// timestamps, counts as integers, booleans as booleans, flags as readable structs), and
+/// DuckDB's counts by agency and by verdict are the report's. Ignored in `cargo test` (it needs
+/// DuckDB's Python package, `pip install duckdb`); `.ci/run` installs it and runs it. The checks
+/// are in tests/duckdb/check.py.
+#[test]
+#[ignore]
+fn exports_load_into_duckdb_with_their_types() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, ann, out_dir) = sample_report(dir.path());
+    let mut exports = Vec::new();
+    for format in ["jsonl", "csv"] {
+        let path = dir.path().join(format!("export.{format}"));
+        let out = run(&[
+            "export",
+            &s(&sample()),
+            "--annotations",
+            &s(&ann),
+            "--only",
+            "all",
+            "--format",
+            format,
+            "--out",
+            &s(&path),
+        ]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        exports.push(path);
+    }
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/duckdb/check.py");
+    let out = std::process::Command::new("python3")
+        .arg(&script)
+        .args(&exports)
+        .arg(out_dir.join("by_agency.csv"))
+        .env("HOME", dir.path())
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains(": ok"), "{said}");
+    println!("{said}");
+}
