@@ -710,12 +710,19 @@ fn backup(path: &Path) -> std::io::Result<()> {
     tmp.push(".tmp");
     let tmp = PathBuf::from(tmp);
     let _ = std::fs::remove_file(&tmp);
-    if std::fs::hard_link(path, &tmp).is_err() {
-        std::fs::copy(path, &tmp)?;
+    let made = (|| {
+        if std::fs::hard_link(path, &tmp).is_err() {
+            std::fs::copy(path, &tmp)?;
+        }
+        // A link shares the file's mode: the file is replaced by an owner-only one right after.
+        crate::files::make_private(&tmp)?;
+        std::fs::rename(&tmp, &bak)
+    })();
+    if made.is_err() {
+        // A failed save leaves nothing of its own behind (a copy cut short by a full disk).
+        let _ = std::fs::remove_file(&tmp);
     }
-    // A link shares the file's mode: the file is replaced by an owner-only one right after.
-    crate::files::make_private(&tmp)?;
-    std::fs::rename(&tmp, &bak)
+    made
 }
 
 /// An annotation file read on another thread ([`read_streaming`]), with each record's verdict
@@ -922,6 +929,25 @@ pub fn login_name() -> String {
 mod tests {
     use super::*;
     use crate::model::Verdict;
+
+    /// A backup that fails (here its place is taken by a folder, as a full disk would cut the
+    /// copy short) leaves no `FILE.bak.tmp` behind, and the annotation file is untouched.
+    #[test]
+    fn a_failed_backup_removes_its_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ann.json");
+        std::fs::write(&path, "{}").unwrap();
+        std::fs::create_dir(backup_path(&path)).unwrap();
+        std::fs::write(backup_path(&path).join("in the way"), "x").unwrap();
+        assert!(backup(&path).is_err());
+        let mut names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["ann.json", "ann.json.bak"]);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "{}");
+    }
 
     fn ann(n: u8, v: Option<Verdict>) -> Annotation {
         Annotation {
