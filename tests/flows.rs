@@ -242,8 +242,8 @@ fn bulk_verdict_asks_with_the_count_and_undoes_as_one_step() {
             .text
             .contains("needs its own key")
     );
-    // u: only the undecided ones; the verdict given one by one stays.
-    s.keys("u");
+    // m: only the undecided ones; the verdict given one by one stays.
+    s.keys("m");
     let store = Store::open(&e.annotations).unwrap();
     assert_eq!(store.len(), n);
     assert_eq!(

@@ -250,7 +250,7 @@ fn rebound_keys_show_everywhere() {
     s.keys("<esc>Y");
     s.keys("<esc>");
     s.keys("Y");
-    s.keys("u");
+    s.keys("m");
     assert!(message(&s).contains("z undoes"), "{}", message(&s));
 }
 

@@ -28,6 +28,20 @@ pub enum KeyMode {
 }
 
 impl KeyMode {
+    /// Every mode, in the order help lists them.
+    pub const ALL: [KeyMode; 10] = [
+        KeyMode::Normal,
+        KeyMode::Summary,
+        KeyMode::Context,
+        KeyMode::Filter,
+        KeyMode::Note,
+        KeyMode::Picker,
+        KeyMode::Export,
+        KeyMode::Prompt,
+        KeyMode::Overlay,
+        KeyMode::Confirm,
+    ];
+
     /// The key mode for an app mode.
     pub fn of(mode: &super::Mode) -> KeyMode {
         use super::Mode;

@@ -236,7 +236,7 @@ pub(super) const DEFAULTS: &[DefaultBinding] = &[
     ),
     bind(
         M::Confirm,
-        &["u"],
+        &["m"],
         B::BulkUndecided,
         "bulk verdict: only the records without one",
     )

@@ -235,6 +235,16 @@ pub fn action_by_name(name: &str) -> Option<Action> {
     Bindable::from_name(name).map(Bindable::action)
 }
 
+/// Screens that name keys of more than one mode, each with the actions whose keys it names: the
+/// bulk verdict dialog names its own keys and the list's undo. None of them may name one key for
+/// two actions (a reviewer who reads "u undoes" must not mark 182 records by pressing it).
+pub const SCREENS: &[&[(KeyMode, Bindable)]] = &[&[
+    (KeyMode::Confirm, Bindable::BulkUndecided),
+    (KeyMode::Confirm, Bindable::BulkOverwrite),
+    (KeyMode::Confirm, Bindable::Cancel),
+    (KeyMode::Normal, Bindable::Undo),
+]];
+
 /// The key table in force.
 #[derive(Clone, Debug)]
 pub struct Keymap {
@@ -294,6 +304,19 @@ impl Keymap {
             self.bindings.retain(|b| b.action != bindable);
             for d in DEFAULTS.iter().filter(|d| d.action == bindable) {
                 for key in &parsed {
+                    if let Some(other) = self
+                        .bindings
+                        .iter()
+                        .find(|b| b.mode == d.mode && b.key == *key)
+                    {
+                        warnings.push(format!(
+                            "{origin}: keys.{action}: {} was {}'s key in {}; it is now only {action}'s (give {} another key)",
+                            key.label(),
+                            other.action.name(),
+                            d.mode.title(),
+                            other.action.name()
+                        ));
+                    }
                     self.bindings
                         .retain(|b| !(b.mode == d.mode && b.key == *key));
                     self.bindings.push(Binding {
@@ -306,7 +329,40 @@ impl Keymap {
                 }
             }
         }
+        warnings.extend(self.screen_clashes().into_iter().map(|(key, a, b)| {
+            format!(
+                "{origin}: {key} is named on one screen for two actions, {a} and {b}; give one of them another key"
+            )
+        }));
         (self, warnings)
+    }
+
+    /// Keys one screen names for two different actions: within a mode, and on the screens that
+    /// name keys of two modes ([`SCREENS`]). `(key, one action, the other)`.
+    pub fn screen_clashes(&self) -> Vec<(String, &'static str, &'static str)> {
+        let mut clashes = Vec::new();
+        let mut check = |shown: Vec<&Binding>| {
+            for (i, a) in shown.iter().enumerate() {
+                for b in &shown[i + 1..] {
+                    let pair = (a.key.label(), a.action.name(), b.action.name());
+                    if a.key == b.key && a.action != b.action && !clashes.contains(&pair) {
+                        clashes.push(pair);
+                    }
+                }
+            }
+        };
+        for mode in KeyMode::ALL {
+            check(self.bindings.iter().filter(|b| b.mode == mode).collect());
+        }
+        for screen in SCREENS {
+            check(
+                self.bindings
+                    .iter()
+                    .filter(|b| screen.contains(&(b.mode, b.action)))
+                    .collect(),
+            );
+        }
+        clashes
     }
 
     /// The action for a key in a mode. In text modes an unbound printable key is typed.
@@ -330,18 +386,7 @@ impl Keymap {
     /// Help, generated from the bindings in force.
     pub fn help(&self) -> KeyHelp {
         let mut sections = Vec::new();
-        for mode in [
-            KeyMode::Normal,
-            KeyMode::Summary,
-            KeyMode::Context,
-            KeyMode::Filter,
-            KeyMode::Note,
-            KeyMode::Picker,
-            KeyMode::Export,
-            KeyMode::Prompt,
-            KeyMode::Overlay,
-            KeyMode::Confirm,
-        ] {
+        for mode in KeyMode::ALL {
             let mut rows: Vec<HelpRow> = Vec::new();
             let mut seen: Vec<Bindable> = Vec::new();
             for b in self.bindings.iter().filter(|b| b.mode == mode) {
@@ -397,6 +442,28 @@ mod tests {
             Some(Action::Newline)
         ));
         assert!(km.action(KeyMode::Normal, &ev("z")).is_none());
+    }
+
+    /// No mode, and no screen that names keys of two modes, has one key for two actions: not in
+    /// the defaults, and a user's config that makes it so is told, naming both actions.
+    #[test]
+    fn one_key_one_meaning_on_every_screen() {
+        assert_eq!(Keymap::default().screen_clashes(), Vec::new());
+        for (action, key, other) in [
+            ("undo", "m", "bulk-undecided"),
+            ("bulk-overwrite", "u", "undo"),
+            ("verdict-immigration", "n", "verdict-not"),
+        ] {
+            let (km, w) = Keymap::default()
+                .with_overrides(&[(action.into(), vec![key.into()])], "config.toml");
+            assert!(
+                w.iter().any(|w| w.starts_with("config.toml: ")
+                    && w.contains(action)
+                    && w.contains(other)),
+                "{action} = {key:?}: {w:?}"
+            );
+            let _ = km;
+        }
     }
 
     #[test]
