@@ -208,8 +208,8 @@ fn a_burst_is_decided_once_and_esc_returns_where_the_reviewer_was() {
         Some(from),
         "the cursor stays on the record"
     );
-    // One bulk verdict for the four lookups (asked first; u marks the undecided).
-    s.keys("Nu");
+    // One bulk verdict for the four lookups (asked first; m marks the undecided).
+    s.keys("Nm");
     let burst: Vec<u32> = s.app.shown().to_vec();
     for r in &burst {
         assert_eq!(
