@@ -26,6 +26,7 @@ pub mod ingest;
 pub mod intern;
 pub mod keymap;
 pub mod model;
+pub mod numbers;
 pub mod output;
 pub mod redact;
 pub mod report;

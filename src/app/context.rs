@@ -117,7 +117,11 @@ impl App {
             .map(|p| p.from)
             .unwrap_or_else(|| self.selected().map(|r| self.ds.ids[r as usize]));
         self.pinned = Some(Pinned {
-            title: format!("{} ({})", group.tie.label(), group.rows.len()),
+            title: format!(
+                "{} ({})",
+                group.tie.label(),
+                crate::numbers::thousands(group.rows.len())
+            ),
             from,
         });
         self.job = None;

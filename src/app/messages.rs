@@ -3,6 +3,7 @@
 
 use super::keys::{KeyHelp, KeyMode};
 use crate::model::Verdict;
+use crate::numbers::thousands as th;
 
 /// What the status line tells the reviewer.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -254,7 +255,9 @@ impl Note {
                 flagged_only,
                 note,
             } => format!(
-                "resumed: {reviewed} of {shown} {} reviewed{note}",
+                "resumed: {} of {} {} reviewed{note}",
+                th(reviewed),
+                th(shown),
                 if *flagged_only {
                     "flagged records"
                 } else {
@@ -271,13 +274,16 @@ impl Note {
             Note::NoVerdictToClear => "this record has no verdict".into(),
             Note::NoRecordSelected => "no record selected".into(),
             Note::BulkNeedsKey { undecided, count } => format!(
-                "a bulk verdict needs its own key: {} for the {undecided} without a verdict, {} to overwrite all {count} ({} cancels)",
+                "a bulk verdict needs its own key: {} for the {} without a verdict, {} to overwrite all {} ({} cancels)",
                 k(KeyMode::Confirm, "bulk-undecided"),
+                th(undecided),
                 k(KeyMode::Confirm, "bulk-overwrite"),
+                th(count),
                 k(KeyMode::Confirm, "cancel")
             ),
             Note::BulkAllDecided(count) => format!(
-                "all {count} records already have a verdict: {} overwrites them, {} cancels",
+                "all {} records already have a verdict: {} overwrites them, {} cancels",
+                th(count),
                 k(KeyMode::Confirm, "bulk-overwrite"),
                 k(KeyMode::Confirm, "cancel")
             ),
@@ -287,13 +293,14 @@ impl Note {
                 verdict,
                 kept,
             } => format!(
-                "marked {changed} record{} {}{} ({} undoes all of them)",
+                "marked {} record{} {}{} ({} undoes all of them)",
+                th(changed),
                 s(*changed),
                 verdict.label(),
                 if *kept == 0 {
                     String::new()
                 } else {
-                    format!("; left the {kept} with a verdict as they were")
+                    format!("; left the {} with a verdict as they were", th(kept))
                 },
                 n("undo")
             ),
@@ -303,13 +310,15 @@ impl Note {
                 format!("nothing to {}", if *undo { "undo" } else { "redo" })
             }
             Note::Undid { undo, changes } => format!(
-                "{} {changes} change{}",
+                "{} {} change{}",
                 if *undo { "undid" } else { "redid" },
+                th(changes),
                 s(*changes)
             ),
-            Note::SavedAgain(all) => format!("saved again: all {all} annotations are on disk"),
+            Note::SavedAgain(all) => format!("saved again: all {} annotations are on disk", th(all)),
             Note::NotSaved { unsaved, error } => format!(
-                "NOT SAVED ({unsaved} change{} only in memory): {error} — retrying every few seconds; free space or fix permissions",
+                "NOT SAVED ({} change{} only in memory): {error} — retrying every few seconds; free space or fix permissions",
+                th(unsaved),
                 s(*unsaved)
             ),
             Note::NotQuitting => "not quitting; trying to save again".into(),
@@ -345,7 +354,8 @@ impl Note {
             Note::WentRound => "went round the end of the list".into(),
             Note::AllDecided => "every record shown has a verdict".into(),
             Note::Found { records, text } => format!(
-                "{records} record{} shown hold {text:?} — {} / {} go to the next / previous",
+                "{} record{} shown hold {text:?} — {} / {} go to the next / previous",
+                th(records),
                 s(*records),
                 n("next-match"),
                 n("previous-match")
@@ -384,17 +394,19 @@ impl Note {
                 "{path} exists: press {} again to replace it",
                 k(KeyMode::Export, "submit")
             ),
-            Note::Exporting(records) => format!("exporting {records} records…"),
-            Note::ExportProgress(written) => format!("exporting… {written} records written"),
+            Note::Exporting(records) => format!("exporting {} records…", th(records)),
+            Note::ExportProgress(written) => format!("exporting… {} records written", th(written)),
             Note::Exported { path, records } => format!(
-                "exported {records} records to {path} (methods manifest: {path}.manifest.json)"
+                "exported {} records to {path} (methods manifest: {path}.manifest.json)",
+                th(records)
             ),
             Note::ExportFailed(e) => format!("export failed: {e}"),
             Note::WaitForLoad => "wait for the load to finish before exporting".into(),
             Note::TestHang => "test hang: the event loop stops here".into(),
             Note::Reporting => "writing the report…".into(),
             Note::Reported { path, records } => format!(
-                "report of {records} records written to {path}/ (report.html, report.md, by_agency.csv, by_month.csv, manifest.json)"
+                "report of {} records written to {path}/ (report.html, report.md, by_agency.csv, by_month.csv, manifest.json)",
+                th(records)
             ),
             Note::NoTermForLine => {
                 "no filter selects these records (they have no search time)".into()

@@ -329,18 +329,7 @@ fn write_text(out: &mut dyn Write, list: &[Entry], profiler: &Profiler) -> std::
     Ok(())
 }
 
-/// A count with thousands separators.
-pub fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use crate::numbers::thousands;
 
 /// Runs `sharing`.
 pub fn run_sharing(opts: &AgenciesOptions, console: &mut Console<'_>) -> Result<i32, CommandError> {

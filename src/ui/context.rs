@@ -2,6 +2,7 @@
 //! agency and hour, reason), how many searches share it and their verdicts, then the first of
 //! them. Only the lines that fit are built.
 
+use crate::numbers::thousands as th;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -94,14 +95,15 @@ fn heading(list: &ContextList, g: usize, theme: &Theme, width: usize) -> Line<'s
         Some(why) => format!("{} — {why}", group.tie.label()),
         None if n == 0 => format!("{} — none", group.tie.label()),
         None => format!(
-            "{} — {n}: {}● {}○ {}? {} undecided{}",
+            "{} — {}: {}● {}○ {}? {} undecided{}",
             group.tie.label(),
-            v[1],
-            v[2],
-            v[3],
-            v[0],
+            th(n),
+            th(v[1]),
+            th(v[2]),
+            th(v[3]),
+            th(v[0]),
             if n > LISTED {
-                format!(" (first {LISTED} below)")
+                format!(" (first {} below)", th(LISTED))
             } else {
                 String::new()
             }

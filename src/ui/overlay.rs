@@ -11,6 +11,7 @@ use crate::app::help::{HelpLine, overlay_rows};
 use crate::app::keys::KeyMode;
 use crate::app::{App, ExportDialog, Mode, Picker, TextInput};
 use crate::model::{Field, Verdict};
+use crate::numbers::thousands as n;
 
 fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
@@ -195,8 +196,10 @@ fn picker(frame: &mut Frame<'_>, app: &App, theme: &Theme, area: Rect, p: &Picke
             " "
         };
         let line = Line::from(format!(
-            "{name}{} {state:<2} {level:<16} {mark} {flagged:>7} flagged {total:>9} records",
-            " ".repeat(pad)
+            "{name}{} {state:<2} {level:<16} {mark} {:>7} flagged {:>9} records",
+            " ".repeat(pad),
+            n(flagged),
+            n(total)
         ));
         lines.push(if i == p.cursor {
             line.style(theme.selected())
@@ -207,8 +210,8 @@ fn picker(frame: &mut Frame<'_>, app: &App, theme: &Theme, area: Rect, p: &Picke
     frame.render_widget(Clear, r);
     let title = format!(
         " agencies ({} of {}) with state, level, ◆ 287(g) partner — {} filters, {} closes ",
-        p.shown.len(),
-        p.agencies.len(),
+        n(p.shown.len()),
+        n(p.agencies.len()),
         key(app, KeyMode::Picker, "submit"),
         key(app, KeyMode::Picker, "cancel"),
     );
@@ -239,11 +242,14 @@ fn bulk(
         verdict.label()
     ))];
     lines.push(Line::from(if decided == 0 {
-        format!("{count} records, none with a verdict yet.")
+        format!("{} records, none with a verdict yet.", n(count))
     } else {
         format!(
-            "{count} records: {decided} already {} a verdict (or reviewers who disagree), {undecided} not.",
-            if decided == 1 { "has" } else { "have" }
+            "{} records: {} already {} a verdict (or reviewers who disagree), {} not.",
+            n(count),
+            n(decided),
+            if decided == 1 { "has" } else { "have" },
+            n(undecided)
         )
     }));
     lines.push(Line::from(""));
@@ -251,7 +257,8 @@ fn bulk(
         lines.push(Line::from(vec![
             Span::styled(format!("  {:<6}", k("bulk-undecided")), theme.key()),
             Span::raw(format!(
-                "mark the {undecided} without a verdict{}",
+                "mark the {} without a verdict{}",
+                n(undecided),
                 if decided > 0 {
                     " (the others stay as they are)"
                 } else {
@@ -265,7 +272,9 @@ fn bulk(
             Span::styled(format!("  {:<6}", k("bulk-overwrite")), theme.key()),
             Span::styled(
                 format!(
-                    "mark all {count}, replacing {decided} verdict{}",
+                    "mark all {}, replacing {} verdict{}",
+                    n(count),
+                    n(decided),
                     if decided == 1 { "" } else { "s" }
                 ),
                 theme.error(),
@@ -295,7 +304,8 @@ fn confirm_quit(frame: &mut Frame<'_>, app: &App, theme: &Theme, area: Rect, uns
         vec![
             Line::from(Span::styled(
                 format!(
-                    "{unsaved} change{} could not be saved to disk.",
+                    "{} change{} could not be saved to disk.",
+                    n(unsaved),
                     if unsaved == 1 { "" } else { "s" }
                 ),
                 theme.error(),
@@ -327,8 +337,8 @@ fn export(frame: &mut Frame<'_>, app: &App, theme: &Theme, area: Rect, d: &Expor
         crate::output::Format::Json => "JSON (one array)",
     };
     let scope = match (d.all, d.report) {
-        (true, _) => format!("all {} records", app.ds.len()),
-        (false, false) => format!("the current filter ({} records)", app.view.rows.len()),
+        (true, _) => format!("all {} records", n(app.ds.len())),
+        (false, false) => format!("the current filter ({} records)", n(app.view.rows.len())),
         (false, true) => {
             let f = app.filter_text.trim();
             if f.is_empty() {

@@ -11,6 +11,7 @@ use ratatui::widgets::Paragraph;
 use super::{Theme, fit, width};
 use crate::app::counts::reviewed;
 use crate::app::{App, SaveState};
+use crate::numbers::thousands as n;
 
 fn gauge(fraction: f64, width: usize) -> String {
     let f = fraction.clamp(0.0, 1.0);
@@ -20,7 +21,7 @@ fn gauge(fraction: f64, width: usize) -> String {
 
 /// Counts by verdict: `12● 3○ 1?`.
 fn by_verdict(c: &[usize; 4]) -> String {
-    format!("{}● {}○ {}?", c[1], c[2], c[3])
+    format!("{}● {}○ {}?", n(c[1]), n(c[2]), n(c[3]))
 }
 
 /// The first status line's parts, most important first, each in a long and a short form.
@@ -41,7 +42,7 @@ fn parts(app: &App, theme: &Theme) -> Parts {
                 " loading {:>3.0}% {} {} records",
                 f * 100.0,
                 gauge(f, 8),
-                app.ds.len()
+                n(app.ds.len())
             ),
             theme.header(),
         ))
@@ -63,38 +64,45 @@ fn parts(app: &App, theme: &Theme) -> Parts {
         SaveState::Clean => ("annotations".to_string(), theme.dim()),
         SaveState::Pending => ("saving…".to_string(), theme.dim()),
         SaveState::Saved(t) => (format!("✓ saved {t}"), theme.ok()),
-        SaveState::Failed { unsaved, .. } => {
-            (format!("✗ NOT SAVED ({unsaved} unsaved)"), theme.error())
-        }
+        SaveState::Failed { unsaved, .. } => (
+            format!("✗ NOT SAVED ({} unsaved)", n(unsaved)),
+            theme.error(),
+        ),
     };
     Parts {
         progress,
         shown: (
-            format!(" {shown}/{total} shown"),
-            format!(" {shown}/{total}"),
+            format!(" {}/{} shown", n(shown), n(total)),
+            format!(" {}/{}", n(shown), n(total)),
         ),
         here: (
             format!(
-                "reviewed {}/{shown} {} {:.0}%: {}",
-                reviewed(c),
+                "reviewed {}/{} {} {:.0}%: {}",
+                n(reviewed(c)),
+                n(shown),
                 gauge(f, 8),
                 f * 100.0,
                 by_verdict(c)
             ),
-            format!("{} of {shown}", by_verdict(c)),
+            format!("{} of {}", by_verdict(c), n(shown)),
         ),
         all: (
-            format!("all records: {} reviewed ({})", reviewed(a), by_verdict(a)),
+            format!(
+                "all records: {} reviewed ({})",
+                n(reviewed(a)),
+                by_verdict(a)
+            ),
             format!("all {}", by_verdict(a)),
         ),
         warnings: (warnings > 0).then(|| {
             (
                 format!(
-                    "{warnings} warning{} ({})",
+                    "{} warning{} ({})",
+                    n(warnings),
                     if warnings == 1 { "" } else { "s" },
                     app.key("warnings")
                 ),
-                format!("{warnings} warn"),
+                format!("{} warn", n(warnings)),
             )
         }),
         save,

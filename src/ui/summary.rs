@@ -12,6 +12,7 @@ use super::{Theme, fit, text};
 use crate::app::App;
 use crate::app::summary::Section;
 use crate::model::{Verdict, VerdictCode};
+use crate::numbers::thousands as n;
 use crate::review::summary::{Line as SumLine, Tally};
 
 fn code(v: Verdict) -> VerdictCode {
@@ -57,24 +58,28 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, theme: &Theme, area: Rect) {
     };
     let t = &summary.total;
     let totals = Line::from(vec![
-        Span::raw(format!(" {} records · {} flagged · ", t.records, t.flagged)),
+        Span::raw(format!(
+            " {} records · {} flagged · ",
+            n(t.records),
+            n(t.flagged)
+        )),
         Span::styled(
-            format!("{}●", t.immigration),
+            format!("{}●", n(t.immigration)),
             theme.verdict(code(Verdict::Immigration)).1,
         ),
         Span::raw(" "),
         Span::styled(
-            format!("{}○", t.not_immigration),
+            format!("{}○", n(t.not_immigration)),
             theme.verdict(code(Verdict::NotImmigration)).1,
         ),
         Span::raw(" "),
         Span::styled(
-            format!("{}?", t.unsure),
+            format!("{}?", n(t.unsure)),
             theme.verdict(code(Verdict::Unsure)).1,
         ),
         Span::raw(format!(
             " · {} flagged without a verdict",
-            t.undecided_flagged
+            n(t.undecided_flagged)
         )),
         Span::styled(
             format!(
@@ -156,12 +161,12 @@ fn month_bars(frame: &mut Frame<'_>, theme: &Theme, area: Rect, lines: &[SumLine
 
 fn counts(t: &Tally) -> [String; 6] {
     [
-        t.records.to_string(),
-        t.flagged.to_string(),
-        t.immigration.to_string(),
-        t.not_immigration.to_string(),
-        t.unsure.to_string(),
-        t.undecided_flagged.to_string(),
+        n(t.records),
+        n(t.flagged),
+        n(t.immigration),
+        n(t.not_immigration),
+        n(t.unsure),
+        n(t.undecided_flagged),
     ]
 }
 
@@ -182,7 +187,10 @@ fn table(frame: &mut Frame<'_>, app: &App, theme: &Theme, area: Rect, lines: &[S
         head.push("precision");
     }
     let numbers = head.len() - 1;
-    let label_w = area.width.saturating_sub(2 + 9 * numbers as u16);
+    // Count columns as wide as the largest count written out (`16,915,342`), 8 at the least.
+    let widest = lines.iter().map(|l| l.tally.records).max().unwrap_or(0);
+    let col = (n(widest).len() as u16).max(8);
+    let label_w = area.width.saturating_sub(2 + (col + 1) * numbers as u16);
     let rows_h = area.height.saturating_sub(2) as usize;
     let offset = s.cursor.saturating_sub(rows_h.saturating_sub(1));
     let rows: Vec<Row<'_>> = lines
@@ -195,12 +203,13 @@ fn table(frame: &mut Frame<'_>, app: &App, theme: &Theme, area: Rect, lines: &[S
             cells.extend(
                 counts(&l.tally)
                     .into_iter()
-                    .map(|c| Cell::from(format!("{c:>8}"))),
+                    .map(|c| Cell::from(format!("{c:>w$}", w = col as usize))),
             );
             if rules {
                 cells.push(Cell::from(format!(
-                    "{:>8}",
-                    crate::report::percent(l.tally.precision())
+                    "{:>w$}",
+                    crate::report::percent(l.tally.precision()),
+                    w = col as usize
                 )));
             }
             let row = Row::new(cells);
@@ -212,11 +221,11 @@ fn table(frame: &mut Frame<'_>, app: &App, theme: &Theme, area: Rect, lines: &[S
         })
         .collect();
     let mut constraints = vec![Constraint::Length(label_w)];
-    constraints.extend(std::iter::repeat_n(Constraint::Length(8), numbers));
+    constraints.extend(std::iter::repeat_n(Constraint::Length(col), numbers));
     let title = if lines.is_empty() {
         " nothing to count ".to_string()
     } else {
-        format!(" {} lines · enter shows their records ", lines.len())
+        format!(" {} lines · enter shows their records ", n(lines.len()))
     };
     let header = Row::new(
         head.iter()
@@ -225,7 +234,7 @@ fn table(frame: &mut Frame<'_>, app: &App, theme: &Theme, area: Rect, lines: &[S
                 if i == 0 {
                     h.to_string()
                 } else {
-                    format!("{h:>8}")
+                    format!("{h:>w$}", w = col as usize)
                 }
             })
             .collect::<Vec<_>>(),

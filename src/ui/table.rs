@@ -1,5 +1,6 @@
 //! The records table: only the visible rows are built.
 
+use crate::numbers::thousands as th;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
@@ -184,7 +185,8 @@ fn empty_message(app: &App) -> String {
             "0 flagged records match, and none among all records either ({filter} changes the filter)"
         ),
         Some(n) => format!(
-            "0 flagged records match; {n} among all records — press {toggle} to see {}",
+            "0 flagged records match; {} among all records — press {toggle} to see {}",
+            th(n),
             if n == 1 { "it" } else { "them" }
         ),
         None if app.filtering() => "0 flagged records match; counting all records…".into(),
@@ -199,17 +201,21 @@ fn table_title(app: &App) -> Vec<Span<'static>> {
     let pos = if shown == 0 { 0 } else { app.view.cursor + 1 };
     if let Some(p) = &app.pinned {
         return vec![Span::raw(format!(
-            " context: {} {pos}/{shown} · {} returns ",
+            " context: {} {}/{} · {} returns ",
             p.title,
+            th(pos),
+            th(shown),
             app.key("cancel")
         ))];
     }
     vec![Span::raw(format!(
-        " {} {pos}/{shown} ",
+        " {} {}/{} ",
         if app.all_records {
             "all records"
         } else {
             "flagged"
-        }
+        },
+        th(pos),
+        th(shown)
     ))]
 }
