@@ -1,6 +1,7 @@
 //! A record's JSON, written straight into a buffer (see [`encode_json`]).
 
 use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 use std::io;
 
 use super::record::{FlagOut, OutRecord, OutValue};
@@ -64,7 +65,7 @@ pub(super) fn encode_json(
 
 /// Original labels and the names they are written under, where the two differ (see
 /// [`super::csv::header_names`]).
-pub(super) type Renames = std::collections::HashMap<String, String>;
+pub(super) type Renames = HashMap<String, String>;
 
 /// The renames of `original`, the output's labels in first-seen order.
 pub(super) fn renames_of(original: &[String]) -> Renames {
@@ -103,19 +104,19 @@ impl ColumnKeys {
             self.labels.clear();
             self.json.clear();
             self.ends.clear();
-            let mut unique: Vec<Cow<'_, str>> = Vec::with_capacity(columns.len());
+            // Keys taken (lower-cased), and the next number to try for a name: linear in the
+            // labels however often a hostile file repeats one.
+            let mut taken: HashSet<String> = HashSet::with_capacity(columns.len());
+            let mut next: HashMap<&str, usize> = HashMap::new();
             for (k, _) in columns {
                 let name = renames.get(k.as_ref()).map_or(k.as_ref(), String::as_str);
                 let mut key = Cow::Borrowed(name);
-                let mut n = 2;
-                while unique
-                    .iter()
-                    .any(|u| u.to_lowercase() == key.to_lowercase())
-                {
+                let n = next.entry(name).or_insert(2);
+                while !taken.insert(key.to_lowercase()) {
                     key = Cow::Owned(format!("{name} ({n})"));
-                    n += 1;
+                    *n += 1;
                 }
-                if !unique.is_empty() {
+                if !self.ends.is_empty() {
                     self.json.push(b',');
                 }
                 // Writing into memory cannot fail.
@@ -123,7 +124,6 @@ impl ColumnKeys {
                 self.json.push(b':');
                 self.ends.push(self.json.len());
                 self.labels.push(k.to_string());
-                unique.push(key);
             }
         }
         self
