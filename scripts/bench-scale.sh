@@ -7,7 +7,8 @@
 # Sections: annotations (a verdict's trip to disk and the review UI's start with 110,000 and
 # 995,000 annotations; export and merge at 995,000), gzip (the review UI on a 10M-row .csv.gz
 # against the same rows as CSV), json (scan of NDJSON and of a portal page, 1M rows, against the
-# CSV scan), big (the review UI on 17M rows: load, sorts, filters). Inputs are generated into
+# CSV scan), utf16 (scan of the 1M-row file in UTF-16, both byte orders, against the UTF-8
+# file), big (the review UI on 17M rows: load, sorts, filters). Inputs are generated into
 # bench-data/ on the first run (17M rows: 3.35 GB). Times are wall times; memory is the peak
 # resident set (GNU time's %M) or what the in-process benchmarks print. The VM's speed drifts,
 # so each section also runs its floor (the same job without the cost measured) in the same run.
@@ -22,7 +23,7 @@
 # times itself.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-sections=("${@:-annotations gzip json big}")
+sections=("${@:-annotations gzip json utf16 big}")
 read -r -a sections <<<"${sections[*]}"
 want() { [[ " ${sections[*]} " == *" $1 "* ]]; }
 
@@ -101,6 +102,19 @@ if want json; then
         timed "scan $(basename "$f") ($(($(stat -c %s "$f") / 1000000)) MB) ($tag)" \
           "$b/alpr-triage" scan "$f"
       done
+    done
+  done
+fi
+
+if want utf16; then
+  le=bench-data/1000000-utf16le-bom.csv
+  be=bench-data/1000000-utf16be.csv
+  [ -f "$le" ] || { printf '\xff\xfe' >"$le" && iconv -f UTF-8 -t UTF-16LE "$csv1" >>"$le"; }
+  [ -f "$be" ] || iconv -f UTF-8 -t UTF-16BE "$csv1" >"$be"
+  echo "== scan, 1M rows: UTF-16LE with a BOM, UTF-16BE without, and the same rows in UTF-8 (the floor)"
+  for _ in 1 2 3; do
+    for f in "$csv1" "$le" "$be"; do
+      timed "scan $(basename "$f") ($(($(stat -c %s "$f") / 1000000)) MB)" "$bin/alpr-triage" scan "$f"
     done
   done
 fi

@@ -24,6 +24,29 @@ fn good_fixtures() -> Vec<String> {
     .collect()
 }
 
+/// `scan` names the encoding each text file was read in, in JSON and in words.
+#[test]
+fn scan_names_a_utf16_files_encoding() {
+    let (le, be) = (
+        s(&fixture("unicode-text-utf16le-bom.txt")),
+        s(&fixture("unicode-text-utf16be.csv")),
+    );
+    let plain = s(&fixture("unicode-text.csv"));
+    let out = run(&["scan", "--json", &le, &be, &plain]);
+    assert_eq!(out.status.code(), Some(0));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let enc: Vec<_> = doc["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["encoding"].clone())
+        .collect();
+    assert_eq!(enc, ["UTF-16LE", "UTF-16BE", "UTF-8"]);
+    let out = run(&["scan", &le]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("kind:     flock-audit, UTF-16LE ("), "{text}");
+}
+
 #[test]
 fn scan_reports_every_file_and_totals() {
     let args: Vec<String> = ["scan".to_string(), "--json".into()]

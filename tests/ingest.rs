@@ -628,3 +628,247 @@ fn input_files_are_never_written() {
     assert_eq!(std::fs::read(&p).unwrap(), bytes);
     assert_eq!(std::fs::metadata(&p).unwrap().modified().unwrap(), before);
 }
+
+/// What a record says, but for its file's name: its id, normalised fields, original columns,
+/// flags and the lines it came from.
+fn content(rec: &alpr_triage::output::OutRecord) -> String {
+    let fields: Vec<String> = rec.fields.iter().map(|(k, _)| field(rec, k)).collect();
+    let lines: Vec<&str> = rec
+        .sources
+        .iter()
+        .map(|s| s.rsplit(':').next().unwrap())
+        .collect();
+    format!(
+        "{} {fields:?} {:?} {:?} {lines:?}",
+        rec.id,
+        rec.columns,
+        rules_of(rec)
+    )
+}
+
+/// The UTF-16 fixtures are their UTF-8 twins re-encoded, so that each test below compares
+/// like with like: Excel's "Unicode Text" (little-endian, BOM, tab, CRLF), the same without a
+/// BOM, and big-endian comma-separated text with and without one.
+const UTF16_FIXTURES: [(&str, &str, bool, bool); 4] = [
+    (
+        "unicode-text-utf16le-bom.txt",
+        "unicode-text.tsv",
+        true,
+        true,
+    ),
+    ("unicode-text-utf16le.tsv", "unicode-text.tsv", true, false),
+    (
+        "unicode-text-utf16be-bom.csv",
+        "unicode-text.csv",
+        false,
+        true,
+    ),
+    ("unicode-text-utf16be.csv", "unicode-text.csv", false, false),
+];
+
+#[test]
+fn utf16_fixtures_are_their_utf8_twins_in_each_byte_order() {
+    for (name, twin, le, bom) in UTF16_FIXTURES {
+        let text = std::fs::read_to_string(fixture(twin)).unwrap();
+        let mut want: Vec<u8> = Vec::new();
+        for unit in std::iter::once(0xfeff)
+            .filter(|_| bom)
+            .chain(text.encode_utf16())
+        {
+            want.extend(if le {
+                unit.to_le_bytes()
+            } else {
+                unit.to_be_bytes()
+            });
+        }
+        assert_eq!(std::fs::read(fixture(name)).unwrap(), want, "{name}");
+    }
+}
+
+/// UTF-16 text, either byte order, with or without a byte-order mark, tab or comma, CRLF or
+/// LF, reads as its UTF-8 twin does: the same records, values (accents, a character outside the
+/// Basic Multilingual Plane, a quoted tab and line break), flags, and warnings on the same lines.
+#[test]
+fn utf16_reads_as_its_utf8_twin_in_both_byte_orders_with_and_without_a_bom() {
+    for (name, twin, le, _) in UTF16_FIXTURES {
+        let (r, recs) = load_fixture(name);
+        let (r8, recs8) = load_fixture(twin);
+        let want = if le { "UTF-16LE" } else { "UTF-16BE" };
+        assert_eq!(r.encoding(), want, "{name}");
+        assert_eq!(r8.encoding(), "UTF-8");
+        assert_eq!(r.kind, Some(Kind::FlockAudit), "{name}");
+        assert_eq!(r.columns, r8.columns, "{name}");
+        assert_eq!(
+            r.content, r8.content,
+            "{name}: the delimiter is sniffed as in UTF-8"
+        );
+        assert_eq!((r.rows, r.records, r.flagged), (5, 5, 2), "{name}");
+        let lines = |r: &alpr_triage::ingest::FileReport| {
+            r.warnings
+                .list
+                .iter()
+                .map(|w| (w.line, w.message.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(lines(&r), lines(&r8), "{name}");
+        assert_eq!(r.warnings.list[0].line, Some(8), "{name}");
+        let got: Vec<String> = recs.iter().map(content).collect();
+        let want: Vec<String> = recs8.iter().map(content).collect();
+        assert_eq!(got, want, "{name}");
+        assert_eq!(field(&recs[0], "officer"), "M. Peña");
+        assert_eq!(field(&recs[0], "reason"), "ICE detainer – José");
+        assert_eq!(field(&recs[1], "reason"), "stolen vehicle 🚓");
+        assert_eq!(
+            column(&recs[2], "Reason").as_deref(),
+            Some("HSI\tERO follow-up"),
+            "a quoted tab"
+        );
+        assert_eq!(field(&recs[1], "search_time"), "2025-10-03T01:05:00Z");
+        assert_eq!(rules_of(&recs[0]), ["ice-context"]);
+        assert!(recs[0].sources[0].ends_with(":2"), "{:?}", recs[0].sources);
+        assert!(recs[1].sources[0].ends_with(":4"), "a quoted line break");
+    }
+}
+
+#[test]
+fn utf16_in_gzip_reads_as_the_plain_file() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, _, _, _) in UTF16_FIXTURES {
+        let gz = dir.path().join(format!("{name}.gz"));
+        gzip_file(&fixture(name), &gz);
+        let (r, recs) = load(std::slice::from_ref(&gz));
+        let (r0, recs0) = load_fixture(name);
+        assert!(r[0].gzip && r[0].utf16.is_some(), "{name}");
+        assert_eq!(r[0].encoding(), r0.encoding());
+        assert_eq!(r[0].warnings.list.len(), r0.warnings.list.len());
+        let got: Vec<String> = recs.iter().map(content).collect();
+        let want: Vec<String> = recs0.iter().map(content).collect();
+        assert_eq!(got, want, "{name}");
+    }
+}
+
+/// Malformed UTF-16 (an unpaired surrogate, an odd last byte) is decoded as U+FFFD and warned
+/// of with its line and column; the row is kept.
+#[test]
+fn malformed_utf16_is_decoded_as_u_fffd_and_warned_of_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.csv");
+    let mut units: Vec<u16> = "Org Name,Reason,Search Time\nX PD,ok,2025-01-01 10:00:00\nX PD,"
+        .encode_utf16()
+        .collect();
+    units.push(0xd800);
+    units.extend("ICE,2025-01-01 11:00:00\nX PD,last,2025-01-01 12:00:00\n".encode_utf16());
+    let mut bytes = vec![0xff, 0xfe];
+    bytes.extend(units.iter().flat_map(|u| u.to_le_bytes()));
+    bytes.push(b'x');
+    std::fs::write(&path, &bytes).unwrap();
+    let (r, recs) = load(&[path]);
+    assert_eq!(r[0].error, None);
+    assert_eq!((r[0].rows, r[0].records), (4, 4), "{:?}", r[0].warnings);
+    assert_eq!(field(&recs[1], "reason"), "\u{fffd}ICE");
+    let w: Vec<_> = r[0]
+        .warnings
+        .list
+        .iter()
+        .filter(|w| w.message.starts_with("U+FFFD"))
+        .collect();
+    assert_eq!(w.len(), 2, "{:?}", r[0].warnings);
+    assert_eq!(w[0].line, Some(3));
+    assert!(w[0].message.contains("Reason"), "{}", w[0].message);
+    assert_eq!(w[1].line, Some(5), "the odd last byte");
+}
+
+/// The review UI re-reads a UTF-16 file's records from a private copy of what it decodes to,
+/// as it does a gzip file's (the offsets are in the decoded text, not in the file).
+#[test]
+fn review_load_of_utf16_rereads_records_from_a_private_decoded_copy() {
+    use alpr_triage::review::full_record::raw_row;
+    use alpr_triage::review::loader::load_all;
+    let dir = tempfile::tempdir().unwrap();
+    let copies = dir.path().join("copies");
+    std::fs::create_dir(&copies).unwrap();
+    let opts = ReadOptions {
+        keep_inflated: Some(copies.clone()),
+        ..ReadOptions::default()
+    };
+    let files = |p: &std::path::Path| alpr_triage::ingest::discover(&[p.to_path_buf()]).0;
+    for (name, twin, _, _) in UTF16_FIXTURES {
+        let ds = load_all(
+            files(&fixture(name)),
+            opts.clone(),
+            common::builtin(),
+            Default::default(),
+        );
+        let reference = load_all(
+            files(&fixture(twin)),
+            opts.clone(),
+            common::builtin(),
+            Default::default(),
+        );
+        assert_eq!(ds.len(), 5);
+        let copy = ds.files[0].report.inflated.clone().expect("a copy is kept");
+        assert_eq!(
+            std::fs::read(copy.path()).unwrap(),
+            std::fs::read(fixture(twin)).unwrap(),
+            "{name}: the copy is the text in UTF-8, without the BOM"
+        );
+        assert!(ds.files[0].seekable());
+        for row in 0..ds.len() as u32 {
+            assert!(ds.raw_cells(row).is_none());
+            let (_, cells) = raw_row(&ds, row).unwrap();
+            let (_, want) = raw_row(&reference, row).unwrap();
+            assert!(cells.iter().eq(want.iter()), "{name} row {row}");
+        }
+        drop((ds, copy));
+        assert_eq!(std::fs::read_dir(&copies).unwrap().count(), 0);
+    }
+    // A UTF-8 file needs no copy.
+    let ds = load_all(
+        files(&fixture("unicode-text.csv")),
+        opts,
+        common::builtin(),
+        Default::default(),
+    );
+    assert!(ds.files[0].report.inflated.is_none());
+}
+
+/// The review UI's loading gauge counts the file's own bytes: for a gzip or UTF-16 file the
+/// rows' offsets are in what it inflates or decodes to, which would show 500% or stop at 50%.
+#[test]
+fn loading_progress_of_gzip_and_utf16_files_stays_within_the_files_bytes() {
+    use alpr_triage::review::dataset::LoadEvent;
+    use alpr_triage::review::loader::Loader;
+    let dir = tempfile::tempdir().unwrap();
+    let sample = sample_millbrook();
+    let text = std::fs::read_to_string(&sample).unwrap();
+    let gz = dir.path().join("sample.csv.gz");
+    gzip_file(&sample, &gz);
+    let utf16 = dir.path().join("sample-utf16.csv");
+    let mut bytes = vec![0xff, 0xfe];
+    bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    std::fs::write(&utf16, bytes).unwrap();
+    for path in [gz, utf16] {
+        let files = alpr_triage::ingest::discover(std::slice::from_ref(&path)).0;
+        let catalog = alpr_triage::ingest::catalog::Catalog::new(common::builtin());
+        let loader = Loader::start(files, ReadOptions::default(), catalog);
+        let total = loader.total_bytes;
+        let mut done = Vec::new();
+        while let Some(ev) = loader.recv_timeout(std::time::Duration::from_secs(600)) {
+            match ev {
+                LoadEvent::Chunk(c) => done.push(c.bytes_done),
+                LoadEvent::Finished { .. } => break,
+                _ => {}
+            }
+        }
+        assert!(done.len() > 2, "{path:?}: {done:?}");
+        assert!(done.windows(2).all(|w| w[0] <= w[1]), "{path:?}: {done:?}");
+        assert!(
+            done.iter().all(|&d| d <= total),
+            "{path:?}: {done:?} of {total}"
+        );
+        assert!(
+            *done.last().unwrap() * 10 >= total * 9,
+            "{path:?}: the last chunk is near the end: {done:?} of {total}"
+        );
+    }
+}

@@ -610,6 +610,41 @@ fn a_gzip_input_is_reread_from_a_private_copy_removed_on_quit() {
     assert!(left.is_empty(), "the private copy is removed: {left:?}");
 }
 
+/// Excel's "Unicode Text" (UTF-16, little-endian, BOM, tab, CRLF) opens in the review UI as a
+/// UTF-8 file does: its names shown as written, its records re-read in full from a private
+/// copy of what it decodes to, removed when the UI quits.
+#[test]
+fn a_utf16_unicode_text_file_opens_and_its_decoded_copy_is_removed_on_quit() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("unicode-text-utf16le-bom.txt");
+    std::fs::copy(common::fixture("unicode-text-utf16le-bom.txt"), &file).unwrap();
+    let (ann, tmp) = (dir.path().join("ann.json"), dir.path().join("tmp"));
+    std::fs::create_dir(&tmp).unwrap();
+    let (file_s, ann_s) = (file.display().to_string(), ann.display().to_string());
+    let mut t = Tui::start_env(
+        &[&file_s, "--annotations", &ann_s],
+        dir.path(),
+        &[("TMPDIR", tmp.to_str().unwrap())],
+    );
+    t.wait_for("the load", loaded);
+    t.wait_text("original columns");
+    t.wait_text("M. Peña");
+    t.wait_text("utf16le-bom.txt:2");
+    let copies: Vec<_> = std::fs::read_dir(&tmp)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(copies.len(), 1, "{copies:?}");
+    assert_eq!(
+        std::fs::read(&copies[0]).unwrap(),
+        std::fs::read(common::fixture("unicode-text.tsv")).unwrap()
+    );
+    t.send("q");
+    assert!(t.wait_exit().success());
+    let left: Vec<_> = std::fs::read_dir(&tmp).unwrap().collect();
+    assert!(left.is_empty(), "the private copy is removed: {left:?}");
+}
+
 /// The 1,000-round soak of issue 20, run by `scripts/soak.sh` (ignored in `cargo test`: about
 /// five minutes). Each round starts the UI on a file large enough to save through its journal,
 /// sends a burst of verdicts, reads how many records the screen says are reviewed, and kills

@@ -69,6 +69,20 @@ proptest! {
     }
 
     #[test]
+    fn utf16_noise_never_panics(bytes in csvish(), le in any::<bool>(), cut in 0usize..3) {
+        let text = String::from_utf8_lossy(&bytes);
+        let mut out: Vec<u8> = if le { vec![0xff, 0xfe] } else { vec![0xfe, 0xff] };
+        for unit in "Reason,Search Time\n".encode_utf16().chain(text.encode_utf16()) {
+            out.extend(if le { unit.to_le_bytes() } else { unit.to_be_bytes() });
+        }
+        // Cut mid-unit, and raw bytes after a BOM.
+        check("u.csv", &out[..out.len() - cut.min(out.len())]);
+        let mut raw = vec![0xff, 0xfe];
+        raw.extend_from_slice(&bytes);
+        check("v.csv", &raw);
+    }
+
+    #[test]
     fn truncated_gzip_never_panics(bytes in csvish(), cut in 0usize..200) {
         use std::io::Write;
         let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());

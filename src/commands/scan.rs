@@ -194,6 +194,7 @@ fn write_json(
             "path": r.path,
             "kind": r.kind.map(|k| k.as_str()),
             "gzip": r.gzip,
+            "encoding": r.kind.map(|_| r.encoding()),
             "schema": r.schema,
             "columns": r.columns,
             "agency_from_file": r.file_agency,
@@ -238,8 +239,11 @@ fn write_file_text(
     let kind = r.kind.map(|k| k.as_str()).unwrap_or("?");
     writeln!(
         out,
-        "  kind:     {kind}{} ({})",
+        "  kind:     {kind}{}{} ({})",
         if r.gzip { ", gzip" } else { "" },
+        r.utf16
+            .map(|e| format!(", {}", e.name()))
+            .unwrap_or_default(),
         visible(&r.schema)
     )?;
     if let Some(a) = &r.file_agency {

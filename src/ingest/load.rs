@@ -88,6 +88,8 @@ pub(crate) fn read_file_tuned(
         report.inflated = inflated.map(Arc::new);
     }
     report.gzip = opened.gzip;
+    report.utf16 = opened.utf16;
+    report.read = report.transcoded().then(|| opened.read.clone());
     report.bytes = std::fs::metadata(&file.path).map(|m| m.len()).unwrap_or(0);
     report.content = Some(opened.format);
     let info = FileInfo {
@@ -98,6 +100,7 @@ pub(crate) fn read_file_tuned(
             .map(|n| n.to_string_lossy().to_ascii_lowercase())
             .unwrap_or_default(),
         base_offset: opened.base_offset,
+        utf16: opened.utf16.is_some(),
     };
     let state = State::new(report.file_agency.is_some());
     let mut feed = Feed {
@@ -322,6 +325,7 @@ impl Feed<'_> {
             )),
         };
         self.report.error = error;
+        self.report.read = None;
         self.report.records = self.records;
         self.report.duplicates = self.duplicates;
         self.report.flagged = self.flagged;

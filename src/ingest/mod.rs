@@ -195,6 +195,11 @@ pub struct FileReport {
     pub kind: Option<Kind>,
     /// The file was gzip-compressed.
     pub gzip: bool,
+    /// The file is UTF-16 text (`UTF_16LE` or `UTF_16BE`), decoded to UTF-8 as it was read.
+    pub utf16: Option<&'static encoding_rs::Encoding>,
+    /// Bytes of the file read so far, while it is read (for progress: the rows' offsets are in
+    /// what a gzip or UTF-16 file inflates or decodes to, not in the file).
+    pub read: Option<Arc<std::sync::atomic::AtomicU64>>,
     /// Size on disk in bytes.
     pub bytes: u64,
     /// What the content is (CSV and its delimiter, JSON, NDJSON), once opened.
@@ -225,12 +230,24 @@ pub struct FileReport {
     pub sheets: Vec<String>,
     /// A portal page's sharing lists (`sharing_outbound`, `sharing_inbound`), when it has them.
     pub sharing: Option<Arc<Sharing>>,
-    /// What a gzip-compressed file inflated to, when [`ReadOptions::keep_inflated`] asked for
-    /// it: the source offsets of its rows are offsets in this copy.
+    /// What a gzip-compressed or UTF-16 file inflated or decoded to, when
+    /// [`ReadOptions::keep_inflated`] asked for it: the source offsets of its rows are offsets
+    /// in this copy.
     pub inflated: Option<Arc<spool::Spooled>>,
 }
 
 impl FileReport {
+    /// The file's bytes are not its rows' bytes (it is gzip-compressed or UTF-16): a row is
+    /// re-read by offset only from [`FileReport::inflated`].
+    pub fn transcoded(&self) -> bool {
+        self.gzip || self.utf16.is_some()
+    }
+
+    /// The encoding the file's text was read in: `UTF-16LE`, `UTF-16BE` or `UTF-8`.
+    pub fn encoding(&self) -> &'static str {
+        self.utf16.map_or("UTF-8", encoding_rs::Encoding::name)
+    }
+
     /// Where a line of this file is, as written after `file:` in a source or a warning: the
     /// line (`12`), or in a workbook the sheet and row (`Searches:12`; see [`xlsx`]).
     pub fn place(&self, line: u64) -> String {
@@ -297,12 +314,17 @@ impl FileReport {
     }
 
     /// A guess at how many rows the file holds, for sizing tables (about 150 bytes a row,
-    /// five times the size of a gzip file).
+    /// five times the size of a gzip file, half that of UTF-16 text).
     pub fn row_estimate(&self) -> usize {
         let bytes = if self.gzip {
             self.bytes.saturating_mul(5)
         } else {
             self.bytes
+        };
+        let bytes = if self.utf16.is_some() {
+            bytes / 2
+        } else {
+            bytes
         };
         (bytes / 150) as usize
     }

@@ -2,6 +2,11 @@
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use encoding_rs::Encoding;
+use encoding_rs_io::DecodeReaderBytesBuilder;
 
 use super::{FileError, InputFile, xlsx};
 
@@ -119,29 +124,51 @@ pub enum ContentFormat {
     Xlsx,
 }
 
-/// An open input, positioned after any BOM.
+/// An open input, positioned after any BOM, and in UTF-8: UTF-16 text is decoded as it is read.
 pub struct Opened {
-    /// The (decompressed) content.
+    /// The (decompressed, decoded) content.
     pub reader: BufReader<Box<dyn Read + Send>>,
     /// It was gzip-compressed.
     pub gzip: bool,
+    /// It is UTF-16 text (`UTF_16LE` or `UTF_16BE`), decoded to UTF-8 as it is read: byte
+    /// offsets are then offsets in what it decodes to.
+    pub utf16: Option<&'static Encoding>,
     /// What it looks like.
     pub format: ContentFormat,
     /// Bytes skipped before the content (a BOM), for byte offsets.
     pub base_offset: u64,
+    /// Bytes of the file itself read so far (compressed, encoded), for progress.
+    pub read: Arc<AtomicU64>,
+}
+
+/// Counts the bytes read through it.
+struct Counted<R> {
+    inner: R,
+    read: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
 }
 
 const BUF: usize = 256 * 1024;
 /// Buffer of the file under the gzip test.
 const MAGIC_BUF: usize = 8 * 1024;
+/// The first bytes judged for UTF-16 without a byte-order mark, and for binary content.
+const PROBE: usize = 4096;
 
 /// Opens a file for reading (read-only; `-` is standard input) and sniffs its format.
 pub fn open(file: &InputFile) -> Result<Opened, FileError> {
     open_copying(file, None)
 }
 
-/// [`open`], and when the file is gzip-compressed, every byte it inflates to is also written to
-/// `copy` as it is read (see [`super::spool::Inflated`]). A failed write fails the read.
+/// [`open`], and when the file is gzip-compressed or UTF-16, every byte it inflates or decodes
+/// to is also written to `copy` as it is read (see [`super::spool::inflated_copy`]). A failed
+/// write fails the read.
 pub fn open_copying(file: &InputFile, copy: Option<File>) -> Result<Opened, FileError> {
     let path = file.display.clone();
     let f: Box<dyn Read + Send> = if file.is_stdin() {
@@ -152,6 +179,11 @@ pub fn open_copying(file: &InputFile, copy: Option<File>) -> Result<Opened, File
             source,
         })?)
     };
+    let read = Arc::new(AtomicU64::new(0));
+    let f = Counted {
+        inner: f,
+        read: read.clone(),
+    };
     // Only the magic bytes are read through this buffer: reads as large as it go past it.
     let mut raw = BufReader::with_capacity(MAGIC_BUF, f);
     let head = raw.fill_buf().map_err(|source| FileError::Open {
@@ -160,14 +192,7 @@ pub fn open_copying(file: &InputFile, copy: Option<File>) -> Result<Opened, File
     })?;
     let gzip = head.starts_with(&[0x1f, 0x8b]);
     let inner: Box<dyn Read + Send> = if gzip {
-        let decoder = flate2::read::MultiGzDecoder::new(raw);
-        match copy {
-            Some(copy) => {
-                let compressed = std::fs::metadata(&file.path).map_or(0, |m| m.len());
-                Box::new(Tee::new(decoder, copy, copy_limit(compressed)))
-            }
-            None => Box::new(decoder),
-        }
+        Box::new(flate2::read::MultiGzDecoder::new(raw))
     } else {
         Box::new(raw)
     };
@@ -193,8 +218,10 @@ pub fn open_copying(file: &InputFile, copy: Option<File>) -> Result<Opened, File
         return Ok(Opened {
             reader,
             gzip,
+            utf16: None,
             format,
             base_offset: 0,
+            read,
         });
     }
     if head.starts_with(b"\xd0\xcf\x11\xe0") {
@@ -202,17 +229,41 @@ pub fn open_copying(file: &InputFile, copy: Option<File>) -> Result<Opened, File
             "this is an old Excel workbook (.xls) or another Office file; save it as .xlsx or CSV (UTF-8) and load that",
         ));
     }
-    if head.starts_with(&[0xff, 0xfe]) || head.starts_with(&[0xfe, 0xff]) {
-        return Err(not_audit(
-            "this file is UTF-16 text; save it as UTF-8 CSV and load that",
-        ));
-    }
     if head.starts_with(b"%PDF") {
         return Err(not_audit(
             "this is a PDF; extract its table to CSV first (the audit export Flock produces is CSV)",
         ));
     }
-    let probe = &head[..head.len().min(4096)];
+    let utf16 = utf16_of(head);
+    if let Some(encoding) = utf16 {
+        // Excel's "Unicode Text" and other UTF-16 exports, decoded to UTF-8 as they are read
+        // (a byte-order mark is dropped; an unpaired surrogate becomes U+FFFD, which the rows'
+        // checks then warn of).
+        let decoded = DecodeReaderBytesBuilder::new()
+            .encoding(Some(encoding))
+            .strip_bom(true)
+            .build_with_buffer(reader, vec![0; BUF])
+            .map_err(|e| FileError::Read {
+                path: path.clone(),
+                line: 0,
+                message: e.to_string(),
+            })?;
+        reader = BufReader::with_capacity(BUF, Box::new(decoded));
+    }
+    if let Some(copy) = copy.filter(|_| gzip || utf16.is_some()) {
+        let size = std::fs::metadata(&file.path).map_or(0, |m| m.len());
+        let tee: Box<dyn Read + Send> = Box::new(Tee::new(reader, copy, copy_limit(size)));
+        reader = BufReader::with_capacity(BUF, tee);
+    }
+    let head = reader.fill_buf().map_err(|e| FileError::Read {
+        path: path.clone(),
+        line: 0,
+        message: e.to_string(),
+    })?;
+    if head.is_empty() {
+        return Err(FileError::Empty { path });
+    }
+    let probe = &head[..head.len().min(PROBE)];
     if let Some(what) = binary(probe) {
         return Err(not_audit(what));
     }
@@ -230,9 +281,45 @@ pub fn open_copying(file: &InputFile, copy: Option<File>) -> Result<Opened, File
     Ok(Opened {
         reader,
         gzip,
+        utf16,
         format,
         base_offset,
+        read,
     })
+}
+
+/// The UTF-16 byte order of text that starts with `head`: by its byte-order mark, or, without
+/// one, by the pattern of zero bytes in its first bytes (ASCII text in UTF-16 has a NUL at every
+/// other byte: the first of each pair in big-endian, the second in little-endian).
+pub fn utf16_of(head: &[u8]) -> Option<&'static Encoding> {
+    if head.starts_with(&[0xff, 0xfe]) {
+        return Some(encoding_rs::UTF_16LE);
+    }
+    if head.starts_with(&[0xfe, 0xff]) {
+        return Some(encoding_rs::UTF_16BE);
+    }
+    let probe = &head[..head.len().min(PROBE)];
+    if probe.len() < 16 {
+        return None;
+    }
+    let nul_at = |parity: usize| {
+        probe
+            .iter()
+            .skip(parity)
+            .step_by(2)
+            .filter(|&&b| b == 0)
+            .count()
+    };
+    // NULs at 40% or more of one parity's bytes, and at 5% or fewer of the other's.
+    let (half, even, odd) = (probe.len().div_ceil(2), nul_at(0), nul_at(1));
+    let utf16 = |a: usize, b: usize| a * 10 >= half * 4 && b * 20 <= half;
+    if utf16(even, odd) {
+        Some(encoding_rs::UTF_16BE)
+    } else if utf16(odd, even) {
+        Some(encoding_rs::UTF_16LE)
+    } else {
+        None
+    }
 }
 
 /// A ZIP archive: an Excel workbook that is safe to open, or why it is refused.
@@ -256,28 +343,10 @@ fn workbook(file: &InputFile, gzip: bool) -> Result<ContentFormat, String> {
     }
 }
 
-/// Why the first bytes of a file are not text, judged by many bytes rather than one: a NUL or
-/// two in a text export is damage in a row (reported with its line), not a binary file.
+/// Why the first bytes of a (UTF-8) text file are not text, judged by many bytes rather than
+/// one: a NUL or two in a text export is damage in a row (reported with its line), not a binary
+/// file.
 fn binary(probe: &[u8]) -> Option<&'static str> {
-    if probe.is_empty() {
-        return None;
-    }
-    let nul_at = |parity: usize| {
-        probe
-            .iter()
-            .skip(parity)
-            .step_by(2)
-            .filter(|&&b| b == 0)
-            .count()
-    };
-    // Text in UTF-16: NULs at every other byte (one parity), none at the others.
-    let (half, even, odd) = (probe.len().div_ceil(2), nul_at(0), nul_at(1));
-    let utf16 = |a: usize, b: usize| a * 10 >= half * 4 && b * 20 <= half;
-    if probe.len() >= 16 && (utf16(even, odd) || utf16(odd, even)) {
-        return Some(
-            "this file looks like UTF-16 text without a byte-order mark; save it as UTF-8 CSV and load that",
-        );
-    }
     // Controls that never occur in text exports (not tab, line feed, form feed, carriage
     // return or escape).
     let odd = probe
@@ -420,10 +489,17 @@ mod tests {
             .chain(std::iter::repeat_n(0u8, 200))
             .collect();
         assert!(binary(&elf).unwrap().contains("binary file"));
-        let utf16: Vec<u8> = "Reason,Search Time"
+        let le: Vec<u8> = "Reason,Search Time"
             .encode_utf16()
             .flat_map(u16::to_le_bytes)
             .collect();
-        assert!(binary(&utf16).unwrap().contains("UTF-16"));
+        let be: Vec<u8> = "Reason,Search Time"
+            .encode_utf16()
+            .flat_map(u16::to_be_bytes)
+            .collect();
+        assert_eq!(utf16_of(&le), Some(encoding_rs::UTF_16LE));
+        assert_eq!(utf16_of(&be), Some(encoding_rs::UTF_16BE));
+        assert_eq!(utf16_of(&text), None);
+        assert_eq!(utf16_of(&elf), None, "a binary file is not UTF-16 text");
     }
 }

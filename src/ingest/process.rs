@@ -44,6 +44,8 @@ pub(crate) struct FileInfo {
     pub file_name: String,
     /// Bytes skipped before the content (a BOM), added to byte offsets.
     pub base_offset: u64,
+    /// The file is UTF-16 text, decoded as it is read (a U+FFFD in a row is then warned of).
+    pub utf16: bool,
 }
 
 /// What carries from one row to the next: the header in force and what was decided under it.
@@ -418,6 +420,9 @@ impl<'a> Processor<'a> {
             problems.push(time_problem(schema, rec));
         }
         let lossy = byte_warnings(&mut self.part.warnings, out, schema, rec, line);
+        if self.info.utf16 {
+            replacement_warning(&mut self.part.warnings, schema, rec, line);
+        }
         let cell = |f: Field| schema.cell(rec, f).map(<[u8]>::trim_ascii).unwrap_or(b"");
         let agency_cell = cell(Field::Agency);
         let reason_cell = cell(Field::Reason);
@@ -495,6 +500,24 @@ fn byte_warnings(
         );
     }
     lossy
+}
+
+/// U+FFFD, in UTF-8.
+const REPLACEMENT: &[u8] = "\u{fffd}".as_bytes();
+
+/// Warns of U+FFFD in a row of a UTF-16 file: where the file's UTF-16 is malformed (a lone
+/// surrogate, an odd last byte) the decoder writes that character instead.
+fn replacement_warning(warnings: &mut Warnings, schema: &Schema, rec: &Cells, line: u64) {
+    let has = |b: &[u8]| memchr::memmem::find(b, REPLACEMENT).is_some();
+    if has(rec.as_slice()) {
+        let cols = columns_where(schema, rec, has);
+        warnings.push(
+            Some(line),
+            format!(
+                "U+FFFD (\u{fffd}) in {cols}: the file's UTF-16 is malformed there (an unpaired surrogate) and was decoded as that character, unless the file holds it as written"
+            ),
+        );
+    }
 }
 
 /// What is wrong with a row of `found` fields under a header of `expected`.

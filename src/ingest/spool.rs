@@ -3,9 +3,9 @@
 //! re-read by offset, a checksum): such inputs are first copied into an owner-only temporary
 //! file, removed when the command ends (or is stopped by a signal).
 //!
-//! A gzip file loaded into the review UI gets the same treatment for what it inflates to (see
-//! [`inflated_copy`]): records are then re-read by offset from that copy, as from a plain file,
-//! instead of every row's cells being kept in memory.
+//! A gzip or UTF-16 file loaded into the review UI gets the same treatment for what it inflates
+//! or decodes to (see [`inflated_copy`]): records are then re-read by offset from that copy, as
+//! from a plain file, instead of every row's cells being kept in memory.
 
 use std::io;
 
@@ -35,9 +35,10 @@ fn spool_base() -> std::path::PathBuf {
     std::env::temp_dir().join("alpr-triage-stream")
 }
 
-/// When `file` is gzip-compressed: an empty owner-only temporary file in `dir` to write what it
-/// inflates to (see [`super::open::open_copying`]), and a handle to write with. `None` for any
-/// other file, or when the file cannot be opened (reading it reports that).
+/// When `file` is gzip-compressed or UTF-16 text: an empty owner-only temporary file in `dir` to
+/// write what it inflates or decodes to (see [`super::open::open_copying`]), and a handle to
+/// write with. `None` for any other file, or when the file cannot be opened (reading it reports
+/// that).
 pub fn inflated_copy(
     file: &InputFile,
     dir: &std::path::Path,
@@ -45,11 +46,13 @@ pub fn inflated_copy(
     if file.is_stdin() {
         return Ok(None);
     }
-    let mut magic = [0u8; 2];
-    let Ok(mut f) = std::fs::File::open(&file.path) else {
+    let Ok(f) = std::fs::File::open(&file.path) else {
         return Ok(None);
     };
-    if io::Read::read_exact(&mut f, &mut magic).is_err() || magic != [0x1f, 0x8b] {
+    let mut head = Vec::with_capacity(4096);
+    if io::Read::read_to_end(&mut io::Read::take(f, 4096), &mut head).is_err()
+        || !(head.starts_with(&[0x1f, 0x8b]) || super::open::utf16_of(&head).is_some())
+    {
         return Ok(None);
     }
     let base = dir.join("alpr-triage-inflated");

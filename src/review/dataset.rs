@@ -98,7 +98,7 @@ impl FileEntry {
 
     /// True when a row can be re-read from disk by its offset.
     pub fn seekable(&self) -> bool {
-        (!self.report.gzip || self.report.inflated.is_some())
+        (!self.report.transcoded() || self.report.inflated.is_some())
             && matches!(
                 self.content,
                 Some(ContentFormat::Csv { .. }) | Some(ContentFormat::Ndjson)

@@ -102,6 +102,8 @@ struct Sink {
     last_schema: Option<Arc<Schema>>,
     file: u32,
     bytes_before: u64,
+    /// Bytes read of a gzip or UTF-16 file (its rows' offsets are not in the file's bytes).
+    read: Option<Arc<std::sync::atomic::AtomicU64>>,
     /// The receiver is gone: stop reading.
     receiver_gone: bool,
 }
@@ -136,7 +138,8 @@ impl Sink {
 impl RowSink for Sink {
     fn begin_file(&mut self, file: u32, report: &FileReport) {
         self.file = file;
-        self.keep_raw = report.gzip && report.inflated.is_none()
+        self.read = report.read.clone();
+        self.keep_raw = report.transcoded() && report.inflated.is_none()
             || !matches!(
                 report.content,
                 Some(crate::ingest::ContentFormat::Csv { .. })
@@ -170,7 +173,11 @@ impl RowSink for Sink {
             raw: self.keep_raw.then(|| row.cells.clone()),
             links: self.links.keys(row),
         });
-        self.chunk.bytes_done = self.bytes_before + row.source.offset;
+        self.chunk.bytes_done = self.bytes_before
+            + match &self.read {
+                Some(read) => read.load(Ordering::Relaxed),
+                None => row.source.offset,
+            };
         let n = self.chunk.rows.len();
         if n >= CHUNK_ROWS
             || (!self.first_sent && n >= FIRST_CHUNK_ROWS)
@@ -210,6 +217,7 @@ fn run(
         last_schema: None,
         file: 0,
         bytes_before: 0,
+        read: None,
         receiver_gone: false,
     };
     // Symbols 0 and 1 (empty, redacted) exist in both catalogs already.
