@@ -6,9 +6,9 @@
 #
 # Sections: annotations (a verdict's trip to disk and the review UI's start with 110,000 and
 # 995,000 annotations; export and merge at 995,000), gzip (the review UI on a 10M-row .csv.gz
-# against the same rows as CSV), json (scan of NDJSON and of a portal page, 1M rows, against the
-# CSV scan), utf16 (scan of the 1M-row file in UTF-16, both byte orders, against the UTF-8
-# file), big (the review UI on 17M rows: load, sorts, filters). Inputs are generated into
+# against the same rows as CSV), json (scan of NDJSON, of a portal page and of its own
+# `flag --all` JSONL, 1M rows, against the CSV scan), utf16 (scan of the 1M-row file in UTF-16,
+# both byte orders, against the UTF-8 file), big (the review UI on 17M rows: load, sorts, filters). Inputs are generated into
 # bench-data/ on the first run (17M rows: 3.35 GB). Times are wall times; memory is the peak
 # resident set (GNU time's %M) or what the in-process benchmarks print. The VM's speed drifts,
 # so each section also runs its floor (the same job without the cost measured) in the same run.
@@ -94,11 +94,13 @@ if want json; then
   js=bench-data/1000000-portal.json
   gen "$nd" 1000000
   gen "$js" 1000000
+  own=bench-data/1000000-own.jsonl
+  [ -f "$own" ] || "$bin/alpr-triage" flag --all --format jsonl "$csv1" >"$own" 2>/dev/null
   echo "== scan, 1M rows: NDJSON ($(du -m "$nd" | cut -f1) MB), portal JSON ($(du -m "$js" | cut -f1) MB), CSV (the floor)"
   for _ in 1 2 3; do
     for b in ${BEFORE:+"$BEFORE"} "$bin"; do
       tag=$([ "$b" = "$bin" ] && echo now || echo before)
-      for f in "$nd" "$js" "$csv1"; do
+      for f in "$nd" "$js" "$own" "$csv1"; do
         timed "scan $(basename "$f") ($(($(stat -c %s "$f") / 1000000)) MB) ($tag)" \
           "$b/alpr-triage" scan "$f"
       done

@@ -196,9 +196,119 @@ pub(super) fn raw_cell(raw: &str) -> serde_json::Result<Cow<'_, str>> {
         Some(b'f') => Cow::Borrowed("false"),
         // An integer that fits in 64 bits is written back as it came (JSON has no leading zeros).
         Some(_) if b.len() <= 18 && plain_integer(b) => Cow::Borrowed(raw),
+        Some(b'[' | b'{') if canonical(b) => Cow::Borrowed(raw),
         Some(b'[' | b'{') => Cow::Owned(serde_json::from_str::<Value>(raw)?.to_string()),
         _ => Cow::Owned(serde_json::from_str::<serde_json::Number>(raw)?.to_string()),
     })
+}
+
+/// The most keys an object may have for [`canonical`] to check it (beyond, the slow path).
+const KEYS_CHECKED: usize = 32;
+
+/// True when `raw` (valid JSON: an array or object, as [`RawValue`] gives it) is already the
+/// text serde_json writes for it compactly, so that it is its own cell without being parsed
+/// and written again (alpr-triage's own JSONL `flags`, `sources` and `columns` are): no
+/// whitespace between tokens, strings escaped only as serde_json escapes them, numbers that are
+/// 64-bit integers as written, and no key twice in an object (checked in objects of up to
+/// [`KEYS_CHECKED`] keys, so the cost stays linear). Anything else is not, and takes the slow
+/// path, which gives the same text for these.
+pub(super) fn canonical(raw: &[u8]) -> bool {
+    // Keys of the objects open, and where each open array or object's keys start.
+    let mut keys: Vec<&[u8]> = Vec::new();
+    let mut frames: Vec<(bool, usize)> = Vec::new();
+    let mut expect_key = false;
+    let mut i = 0;
+    while let Some(&c) = raw.get(i) {
+        match c {
+            b'{' | b'[' => {
+                frames.push((c == b'{', keys.len()));
+                expect_key = c == b'{';
+                i += 1;
+            }
+            b'}' | b']' => {
+                if let Some((_, start)) = frames.pop() {
+                    keys.truncate(start);
+                }
+                expect_key = false;
+                i += 1;
+            }
+            b',' => {
+                expect_key = matches!(frames.last(), Some((true, _)));
+                i += 1;
+            }
+            b':' => {
+                expect_key = false;
+                i += 1;
+            }
+            b'"' => {
+                let start = i + 1;
+                let mut j = start;
+                loop {
+                    match memchr::memchr2(b'"', b'\\', &raw[j..]) {
+                        None => return false,
+                        Some(k) if raw[j + k] == b'"' => {
+                            j += k;
+                            break;
+                        }
+                        Some(k) => {
+                            j += k;
+                            match raw.get(j + 1..) {
+                                Some([b'"' | b'\\' | b'b' | b't' | b'n' | b'f' | b'r', ..]) => {
+                                    j += 2
+                                }
+                                // serde_json writes other controls as \u00XX in lower case.
+                                Some([b'u', b'0', b'0', hi @ (b'0' | b'1'), lo, ..])
+                                    if lo.is_ascii_digit() || (b'a'..=b'f').contains(lo) =>
+                                {
+                                    let v = (hi - b'0') * 16
+                                        + if lo.is_ascii_digit() {
+                                            lo - b'0'
+                                        } else {
+                                            lo - b'a' + 10
+                                        };
+                                    if matches!(v, 8 | 9 | 10 | 12 | 13) {
+                                        return false;
+                                    }
+                                    j += 6;
+                                }
+                                _ => return false,
+                            }
+                        }
+                    }
+                }
+                if expect_key {
+                    let key = &raw[start..j];
+                    let Some(&(_, from)) = frames.last() else {
+                        return false;
+                    };
+                    if keys.len() - from >= KEYS_CHECKED || keys[from..].contains(&key) {
+                        return false;
+                    }
+                    keys.push(key);
+                    expect_key = false;
+                }
+                i = j + 1;
+            }
+            b't' | b'f' | b'n' => {
+                while raw.get(i).is_some_and(u8::is_ascii_lowercase) {
+                    i += 1;
+                }
+            }
+            b'-' | b'0'..=b'9' => {
+                let s = i;
+                i += 1;
+                while raw.get(i).is_some_and(u8::is_ascii_digit) {
+                    i += 1;
+                }
+                let fraction = raw.get(i).is_some_and(|c| matches!(c, b'.' | b'e' | b'E'));
+                if fraction || i - s > 18 || !plain_integer(&raw[s..i]) {
+                    return false;
+                }
+            }
+            _ => return false,
+        }
+    }
+    frames.is_empty()
 }
 
 /// Digits, maybe after a minus (but not `-0`, which serde_json reads as the float `-0.0`).
@@ -219,6 +329,94 @@ pub(super) fn json_error(p: &Processor<'_>, e: &serde_json::Error) -> FileError 
 mod tests {
     use super::*;
     use serde_json::Value;
+
+    /// The slow path's text: parsed, then written compactly.
+    fn rewritten(raw: &str) -> String {
+        serde_json::from_str::<Value>(raw).unwrap().to_string()
+    }
+
+    /// Nested text taken as it is only where parsing and writing it again would give the
+    /// same bytes; every other text takes the slow path.
+    #[test]
+    fn nested_text_is_its_own_cell_only_when_rewriting_would_not_change_it() {
+        let same = [
+            r#"{"ID":"x","Time Frame":"a\nb","n":-12,"e":"","t":true,"z":null}"#,
+            r#"[{"rule":"ice","spans":[[0,3]]},[],{}]"#,
+            r#"["tab\there","quote\" back\\","\u001b[31m","é 🚓"]"#,
+            "[\"del \u{7f} as it is\"]",
+            r#"["\u0000\u001f"]"#,
+        ];
+        for raw in same {
+            assert_eq!(rewritten(raw), raw, "{raw}");
+            assert!(canonical(raw.as_bytes()), "{raw}");
+        }
+        let differ = [
+            r#"{ "a": 1 }"#,
+            r#"{"a":1,"a":2}"#,
+            r#"["\/"]"#,
+            r#"["\u0041"]"#,
+            r#"["\u000a"]"#,
+            r#"["\u001B"]"#,
+            r#"["\u007f"]"#,
+            r#"[1.0]"#,
+            r#"[1e3]"#,
+            r#"[-0]"#,
+            r#"[12345678901234567890]"#,
+            "[1,\n2]",
+        ];
+        for raw in differ {
+            assert!(!canonical(raw.as_bytes()), "{raw}");
+        }
+        let many: String = format!(
+            "{{{}}}",
+            (0..40)
+                .map(|i| format!("\"k{i}\":{i}"))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        assert_eq!(rewritten(&many), many);
+        assert!(
+            !canonical(many.as_bytes()),
+            "past KEYS_CHECKED keys: the slow path"
+        );
+    }
+
+    fn json_value() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            (-1e6f64..1e6).prop_map(Value::from),
+            "[a-c\"\\\\/\u{0}-\u{1f}\u{7f}é🚓 ]{0,6}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 32, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+                proptest::collection::vec(("[a-c]{0,2}", inner), 0..5)
+                    .prop_map(|kv| Value::Object(kv.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+        /// Whatever the text (compact, pretty, keys repeated, `/` escaped), the cell is what
+        /// the slow path gives.
+        #[test]
+        fn a_nested_cell_is_the_slow_paths_text(v in json_value(), dup in proptest::prelude::any::<bool>()) {
+            let nested = Value::Array(vec![v]);
+            let mut texts = vec![nested.to_string(), serde_json::to_string_pretty(&nested).unwrap()];
+            texts.push(texts[0].replace('/', "\\/"));
+            if dup {
+                texts.push(format!("{{\"k\":1,\"k\":{}}}", texts[0]));
+            }
+            for raw in texts {
+                let (fast, slow) = (raw_cell(&raw).unwrap().into_owned(), rewritten(&raw));
+                proptest::prop_assert_eq!(fast, slow, "{}", raw);
+            }
+        }
+    }
 
     /// A cell's text is what it was when rows were read into a `serde_json::Value`.
     #[test]
