@@ -64,26 +64,29 @@ fn write_framed(
         serde_json::to_writer(&mut *w, s)?;
         w.write_all(b",")?;
     }
-    if !agencies.is_empty() {
-        w.write_all(b"\n\"agencies\": [")?;
-        for (i, a) in agencies.iter().enumerate() {
-            w.write_all(if i == 0 { b"\n" } else { b",\n" })?;
-            serde_json::to_writer(&mut *w, a)?;
-        }
-        w.write_all(b"\n],")?;
-    }
-    if !masks.is_empty() {
-        w.write_all(b"\n\"masks\": [")?;
-        for (i, m) in masks.iter().enumerate() {
-            w.write_all(if i == 0 { b"\n" } else { b",\n" })?;
-            serde_json::to_writer(&mut *w, m)?;
-        }
-        w.write_all(b"\n],")?;
-    }
+    write_list(w, "agencies", agencies)?;
+    write_list(w, "masks", masks)?;
     w.write_all(b" \"annotations\": [")?;
     let mut lines = Lines { w, first: true };
     body(&mut lines)?;
     lines.w.write_all(b"\n]}\n")
+}
+
+/// A list of the head (`"agencies"`, `"masks"`), one item a line; nothing when it is empty.
+fn write_list<T: serde::Serialize>(
+    w: &mut dyn Write,
+    name: &str,
+    items: &[T],
+) -> std::io::Result<()> {
+    if items.is_empty() {
+        return Ok(());
+    }
+    write!(w, "\n\"{name}\": [")?;
+    for (i, item) in items.iter().enumerate() {
+        w.write_all(if i == 0 { b"\n" } else { b",\n" })?;
+        serde_json::to_writer(&mut *w, item)?;
+    }
+    w.write_all(b"\n],")
 }
 
 /// Appends an annotation to `buf` as a line of an annotation file is written, for
