@@ -311,8 +311,6 @@ fn gzip_csv_is_read_by_magic_bytes() {
 /// same cells as from the plain file). The copy goes when the dataset does.
 #[test]
 fn review_load_of_gzip_rereads_records_from_a_private_inflated_copy() {
-    use alpr_triage::review::full_record::raw_row;
-    use alpr_triage::review::loader::load_all;
     let dir = tempfile::tempdir().unwrap();
     let plain = millbrook();
     let gz = dir
@@ -321,18 +319,8 @@ fn review_load_of_gzip_rereads_records_from_a_private_inflated_copy() {
     let bytes = gzip_file(&plain, &gz);
     let copies = dir.path().join("copies");
     std::fs::create_dir(&copies).unwrap();
-    let opts = ReadOptions {
-        keep_inflated: Some(copies.clone()),
-        ..ReadOptions::default()
-    };
-    let files = |p: &std::path::Path| alpr_triage::ingest::discover(&[p.to_path_buf()]).0;
-    let ds = load_all(
-        files(&gz),
-        opts.clone(),
-        common::builtin(),
-        Default::default(),
-    );
-    let reference = load_all(files(&plain), opts, common::builtin(), Default::default());
+    let ds = review_load(&gz, &copies);
+    let reference = review_load(&plain, &copies);
     assert_eq!(ds.len(), reference.len());
     assert!(ds.len() > 3);
     let copy = ds.files[0].report.inflated.clone().expect("a copy is kept");
@@ -344,16 +332,7 @@ fn review_load_of_gzip_rereads_records_from_a_private_inflated_copy() {
         let mode = std::fs::metadata(copy.path()).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
     }
-    assert!(ds.files[0].seekable());
-    for row in 0..ds.len() as u32 {
-        assert!(
-            ds.raw_cells(row).is_none(),
-            "row {row} is not kept in memory"
-        );
-        let (_, cells) = raw_row(&ds, row).unwrap();
-        let (_, want) = raw_row(&reference, row).unwrap();
-        assert!(cells.iter().eq(want.iter()), "row {row}");
-    }
+    rows_are_reread_as_from(&ds, &reference, "gzip");
     let path = copy.path().to_path_buf();
     drop((ds, copy));
     assert!(!path.exists(), "the copy is removed with the dataset");
@@ -361,6 +340,38 @@ fn review_load_of_gzip_rereads_records_from_a_private_inflated_copy() {
     let (reports, _) = load(&[gz]);
     assert!(reports[0].inflated.is_none());
     assert_eq!(std::fs::read_dir(&copies).unwrap().count(), 0);
+}
+
+/// The review UI's load of `path`, keeping private copies in `copies`.
+fn review_load(
+    path: &std::path::Path,
+    copies: &std::path::Path,
+) -> alpr_triage::review::dataset::Dataset {
+    let opts = ReadOptions {
+        keep_inflated: Some(copies.to_path_buf()),
+        ..ReadOptions::default()
+    };
+    let files = alpr_triage::ingest::discover(&[path.to_path_buf()]).0;
+    alpr_triage::review::loader::load_all(files, opts, common::builtin(), Default::default())
+}
+
+/// Every row of `ds` is re-read from disk (none kept in memory) with the cells `reference` has.
+fn rows_are_reread_as_from(
+    ds: &alpr_triage::review::dataset::Dataset,
+    reference: &alpr_triage::review::dataset::Dataset,
+    what: &str,
+) {
+    use alpr_triage::review::full_record::raw_row;
+    assert!(ds.files[0].seekable());
+    for row in 0..ds.len() as u32 {
+        assert!(
+            ds.raw_cells(row).is_none(),
+            "{what}: row {row} is not kept in memory"
+        );
+        let (_, cells) = raw_row(ds, row).unwrap();
+        let (_, want) = raw_row(reference, row).unwrap();
+        assert!(cells.iter().eq(want.iter()), "{what}: row {row}");
+    }
 }
 
 #[test]
@@ -782,29 +793,12 @@ fn malformed_utf16_is_decoded_as_u_fffd_and_warned_of_with_its_line() {
 /// as it does a gzip file's (the offsets are in the decoded text, not in the file).
 #[test]
 fn review_load_of_utf16_rereads_records_from_a_private_decoded_copy() {
-    use alpr_triage::review::full_record::raw_row;
-    use alpr_triage::review::loader::load_all;
     let dir = tempfile::tempdir().unwrap();
     let copies = dir.path().join("copies");
     std::fs::create_dir(&copies).unwrap();
-    let opts = ReadOptions {
-        keep_inflated: Some(copies.clone()),
-        ..ReadOptions::default()
-    };
-    let files = |p: &std::path::Path| alpr_triage::ingest::discover(&[p.to_path_buf()]).0;
     for (name, twin, _, _) in UTF16_FIXTURES {
-        let ds = load_all(
-            files(&fixture(name)),
-            opts.clone(),
-            common::builtin(),
-            Default::default(),
-        );
-        let reference = load_all(
-            files(&fixture(twin)),
-            opts.clone(),
-            common::builtin(),
-            Default::default(),
-        );
+        let ds = review_load(&fixture(name), &copies);
+        let reference = review_load(&fixture(twin), &copies);
         assert_eq!(ds.len(), 5);
         let copy = ds.files[0].report.inflated.clone().expect("a copy is kept");
         assert_eq!(
@@ -812,23 +806,12 @@ fn review_load_of_utf16_rereads_records_from_a_private_decoded_copy() {
             std::fs::read(fixture(twin)).unwrap(),
             "{name}: the copy is the text in UTF-8, without the BOM"
         );
-        assert!(ds.files[0].seekable());
-        for row in 0..ds.len() as u32 {
-            assert!(ds.raw_cells(row).is_none());
-            let (_, cells) = raw_row(&ds, row).unwrap();
-            let (_, want) = raw_row(&reference, row).unwrap();
-            assert!(cells.iter().eq(want.iter()), "{name} row {row}");
-        }
+        rows_are_reread_as_from(&ds, &reference, name);
         drop((ds, copy));
         assert_eq!(std::fs::read_dir(&copies).unwrap().count(), 0);
     }
     // A UTF-8 file needs no copy.
-    let ds = load_all(
-        files(&fixture("unicode-text.csv")),
-        opts,
-        common::builtin(),
-        Default::default(),
-    );
+    let ds = review_load(&fixture("unicode-text.csv"), &copies);
     assert!(ds.files[0].report.inflated.is_none());
 }
 

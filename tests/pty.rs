@@ -575,6 +575,41 @@ fn a_fifo_input_loads_and_the_ui_still_quits() {
     }
 }
 
+/// Opens `input` in the real binary with TMPDIR in `dir`, waits for each of `texts`, and checks
+/// that the one private copy there holds `want`, owner-only, and is removed on quit.
+fn private_copy_is_kept_while_open(
+    dir: &std::path::Path,
+    input: &std::path::Path,
+    texts: &[&str],
+    want: &[u8],
+) {
+    let (ann, tmp) = (dir.join("ann.json"), dir.join("tmp"));
+    std::fs::create_dir(&tmp).unwrap();
+    let (input_s, ann_s) = (input.display().to_string(), ann.display().to_string());
+    let mut t = Tui::start_env(
+        &[&input_s, "--annotations", &ann_s],
+        dir,
+        &[("TMPDIR", tmp.to_str().unwrap())],
+    );
+    t.wait_for("the load", loaded);
+    for text in texts {
+        t.wait_text(text);
+    }
+    let copies: Vec<_> = std::fs::read_dir(&tmp)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(copies.len(), 1, "{copies:?}");
+    assert_eq!(std::fs::read(&copies[0]).unwrap(), want);
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&copies[0]).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    t.send("q");
+    assert!(t.wait_exit().success());
+    let left: Vec<_> = std::fs::read_dir(&tmp).unwrap().collect();
+    assert!(left.is_empty(), "the private copy is removed: {left:?}");
+}
+
 /// A gzip file's records are shown in full from a private, owner-only copy of what it inflates
 /// to, in the temporary folder (TMPDIR) while the UI runs, and removed when it quits.
 #[test]
@@ -584,30 +619,12 @@ fn a_gzip_input_is_reread_from_a_private_copy_removed_on_quit() {
         .path()
         .join("10_1_2025-10_31_2025-Millbrook TX PD-Network-Audit.csv.gz");
     let bytes = common::gzip_file(&common::millbrook(), &gz);
-    let (ann, tmp) = (dir.path().join("ann.json"), dir.path().join("tmp"));
-    std::fs::create_dir(&tmp).unwrap();
-    let (gz_s, ann_s) = (gz.display().to_string(), ann.display().to_string());
-    let mut t = Tui::start_env(
-        &[&gz_s, "--annotations", &ann_s],
+    private_copy_is_kept_while_open(
         dir.path(),
-        &[("TMPDIR", tmp.to_str().unwrap())],
+        &gz,
+        &["original columns", "Network-Audit.csv.gz:"],
+        &bytes,
     );
-    t.wait_for("the load", loaded);
-    t.wait_text("original columns");
-    t.wait_text("Network-Audit.csv.gz:");
-    let copies: Vec<_> = std::fs::read_dir(&tmp)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    assert_eq!(copies.len(), 1, "{copies:?}");
-    assert_eq!(std::fs::read(&copies[0]).unwrap(), bytes);
-    use std::os::unix::fs::PermissionsExt;
-    let mode = std::fs::metadata(&copies[0]).unwrap().permissions().mode();
-    assert_eq!(mode & 0o777, 0o600);
-    t.send("q");
-    assert!(t.wait_exit().success());
-    let left: Vec<_> = std::fs::read_dir(&tmp).unwrap().collect();
-    assert!(left.is_empty(), "the private copy is removed: {left:?}");
 }
 
 /// Excel's "Unicode Text" (UTF-16, little-endian, BOM, tab, CRLF) opens in the review UI as a
@@ -618,31 +635,12 @@ fn a_utf16_unicode_text_file_opens_and_its_decoded_copy_is_removed_on_quit() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("unicode-text-utf16le-bom.txt");
     std::fs::copy(common::fixture("unicode-text-utf16le-bom.txt"), &file).unwrap();
-    let (ann, tmp) = (dir.path().join("ann.json"), dir.path().join("tmp"));
-    std::fs::create_dir(&tmp).unwrap();
-    let (file_s, ann_s) = (file.display().to_string(), ann.display().to_string());
-    let mut t = Tui::start_env(
-        &[&file_s, "--annotations", &ann_s],
+    private_copy_is_kept_while_open(
         dir.path(),
-        &[("TMPDIR", tmp.to_str().unwrap())],
+        &file,
+        &["original columns", "M. Peña", "utf16le-bom.txt:2"],
+        &std::fs::read(common::fixture("unicode-text.tsv")).unwrap(),
     );
-    t.wait_for("the load", loaded);
-    t.wait_text("original columns");
-    t.wait_text("M. Peña");
-    t.wait_text("utf16le-bom.txt:2");
-    let copies: Vec<_> = std::fs::read_dir(&tmp)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    assert_eq!(copies.len(), 1, "{copies:?}");
-    assert_eq!(
-        std::fs::read(&copies[0]).unwrap(),
-        std::fs::read(common::fixture("unicode-text.tsv")).unwrap()
-    );
-    t.send("q");
-    assert!(t.wait_exit().success());
-    let left: Vec<_> = std::fs::read_dir(&tmp).unwrap().collect();
-    assert!(left.is_empty(), "the private copy is removed: {left:?}");
 }
 
 /// The 1,000-round soak of issue 20, run by `scripts/soak.sh` (ignored in `cargo test`: about
