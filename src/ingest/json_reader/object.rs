@@ -204,6 +204,9 @@ pub(super) fn raw_cell(raw: &str) -> serde_json::Result<Cow<'_, str>> {
 
 /// The most keys an object may have for [`canonical`] to check it (beyond, the slow path).
 const KEYS_CHECKED: usize = 32;
+/// The most keys of the objects open at once, and the deepest nesting, [`canonical`] checks.
+const KEYS_OPEN: usize = 64;
+const DEPTH_CHECKED: usize = 16;
 
 /// True when `raw` (valid JSON: an array or object, as [`RawValue`] gives it) is already the
 /// text serde_json writes for it compactly, so that it is its own cell without being parsed
@@ -213,27 +216,34 @@ const KEYS_CHECKED: usize = 32;
 /// [`KEYS_CHECKED`] keys, so the cost stays linear). Anything else is not, and takes the slow
 /// path, which gives the same text for these.
 pub(super) fn canonical(raw: &[u8]) -> bool {
-    // Keys of the objects open, and where each open array or object's keys start.
-    let mut keys: Vec<&[u8]> = Vec::new();
-    let mut frames: Vec<(bool, usize)> = Vec::new();
+    // Keys of the objects open, and where each open array or object's keys start: on the stack
+    // (this runs for every nested value of every row), the slow path past their size.
+    let mut keys: [&[u8]; KEYS_OPEN] = [&[]; KEYS_OPEN];
+    let mut frames = [(false, 0usize); DEPTH_CHECKED];
+    let (mut n_keys, mut depth) = (0, 0);
     let mut expect_key = false;
     let mut i = 0;
     while let Some(&c) = raw.get(i) {
         match c {
             b'{' | b'[' => {
-                frames.push((c == b'{', keys.len()));
+                if depth == DEPTH_CHECKED {
+                    return false;
+                }
+                frames[depth] = (c == b'{', n_keys);
+                depth += 1;
                 expect_key = c == b'{';
                 i += 1;
             }
             b'}' | b']' => {
-                if let Some((_, start)) = frames.pop() {
-                    keys.truncate(start);
+                if depth > 0 {
+                    depth -= 1;
+                    n_keys = frames[depth].1;
                 }
                 expect_key = false;
                 i += 1;
             }
             b',' => {
-                expect_key = matches!(frames.last(), Some((true, _)));
+                expect_key = depth > 0 && frames[depth - 1].0;
                 i += 1;
             }
             b':' => {
@@ -278,13 +288,15 @@ pub(super) fn canonical(raw: &[u8]) -> bool {
                 }
                 if expect_key {
                     let key = &raw[start..j];
-                    let Some(&(_, from)) = frames.last() else {
-                        return false;
-                    };
-                    if keys.len() - from >= KEYS_CHECKED || keys[from..].contains(&key) {
+                    let from = frames[depth - 1].1;
+                    if n_keys - from >= KEYS_CHECKED
+                        || n_keys == KEYS_OPEN
+                        || keys[from..n_keys].contains(&key)
+                    {
                         return false;
                     }
-                    keys.push(key);
+                    keys[n_keys] = key;
+                    n_keys += 1;
                     expect_key = false;
                 }
                 i = j + 1;
@@ -308,7 +320,7 @@ pub(super) fn canonical(raw: &[u8]) -> bool {
             _ => return false,
         }
     }
-    frames.is_empty()
+    depth == 0
 }
 
 /// Digits, maybe after a minus (but not `-0`, which serde_json reads as the float `-0.0`).
@@ -378,6 +390,28 @@ mod tests {
         assert!(
             !canonical(many.as_bytes()),
             "past KEYS_CHECKED keys: the slow path"
+        );
+        let deep = format!(
+            "{}{}",
+            "[".repeat(DEPTH_CHECKED + 1),
+            "]".repeat(DEPTH_CHECKED + 1)
+        );
+        assert_eq!(rewritten(&deep), deep);
+        assert!(
+            !canonical(deep.as_bytes()),
+            "past DEPTH_CHECKED: the slow path"
+        );
+        let object = |o: usize| {
+            let pairs: Vec<String> = (0..30)
+                .map(|i| format!("\"k{o}_{i}\":[{{\"x\":1}}]"))
+                .collect();
+            format!("{{{}}}", pairs.join(","))
+        };
+        let wide = format!("[{},{},{}]", object(0), object(1), object(2));
+        assert_eq!(rewritten(&wide), wide);
+        assert!(
+            canonical(wide.as_bytes()),
+            "keys of closed objects are let go"
         );
     }
 
